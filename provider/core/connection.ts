@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/**
+ * How to reach a host over SSH. The field list, defaults and meanings are exactly those of
+ * `@pulumi/command`'s `remote.ConnectionArgs` (v1.x), so users can pass the same object they
+ * already give `command.remote.Command`. One addition of meaning, not of shape: `hostKey` is
+ * enforced (the server's key must match) and, when absent, the key seen on first use is
+ * reported back so that the resource can record it and refuse a later change.
+ */
+
+/** Fields shared by the target host and the jump host. */
+const endpointFields = {
+  /** The address of the host to connect to. */
+  host: z.string().min(1, "host must not be empty"),
+  /** The port to connect to. @default 22 */
+  port: z.number().int().min(1).max(65535).default(22),
+  /** The user to log in as. @default "root" */
+  user: z.string().min(1).default("root"),
+  /** Password for password (or keyboard-interactive) authentication. */
+  password: z.string().optional(),
+  /** OpenSSH or PEM private key text; takes preference over the password. */
+  privateKey: z.string().optional(),
+  /** Passphrase of an encrypted `privateKey`. */
+  privateKeyPassword: z.string().optional(),
+  /** SSH agent socket. @default the environment's SSH_AUTH_SOCK */
+  agentSocketPath: z.string().optional(),
+  /** Dial attempts before giving up; -1 means unlimited. @default 10 */
+  dialErrorLimit: z.number().int().min(-1).default(10),
+  /** Seconds allowed for each dial attempt (TCP connect + SSH handshake); 0 means no limit. @default 15 */
+  perDialTimeout: z.number().min(0).default(15),
+  /** Expected host key, OpenSSH text (`ssh-ed25519 AAAA... [comment]`). */
+  hostKey: z.string().optional(),
+};
+
+/** The jump host (`ProxyConnectionArgs`): the same fields without a further proxy. */
+export const ProxyConnectionSchema = z.object(endpointFields).strict();
+
+export const ConnectionSchema = z
+  .object({
+    ...endpointFields,
+    /** A bastion to jump through (the target is reached with a direct-tcpip channel from it). */
+    proxy: ProxyConnectionSchema.optional(),
+  })
+  .strict();
+
+/** What users write (defaults optional). */
+export type ConnectionArgs = z.input<typeof ConnectionSchema>;
+export type ProxyConnectionArgs = z.input<typeof ProxyConnectionSchema>;
+/** After defaults were applied. */
+export type Connection = z.output<typeof ConnectionSchema>;
+export type ProxyConnection = z.output<typeof ProxyConnectionSchema>;
+
+/** Applies defaults and validates; throws a zod error listing every problem. */
+export function parseConnection(args: ConnectionArgs): Connection {
+  return ConnectionSchema.parse(args);
+}
+
+function endpointKey(c: { user: string; host: string; port: number }): string {
+  return `${c.user}@${c.host}:${c.port}`;
+}
+
+/**
+ * The pool key: one SSH connection per distinct login endpoint and route. Credentials are
+ * deliberately not part of it: resources of one run that name the same user@host:port share
+ * the connection whichever of them dialed it.
+ */
+export function connectionKey(conn: Connection | ProxyConnection): string {
+  const own = endpointKey(conn);
+  const proxy = "proxy" in conn ? conn.proxy : undefined;
+  return proxy ? `${own} via ${endpointKey(proxy)}` : own;
+}
