@@ -1,0 +1,200 @@
+/**
+ * The MP catalog as typed data: what the planners compare the desired groups, BP groups and
+ * fault domains with. Built from the catalog-read script's output (sql.ts, disql-output.ts).
+ */
+import { parseResultSet, splitSections, type ColumnType, type DmError, type Row } from "./disql-output";
+import type { Role } from "./schema";
+
+export interface CatalogInstance {
+  readonly raftId: number;
+  readonly instId: number;
+  readonly name: string;
+  readonly mode: Role;
+  /** XMAL_PORT = AP_PORT_NUM. */
+  readonly apPort: number;
+  /** INST_PORT = PORT_NUM. */
+  readonly port: number;
+  readonly ipInternal: string;
+  readonly ipExternal: string;
+  /** NORMAL, STANDBY, PRIMARY... */
+  readonly sysMode: string;
+  /** 4 = OPEN. */
+  readonly sysStatus: number | null;
+  /** 2 = an SP that exited cleanly. */
+  readonly status: number | null;
+  readonly description: string;
+  /** From INFO1 >> 16; null when the instance is in no fault domain. */
+  readonly faultDomainId: number | null;
+}
+
+export interface CatalogRaft {
+  readonly id: number;
+  readonly groupId: number;
+  readonly mode: Role;
+  readonly name: string;
+  readonly valid: boolean;
+  /**
+   * Whether the group holds user data (refuses scale-in). No seed listing shows where DM keeps
+   * this; the handler fills it from what it reads, and a catalog read alone leaves it false.
+   */
+  readonly hasData: boolean;
+}
+
+export interface CatalogBpGroup {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  /** RAFT ids decoded from RAFT_INFO. */
+  readonly raftIds: number[];
+}
+
+export interface CatalogFaultDomain {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface Catalog {
+  readonly instances: CatalogInstance[];
+  readonly rafts: CatalogRaft[];
+  readonly bpGroups: CatalogBpGroup[];
+  readonly faultDomains: CatalogFaultDomain[];
+  /** Rows of V$GLOBAL_RAFT_INFO when read (columns vary by version). */
+  readonly raftInfo?: Row[];
+}
+
+export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [] };
+
+/** The seed: INFO1 holds the fault domain id shifted left 16 bits (FDOM_1 → 65536). */
+export function faultDomainOfInfo1(info1: number | null): number | null {
+  if (info1 === null || info1 === 0) return null;
+  const id = Math.floor(info1 / 65536);
+  return id === 0 ? null : id;
+}
+
+/** RAFT_INFO: each RAFT id as 16-bit little-endian (rafts 1 and 2 → 0x01000200). */
+export function decodeRaftInfo(hex: string | null): number[] {
+  if (hex === null || hex === "") return [];
+  const digits = hex.replace(/^0x/i, "");
+  if (!/^([0-9a-fA-F]{4})*$/.test(digits)) throw new Error(`RAFT_INFO is not a list of 16-bit values: ${JSON.stringify(hex)}`);
+  const ids: number[] = [];
+  for (let i = 0; i < digits.length; i += 4) {
+    const lo = parseInt(digits.slice(i, i + 2), 16);
+    const hi = parseInt(digits.slice(i + 2, i + 4), 16);
+    ids.push(lo + hi * 256);
+  }
+  return ids;
+}
+
+export function encodeRaftInfo(ids: readonly number[]): string {
+  return "0x" + ids.map((id) => [id & 0xff, id >> 8].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join("")).join("");
+}
+
+const INT = "int" as const;
+const STR = "string" as const;
+const TYPES: Record<string, Record<string, ColumnType>> = {
+  DPC_INSTANCE: {
+    RAFT_ID: INT, INST_ID: INT, NAME: STR, DPC_MODE: STR, XMAL_PORT: INT, INST_PORT: INT, IP_INTERNAL: STR,
+    SYS_MODE: STR, SYS_STATUS: INT, STATUS: INT, IP_EXTERNAL: STR, INFO1: INT, DESCRIPTION: STR,
+  },
+  DPC_BP_RAFT: { RAFT_ID: INT, GROUP_ID: INT, DPC_MODE: STR, NAME: STR, IS_VALID: INT },
+  DPC_BP_GROUP: { ID: INT, NAME: STR, RAFT_NUM: INT, RAFT_INFO: STR, INFO1: INT, DESCRIPTION: STR },
+  DPC_FAULT_DOMAIN: { DOMAIN_ID: INT, NAME: STR, DESCRIPTION: STR },
+};
+
+export class CatalogReadError extends Error {
+  constructor(
+    message: string,
+    readonly errors: DmError[],
+  ) {
+    super(message);
+    this.name = "CatalogReadError";
+  }
+}
+
+function s(v: unknown): string {
+  return v === null || v === undefined ? "" : String(v);
+}
+function n(v: unknown): number {
+  if (typeof v !== "number") throw new Error(`expected a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+function nn(v: unknown): number | null {
+  return v === null || v === undefined ? null : n(v);
+}
+
+/** The catalog from disql's output of `catalogReadScript`; refuses partial or failed output. */
+export function parseCatalog(stdout: string): Catalog {
+  const out = splitSections(stdout);
+  if (out.errors.length > 0) throw new CatalogReadError(`disql reported ${out.errors.map((e) => `[${e.code}] ${e.message}`).join("; ")}`, out.errors);
+  if (!out.complete) throw new CatalogReadError("the catalog read stopped before its end marker", []);
+  const rows = (name: string): Row[] => {
+    const lines = out.sections.get(name);
+    if (!lines) throw new CatalogReadError(`the catalog read printed no ${name} section`, []);
+    return parseResultSet(lines, TYPES[name]);
+  };
+  const viewLines = out.sections.get("V$GLOBAL_RAFT_INFO");
+  return {
+    instances: rows("DPC_INSTANCE").map((r) => ({
+      raftId: n(r.RAFT_ID),
+      instId: n(r.INST_ID),
+      name: s(r.NAME),
+      mode: s(r.DPC_MODE) as Role,
+      apPort: n(r.XMAL_PORT),
+      port: n(r.INST_PORT),
+      ipInternal: s(r.IP_INTERNAL),
+      ipExternal: s(r.IP_EXTERNAL),
+      sysMode: s(r.SYS_MODE),
+      sysStatus: nn(r.SYS_STATUS),
+      status: nn(r.STATUS),
+      description: s(r.DESCRIPTION),
+      faultDomainId: faultDomainOfInfo1(nn(r.INFO1)),
+    })),
+    rafts: rows("DPC_BP_RAFT").map((r) => ({
+      id: n(r.RAFT_ID),
+      groupId: n(r.GROUP_ID),
+      mode: s(r.DPC_MODE) as Role,
+      name: s(r.NAME),
+      valid: r.IS_VALID === 1,
+      hasData: false,
+    })),
+    bpGroups: rows("DPC_BP_GROUP").map((r) => ({
+      id: n(r.ID),
+      name: s(r.NAME),
+      description: s(r.DESCRIPTION),
+      raftIds: decodeRaftInfo(r.RAFT_INFO === null ? null : s(r.RAFT_INFO)),
+    })),
+    faultDomains: rows("DPC_FAULT_DOMAIN").map((r) => ({ id: n(r.DOMAIN_ID), name: s(r.NAME), description: s(r.DESCRIPTION) })),
+    ...(viewLines ? { raftInfo: parseResultSet(viewLines) } : {}),
+  };
+}
+
+/** Lookups the planners use; names compare case-insensitively, as DM folds identifiers. */
+export class CatalogView {
+  constructor(readonly catalog: Catalog) {}
+  instance(name: string): CatalogInstance | undefined {
+    return this.catalog.instances.find((i) => i.name.toUpperCase() === name.toUpperCase());
+  }
+  raft(name: string): CatalogRaft | undefined {
+    return this.catalog.rafts.find((r) => r.name.toUpperCase() === name.toUpperCase());
+  }
+  raftById(id: number): CatalogRaft | undefined {
+    return this.catalog.rafts.find((r) => r.id === id);
+  }
+  membersOf(raftId: number): CatalogInstance[] {
+    return this.catalog.instances.filter((i) => i.raftId === raftId);
+  }
+  bpGroup(name: string): CatalogBpGroup | undefined {
+    return this.catalog.bpGroups.find((g) => g.name.toUpperCase() === name.toUpperCase());
+  }
+  faultDomain(name: string): CatalogFaultDomain | undefined {
+    return this.catalog.faultDomains.find((d) => d.name.toUpperCase() === name.toUpperCase());
+  }
+  faultDomainById(id: number | null): CatalogFaultDomain | undefined {
+    return id === null ? undefined : this.catalog.faultDomains.find((d) => d.id === id);
+  }
+  /** The member the MP records as PRIMARY (the MP updates SYS_MODE once a group elected). */
+  leaderOf(raftId: number): CatalogInstance | undefined {
+    return this.membersOf(raftId).find((i) => i.sysMode === "PRIMARY");
+  }
+}

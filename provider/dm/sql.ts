@@ -1,0 +1,152 @@
+/**
+ * ALL SQL text the product sends to DM, in this one module.
+ *
+ * Signatures come from the seed (DM8 manual ch. 7, "DMDPC cluster deployment") and from the
+ * manual's DMDPC chapters 6, 8 and 12 as summarised in the spec's dmdpc.md. Where a real
+ * procedure's exact signature turns out different, correct it HERE only; the planners, tests
+ * and logs take their text from these functions. Procedures marked "unverified" are not in the
+ * seed: their argument lists are the best reading of the manual and need checking against a
+ * real DM before relying on them.
+ */
+import { connLine, dmsql, sqlString } from "./quote";
+import type { Role } from "./schema";
+
+/** disql's exit status when a statement fails (`WHENEVER SQLERROR EXIT`). */
+export const DISQL_SQLERROR_EXIT = 3;
+
+/** SYS_MODE / STATUS a member is registered with (seed 7.1.4, 7.2.4, 7.3.4). */
+export interface Registration {
+  /** RAFT group name; null for the MP group (the seed passes NULL for MP_RAFT). */
+  readonly raft: string | null;
+  readonly name: string;
+  readonly mode: Role;
+  /** XMAL_PORT = the instance's AP_PORT_NUM. */
+  readonly apPort: number;
+  /** INST_PORT = the instance's PORT_NUM. */
+  readonly port: number;
+  readonly ipInternal: string;
+  readonly ipExternal: string;
+  readonly sysMode: "NORMAL" | "STANDBY";
+  readonly status: number;
+  readonly description: string;
+}
+
+/**
+ * The registration values the seed uses: a single replica is NORMAL with status 1 (an SP: 2,
+ * as in 7.1 and the online scale-out); a member of a multi-replica group is STANDBY with
+ * status 0, and the MP updates both once the group elected its leader.
+ */
+export function registrationMode(role: Role, multiReplica: boolean): { sysMode: "NORMAL" | "STANDBY"; status: number } {
+  if (multiReplica) return { sysMode: "STANDBY", status: 0 };
+  return { sysMode: "NORMAL", status: role === "SP" ? 2 : 1 };
+}
+
+export const SQL = {
+  createInstance: (r: Registration) =>
+    dmsql`SP_CREATE_DPC_INSTANCE(${r.raft}, ${r.name}, ${r.mode}, ${r.apPort}, ${r.port}, ${r.ipInternal}, ${r.ipExternal}, ${r.sysMode}, ${r.status}, ${r.description});`,
+  createRaft: (mode: Role, name: string) => dmsql`SP_CREATE_DPC_RAFT(${mode}, ${name});`,
+  createBpGroup: (name: string, description: string) => dmsql`SP_CREATE_DPC_BP_GROUP(${name}, ${description});`,
+  bpGroupAddRaft: (group: string, raft: string) => dmsql`SP_BP_GROUP_ADD_RAFT(${group}, ${raft});`,
+  createFaultDomain: (name: string, description: string) => dmsql`SP_CREATE_FAULT_DOMAIN(${name}, ${description});`,
+  /** `domain` null moves the instance out of any fault domain. */
+  faultDomainMoveInstance: (domain: string | null, instance: string) => dmsql`SP_FAULT_DOMAIN_MV_INST(${domain}, ${instance});`,
+
+  // Beyond the seed (dmdpc.md "Beyond the seed").
+  /** Not the last member of a group; an SP only after a clean exit. */
+  dropInstance: (name: string) => dmsql`SP_DROP_DPC_INSTANCE(${name});`,
+  /** An SP RAFT group (or any non-BP group) holding no instance. */
+  dropRaft: (name: string) => dmsql`SP_DROP_DPC_RAFT(${name});`,
+  /** A BP RAFT group holding no data. */
+  dropBpRaft: (name: string) => dmsql`SP_DROP_DPC_BP_RAFT(${name});`,
+  bpGroupDelRaft: (group: string, raft: string) => dmsql`SP_BP_GROUP_DEL_RAFT(${group}, ${raft});`,
+  dropBpGroup: (name: string) => dmsql`SP_DROP_DPC_BP_GROUP(${name});`,
+  dropFaultDomain: (name: string, force: boolean) => dmsql`SP_DROP_FAULT_DOMAIN(${name}, ${force ? 1 : 0});`,
+  /** null keeps the field. */
+  modifyFaultDomain: (id: number, name: string | null, description: string | null) =>
+    dmsql`SP_MODIFY_FAULT_DOMAIN(${id}, ${name}, ${description});`,
+  /** '' keeps a field; the whole cluster must restart to take the change. */
+  modifyInstance: (name: string, ipInternal: string, ipExternal: string, apPort: number | "", port: number | "") =>
+    dmsql`SP_MODIFY_DPC_INSTANCE(${name}, ${ipInternal}, ${ipExternal}, ${apPort}, ${port});`,
+  renameInstance: (oldName: string, newName: string) => dmsql`SP_RENAME_DPC_INSTANCE(${oldName}, ${newName});`,
+  /** unverified: run on the group's leader, naming the new member and its RAFT self id. */
+  addRaftLearner: (instance: string, selfId: number) => dmsql`SP_ADD_RAFT_LEARNER(${instance}, ${selfId});`,
+  /** unverified: run on the group's leader; the voting members' self ids, as 'A/B/C'. */
+  alterRaftNode: (selfIds: readonly number[]) => dmsql`SP_ALTER_RAFT_NODE(${selfIds.join("/")});`,
+  /** Online full backup on a running leader (used to seed a replica added later). */
+  onlineBackup: (backupSetPath: string) => `BACKUP DATABASE FULL BACKUPSET ${sqlString(backupSetPath)};`,
+} as const;
+
+/** dmrman CTLSTMT statements (seed 7.2.7, 7.3.6, 7.5.1). */
+export const RMAN = {
+  /** Offline full backup; `shadow` makes the set restore as a shadow replica (7.5.1 way 1). */
+  backup: (dmIni: string, name: string, backupSet: string, shadow = false) =>
+    `BACKUP DATABASE ${sqlString(dmIni)} FULL${shadow ? " SHADOW" : ""} TO ${name} BACKUPSET ${sqlString(backupSet)}`,
+  /** `toShadow` restores a normal set as a shadow replica (7.5.1 way 2). */
+  restore: (dmIni: string, backupSet: string, toShadow = false) =>
+    `RESTORE DATABASE ${sqlString(dmIni)}${toShadow ? " TO SHADOW" : ""} FROM BACKUPSET ${sqlString(backupSet)}`,
+  /** Replays the logs of an online backup set (not needed after an offline one). */
+  recoverFromBackup: (dmIni: string, backupSet: string) => `RECOVER DATABASE ${sqlString(dmIni)} FROM BACKUPSET ${sqlString(backupSet)}`,
+  updateDbMagic: (dmIni: string) => `RECOVER DATABASE ${sqlString(dmIni)} UPDATE DB_MAGIC`,
+} as const;
+
+/** A backup name (the seed's BACKUP_01) is a bare DM identifier in CTLSTMT. */
+export function checkBackupName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`not a backup name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Settings that make disql's output machine-readable and stop at the first error. */
+export const DISQL_SETTINGS = [
+  "SET ECHO OFF",
+  "SET HEADING ON",
+  "SET FEEDBACK OFF",
+  "SET TIMING OFF",
+  "SET LINESHOW OFF",
+  "SET PAGESIZE 50000",
+  "SET LINESIZE 32767",
+  "SET COLSEP '|'",
+  `WHENEVER SQLERROR EXIT ${DISQL_SQLERROR_EXIT}`,
+] as const;
+
+export interface Login {
+  readonly password: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly user?: string;
+}
+
+/** A whole disql script for stdin: login line first, settings, the statements, EXIT. */
+export function disqlScript(login: Login, statements: readonly string[]): string {
+  return [connLine(login.password, login.ip, login.port, login.user), ...DISQL_SETTINGS, ...statements, "EXIT"].join("\n") + "\n";
+}
+
+/** Marker line printed before each result set of the catalog read (and once at the end). */
+export const SECTION_PREFIX = "##DPC:";
+export const SECTION_END = "END";
+
+/** Result sets of the catalog read, each with explicit columns; free text (DESCRIPTION) last. */
+export const CATALOG_QUERIES = {
+  DPC_INSTANCE:
+    "SELECT RAFT_ID, INST_ID, NAME, DPC_MODE, XMAL_PORT, INST_PORT, IP_INTERNAL, SYS_MODE, SYS_STATUS, STATUS, IP_EXTERNAL, INFO1, DESCRIPTION FROM DPC_INSTANCE ORDER BY INST_ID;",
+  DPC_BP_RAFT: "SELECT RAFT_ID, GROUP_ID, DPC_MODE, NAME, IS_VALID FROM DPC_BP_RAFT ORDER BY RAFT_ID;",
+  DPC_BP_GROUP: "SELECT ID, NAME, RAFT_NUM, RAFT_INFO, INFO1, DESCRIPTION FROM DPC_BP_GROUP ORDER BY ID;",
+  DPC_FAULT_DOMAIN: "SELECT DOMAIN_ID, NAME, DESCRIPTION FROM DPC_FAULT_DOMAIN ORDER BY DOMAIN_ID;",
+} as const;
+
+/** Views read when asked: their columns vary by DM version, so they are read with `*`. */
+export const CATALOG_VIEWS = {
+  V$DPC_EDCT_INSTANCE: "SELECT * FROM V$DPC_EDCT_INSTANCE;",
+  V$GLOBAL_RAFT_INFO: "SELECT * FROM V$GLOBAL_RAFT_INFO;",
+} as const;
+
+export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;
+
+/** One disql run that reads the whole DMDPC catalog, with a marker line before each result set. */
+export function catalogReadScript(login: Login, opts: { views?: boolean } = {}): string {
+  const body: string[] = [];
+  const add = (name: string, query: string) => body.push(`PROMPT ${SECTION_PREFIX}${name}`, query);
+  for (const [name, q] of Object.entries(CATALOG_QUERIES)) add(name, q);
+  if (opts.views) for (const [name, q] of Object.entries(CATALOG_VIEWS)) add(name, q);
+  body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
+  return disqlScript(login, body);
+}
