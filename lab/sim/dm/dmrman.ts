@@ -1,0 +1,159 @@
+/**
+ * dmrman CTLSTMT="..." [USE_AP=1|2]: offline full backup, restore (optionally TO SHADOW) and
+ * RECOVER ... UPDATE DB_MAGIC of a simulated database. A backup set is a directory holding a copy of
+ * the data files, the control file and `backupset.json` (name, lineage, page size, shadow flag).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DATA_FILES, dbDirOf, DbControl, newMagic, readControl, writeControl } from "./dbfiles";
+import { DmError, ERR } from "./errors";
+import { processAlive, takeInjectedFailure } from "./host";
+
+class RmanError extends Error {
+  constructor(readonly err: DmError) {
+    super(err.message);
+  }
+}
+
+interface BackupSetMeta {
+  name: string;
+  shadow: boolean;
+  sourceIni: string;
+  sourceInstance: string;
+  control: DbControl;
+  time: string;
+}
+
+type Stmt =
+  | { kind: "backup"; ini: string; shadow: boolean; name: string; dir: string }
+  | { kind: "restore"; ini: string; toShadow: boolean; dir: string }
+  | { kind: "recover"; ini: string };
+
+function parse(text: string): Stmt {
+  const s = text.trim().replace(/;\s*$/, "");
+  const q = "'((?:[^']|'')*)'";
+  let m = new RegExp(`^BACKUP\\s+DATABASE\\s+${q}\\s+FULL(\\s+SHADOW)?\\s+TO\\s+(\\w+)\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
+  if (m) return { kind: "backup", ini: unq(m[1]), shadow: !!m[2], name: m[3], dir: unq(m[4]) };
+  m = new RegExp(`^RESTORE\\s+DATABASE\\s+${q}(\\s+TO\\s+SHADOW)?\\s+FROM\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
+  if (m) return { kind: "restore", ini: unq(m[1]), toShadow: !!m[2], dir: unq(m[3]) };
+  m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}\\s+UPDATE\\s+DB_MAGIC$`, "i").exec(s);
+  if (m) return { kind: "recover", ini: unq(m[1]) };
+  throw new RmanError(ERR.rmanSyntax(s));
+}
+
+function unq(s: string): string {
+  return s.replace(/''/g, "'");
+}
+
+/** Opens the database named by a dm.ini for offline work: it must exist and not be running. */
+function openOffline(ini: string): { dbDir: string; ctl: DbControl } {
+  if (!fs.existsSync(ini)) throw new RmanError(ERR.rmanNoIni(ini));
+  const dbDir = dbDirOf(ini);
+  const ctl = readControl(dbDir);
+  if (!ctl) throw new RmanError(ERR.rmanNoIni(ini));
+  if (ctl.state === "RUNNING" && processAlive(ctl.pid)) throw new RmanError(ERR.rmanRunning(ini));
+  return { dbDir, ctl };
+}
+
+function copyDataFiles(from: string, to: string): void {
+  for (const f of DATA_FILES) {
+    const src = path.join(from, f);
+    const dst = path.join(to, f);
+    if (fs.existsSync(src)) fs.copyFileSync(src, dst);
+    else fs.rmSync(dst, { force: true });
+  }
+}
+
+function readMeta(dir: string): BackupSetMeta {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "backupset.json"), "utf8")) as BackupSetMeta;
+  } catch {
+    throw new RmanError(ERR.rmanNoBackupSet(dir));
+  }
+}
+
+function execute(stmt: Stmt): string {
+  switch (stmt.kind) {
+    case "backup": {
+      const { dbDir, ctl } = openOffline(stmt.ini);
+      if (ctl.state !== "CLEAN") throw new RmanError(ERR.rmanNotClean());
+      if (fs.existsSync(stmt.dir) && fs.readdirSync(stmt.dir).length > 0) throw new RmanError(ERR.rmanBackupSetExists(stmt.dir));
+      fs.mkdirSync(stmt.dir, { recursive: true });
+      copyDataFiles(dbDir, stmt.dir);
+      const meta: BackupSetMeta = {
+        name: stmt.name, shadow: stmt.shadow, sourceIni: path.resolve(stmt.ini), sourceInstance: ctl.instanceName,
+        control: ctl, time: new Date().toISOString(),
+      };
+      fs.writeFileSync(path.join(stmt.dir, "backupset.json"), JSON.stringify(meta, null, 1));
+      fs.writeFileSync(path.join(stmt.dir, `${stmt.name}.bak`), `DM8 simulated backup piece of ${ctl.instanceName}\n`);
+      return "backup successfully.";
+    }
+    case "restore": {
+      const { dbDir, ctl } = openOffline(stmt.ini);
+      if (!fs.existsSync(stmt.dir)) throw new RmanError(ERR.rmanNoBackupSet(stmt.dir));
+      const meta = readMeta(stmt.dir);
+      const src = meta.control;
+      if (src.pageSize !== ctl.pageSize) throw new RmanError(ERR.rmanPageSize(src.pageSize, ctl.pageSize));
+      if (src.dpcMode !== ctl.dpcMode) throw new RmanError(ERR.rmanDpcMode(src.dpcMode, ctl.dpcMode));
+      copyDataFiles(stmt.dir, dbDir);
+      const restored: DbControl = {
+        ...ctl,
+        pwdSalt: src.pwdSalt, pwdHash: src.pwdHash, lineage: src.lineage, dbMagic: src.dbMagic,
+        caseSensitive: src.caseSensitive, charset: src.charset, extentSize: src.extentSize,
+        magicPending: true, restoredFrom: path.resolve(stmt.dir), shadow: meta.shadow || stmt.toShadow,
+        state: "CLEAN", pid: undefined, openedOnce: src.openedOnce,
+      };
+      writeControl(dbDir, restored);
+      return "restore successfully.";
+    }
+    case "recover": {
+      const { dbDir, ctl } = openOffline(stmt.ini);
+      ctl.dbMagic = newMagic();
+      ctl.magicPending = false;
+      writeControl(dbDir, ctl);
+      return "recover successfully.";
+    }
+  }
+}
+
+function run(argv: string[]): number {
+  process.stdout.write("dmrman V8\n");
+  if (takeInjectedFailure("dmrman")) {
+    process.stdout.write("[-8000]:执行失败(I/O错误).\n");
+    return 1;
+  }
+  let ctlstmt: string | undefined;
+  for (const a of argv) {
+    const eq = a.indexOf("=");
+    const key = eq > 0 ? a.slice(0, eq).toUpperCase() : a.toUpperCase();
+    if (key === "CTLSTMT") ctlstmt = a.slice(eq + 1);
+    else if (key === "USE_AP") {
+      if (!/^[12]$/.test(a.slice(eq + 1))) {
+        process.stdout.write(`[-8001]:无效的参数值[USE_AP=${a.slice(eq + 1)}].\n`);
+        return 1;
+      }
+    } else {
+      process.stdout.write(`[-8001]:无效的参数[${a}].\n`);
+      return 1;
+    }
+  }
+  if (!ctlstmt) {
+    process.stdout.write("[-8001]:必须指定CTLSTMT参数.\n");
+    return 1;
+  }
+  const started = Date.now();
+  try {
+    process.stdout.write(`${ctlstmt}\nfile dm.key not found, use default license!\n`);
+    const stmt = parse(ctlstmt);
+    const msg = execute(stmt);
+    const used = ((Date.now() - started) / 1000).toFixed(3).padStart(6, "0");
+    process.stdout.write(`[Percent:100.00%][Speed:0.00M/s][Cost:00:00:00][Remaining:00:00:00]\n${msg}\ntime used: 00:00:${used}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof RmanError)) throw err;
+    process.stdout.write(`[${err.err.code}]:${err.err.message}.\n`);
+    return 1;
+  }
+}
+
+process.exitCode = run(process.argv.slice(2));

@@ -1,0 +1,385 @@
+/**
+ * The MP's DMDPC catalog and its procedures, with DM's refusals. Pure data: the MP process persists
+ * it (dpc_catalog.json in its database directory) after every change.
+ *
+ * State after start (the seed only shows the catalog before any start; DM8 ch. 12 names 4 = OPEN):
+ * SYS_STATUS 6 = not running (as registered and after any exit), 3 = MOUNT, 4 = OPEN.
+ * STATUS keeps what was registered until an instance runs: 1 once valid (a single replica open, or a
+ * multi-replica member that joined an elected leader), 0 while an unelected STANDBY, and 2 after an
+ * SP exits cleanly. SYS_MODE becomes PRIMARY / STANDBY after an election; NORMAL stays NORMAL.
+ */
+import { DmError, ERR, sqlError } from "../errors";
+
+export type Value = string | number | null;
+
+export interface InstanceRow {
+  raftId: number;
+  instId: number;
+  name: string;
+  dpcMode: string;
+  xmalPort: number;
+  instPort: number;
+  ipInternal: string;
+  sysMode: string;
+  sysStatus: number;
+  status: number;
+  description: string | null;
+  ipExternal: string | null;
+  domainId: number | null;
+  learner?: boolean;
+}
+
+export interface RaftRow {
+  raftId: number;
+  dpcMode: string;
+  name: string;
+}
+
+export interface BpGroupRow {
+  id: number;
+  name: string;
+  description: string | null;
+  rafts: number[];
+}
+
+export interface DomainRow {
+  id: number;
+  name: string;
+  description: string | null;
+}
+
+/** What a running member last reported about its replication role (V$GLOBAL_RAFT_INFO). */
+export interface RaftMemberInfo {
+  selfId: number;
+  role: string;
+  term: number;
+  leader: string | null;
+  shadow: boolean;
+}
+
+export interface CatalogData {
+  version: number;
+  instances: InstanceRow[];
+  rafts: RaftRow[];
+  groups: BpGroupRow[];
+  domains: DomainRow[];
+  nextInstId: number;
+  nextRaftId: number;
+  nextGroupId: number;
+  nextDomainId: number;
+  raftInfo: Record<string, RaftMemberInfo>;
+}
+
+export function emptyCatalog(): CatalogData {
+  return {
+    version: 0, instances: [], rafts: [{ raftId: 0, dpcMode: "MP", name: "MP_RAFT" }], groups: [], domains: [],
+    nextInstId: 4096, nextRaftId: 1, nextGroupId: 1, nextDomainId: 1, raftInfo: {},
+  };
+}
+
+type ArgKind = "str" | "str?" | "int" | "int?" | "keep";
+
+interface Procedure {
+  args: ArgKind[];
+  run(c: Catalog, a: Value[], self: string): void;
+}
+
+const fail = (err: DmError): never => {
+  throw sqlError(err);
+};
+
+const eqName = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
+
+export class Catalog {
+  constructor(public data: CatalogData) {}
+
+  instance(name: string): InstanceRow | undefined {
+    return this.data.instances.find((i) => eqName(i.name, name));
+  }
+  raft(name: string): RaftRow | undefined {
+    return this.data.rafts.find((r) => eqName(r.name, name));
+  }
+  raftById(id: number): RaftRow | undefined {
+    return this.data.rafts.find((r) => r.raftId === id);
+  }
+  group(name: string): BpGroupRow | undefined {
+    return this.data.groups.find((g) => eqName(g.name, name));
+  }
+  domain(name: string): DomainRow | undefined {
+    return this.data.domains.find((d) => eqName(d.name, name));
+  }
+  members(raftId: number): InstanceRow[] {
+    return this.data.instances.filter((i) => i.raftId === raftId);
+  }
+
+  /** Runs a catalog procedure by name; `self` is the MP instance the session is logged into. */
+  call(name: string, args: Value[], self: string): void {
+    const proc = PROCEDURES[name.toUpperCase()];
+    if (!proc) fail(ERR.invalidProc(name.toUpperCase()));
+    if (args.length !== proc.args.length) fail(ERR.argCount(name.toUpperCase()));
+    const typed = args.map((v, i) => coerce(name.toUpperCase(), i + 1, proc.args[i], v));
+    const registeringSelf = name.toUpperCase() === "SP_CREATE_DPC_INSTANCE" && typeof typed[1] === "string" && eqName(typed[1], self);
+    if (!this.instance(self) && !registeringSelf) fail(ERR.selfNotRegistered(self));
+    proc.run(this, typed, self);
+    this.data.version++;
+  }
+
+  checkPorts(ip: string, ports: number[], except?: InstanceRow): void {
+    if (ports.length === 2 && ports[0] === ports[1]) fail(ERR.portConflict(ip, ports[0]));
+    for (const other of this.data.instances) {
+      if (other === except || other.ipInternal !== ip) continue;
+      for (const p of ports) if (p === other.xmalPort || p === other.instPort) fail(ERR.portConflict(ip, p));
+    }
+  }
+
+  /** The runtime report of a running instance; returns false when nothing changed. */
+  report(name: string, change: Partial<Pick<InstanceRow, "sysMode" | "sysStatus" | "status">>, raft?: RaftMemberInfo): boolean {
+    const inst = this.instance(name);
+    if (!inst) return false;
+    const before = JSON.stringify([inst, this.data.raftInfo[inst.name]]);
+    Object.assign(inst, change);
+    if (raft) this.data.raftInfo[inst.name] = raft;
+    const changed = before !== JSON.stringify([inst, this.data.raftInfo[inst.name]]);
+    if (changed) this.data.version++;
+    return changed;
+  }
+
+  /** A BP RAFT group can serve: single replica OPEN, or an elected PRIMARY that is OPEN. */
+  raftAvailable(raftId: number): boolean {
+    const members = this.members(raftId);
+    if (members.length === 0) return false;
+    if (members.length === 1) return members[0].sysStatus === 4;
+    return members.some((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
+  }
+
+  /** Every BP RAFT group that holds instances is available. */
+  bpAvailable(): boolean {
+    const bpRafts = this.data.rafts.filter((r) => r.dpcMode === "BP" && this.members(r.raftId).length > 0);
+    return bpRafts.length > 0 && bpRafts.every((r) => this.raftAvailable(r.raftId));
+  }
+}
+
+function coerce(proc: string, n: number, kind: ArgKind, v: Value): Value {
+  if (kind === "keep") return v;
+  const nullable = kind.endsWith("?");
+  if (v === null) return nullable ? null : fail(ERR.argType(proc, n));
+  if (kind.startsWith("int")) {
+    if (typeof v === "number") return v;
+    if (/^\s*-?\d+\s*$/.test(v)) return Number(v);
+    return fail(ERR.argType(proc, n));
+  }
+  return String(v);
+}
+
+function str(v: Value): string {
+  return v as string;
+}
+
+function keepOr<T>(v: Value, current: T, asInt: boolean, proc: string, n: number): T {
+  if (v === null || v === "") return current;
+  if (!asInt) return String(v) as unknown as T;
+  if (typeof v === "number") return v as unknown as T;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) as unknown as T;
+  return fail(ERR.argType(proc, n));
+}
+
+function checkName(n: string, max: number): void {
+  if (n.length === 0 || n.length > max) fail(ERR.nameTooLong(n));
+}
+
+const PROCEDURES: Record<string, Procedure> = {
+  SP_CREATE_DPC_INSTANCE: {
+    args: ["str?", "str", "str", "int", "int", "str", "str?", "str", "int", "str?"],
+    run(c, a) {
+      const [raftName, name, modeRaw, xmal, port, ipi, ipe, sysModeRaw, status, desc] = a;
+      const mode = str(modeRaw).toUpperCase();
+      if (!["MP", "SP", "BP"].includes(mode)) fail(ERR.invalidMode(str(modeRaw)));
+      const sysMode = str(sysModeRaw).toUpperCase();
+      if (!["NORMAL", "STANDBY"].includes(sysMode)) fail(ERR.invalidSysMode(str(sysModeRaw)));
+      checkName(str(name), 16);
+      if (c.instance(str(name))) fail(ERR.instExists(str(name)));
+      let raft: RaftRow | undefined;
+      if (raftName === null || eqName(str(raftName), "MP_RAFT")) {
+        raft = c.raftById(0);
+        if (mode !== "MP") fail(ERR.modeMismatch(str(name), "MP_RAFT"));
+      } else {
+        raft = c.raft(str(raftName));
+        if (!raft) return fail(ERR.raftNotFound(str(raftName)));
+        if (raft.dpcMode !== mode) fail(ERR.modeMismatch(str(name), raft.name));
+        if (mode === "SP" && c.members(raft.raftId).length > 0) fail(ERR.spRaftFull(raft.name));
+      }
+      c.checkPorts(str(ipi), [xmal as number, port as number]);
+      c.data.instances.push({
+        raftId: raft!.raftId, instId: c.data.nextInstId++, name: str(name), dpcMode: mode, xmalPort: xmal as number,
+        instPort: port as number, ipInternal: str(ipi), sysMode, sysStatus: 6, status: status as number,
+        description: desc as string | null,
+        // DM fills an empty external address with the internal one (the seed's 7.3 listing).
+        ipExternal: ipe === null || ipe === "" ? str(ipi) : str(ipe), domainId: null,
+      });
+    },
+  },
+  SP_CREATE_DPC_RAFT: {
+    args: ["str", "str"],
+    run(c, a) {
+      const mode = str(a[0]).toUpperCase();
+      if (mode === "MP") fail(ERR.mpRaftImplicit());
+      if (mode !== "BP" && mode !== "SP") fail(ERR.invalidMode(str(a[0])));
+      checkName(str(a[1]), 128);
+      if (c.raft(str(a[1]))) fail(ERR.raftExists(str(a[1])));
+      c.data.rafts.push({ raftId: c.data.nextRaftId++, dpcMode: mode, name: str(a[1]) });
+    },
+  },
+  SP_CREATE_DPC_BP_GROUP: {
+    args: ["str", "str?"],
+    run(c, a) {
+      checkName(str(a[0]), 128);
+      if (c.group(str(a[0]))) fail(ERR.groupExists(str(a[0])));
+      c.data.groups.push({ id: c.data.nextGroupId++, name: str(a[0]), description: a[1] as string | null, rafts: [] });
+    },
+  },
+  SP_BP_GROUP_ADD_RAFT: {
+    args: ["str", "str"],
+    run(c, a) {
+      const g = c.group(str(a[0])) ?? fail(ERR.groupNotFound(str(a[0])));
+      const r = c.raft(str(a[1])) ?? fail(ERR.raftNotFound(str(a[1])));
+      if (r.dpcMode !== "BP") fail(ERR.notBpRaft(r.name));
+      if (c.data.groups.some((x) => x.rafts.includes(r.raftId))) fail(ERR.raftAlreadyInGroup(r.name));
+      g.rafts.push(r.raftId);
+    },
+  },
+  SP_BP_GROUP_DEL_RAFT: {
+    args: ["str", "str"],
+    run(c, a) {
+      const g = c.group(str(a[0])) ?? fail(ERR.groupNotFound(str(a[0])));
+      const r = c.raft(str(a[1])) ?? fail(ERR.raftNotFound(str(a[1])));
+      if (!g.rafts.includes(r.raftId)) fail(ERR.raftNotInGroup(r.name, g.name));
+      // A BP group holding data keeps its RAFT groups until the data is moved (ALTER TABLESPACE ... MOVE).
+      if (c.members(r.raftId).some((m) => m.sysStatus !== 6)) fail(ERR.raftHasData(r.name));
+      g.rafts = g.rafts.filter((x) => x !== r.raftId);
+    },
+  },
+  SP_DROP_DPC_BP_GROUP: {
+    args: ["str"],
+    run(c, a) {
+      const g = c.group(str(a[0])) ?? fail(ERR.groupNotFound(str(a[0])));
+      if (g.rafts.length > 0) fail(ERR.groupHasRafts(g.name));
+      c.data.groups = c.data.groups.filter((x) => x !== g);
+    },
+  },
+  SP_CREATE_FAULT_DOMAIN: {
+    args: ["str", "str?"],
+    run(c, a) {
+      checkName(str(a[0]), 128);
+      if (c.domain(str(a[0]))) fail(ERR.domainExists(str(a[0])));
+      c.data.domains.push({ id: c.data.nextDomainId++, name: str(a[0]), description: a[1] as string | null });
+    },
+  },
+  SP_FAULT_DOMAIN_MV_INST: {
+    args: ["str?", "str"],
+    run(c, a) {
+      const inst = c.instance(str(a[1])) ?? fail(ERR.instNotFound(str(a[1])));
+      if (a[0] === null) {
+        inst.domainId = null;
+        return;
+      }
+      const d = c.domain(str(a[0])) ?? fail(ERR.domainNotFound(str(a[0])));
+      if (inst.dpcMode === "SP") fail(ERR.spInDomain(inst.name));
+      const peer = c.data.instances.find((i) => i !== inst && i.raftId === inst.raftId && i.domainId === d.id);
+      if (peer) fail(ERR.sameRaftInDomain(inst.name, d.name));
+      inst.domainId = d.id;
+    },
+  },
+  SP_DROP_FAULT_DOMAIN: {
+    args: ["str", "int"],
+    run(c, a) {
+      const d = c.domain(str(a[0])) ?? fail(ERR.domainNotFound(str(a[0])));
+      const inside = c.data.instances.filter((i) => i.domainId === d.id);
+      if (inside.length > 0 && a[1] === 0) fail(ERR.domainHasMembers(d.name));
+      for (const i of inside) i.domainId = null;
+      c.data.domains = c.data.domains.filter((x) => x !== d);
+    },
+  },
+  SP_MODIFY_FAULT_DOMAIN: {
+    args: ["int", "str?", "str?"],
+    run(c, a) {
+      const d = c.data.domains.find((x) => x.id === a[0]) ?? fail(ERR.domainNotFound(String(a[0])));
+      if (a[1] !== null && a[1] !== "") {
+        const other = c.domain(str(a[1]));
+        if (other && other !== d) fail(ERR.domainExists(str(a[1])));
+        d.name = str(a[1]);
+      }
+      if (a[2] !== null) d.description = str(a[2]);
+    },
+  },
+  SP_DROP_DPC_INSTANCE: {
+    args: ["str"],
+    run(c, a, self) {
+      const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
+      if (eqName(inst.name, self)) fail(ERR.dropSelf(self));
+      if (inst.sysStatus !== 6) fail(ERR.instRunning(inst.name));
+      c.data.instances = c.data.instances.filter((x) => x !== inst);
+      delete c.data.raftInfo[inst.name];
+    },
+  },
+  SP_DROP_DPC_RAFT: { args: ["str"], run: dropRaft },
+  SP_DROP_DPC_BP_RAFT: { args: ["str"], run: dropRaft },
+  SP_MODIFY_DPC_INSTANCE: {
+    args: ["str", "keep", "keep", "keep", "keep"],
+    run(c, a) {
+      const P = "SP_MODIFY_DPC_INSTANCE";
+      const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
+      const ipi = keepOr(a[1], inst.ipInternal, false, P, 2);
+      const ipe = keepOr(a[2], inst.ipExternal, false, P, 3);
+      const xmal = keepOr(a[3], inst.xmalPort, true, P, 4);
+      const port = keepOr(a[4], inst.instPort, true, P, 5);
+      c.checkPorts(ipi, [xmal, port], inst);
+      Object.assign(inst, { ipInternal: ipi, ipExternal: ipe, xmalPort: xmal, instPort: port });
+    },
+  },
+  SP_RENAME_DPC_INSTANCE: {
+    args: ["str", "str"],
+    run(c, a, self) {
+      const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
+      checkName(str(a[1]), 16);
+      if (c.instance(str(a[1]))) fail(ERR.instExists(str(a[1])));
+      if (inst.sysStatus !== 6 && !eqName(inst.name, self)) fail(ERR.instRunning(inst.name));
+      const info = c.data.raftInfo[inst.name];
+      delete c.data.raftInfo[inst.name];
+      inst.name = str(a[1]);
+      if (info) c.data.raftInfo[inst.name] = info;
+    },
+  },
+  // Signatures of the two online-replica procedures are not in our sources; DM8 ch. 8 describes a
+  // learner added by instance name and the voting membership given as 'A/B/C'.
+  SP_ADD_RAFT_LEARNER: {
+    args: ["str"],
+    run(c, a) {
+      const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
+      if (inst.dpcMode === "SP") fail(ERR.invalidMode("SP"));
+      inst.learner = true;
+    },
+  },
+  SP_ALTER_RAFT_NODE: {
+    args: ["str"],
+    run(c, a) {
+      const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
+      const insts = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
+      if (names.length % 2 === 0 || names.length > 9) fail(ERR.raftSize(names.length));
+      const raftId = insts[0].raftId;
+      if (insts.some((i) => i.raftId !== raftId)) fail(ERR.modeMismatch(insts[0].name, c.raftById(raftId)!.name));
+      const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY");
+      if (leader && !insts.includes(leader)) fail(ERR.notLeader());
+      for (const i of insts) i.learner = false;
+    },
+  },
+};
+
+function dropRaft(c: Catalog, a: Value[]): void {
+  const r = c.raft(str(a[0])) ?? fail(ERR.raftNotFound(str(a[0])));
+  if (r.raftId === 0) fail(ERR.mpRaftImplicit());
+  if (c.members(r.raftId).length > 0) fail(ERR.raftHasMembers(r.name));
+  if (c.data.groups.some((g) => g.rafts.includes(r.raftId))) fail(ERR.raftInGroup(r.name));
+  c.data.rafts = c.data.rafts.filter((x) => x !== r);
+}
+
+export const PROCEDURE_NAMES = Object.keys(PROCEDURES);

@@ -1,0 +1,264 @@
+/**
+ * Leader election of a multi-replica RAFT group over real TCP between the members' AP ports.
+ * A member only votes for, or follows, a peer that shares its data lineage (restored from one
+ * backup), has a different DB_MAGIC (RECOVER ... UPDATE DB_MAGIC done), a different
+ * RAFT_VOTE_INTERVAL, and lists it under the id it claims (and vice versa). Shadow replicas follow
+ * a leader but never stand or vote; they do not count in the majority once known.
+ */
+import { Msg, request } from "../wire";
+import { RaftPeer } from "./config";
+
+export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER";
+
+export interface RaftOptions {
+  group: string;
+  self: RaftPeer;
+  peers: RaftPeer[];
+  voteInterval: number;
+  hbInterval: number;
+  lineage: string;
+  dbMagic: number;
+  shadow: boolean;
+  resolve(name: string): { host: string; port: number } | undefined;
+  log(level: "INFO" | "WARNING", msg: string): void;
+  onChange(): void;
+  /** Extra data the leader sends with each heartbeat (the MP catalog), and its receiver. */
+  payload?(): unknown;
+  onPayload?(p: unknown): void;
+  onExitAll(): void;
+}
+
+export class RaftNode {
+  role: Role = "FOLLOWER";
+  term = 0;
+  leader: string | null = null;
+  /** A follower is valid (OPEN) once it has heard the current leader. */
+  following = false;
+  private votedFor: string | null = null;
+  private lastHeard = Date.now();
+  private timer?: NodeJS.Timeout;
+  private hbTimer?: NodeJS.Timeout;
+  private shadowPeers = new Set<string>();
+  readonly liveFollowers = new Map<string, { at: number; shadow: boolean }>();
+  private complaints = new Set<string>();
+  stopped = false;
+
+  constructor(readonly o: RaftOptions) {}
+
+  start(): void {
+    this.o.log("INFO", `RAFT[${this.o.group}] self_id=${this.o.self.id}${this.o.shadow ? " (SHADOW)" : ""} waiting for election, vote interval ${this.o.voteInterval}ms`);
+    this.timer = setInterval(() => this.tick(), Math.max(20, Math.floor(this.o.hbInterval / 2)));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearInterval(this.hbTimer);
+  }
+
+  get valid(): boolean {
+    return this.role === "LEADER" || (this.role === "FOLLOWER" && this.following);
+  }
+
+  private tick(): void {
+    if (this.stopped || this.role === "LEADER" || this.o.shadow) return;
+    if (Date.now() - this.lastHeard >= this.o.voteInterval) void this.elect();
+  }
+
+  private complain(key: string, msg: string): void {
+    if (this.complaints.has(key)) return;
+    this.complaints.add(key);
+    this.o.log("WARNING", msg);
+  }
+
+  /** Why a message from `from` must be refused, or undefined when it is a consistent peer. */
+  private mismatch(m: Msg): string | undefined {
+    const from = String(m.from);
+    const peer = this.o.peers.find((p) => p.name.toUpperCase() === from.toUpperCase());
+    if (!peer) return `实例[${from}]不在本节点dmarch.ini的RAFT归档配置中`;
+    if (peer.id !== m.fromId) return `实例[${from}]的RAFT_SELF_ID[${m.fromId}]与本节点配置的ARCH_DEST_ID[${peer.id}]不一致`;
+    const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
+    if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
+    if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
+    if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
+    if (m.voteInterval === this.o.voteInterval) return `实例[${from}]与本节点的RAFT_VOTE_INTERVAL相同[${this.o.voteInterval}]`;
+    return undefined;
+  }
+
+  private ident(): Msg {
+    return {
+      group: this.o.group, from: this.o.self.name, fromId: this.o.self.id, peers: this.o.peers, lineage: this.o.lineage,
+      dbMagic: this.o.dbMagic, voteInterval: this.o.voteInterval, term: this.term,
+    };
+  }
+
+  private async elect(): Promise<void> {
+    this.term++;
+    const wasValid = this.following;
+    this.role = "CANDIDATE";
+    this.following = false;
+    this.leader = null;
+    this.votedFor = this.o.self.name;
+    this.lastHeard = Date.now();
+    if (wasValid) this.o.onChange();
+    const term = this.term;
+    const replies = await Promise.all(
+      this.o.peers.map(async (p) => {
+        const addr = this.o.resolve(p.name);
+        if (!addr) return undefined;
+        try {
+          return { peer: p.name, r: await request(addr.host, addr.port, { op: "raft_vote", ...this.ident() }, 1000) };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    if (this.stopped || this.term !== term || this.role !== "CANDIDATE") return;
+    let votes = 1;
+    for (const x of replies) {
+      if (!x) continue;
+      if (x.r.shadow) this.shadowPeers.add(x.peer);
+      if (typeof x.r.term === "number" && x.r.term > this.term) {
+        this.term = x.r.term;
+        this.role = "FOLLOWER";
+        return;
+      }
+      if (x.r.granted) votes++;
+      else if (x.r.reason) this.complain(`vote:${x.peer}:${x.r.reason}`, `RAFT[${this.o.group}] ${x.peer} 拒绝投票: ${x.r.reason}`);
+    }
+    const voters = 1 + this.o.peers.length - this.shadowPeers.size;
+    if (votes >= Math.floor(voters / 2) + 1) this.becomeLeader();
+    else this.role = "FOLLOWER";
+  }
+
+  private becomeLeader(): void {
+    this.role = "LEADER";
+    this.leader = this.o.self.name;
+    this.following = false;
+    this.o.log("INFO", `RAFT[${this.o.group}] ${this.o.self.name} elected LEADER, term ${this.term}`);
+    this.o.onChange();
+    void this.heartbeat();
+    this.hbTimer = setInterval(() => void this.heartbeat(), this.o.hbInterval);
+  }
+
+  private stepDown(term: number): void {
+    clearInterval(this.hbTimer);
+    this.term = term;
+    this.role = "FOLLOWER";
+    this.following = false;
+    this.leader = null;
+    this.lastHeard = Date.now();
+    this.o.onChange();
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.role !== "LEADER" || this.stopped) return;
+    const payload = this.o.payload?.();
+    let changed = false;
+    await Promise.all(
+      this.o.peers.map(async (p) => {
+        const addr = this.o.resolve(p.name);
+        if (!addr) return;
+        try {
+          const r = await request(addr.host, addr.port, { op: "raft_heartbeat", leader: this.o.self.name, payload, ...this.ident() }, 1000);
+          if (typeof r.term === "number" && r.term > this.term) {
+            this.stepDown(r.term);
+            return;
+          }
+          if (r.ok) {
+            if (!this.liveFollowers.has(p.name)) changed = true;
+            this.liveFollowers.set(p.name, { at: Date.now(), shadow: !!r.shadow });
+          } else if (r.reason) this.complain(`hb:${p.name}:${r.reason}`, `RAFT[${this.o.group}] ${p.name} 拒绝跟随: ${r.reason}`);
+        } catch {
+          if (this.liveFollowers.delete(p.name)) changed = true;
+        }
+      }),
+    );
+    if (changed && this.role === "LEADER") this.o.onChange();
+  }
+
+  /** Handles a RAFT message received on the AP port. */
+  handle(m: Msg): Msg {
+    if (m.op === "raft_exit_all") {
+      if (this.role === "LEADER") {
+        setImmediate(() => this.o.onExitAll());
+        return { ok: true };
+      }
+      return { ok: false, reason: "not leader" };
+    }
+    if (m.op === "raft_exit_member") {
+      setImmediate(() => this.o.onExitAll());
+      return { ok: true };
+    }
+    const bad = this.mismatch(m);
+    if (bad) {
+      this.complain(`in:${String(m.from)}:${bad}`, `RAFT[${this.o.group}] ${bad}`);
+      return { ok: false, granted: false, reason: bad, term: this.term };
+    }
+    const term = Number(m.term);
+    if (m.op === "raft_vote") {
+      if (this.o.shadow) return { granted: false, shadow: true, term: this.term };
+      if (term < this.term) return { granted: false, term: this.term };
+      if (term > this.term) {
+        if (this.role === "LEADER") this.stepDown(term);
+        this.term = term;
+        this.votedFor = null;
+        this.role = "FOLLOWER";
+      }
+      if (this.votedFor === null || this.votedFor === m.from) {
+        this.votedFor = String(m.from);
+        this.lastHeard = Date.now();
+        return { granted: true, term: this.term };
+      }
+      return { granted: false, term: this.term };
+    }
+    if (m.op === "raft_heartbeat") {
+      if (term < this.term) return { ok: false, term: this.term };
+      if (this.role === "LEADER" && term === this.term) return { ok: false, term: this.term };
+      const wasFollowing = this.following && this.leader === m.leader;
+      if (this.role === "LEADER") clearInterval(this.hbTimer);
+      this.term = term;
+      this.role = "FOLLOWER";
+      this.leader = String(m.leader);
+      this.following = true;
+      this.lastHeard = Date.now();
+      if (m.payload !== undefined) this.o.onPayload?.(m.payload);
+      if (!wasFollowing) {
+        this.o.log("INFO", `RAFT[${this.o.group}] ${this.o.self.name} follows LEADER ${this.leader}, term ${this.term}`);
+        this.o.onChange();
+      }
+      return { ok: true, shadow: this.o.shadow, term: this.term };
+    }
+    return { ok: false, reason: "unknown" };
+  }
+
+  /** `exit all`: the leader stops every valid follower, then the caller exits itself. */
+  async exitAll(): Promise<void> {
+    if (this.role === "LEADER") {
+      await Promise.all(
+        [...this.liveFollowers.keys()].map(async (name) => {
+          const addr = this.o.resolve(name);
+          if (!addr) return;
+          try {
+            await request(addr.host, addr.port, { op: "raft_exit_member" }, 1000);
+          } catch {
+            /* already gone */
+          }
+        }),
+      );
+    }
+  }
+
+  /** A follower forwards `exit all` to its leader; false when there is no leader to ask. */
+  async forwardExitAll(): Promise<boolean> {
+    if (this.role !== "FOLLOWER" || !this.following || !this.leader) return false;
+    const addr = this.o.resolve(this.leader);
+    if (!addr) return false;
+    try {
+      const r = await request(addr.host, addr.port, { op: "raft_exit_all" }, 1000);
+      return !!r.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The simulator's own SQL reader: procedure calls (`SP_X(...)` or `CALL SP_X(...)`) and a simple
+ * SELECT (column list or *, FROM one table, WHERE col = literal [AND ...], ORDER BY col [ASC|DESC]).
+ * Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
+ */
+import { ERR, sqlError } from "../errors";
+import { Value } from "./catalog";
+
+interface Token {
+  kind: "ident" | "string" | "number" | "punct";
+  text: string;
+  line: number;
+}
+
+export type Statement =
+  | { kind: "call"; name: string; args: Value[] }
+  | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
+
+export function tokenize(sql: string): Token[] {
+  const out: Token[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i];
+    if (ch === "\n") {
+      line++;
+      i++;
+    } else if (/\s/.test(ch)) i++;
+    else if (ch === "-" && sql[i + 1] === "-") {
+      while (i < sql.length && sql[i] !== "\n") i++;
+    } else if (ch === "'") {
+      let s = "";
+      i++;
+      for (;;) {
+        if (i >= sql.length) throw sqlError(ERR.syntax(), line);
+        if (sql[i] === "'" && sql[i + 1] === "'") {
+          s += "'";
+          i += 2;
+        } else if (sql[i] === "'") {
+          i++;
+          break;
+        } else {
+          if (sql[i] === "\n") line++;
+          s += sql[i++];
+        }
+      }
+      out.push({ kind: "string", text: s, line });
+    } else if (ch === '"') {
+      const end = sql.indexOf('"', i + 1);
+      if (end < 0) throw sqlError(ERR.syntax(), line);
+      out.push({ kind: "ident", text: sql.slice(i + 1, end), line });
+      i = end + 1;
+    } else if (/\d/.test(ch)) {
+      const m = /^\d+/.exec(sql.slice(i))!;
+      out.push({ kind: "number", text: m[0], line });
+      i += m[0].length;
+    } else if (/[A-Za-z_$#]/.test(ch)) {
+      const m = /^[A-Za-z_$#][A-Za-z0-9_$#]*/.exec(sql.slice(i))!;
+      out.push({ kind: "ident", text: m[0].toUpperCase(), line });
+      i += m[0].length;
+    } else if ("(),*=.-".includes(ch)) {
+      out.push({ kind: "punct", text: ch, line });
+      i++;
+    } else throw sqlError(ERR.syntax(), line);
+  }
+  return out;
+}
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly toks: Token[]) {}
+
+  peek(): Token | undefined {
+    return this.toks[this.pos];
+  }
+  line(): number {
+    return (this.peek() ?? this.toks[this.toks.length - 1])?.line ?? 1;
+  }
+  next(): Token {
+    const t = this.toks[this.pos++];
+    if (!t) throw sqlError(ERR.syntax(), this.line());
+    return t;
+  }
+  isWord(w: string): boolean {
+    const t = this.peek();
+    return !!t && t.kind === "ident" && t.text === w;
+  }
+  expectWord(w: string): void {
+    if (!this.isWord(w)) throw sqlError(ERR.syntax(), this.line());
+    this.pos++;
+  }
+  expectPunct(p: string): void {
+    const t = this.next();
+    if (t.kind !== "punct" || t.text !== p) throw sqlError(ERR.syntax(), t.line);
+  }
+  ident(): Token {
+    const t = this.next();
+    if (t.kind !== "ident") throw sqlError(ERR.syntax(), t.line);
+    return t;
+  }
+  done(): boolean {
+    return this.pos >= this.toks.length;
+  }
+  literal(): Value {
+    const t = this.next();
+    if (t.kind === "string") return t.text;
+    if (t.kind === "number") return Number(t.text);
+    if (t.kind === "punct" && t.text === "-") {
+      const n = this.next();
+      if (n.kind !== "number") throw sqlError(ERR.syntax(), n.line);
+      return -Number(n.text);
+    }
+    if (t.kind === "ident" && t.text === "NULL") return null;
+    throw sqlError(ERR.syntax(), t.line);
+  }
+  /** An object name, possibly qualified (SYSDBA.DPC_INSTANCE); the last part names it. */
+  objectName(): string {
+    let name = this.ident().text;
+    while (this.peek()?.text === ".") {
+      this.pos++;
+      name = this.ident().text;
+    }
+    return name;
+  }
+}
+
+export function parseStatement(sql: string): Statement {
+  const toks = tokenize(sql);
+  if (toks.length === 0) throw sqlError(ERR.syntax(), 1);
+  const p = new Parser(toks);
+  if (p.isWord("SELECT")) return parseSelect(p);
+  if (p.isWord("CALL")) p.next();
+  const name = p.objectName();
+  const args: Value[] = [];
+  if (!p.done()) {
+    p.expectPunct("(");
+    if (p.peek()?.text !== ")") {
+      for (;;) {
+        args.push(p.literal());
+        if (p.peek()?.text === ",") {
+          p.next();
+          continue;
+        }
+        break;
+      }
+    }
+    p.expectPunct(")");
+  }
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "call", name, args };
+}
+
+function parseSelect(p: Parser): Statement {
+  p.expectWord("SELECT");
+  let columns: string[] | "*";
+  const columnLines: number[] = [];
+  if (p.peek()?.text === "*") {
+    p.next();
+    columns = "*";
+  } else {
+    columns = [];
+    for (;;) {
+      const t = p.ident();
+      columns.push(t.text);
+      columnLines.push(t.line);
+      if (p.peek()?.text !== ",") break;
+      p.next();
+    }
+  }
+  p.expectWord("FROM");
+  const table = p.objectName();
+  const where: { column: string; value: Value; line: number }[] = [];
+  if (p.isWord("WHERE")) {
+    p.next();
+    for (;;) {
+      const col = p.ident();
+      p.expectPunct("=");
+      where.push({ column: col.text, value: p.literal(), line: col.line });
+      if (!p.isWord("AND")) break;
+      p.next();
+    }
+  }
+  let orderBy: { column: string; desc: boolean; line: number } | undefined;
+  if (p.isWord("ORDER")) {
+    p.next();
+    p.expectWord("BY");
+    const col = p.ident();
+    let desc = false;
+    if (p.isWord("ASC")) p.next();
+    else if (p.isWord("DESC")) {
+      p.next();
+      desc = true;
+    }
+    orderBy = { column: col.text, desc, line: col.line };
+  }
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "select", columns, table, where, orderBy, columnLines };
+}

@@ -1,0 +1,146 @@
+/**
+ * The tables and views the simulator answers, their columns (with types: disql sizes numeric
+ * columns by type), and the generic evaluation of a simple SELECT over them.
+ */
+import { ERR, sqlError } from "../errors";
+import { Catalog, Value } from "./catalog";
+import { Statement } from "./sql";
+
+export type ColType = "INT" | "BIGINT" | "VARCHAR" | "VARBINARY";
+
+export interface Column {
+  name: string;
+  type: ColType;
+}
+
+export interface ResultSet {
+  columns: Column[];
+  rows: Value[][];
+}
+
+export interface LocalInstanceInfo {
+  name: string;
+  hostAddr: string;
+  status: string; // OPEN | MOUNT
+  mode: string; // NORMAL | PRIMARY | STANDBY
+  dpcMode: string;
+  startTime: string;
+}
+
+const cols = (spec: string): Column[] =>
+  spec.split(/\s+/).filter(Boolean).map((s) => {
+    const [name, type] = s.split(":");
+    return { name, type: (type ?? "VARCHAR") as ColType };
+  });
+
+export const TABLES: Record<string, Column[]> = {
+  DPC_BP_GROUP: cols("ID:INT NAME DESCRIPTION RAFT_NUM:INT RAFT_INFO:VARBINARY INFO1:INT INFO2:BIGINT INFO3:VARBINARY"),
+  DPC_BP_RAFT: cols("RAFT_ID:INT GROUP_ID:INT DPC_MODE NAME IS_VALID:INT INFO1:INT INFO2:BIGINT INFO3:VARBINARY"),
+  DPC_INSTANCE: cols(
+    "RAFT_ID:INT INST_ID:INT NAME DPC_MODE XMAL_PORT:INT INST_PORT:INT IP_INTERNAL SYS_MODE SYS_STATUS:INT STATUS:INT DESCRIPTION IP_EXTERNAL INFO1:INT INFO2:BIGINT INFO3:VARBINARY",
+  ),
+  DPC_FAULT_DOMAIN: cols("DOMAIN_ID:INT NAME DESCRIPTION"),
+  V$DPC_EDCT_INSTANCE: cols("RAFT_ID:INT INST_ID:INT NAME DPC_MODE IP_INTERNAL XMAL_PORT:INT INST_PORT:INT SYS_MODE SYS_STATUS:INT STATUS:INT FAULT_DOMAIN"),
+  V$DPC_EDCT_RAFT: cols("RAFT_ID:INT NAME DPC_MODE INST_NUM:INT LEADER"),
+  V$GLOBAL_RAFT_INFO: cols("RAFT_ID:INT RAFT_NAME INST_NAME SELF_ID:INT RAFT_STAT TERM:BIGINT LEADER IS_SHADOW:INT IS_LEARNER:INT"),
+  V$INSTANCE: cols("NAME INSTANCE_NAME INSTANCE_NUMBER:INT HOST_NAME SVR_VERSION DB_VERSION START_TIME STATUS$ MODE$ DPC_MODE"),
+};
+
+export const CATALOG_TABLES = new Set(Object.keys(TABLES).filter((t) => t !== "V$INSTANCE"));
+
+const hex16le = (ids: number[]) =>
+  ids.length === 0 ? null : "0x" + ids.map((id) => ((id & 0xff) * 256 + ((id >> 8) & 0xff)).toString(16).toUpperCase().padStart(4, "0")).join("");
+
+const STATUS_NAME: Record<number, string> = { 3: "MOUNT", 4: "OPEN", 6: "SHUTDOWN" };
+
+/** Rows of a catalog table or DPC view as column -> value maps. */
+export function catalogRows(c: Catalog, table: string): Record<string, Value>[] {
+  const d = c.data;
+  switch (table) {
+    case "DPC_BP_GROUP":
+      return d.groups.map((g) => ({
+        ID: g.id, NAME: g.name, DESCRIPTION: g.description, RAFT_NUM: g.rafts.length, RAFT_INFO: hex16le(g.rafts),
+        INFO1: 0, INFO2: null, INFO3: null,
+      }));
+    case "DPC_BP_RAFT":
+      return d.rafts.map((r) => ({ RAFT_ID: r.raftId, GROUP_ID: -1, DPC_MODE: r.dpcMode, NAME: r.name, IS_VALID: 1, INFO1: null, INFO2: null, INFO3: null }));
+    case "DPC_INSTANCE":
+      return d.instances.map((i) => ({
+        RAFT_ID: i.raftId, INST_ID: i.instId, NAME: i.name, DPC_MODE: i.dpcMode, XMAL_PORT: i.xmalPort, INST_PORT: i.instPort,
+        IP_INTERNAL: i.ipInternal, SYS_MODE: i.sysMode, SYS_STATUS: i.sysStatus, STATUS: i.status, DESCRIPTION: i.description,
+        IP_EXTERNAL: i.ipExternal, INFO1: i.domainId === null ? null : i.domainId << 16, INFO2: null, INFO3: null,
+      }));
+    case "DPC_FAULT_DOMAIN":
+      return d.domains.map((f) => ({ DOMAIN_ID: f.id, NAME: f.name, DESCRIPTION: f.description }));
+    case "V$DPC_EDCT_INSTANCE":
+      return d.instances.map((i) => ({
+        RAFT_ID: i.raftId, INST_ID: i.instId, NAME: i.name, DPC_MODE: i.dpcMode, IP_INTERNAL: i.ipInternal, XMAL_PORT: i.xmalPort,
+        INST_PORT: i.instPort, SYS_MODE: i.sysMode, SYS_STATUS: i.sysStatus, STATUS: i.status,
+        FAULT_DOMAIN: d.domains.find((f) => f.id === i.domainId)?.name ?? null,
+      }));
+    case "V$DPC_EDCT_RAFT":
+      return d.rafts.map((r) => ({
+        RAFT_ID: r.raftId, NAME: r.name, DPC_MODE: r.dpcMode, INST_NUM: c.members(r.raftId).length,
+        LEADER: c.members(r.raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4)?.name ?? null,
+      }));
+    case "V$GLOBAL_RAFT_INFO":
+      return d.instances
+        .filter((i) => d.raftInfo[i.name])
+        .map((i) => {
+          const r = d.raftInfo[i.name];
+          return {
+            RAFT_ID: i.raftId, RAFT_NAME: c.raftById(i.raftId)?.name ?? null, INST_NAME: i.name, SELF_ID: r.selfId, RAFT_STAT: r.role,
+            TERM: r.term, LEADER: r.leader, IS_SHADOW: r.shadow ? 1 : 0, IS_LEARNER: i.learner ? 1 : 0,
+          };
+        });
+    case "V$INSTANCE":
+      // On an SP, V$INSTANCE lists every instance of the cluster (the seed's 7.1.7 check).
+      return d.instances.map((i) => ({
+        NAME: i.name, INSTANCE_NAME: i.name, INSTANCE_NUMBER: i.instId, HOST_NAME: i.ipInternal, SVR_VERSION: SVR_VERSION,
+        DB_VERSION: DB_VERSION, START_TIME: null, STATUS$: STATUS_NAME[i.sysStatus] ?? String(i.sysStatus), MODE$: i.sysMode,
+        DPC_MODE: i.dpcMode,
+      }));
+  }
+  return [];
+}
+
+export const SVR_VERSION = "DM Database Server 64 V8";
+export const DB_VERSION = "DB Version: 0x7000c";
+
+export function localInstanceRow(l: LocalInstanceInfo): Record<string, Value> {
+  return {
+    NAME: l.name, INSTANCE_NAME: l.name, INSTANCE_NUMBER: 1, HOST_NAME: l.hostAddr, SVR_VERSION, DB_VERSION,
+    START_TIME: l.startTime, STATUS$: l.status, MODE$: l.mode, DPC_MODE: l.dpcMode,
+  };
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a === null || b === null) return false; // = NULL is never true in SQL
+  if (typeof a === "number" || typeof b === "number") return Number(a) === Number(b);
+  return a === b;
+}
+
+/** Applies a SELECT to rows of a known table. */
+export function evaluate(stmt: Extract<Statement, { kind: "select" }>, table: string, rows: Record<string, Value>[]): ResultSet {
+  const all = TABLES[table];
+  const byName = (n: string, line: number) => all.find((c) => c.name === n) ?? (() => {
+    throw sqlError(ERR.invalidColumn(n), line);
+  })();
+  const columns = stmt.columns === "*" ? all : stmt.columns.map((n, i) => byName(n, stmt.columnLines[i] ?? 1));
+  for (const w of stmt.where) byName(w.column, w.line);
+  let picked = rows.filter((r) => stmt.where.every((w) => sameValue(r[w.column], w.value)));
+  if (stmt.orderBy) {
+    const col = byName(stmt.orderBy.column, stmt.orderBy.line).name;
+    const sign = stmt.orderBy.desc ? -1 : 1;
+    picked = [...picked].sort((x, y) => sign * compare(x[col], y[col]));
+  }
+  return { columns, rows: picked.map((r) => columns.map((c) => r[c.name] ?? null)) };
+}
+
+function compare(a: Value, b: Value): number {
+  if (a === b) return 0;
+  if (a === null) return 1; // NULLs last, as DM sorts ascending
+  if (b === null) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}
