@@ -20,13 +20,11 @@ export function splitScript(script: string): ScriptStatement[] {
     if (t) out.push({ text: t, client: false });
     cur = "";
   };
-  for (const line of script.split(/\r?\n/)) {
-    if (quote === null && cur.trim() === "") {
-      const trimmed = line.trim();
-      if (CLIENT_WORDS.test(trimmed)) {
-        out.push({ text: stripTrailingSemicolon(trimmed), client: true });
-        continue;
-      }
+  for (let line of script.split(/\r?\n/)) {
+    while (quote === null && cur.trim() === "" && CLIENT_WORDS.test(line.trim())) {
+      const end = clientEnd(line);
+      out.push({ text: line.slice(0, end).trim(), client: true });
+      line = line.slice(end + 1);
     }
     if (quote === null && line.trim() === "/") {
       flush();
@@ -52,11 +50,17 @@ export function splitScript(script: string): ScriptStatement[] {
   return out;
 }
 
-/** Removes one `;` at the end of a client command, unless it sits inside double quotes. */
-export function stripTrailingSemicolon(s: string): string {
-  let inQuote = false;
-  for (const ch of s) if (ch === '"') inQuote = !inQuote;
-  return !inQuote && s.endsWith(";") ? s.slice(0, -1).trimEnd() : s;
+/** Where a client command ends on its line: the first `;` outside quotes, else the line's end. */
+function clientEnd(line: string): number {
+  let q: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === q) q = null;
+    } else if (ch === "'" || ch === '"') q = ch;
+    else if (ch === ";") return i;
+  }
+  return line.length;
 }
 
 export interface Login {

@@ -283,6 +283,7 @@ export class DmServer {
           if (inst.dpcMode !== m.mode) return reply(sock, m, { ok: false, refuse: `实例[${inst.name}]在MP中注册的DPC_MODE[${inst.dpcMode}]与启动参数[${String(m.mode)}]不一致` });
           who = { sock, name: inst.name, mode: inst.dpcMode, leaving: false };
           this.attached.set(inst.name, who);
+          void this.publish();
           return reply(sock, m, { ok: true, catalog: cat.data });
         }
         case "status": {
@@ -414,10 +415,9 @@ export class DmServer {
         throw err;
       }
       this.persist();
-      if (!this.registered) {
-        this.registered = this.catalog!.instance(this.cfg.instanceName);
-        await this.publish();
-      }
+      // The MP's own row keeps its registered values (SYS_STATUS 6, as the seed lists it) until the
+      // first SP/BP attaches or the MP restarts.
+      this.registered ??= this.catalog!.instance(this.cfg.instanceName);
       return { kind: "proc" };
     }
     const table = stmt.table;
