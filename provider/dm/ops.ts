@@ -1,54 +1,61 @@
 /**
- * The operation and phase shapes the DM planners emit.
- *
- * provider/core/operation.ts owns the executor; until it lands these mirror its agreed shape so
- * that the planners stay pure data producers. Keep the fields in step with core.
+ * The DM planners emit provider/core's Operation and Phase; this module adds the DM helpers
+ * around them and the one operation core's executor cannot run by itself (a copy between two
+ * hosts).
  */
+import { ConnectionSchema, connectionKey } from "../core/connection";
+import type { Operation, Phase, Plan } from "../core/operation";
+import type { ConnectionArgs } from "./schema";
 
-/** One command on one host. The plan line printed to users is `describe`. */
-export interface Operation {
-  /** SSH target: the `connection.host` of the instance the command acts on. */
-  readonly host: string;
-  /** Machine-readable kind, e.g. `dminit`, `disql`, `start`, `stop`, `write-file`. */
-  readonly kind: string;
-  /** One line a human reads in the plan and in the logs; never contains a secret. */
-  readonly describe: string;
-  /** Shell text run as `bash -c`; built only with the `sh` template. Never holds a secret. */
-  readonly command: string;
-  /** Fed to the command's standard input; the only place secrets travel. */
-  readonly stdin?: string;
-  /** Why the planner chose this operation (what it saw in the actual state). */
-  readonly reason: string;
-  readonly timeoutMs?: number;
-  /**
-   * For a copy between hosts: the executor runs `command` on `from.host`, and pipes its
-   * standard output into this operation's `command` on `host` (instead of `stdin`).
-   */
-  readonly stdinFrom?: { readonly host: string; readonly command: string };
+export type { Operation, Phase, Plan };
+
+/**
+ * A host-to-host directory copy (a seed backup set for a replica on another host). `command`
+ * is the receiving side (`tar -x` into the directory); the handler must run ops whose `copyFrom`
+ * is set through core's `copyRemoteDir`, piping the source host's `tar -c` into it.
+ */
+export interface CopyOperation extends Operation {
+  readonly kind: "copy-dir";
+  readonly copyFrom: { readonly host: string; readonly connKey: string; readonly dir: string };
+  readonly copyTo: { readonly dir: string };
 }
 
-/** Ops of one phase on different hosts may run in parallel; on one host, in order. */
-export interface Phase {
-  readonly name: string;
-  readonly ops: Operation[];
+export function isCopyOperation(op: Operation): op is CopyOperation {
+  return op.kind === "copy-dir" && "copyFrom" in op;
+}
+
+/** Where an op runs: the display name and the pool key of the SSH connection. */
+export interface Target {
+  readonly host: string;
+  readonly connKey: string;
+}
+
+/** The target of an instance-like object, keyed exactly as core's pool keys connections. */
+export function targetOf(connection: ConnectionArgs): Target {
+  const parsed = ConnectionSchema.safeParse(connection);
+  const conn = parsed.success
+    ? parsed.data
+    : { host: connection.host, port: connection.port ?? 22, user: connection.user ?? "root" };
+  return { host: connection.host, connKey: connectionKey(conn as Parameters<typeof connectionKey>[0]) };
 }
 
 /** A planner's refusal: the plan cannot be made safely from this state. */
 export class PlanError extends Error {
+  override readonly name = "PlanError";
   constructor(
-    message: string,
     readonly resource: string,
+    message: string,
   ) {
     super(`${resource}: ${message}`);
-    this.name = "PlanError";
   }
 }
 
-export function phase(name: string, ops: Operation[]): Phase[] {
-  return ops.length === 0 ? [] : [{ name, ops }];
+/** A phase when it has operations; nothing otherwise (so "nothing to do" is an empty plan). */
+export function phase(title: string, operations: readonly Operation[]): Phase[] {
+  return operations.length === 0 ? [] : [{ title, operations }];
 }
 
-/** Every op of a plan, in order: handy for printing and for tests. */
-export function flatten(phases: readonly Phase[]): Operation[] {
-  return phases.flatMap((p) => p.ops);
+/** Every op of a plan, in order. */
+export function flatten(plan: Plan): Operation[] {
+  return plan.flatMap((p) => [...p.operations]);
 }

@@ -1,0 +1,285 @@
+/**
+ * Shell command text for DM's tools on a host, built only with core's `sh` template. Secrets
+ * never appear here: they travel on stdin (dminit's control file, disql's login line).
+ */
+import { readFilesCommand, parseReadFiles } from "../core/files";
+import { sh } from "../core/quote/sh";
+import { DEFAULTS } from "./defaults";
+import { renderIni } from "./ini";
+import { RMAN } from "./sql";
+import type { Role } from "./schema";
+
+/** Where an instance lives on its host. */
+export interface InstanceLayout {
+  readonly path: string;
+  readonly dbName: string;
+  readonly dmHome?: string;
+}
+
+export const files = {
+  dbDir: (l: InstanceLayout) => `${l.path}/${l.dbName}`,
+  dmIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/dm.ini`,
+  mpIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/mp.ini`,
+  dmarchIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/dmarch.ini`,
+  archDir: (l: InstanceLayout) => `${l.path}/${l.dbName}/arch`,
+  /** dmserver's console output, kept by the product (dmserver logs elsewhere too). */
+  serverLog: (l: InstanceLayout) => `${l.path}/${l.dbName}/dbcluster-dmserver.log`,
+  /** The seed keeps the seeding backup set beside the database: `<path>/BACKUP_01`. */
+  backupSet: (l: InstanceLayout, name: string = DEFAULTS.seedBackupName) => `${l.path}/${name}`,
+} as const;
+
+export function tool(l: { dmHome?: string }, name: "dminit" | "dmserver" | "disql" | "dmrman"): string {
+  return l.dmHome ? `${l.dmHome}/bin/${name}` : name;
+}
+
+export interface DminitParams extends InstanceLayout {
+  readonly name: string;
+  readonly mode: Role;
+  readonly portNum: number;
+  readonly apPortNum: number;
+  readonly pageSize: number;
+  readonly extentSize: number;
+  readonly charset: number;
+  readonly caseSensitive: boolean;
+  readonly sysdbaPassword: string;
+}
+
+/** dminit exits with this when the database already exists (checked before dminit runs). */
+export const EXIT_DB_EXISTS = 17;
+
+/**
+ * dminit with its parameters in a CONTROL file (dminit's `CONTROL=<file>`: an ini of its own
+ * parameters) so that SYSDBA_PWD never reaches argv: the file is written from stdin into a
+ * fresh 0700 directory and removed whatever happens. Refuses to run over an existing dm.ini.
+ */
+export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
+  if (/[\r\n\0]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break or NUL");
+  const control =
+    renderIni([
+      ["PATH", p.path],
+      ["DB_NAME", p.dbName],
+      ["INSTANCE_NAME", p.name],
+      ["PORT_NUM", p.portNum],
+      ["AP_PORT_NUM", p.apPortNum],
+      ["DPC_MODE", p.mode],
+      ["PAGE_SIZE", p.pageSize],
+      ["EXTENT_SIZE", p.extentSize],
+      ["CHARSET", p.charset],
+      ["CASE_SENSITIVE", p.caseSensitive ? 1 : 0],
+    ]) + `SYSDBA_PWD = ${p.sysdbaPassword}\n`;
+  const command =
+    sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
+    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
+    sh`cat > "$d/dminit.ini" && ${tool(p, "dminit")} CONTROL="$d/dminit.ini"`;
+  return { command, stdin: control };
+}
+
+/** dmserver's pids for one dm.ini: processes named dmserver whose arguments hold that path. */
+function pidsOf(dmIni: string): string {
+  return sh`INI=${dmIni} ps -eo pid=,args= | awk '$2 ~ /(^|\/)dmserver$/ && index($0, ENVIRON["INI"]) { print $1 }'`;
+}
+
+export interface StartParams extends InstanceLayout {
+  readonly mode: Role;
+  /** The address and PORT_NUM to wait on. */
+  readonly ip: string;
+  readonly portNum: number;
+  /** `MOUNT` start of a multi-replica member (seed 7.2.8, 7.3.7). */
+  readonly mount?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Starts dmserver in the background, detached from the SSH session (setsid, nohup, stdio to a
+ * log), then waits until its port answers or the process dies; on failure prints the log's
+ * tail. Already running for this dm.ini: nothing to do.
+ */
+export function startCommand(p: StartParams): string {
+  const ini = files.dmIni(p);
+  const log = files.serverLog(p);
+  const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.startTimeoutMs) / 1000);
+  const args = p.mount ? [ini, `dpc_mode=${p.mode}`, "MOUNT"] : [ini, `dpc_mode=${p.mode}`];
+  return (
+    `running=$(${pidsOf(ini)}); if [ -n "$running" ]; then echo "dmserver already running: pid $running"; exit 0; fi; ` +
+    sh`cd ${files.dbDir(p)} || exit 1; setsid nohup ${tool(p, "dmserver")} ${args} >> ${log} 2>&1 < /dev/null & pid=$!; ` +
+    sh`end=$((SECONDS + ${secs})); ` +
+    sh`while :; do ` +
+    sh`if ! kill -0 "$pid" 2>/dev/null; then echo "dmserver exited during start; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
+    sh`if (exec 3<>/dev/tcp/${p.ip}/${p.portNum}) 2>/dev/null; then echo "dmserver started: pid $pid"; exit 0; fi; ` +
+    sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver did not open port "${p.portNum}" within "${secs}"s; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
+    sh`sleep 0.2; done`
+  );
+}
+
+export interface StopParams extends InstanceLayout {
+  /** `exit all` (SIGUSR1): the whole RAFT group exits, led by the leader. */
+  readonly all?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** SIGTERM (`exit`) or SIGUSR1 (`exit all`) to this dm.ini's dmserver, then wait until gone. */
+export function stopCommand(p: StopParams): string {
+  const ini = files.dmIni(p);
+  const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.stopTimeoutMs) / 1000);
+  return (
+    `pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver not running"; exit 0; fi; ` +
+    `kill -${p.all ? "USR1" : "TERM"} $pids; ` +
+    sh`end=$((SECONDS + ${secs})); ` +
+    `while :; do alive=; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done; ` +
+    `if [ -z "$alive" ]; then echo "dmserver stopped"; exit 0; fi; ` +
+    sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid$alive" >&2; exit 1; fi; ` +
+    `sleep 0.2; done`
+  );
+}
+
+/** Waits until this dm.ini's dmserver is gone (a follower leaving after `exit all` on a peer). */
+export function waitStoppedCommand(p: InstanceLayout & { timeoutMs?: number }): string {
+  const ini = files.dmIni(p);
+  const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.stopTimeoutMs) / 1000);
+  return (
+    sh`end=$((SECONDS + ${secs})); ` +
+    `while :; do pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver stopped"; exit 0; fi; ` +
+    sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid $pids" >&2; exit 1; fi; ` +
+    `sleep 0.2; done`
+  );
+}
+
+function rman(l: { dmHome?: string }, stmt: string): string {
+  return sh`${tool(l, "dmrman")} ${"CTLSTMT=" + stmt} USE_AP=2`;
+}
+
+/** Offline full backup into `<path>/<name>` (seed 7.2.7.1); an old set of that name is replaced. */
+export function backupCommand(l: InstanceLayout, name: string, shadow = false): string {
+  const set = files.backupSet(l, name);
+  return sh`rm -rf ${set} && ` + rman(l, RMAN.backup(files.dmIni(l), name, set, shadow));
+}
+
+export function restoreCommand(l: InstanceLayout, backupSet: string, toShadow = false): string {
+  return rman(l, RMAN.restore(files.dmIni(l), backupSet, toShadow));
+}
+
+export function recoverFromBackupCommand(l: InstanceLayout, backupSet: string): string {
+  return rman(l, RMAN.recoverFromBackup(files.dmIni(l), backupSet));
+}
+
+export function updateDbMagicCommand(l: InstanceLayout): string {
+  return rman(l, RMAN.updateDbMagic(files.dmIni(l)));
+}
+
+/** disql with the whole script (login line first) on stdin; nothing secret on the command line. */
+export function disqlCommand(l: { dmHome?: string }): string {
+  return sh`${tool(l, "disql")} -S -L /nolog`;
+}
+
+export function mkdirCommand(dir: string): string {
+  return sh`mkdir -p ${dir}`;
+}
+
+/** Removes the database directory (only on delete with deleteData). */
+export function removeDbDirCommand(l: InstanceLayout): string {
+  return sh`rm -rf ${files.dbDir(l)}`;
+}
+
+export interface HostState {
+  /** The base directory exists. */
+  readonly pathExists: boolean;
+  /** dm.ini, mp.ini, dmarch.ini contents; null when absent. */
+  readonly dmIni: string | null;
+  readonly mpIni: string | null;
+  readonly dmarchIni: string | null;
+  /** Pids of dmserver processes started with this dm.ini. */
+  readonly pids: number[];
+  /** The seeding backup set directory exists. */
+  readonly backupSetExists: boolean;
+}
+
+/**
+ * One round trip: whether the directory exists, the three ini files and the running dmserver.
+ * `marker` must be fresh and random per call (so file contents cannot forge it).
+ */
+export function hostStateCommand(l: InstanceLayout, marker: string): string {
+  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l)];
+  return (
+    sh`printf '%s path %s\n' ${marker + "-state"} "$([ -d ${l.path} ] && echo 1 || echo 0)"; ` +
+    sh`printf '%s backup %s\n' ${marker + "-state"} "$([ -d ${files.backupSet(l)} ] && echo 1 || echo 0)"; ` +
+    sh`printf '%s pids %s\n' ${marker + "-state"} "$(${sh.raw(pidsOf(files.dmIni(l)))} | tr '\n' ' ')"; ` +
+    readFilesCommand(paths, marker)
+  );
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export function parseHostState(stdout: string, l: InstanceLayout, marker: string, host = "host"): HostState {
+  const field = (name: string): string => {
+    const m = new RegExp(`^${escapeRe(marker)}-state ${name} (.*)$`, "m").exec(stdout);
+    if (!m) throw new Error(`${host}: the host state read printed no ${name} line (output cut short?)`);
+    return m[1].trim();
+  };
+  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l)];
+  const content = parseReadFiles(stdout, paths, marker, host);
+  return {
+    pathExists: field("path") === "1",
+    backupSetExists: field("backup") === "1",
+    pids: field("pids")
+      .split(/\s+/)
+      .filter((x) => x !== "")
+      .map(Number),
+    dmIni: content.get(paths[0]) ?? null,
+    mpIni: content.get(paths[1]) ?? null,
+    dmarchIni: content.get(paths[2]) ?? null,
+  };
+}
+
+/**
+ * Sets global keys of an ini file in place on the host (the same rules as ini.ts `editIni`: a
+ * present key keeps its comment, a missing key is appended, all other lines stay). The pairs
+ * come on stdin as `KEY=VALUE` lines, so no value is interpreted by the shell or by awk.
+ */
+export function setIniKeysCommand(file: string): { command: string; stdinFor: (changes: Record<string, string | number>) => string } {
+  const program = [
+    'NR == FNR { i = index($0, "="); if (i > 1) { k = toupper(substr($0, 1, i - 1)); if (!(k in want)) order[++n] = k; want[k] = substr($0, i + 1) } next }',
+    '{ line = $0; body = line; c = index(line, "#"); if (c > 0) body = substr(line, 1, c - 1) }',
+    'body ~ /^[ \\t]*\\[/ { insec = 1 }',
+    '!insec { e = index(body, "="); if (e > 1) { k = toupper(substr(body, 1, e - 1)); gsub(/^[ \\t]+|[ \\t]+$/, "", k);',
+    '  if (k in want) { if (k in done) next; done[k] = 1; out = substr(body, 1, e) " " want[k]; if (c > 0) out = out "  " substr(line, c); print out; next } } }',
+    "{ print }",
+    'END { for (j = 1; j <= n; j++) if (!(order[j] in done)) print order[j] " = " want[order[j]] }',
+  ].join("\n");
+  const command =
+    sh`f=${file}; t="$f.tmp.$$"; [ -f "$f" ] || { echo "no such file: $f" >&2; exit 1; }; ` +
+    sh`awk ${program} /dev/stdin "$f" > "$t" || { rm -f "$t"; exit 1; }; chmod --reference="$f" "$t" 2>/dev/null; mv -f "$t" "$f"`;
+  const stdinFor = (changes: Record<string, string | number>) => {
+    if (Object.keys(changes).length === 0) throw new Error("no ini keys to set");
+    return Object.entries(changes)
+      .map(([k, v]) => {
+        const s = String(v);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\r\n#\0]/.test(s)) throw new Error(`cannot set ${k}=${JSON.stringify(s)} in an ini file`);
+        return `${k}=${s}\n`;
+      })
+      .join("");
+  };
+  return { command, stdinFor };
+}
+
+/** Separates the per-MP scripts of `waitLeaderCommand`'s stdin. */
+export const SCRIPT_SPLIT = "--dbcluster-next-script--";
+
+/**
+ * Polls the MP catalog until one of `members` is recorded as PRIMARY (the MP updates SYS_MODE
+ * once the group elected its leader). stdin holds one disql script per MP to try, separated by
+ * SCRIPT_SPLIT lines; they are kept in a 0700 temp directory, never on the command line.
+ */
+export function waitLeaderCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
+  const secs = Math.ceil(timeoutMs / 1000);
+  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY$`;
+  return (
+    sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
+    sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +
+    sh`end=$((SECONDS + ${secs})); ` +
+    sh`while :; do for s in "$d"/s*; do ` +
+    sh`if ${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi; ` +
+    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1; fi; sleep 1; done`
+  );
+}

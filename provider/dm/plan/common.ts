@@ -1,0 +1,173 @@
+/**
+ * Building blocks of the DM planners: one function per kind of step, each returning a core
+ * Operation whose `describe` is the plan line users read (SQL shown, secrets never).
+ */
+import { writeFileOperation } from "../../core/files";
+import { sh } from "../../core/quote/sh";
+import {
+  backupCommand,
+  disqlCommand,
+  files,
+  restoreCommand,
+  setIniKeysCommand,
+  startCommand,
+  stopCommand,
+  updateDbMagicCommand,
+  waitLeaderCommand,
+  waitStoppedCommand,
+  SCRIPT_SPLIT,
+  recoverFromBackupCommand,
+  type InstanceLayout,
+} from "../commands";
+import { DEFAULTS } from "../defaults";
+import { targetOf, type CopyOperation, type Operation, type Target } from "../ops";
+import type { ConnectionArgs, MpLogin, Role } from "../schema";
+import { DISQL_SQLERROR_EXIT, disqlScript } from "../sql";
+
+/** What every planner step needs to know about an instance. */
+export interface Place extends InstanceLayout {
+  readonly name: string;
+  readonly mode: Role;
+  readonly connection: ConnectionArgs;
+  readonly ip: string;
+  readonly portNum: number;
+}
+
+const SQL_TIMEOUT_MS = 120_000;
+const RMAN_TIMEOUT_MS = 3_600_000;
+
+function at(p: { connection: ConnectionArgs }): Target {
+  return targetOf(p.connection);
+}
+
+/** A disql run on the login's host, the statements on stdin after the login line. */
+export function sqlOp(login: MpLogin, password: string, statements: readonly string[], reason: string): Operation {
+  return {
+    ...at(login),
+    kind: "sql",
+    describe: `disql ${login.name}: ${statements.join(" ")}`,
+    command: disqlCommand(login),
+    stdin: disqlScript({ password, ip: login.ip, port: login.portNum }, statements),
+    reason,
+    timeoutMs: SQL_TIMEOUT_MS,
+    hint: `exit status ${DISQL_SQLERROR_EXIT} means DM refused a statement: its [code] and message are in the output`,
+  };
+}
+
+export function startOp(p: Place, reason: string, mount = false): Operation {
+  return {
+    ...at(p),
+    kind: "start",
+    describe: `dmserver ${files.dmIni(p)} dpc_mode=${p.mode}${mount ? " MOUNT" : ""} (${p.name})`,
+    command: startCommand({ ...p, mount, timeoutMs: DEFAULTS.startTimeoutMs }),
+    reason,
+    timeoutMs: DEFAULTS.startTimeoutMs + 15_000,
+  };
+}
+
+export function stopOp(p: Place, reason: string, all = false): Operation {
+  return {
+    ...at(p),
+    kind: "stop",
+    describe: `${all ? "exit all (SIGUSR1)" : "exit (SIGTERM)"} ${p.name}`,
+    command: stopCommand({ ...p, all, timeoutMs: DEFAULTS.stopTimeoutMs }),
+    reason,
+    timeoutMs: DEFAULTS.stopTimeoutMs + 15_000,
+  };
+}
+
+export function waitStoppedOp(p: Place, reason: string): Operation {
+  return {
+    ...at(p),
+    kind: "wait-stopped",
+    describe: `wait until ${p.name} has exited`,
+    command: waitStoppedCommand({ ...p, timeoutMs: DEFAULTS.stopTimeoutMs }),
+    reason,
+    timeoutMs: DEFAULTS.stopTimeoutMs + 15_000,
+  };
+}
+
+export function setIniOp(p: Place, file: "dm.ini", changes: Record<string, string | number>, reason: string): Operation {
+  const path = files.dmIni(p);
+  const cmd = setIniKeysCommand(path);
+  return {
+    ...at(p),
+    kind: "set-ini",
+    describe: `set ${Object.entries(changes).map(([k, v]) => `${k} = ${v}`).join(", ")} in ${path} (${p.name}, ${file})`,
+    command: cmd.command,
+    stdin: cmd.stdinFor(changes),
+    reason,
+    timeoutMs: 60_000,
+  };
+}
+
+export function writeOp(p: Place, path: string, content: string, reason: string, mode = 0o644): Operation {
+  const t = at(p);
+  return writeFileOperation({ host: t.host, connKey: t.connKey, path, content, mode, reason });
+}
+
+export function mkdirOp(p: Place, dir: string, reason: string): Operation {
+  return { ...at(p), kind: "mkdir", describe: `mkdir -p ${dir} (${p.name})`, command: sh`mkdir -p ${dir}`, reason, timeoutMs: 60_000 };
+}
+
+export function backupOp(p: Place, name: string, reason: string, shadow = false): Operation {
+  return {
+    ...at(p),
+    kind: "dmrman",
+    describe: `dmrman offline full${shadow ? " SHADOW" : ""} backup of ${p.name} to ${files.backupSet(p, name)}`,
+    command: backupCommand(p, name, shadow),
+    reason,
+    timeoutMs: RMAN_TIMEOUT_MS,
+  };
+}
+
+export function restoreOps(p: Place, backupSet: string, reason: string, opts: { toShadow?: boolean; online?: boolean } = {}): Operation[] {
+  const base = { ...at(p), kind: "dmrman", timeoutMs: RMAN_TIMEOUT_MS };
+  const ops: Operation[] = [
+    {
+      ...base,
+      describe: `dmrman restore ${p.name}${opts.toShadow ? " TO SHADOW" : ""} from ${backupSet}`,
+      command: restoreCommand(p, backupSet, opts.toShadow),
+      reason,
+    },
+  ];
+  // An offline backup carries no REDO to replay (the seed skips this step); an online one does.
+  if (opts.online)
+    ops.push({ ...base, describe: `dmrman recover ${p.name} from ${backupSet}`, command: recoverFromBackupCommand(p, backupSet), reason });
+  ops.push({ ...base, describe: `dmrman recover ${p.name} UPDATE DB_MAGIC`, command: updateDbMagicCommand(p), reason });
+  return ops;
+}
+
+/** Copies a backup set from one host to another (run through core's copyRemoteDir). */
+export function copyDirOp(from: Place, fromDir: string, to: Place, toDir: string, reason: string): CopyOperation {
+  const src = at(from);
+  return {
+    ...at(to),
+    kind: "copy-dir",
+    describe: `copy ${src.host}:${fromDir} to ${toDir} (${to.name})`,
+    command: sh`mkdir -p ${toDir} && tar -C ${toDir} -xf -`,
+    reason,
+    timeoutMs: RMAN_TIMEOUT_MS,
+    copyFrom: { host: src.host, connKey: src.connKey, dir: fromDir },
+    copyTo: { dir: toDir },
+  };
+}
+
+export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string): Operation {
+  const query = "SELECT NAME, SYS_MODE FROM DPC_INSTANCE;";
+  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [query]));
+  return {
+    ...at(runOn),
+    kind: "wait-leader",
+    describe: `wait until one of ${members.join(", ")} is PRIMARY in the MP catalog`,
+    command: waitLeaderCommand(runOn, members, DEFAULTS.electionTimeoutMs),
+    stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
+    reason,
+    timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
+  };
+}
+
+/** An MP member as a login. */
+export function loginOf(p: Place & { dmHome?: string }): MpLogin {
+  return { name: p.name, connection: p.connection, ip: p.ip, portNum: p.portNum, dmHome: p.dmHome };
+}

@@ -1,0 +1,5 @@
+export * from "./common";
+export * from "./instance";
+export * from "./raft-group";
+export * from "./bp-group";
+export * from "./fault-domain";
