@@ -70,13 +70,20 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
   const command =
     sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
     sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
-    sh`cat > "$d/dminit.ini" && ${tool(p, "dminit")} CONTROL="$d/dminit.ini"`;
+    sh`( umask 077; cat > "$d/dminit.ini" ) && ${tool(p, "dminit")} CONTROL="$d/dminit.ini"`;
   return { command, stdin: control };
 }
 
-/** dmserver's pids for one dm.ini: processes named dmserver whose arguments hold that path. */
+/**
+ * dmserver's pids for one dm.ini: processes with an argv element equal to the dm.ini path and
+ * one named dmserver (whatever runs it). Exact argv elements, so that a shell whose script merely
+ * mentions both is not taken for the server.
+ */
 function pidsOf(dmIni: string): string {
-  return sh`INI=${dmIni} ps -eo pid=,args= | awk '$2 ~ /(^|\/)dmserver$/ && index($0, ENVIRON["INI"]) { print $1 }'`;
+  return (
+    sh`for f in $(grep -FlzxI -e ${dmIni} /proc/[0-9]*/cmdline 2>/dev/null); do ` +
+    `grep -Eqz '(^|/)dmserver$' "$f" 2>/dev/null && { p=\${f#/proc/}; echo "\${p%/cmdline}"; }; done`
+  );
 }
 
 export interface StartParams extends InstanceLayout {
@@ -102,7 +109,7 @@ export function startCommand(p: StartParams): string {
   return (
     `running=$(${pidsOf(ini)}); if [ -n "$running" ]; then echo "dmserver already running: pid $running"; exit 0; fi; ` +
     sh`cd ${files.dbDir(p)} || exit 1; setsid nohup ${tool(p, "dmserver")} ${args} >> ${log} 2>&1 < /dev/null & pid=$!; ` +
-    sh`end=$((SECONDS + ${secs})); ` +
+    `end=$((SECONDS + ${secs})); ` +
     sh`while :; do ` +
     sh`if ! kill -0 "$pid" 2>/dev/null; then echo "dmserver exited during start; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
     sh`if (exec 3<>/dev/tcp/${p.ip}/${p.portNum}) 2>/dev/null; then echo "dmserver started: pid $pid"; exit 0; fi; ` +
@@ -124,7 +131,7 @@ export function stopCommand(p: StopParams): string {
   return (
     `pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver not running"; exit 0; fi; ` +
     `kill -${p.all ? "USR1" : "TERM"} $pids; ` +
-    sh`end=$((SECONDS + ${secs})); ` +
+    `end=$((SECONDS + ${secs})); ` +
     `while :; do alive=; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done; ` +
     `if [ -z "$alive" ]; then echo "dmserver stopped"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid$alive" >&2; exit 1; fi; ` +
@@ -137,7 +144,7 @@ export function waitStoppedCommand(p: InstanceLayout & { timeoutMs?: number }): 
   const ini = files.dmIni(p);
   const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.stopTimeoutMs) / 1000);
   return (
-    sh`end=$((SECONDS + ${secs})); ` +
+    `end=$((SECONDS + ${secs})); ` +
     `while :; do pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver stopped"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid $pids" >&2; exit 1; fi; ` +
     `sleep 0.2; done`
@@ -241,11 +248,12 @@ export function setIniKeysCommand(file: string): { command: string; stdinFor: (c
   const program = [
     'NR == FNR { i = index($0, "="); if (i > 1) { k = toupper(substr($0, 1, i - 1)); if (!(k in want)) order[++n] = k; want[k] = substr($0, i + 1) } next }',
     '{ line = $0; body = line; c = index(line, "#"); if (c > 0) body = substr(line, 1, c - 1) }',
-    'body ~ /^[ \\t]*\\[/ { insec = 1 }',
+    'body ~ /^[ \\t]*\\[/ && !insec { flush(); insec = 1 }',
     '!insec { e = index(body, "="); if (e > 1) { k = toupper(substr(body, 1, e - 1)); gsub(/^[ \\t]+|[ \\t]+$/, "", k);',
     '  if (k in want) { if (k in done) next; done[k] = 1; out = substr(body, 1, e) " " want[k]; if (c > 0) out = out "  " substr(line, c); print out; next } } }',
     "{ print }",
-    'END { for (j = 1; j <= n; j++) if (!(order[j] in done)) print order[j] " = " want[order[j]] }',
+    'END { flush() }',
+    'function flush(  j) { for (j = 1; j <= n; j++) if (!(order[j] in done)) { print order[j] " = " want[order[j]]; done[order[j]] = 1 } }',
   ].join("\n");
   const command =
     sh`f=${file}; t="$f.tmp.$$"; [ -f "$f" ] || { echo "no such file: $f" >&2; exit 1; }; ` +
@@ -277,7 +285,7 @@ export function waitLeaderCommand(l: { dmHome?: string }, members: readonly stri
   return (
     sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
     sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +
-    sh`end=$((SECONDS + ${secs})); ` +
+    `end=$((SECONDS + ${secs})); ` +
     sh`while :; do for s in "$d"/s*; do ` +
     sh`if ${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi; ` +
     sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1; fi; sleep 1; done`

@@ -1,0 +1,162 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  EXIT_DB_EXISTS,
+  dminitCommand,
+  files,
+  hostStateCommand,
+  parseHostState,
+  setIniKeysCommand,
+  startCommand,
+  stopCommand,
+  type DminitParams,
+} from "../../../provider/dm/commands";
+import { editIni } from "../../../provider/dm/ini";
+import { makeFakeTools, freePort, type FakeTools } from "./helpers/fake-tools";
+
+let t: FakeTools;
+beforeEach(() => {
+  t = makeFakeTools();
+});
+afterEach(() => t.cleanup());
+
+const PASSWORD = "S3cret pw'$(id)`x`;&|*";
+
+function params(base: string, over: Partial<DminitParams> = {}): DminitParams {
+  return {
+    path: base,
+    dbName: "DAMENG",
+    name: "BP1",
+    mode: "BP",
+    portNum: 5237,
+    apPortNum: 6001,
+    pageSize: 8,
+    extentSize: 16,
+    charset: 0,
+    caseSensitive: true,
+    sysdbaPassword: PASSWORD,
+    ...over,
+  };
+}
+
+describe("dminit command", () => {
+  test("passes every parameter through a 0600 CONTROL file, never argv, and removes the file", () => {
+    const base = path.join(t.dir, "data dir 'q' $x", "bp1");
+    const cmd = dminitCommand(params(base));
+    expect(cmd.command).not.toContain("S3cret");
+    const r = t.run(cmd.command, cmd.stdin);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const rec = fs.readFileSync(t.record, "utf8");
+    const argv = rec.split("\n").filter((l) => l.startsWith("argv:"));
+    expect(argv).toHaveLength(1);
+    expect(argv[0]).not.toContain("S3cret");
+    expect(rec).toContain("mode:600");
+    expect(rec).toContain(`control:SYSDBA_PWD = ${PASSWORD}`);
+    expect(rec).toContain(`control:PATH = ${base}`);
+    expect(rec).toContain("control:DPC_MODE = BP");
+    const ctl = /control-path:(.*)/.exec(rec)![1];
+    expect(fs.existsSync(ctl)).toBe(false);
+    expect(fs.existsSync(path.dirname(ctl))).toBe(false);
+    expect(fs.readFileSync(path.join(base, "DAMENG", "dm.ini"), "utf8")).toContain("INSTANCE_NAME = BP1");
+  });
+
+  test("refuses to run over an existing database", () => {
+    const base = path.join(t.dir, "bp1");
+    fs.mkdirSync(path.join(base, "DAMENG"), { recursive: true });
+    fs.writeFileSync(path.join(base, "DAMENG", "dm.ini"), "INSTANCE_NAME = OTHER\n");
+    const cmd = dminitCommand(params(base));
+    const r = t.run(cmd.command, cmd.stdin);
+    expect(r.code).toBe(EXIT_DB_EXISTS);
+    expect(r.stderr).toContain("refusing");
+    expect(fs.existsSync(t.record)).toBe(false);
+    expect(fs.readFileSync(path.join(base, "DAMENG", "dm.ini"), "utf8")).toBe("INSTANCE_NAME = OTHER\n");
+  });
+});
+
+describe("dmserver start, state read and stop", () => {
+  async function layout(name = "bp1") {
+    const base = path.join(t.dir, `${name} $(id) 'x'`);
+    const port = await freePort();
+    const cmd = dminitCommand(params(base, { portNum: port }));
+    expect(t.run(cmd.command, cmd.stdin).code).toBe(0);
+    return { path: base, dbName: "DAMENG", mode: "BP" as const, ip: "127.0.0.1", portNum: port };
+  }
+
+  test("start waits for the port, is idempotent, the state read finds the pid, stop waits until gone", async () => {
+    const l = await layout();
+    const start = startCommand({ ...l, timeoutMs: 20_000 });
+    const r1 = t.run(start);
+    expect(r1.stderr).toBe("");
+    expect(r1.stdout).toMatch(/dmserver started: pid \d+/);
+    const pid = Number(/pid (\d+)/.exec(r1.stdout)![1]);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    // the server outlives the shell that started it, and its output went to the log
+    expect(fs.readFileSync(files.serverLog(l), "utf8")).toContain(`dmserver ${files.dmIni(l)} dpc_mode=BP`);
+
+    const r2 = t.run(start);
+    expect(r2.stdout).toContain(`already running: pid ${pid}`);
+
+    const marker = `--m-${randomBytes(8).toString("hex")}--`;
+    fs.writeFileSync(files.mpIni(l), "mp_host = 127.0.0.1\nmp_port = 9000\n");
+    const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
+    expect(st.pids).toEqual([pid]);
+    expect(st.pathExists).toBe(true);
+    expect(st.dmIni).toContain("INSTANCE_NAME = BP1");
+    expect(st.mpIni).toBe("mp_host = 127.0.0.1\nmp_port = 9000\n");
+    expect(st.dmarchIni).toBeNull();
+    expect(st.backupSetExists).toBe(false);
+
+    const stop = t.run(stopCommand({ ...l, timeoutMs: 20_000 }));
+    expect(stop.stdout).toContain("dmserver stopped");
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(fs.readFileSync(files.serverLog(l), "utf8")).toContain("exit on SIGTERM");
+    expect(t.run(stopCommand(l)).stdout).toContain("not running");
+    const st2 = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
+    expect(st2.pids).toEqual([]);
+  });
+
+  test("exit all sends SIGUSR1", async () => {
+    const l = await layout();
+    expect(t.run(startCommand(l)).code).toBe(0);
+    expect(t.run(stopCommand({ ...l, all: true })).code).toBe(0);
+    expect(fs.readFileSync(files.serverLog(l), "utf8")).toContain("exit on SIGUSR1");
+  });
+
+  test("a server that dies during start is reported with its log tail", async () => {
+    const l = await layout();
+    const r = t.run(`export FAKE_DMSERVER_FAIL='bad ini'; ${startCommand({ ...l, timeoutMs: 20_000 })}`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("exited during start");
+    expect(r.stderr).toContain("fake failure: bad ini");
+  });
+
+  test("the state read of a missing instance says so", () => {
+    const l = { path: path.join(t.dir, "nothing here"), dbName: "DAMENG" };
+    const marker = "--m-1234--";
+    const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
+    expect(st).toEqual({ pathExists: false, backupSetExists: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
+  });
+});
+
+describe("in-place ini edit on the host", () => {
+  const cases: Array<[string, Record<string, string | number>]> = [
+    ["# header\nMEMORY_TARGET = 0   # comment kept\nPORT_NUM=5236\nport_num = 1\n", { PORT_NUM: 5240, ARCH_INI: 1 }],
+    ["A = 1\n\n[SECTION]\nARCH_INI = 7\n", { ARCH_INI: 1, a: "x y" }],
+    ["", { ARCH_INI: 1 }],
+  ];
+  test.each(cases)("the awk edit on the host equals editIni for %j", (text, changes) => {
+    const file = path.join(t.dir, "it's dm.ini");
+    fs.writeFileSync(file, text, { mode: 0o640 });
+    const cmd = setIniKeysCommand(file);
+    const r = t.run(cmd.command, cmd.stdinFor(changes));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const remote = fs.readFileSync(file, "utf8");
+    const local = editIni(text, changes);
+    // awk always ends the file with a newline
+    expect(remote.replace(/\n+$/, "")).toBe(local.replace(/\n+$/, ""));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+  });
+});
