@@ -61,8 +61,19 @@ export class RaftNode {
   }
 
   private tick(): void {
-    if (this.stopped || this.role === "LEADER" || this.o.shadow) return;
-    if (Date.now() - this.lastHeard >= this.o.voteInterval) void this.elect();
+    if (this.stopped || this.role === "LEADER") return;
+    const silent = Date.now() - this.lastHeard >= this.o.voteInterval;
+    if (!silent) return;
+    if (this.o.shadow) {
+      // A shadow never stands; it only stops counting as a valid follower once the leader is silent.
+      if (this.following) {
+        this.following = false;
+        this.leader = null;
+        this.o.onChange();
+      }
+      return;
+    }
+    void this.elect();
   }
 
   private complain(key: string, msg: string): void {
