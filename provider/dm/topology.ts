@@ -67,3 +67,24 @@ export function expandTopology(t: DpcClusterSpec): ClusterResources {
     faultDomains: t.faultDomains.map((d) => ({ ...d, mp, sysdbaPassword: t.sysdbaPassword })),
   };
 }
+
+export type ClusterStep =
+  | { readonly kind: "Instance"; readonly spec: InstanceSpec }
+  | { readonly kind: "RaftGroup"; readonly spec: RaftGroupSpec }
+  | { readonly kind: "BpGroup"; readonly spec: BpGroupSpec }
+  | { readonly kind: "FaultDomain"; readonly spec: FaultDomainSpec };
+
+/**
+ * The order resources are created in (the design card): instances; the MP group; BP groups;
+ * BP group objects; SP groups (so that deletes stop SPs before BPs); fault domains.
+ */
+export function creationOrder(r: ClusterResources): ClusterStep[] {
+  return [
+    ...r.instances.map((spec) => ({ kind: "Instance" as const, spec })),
+    ...r.rafts.filter((g) => g.role === "MP").map((spec) => ({ kind: "RaftGroup" as const, spec })),
+    ...r.rafts.filter((g) => g.role === "BP").map((spec) => ({ kind: "RaftGroup" as const, spec })),
+    ...r.bpGroups.map((spec) => ({ kind: "BpGroup" as const, spec })),
+    ...r.rafts.filter((g) => g.role === "SP").map((spec) => ({ kind: "RaftGroup" as const, spec })),
+    ...r.faultDomains.map((spec) => ({ kind: "FaultDomain" as const, spec })),
+  ];
+}

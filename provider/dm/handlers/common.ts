@@ -1,0 +1,42 @@
+import type { SshTarget } from "../../core/ssh";
+import type { Validation } from "../../converge";
+import { targetOf } from "../ops";
+import type { ConnectionArgs } from "../schema";
+import { validate, type Kind } from "../validate";
+
+/** The schema's failures in the shape Pulumi's check returns: field, value and rule in one line. */
+export function validated<K extends Kind, S>(kind: K, inputs: unknown, olds?: unknown): { ok: true; spec: S } | { ok: false; failures: Validation[] } {
+  const v = validate(kind, inputs, olds);
+  if (v.ok) return { ok: true, spec: v.value as S };
+  return {
+    ok: false,
+    failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })),
+  };
+}
+
+/** Connections by pool key, for every object that names one. */
+export function connectionsOf(items: ReadonlyArray<{ connection: ConnectionArgs }>): Map<string, SshTarget["conn"]> {
+  const out = new Map<string, SshTarget["conn"]>();
+  for (const i of items) out.set(targetOf(i.connection).connKey, i.connection as SshTarget["conn"]);
+  return out;
+}
+
+export function connectionSecrets(items: ReadonlyArray<{ connection: ConnectionArgs }>): string[] {
+  return items.flatMap((i) => [i.connection.password, i.connection.privateKey, i.connection.privateKeyPassword, i.connection.proxy?.password, i.connection.proxy?.privateKey]).filter((s): s is string => typeof s === "string" && s.length > 0);
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Fields that differ between two specs, split into replacing and in-place ones. */
+export function diffFields(olds: object, news: object, immutable: readonly string[]): { replaces: string[]; changes: string[] } {
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  const replaces: string[] = [];
+  const changes: string[] = [];
+  for (const k of keys) {
+    if (sameJson((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k])) continue;
+    (immutable.includes(k) ? replaces : changes).push(k);
+  }
+  return { replaces: replaces.sort(), changes: changes.sort() };
+}
