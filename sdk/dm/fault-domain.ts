@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "../internal/provider";
+import type { MpLogin } from "./raft-group";
+
+export interface FaultDomainArgs {
+  /** Catalog name. Immutable. */
+  readonly name: pulumi.Input<string>;
+  /** DESCRIPTION. @default "" */
+  readonly description?: pulumi.Input<string>;
+  /** MP and BP instance names in this domain (an SP cannot be; two members of one RAFT group cannot share one). */
+  readonly instances: pulumi.Input<pulumi.Input<string>[]>;
+  /** MPs to log into. */
+  readonly mp: pulumi.Input<pulumi.Input<MpLogin>[]>;
+  /** SYSDBA's password. Pass it as a secret. */
+  readonly sysdbaPassword: pulumi.Input<string>;
+}
+
+/** A fault domain and which instances are in it. */
+export class FaultDomain extends pulumi.dynamic.Resource {
+  declare readonly observed: pulumi.Output<{ domainId: number | null; instances: string[] }>;
+  declare readonly inSync: pulumi.Output<boolean>;
+  declare readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: FaultDomainArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      dynamicProvider("dm:FaultDomain"),
+      name,
+      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
+      { ...opts, additionalSecretOutputs: ["sysdbaPassword", "mp", ...(opts?.additionalSecretOutputs ?? [])] },
+      "dm",
+      "FaultDomain",
+    );
+  }
+}

@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "../internal/provider";
+import type { Connection } from "../types";
+
+/** A member of a RAFT group: where the instance is and how it is registered. */
+export interface RaftMember {
+  /** INSTANCE_NAME of a `dm.Instance`. */
+  readonly name: pulumi.Input<string>;
+  /** DPC_MODE; the group's role. */
+  readonly mode: pulumi.Input<"MP" | "SP" | "BP">;
+  readonly connection: pulumi.Input<Connection>;
+  /** The instance's base directory (as its `dm.Instance`). */
+  readonly path: pulumi.Input<string>;
+  /** @default "DAMENG" */
+  readonly dbName?: pulumi.Input<string>;
+  readonly ip: pulumi.Input<string>;
+  /** @default ip */
+  readonly ipExternal?: pulumi.Input<string>;
+  /** @default 5236 */
+  readonly portNum?: pulumi.Input<number>;
+  readonly apPortNum: pulumi.Input<number>;
+  /** @default the tools on the host's PATH */
+  readonly dmHome?: pulumi.Input<string>;
+  /** Registration DESCRIPTION. @default "<mode> instance" */
+  readonly description?: pulumi.Input<string>;
+  /** A shadow replica (non-voting follower, seed 7.5). @default false */
+  readonly shadow?: pulumi.Input<boolean>;
+}
+
+/** An MP to log into for catalog work. */
+export interface MpLogin {
+  readonly name: pulumi.Input<string>;
+  readonly connection: pulumi.Input<Connection>;
+  readonly ip: pulumi.Input<string>;
+  readonly portNum: pulumi.Input<number>;
+  readonly dmHome?: pulumi.Input<string>;
+}
+
+export interface RaftGroupArgs {
+  /** Catalog name; the MP group is always "MP_RAFT". Immutable. */
+  readonly name: pulumi.Input<string>;
+  /** "MP", "SP" or "BP". Immutable. */
+  readonly role: pulumi.Input<"MP" | "SP" | "BP">;
+  /** Members in order: the first seeds a multi-replica group. 1 member = single replica; else an odd number up to 9. */
+  readonly members: pulumi.Input<pulumi.Input<RaftMember>[]>;
+  /** MPs to log into (SP and BP groups). @default [] (the MP group uses its members) */
+  readonly mp?: pulumi.Input<pulumi.Input<MpLogin>[]>;
+  /** SYSDBA's password. Pass it as a secret. */
+  readonly sysdbaPassword: pulumi.Input<string>;
+  /** dmarch.ini timings and archive sizes. @default the seed's (5, 150, 1500 + 500 per member, 128 MB, no limit) */
+  readonly archive?: pulumi.Input<{
+    xmalHbInterval?: number;
+    raftHbInterval?: number;
+    voteIntervalBase?: number;
+    voteIntervalStep?: number;
+    fileSizeMb?: number;
+    spaceLimitMb?: number;
+  }>;
+  /** Drop the group from the catalog on delete even though it holds data. @default false */
+  readonly deleteData?: pulumi.Input<boolean>;
+}
+
+/**
+ * A RAFT group: its catalog row, its members' registration, the replica set-up of a
+ * multi-replica group and its members' processes (start, election; `exit`/`exit all` on delete).
+ */
+export class RaftGroup extends pulumi.dynamic.Resource {
+  /** Catalog view: raft id, leader, each member's SYS_MODE / SYS_STATUS / STATUS and whether it runs. */
+  declare readonly observed: pulumi.Output<{
+    raftId: number | null;
+    leader: string | null;
+    members: { name: string; instId: number | null; sysMode: string | null; sysStatus: number | null; status: number | null; running: boolean }[];
+  }>;
+  declare readonly inSync: pulumi.Output<boolean>;
+  declare readonly hostKeys: pulumi.Output<Record<string, string>>;
+  declare readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: RaftGroupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      dynamicProvider("dm:RaftGroup"),
+      name,
+      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
+      { ...opts, additionalSecretOutputs: ["sysdbaPassword", "members", "mp", ...(opts?.additionalSecretOutputs ?? [])] },
+      "dm",
+      "RaftGroup",
+    );
+  }
+}
