@@ -219,10 +219,12 @@ class GroupPlanner {
     const leader = this.leader();
     const out: Phase[] = [];
     const olds = removed.map((r) => this.oldMember(r.name));
-    if (this.multi) {
+    const wasMulti = this.raftRow !== undefined && this.cat.membersOf(this.raftRow.id).length > 1;
+    if (wasMulti) {
       if (leader && removed.some((r) => r.name.toUpperCase() === leader.name.toUpperCase()))
         throw new PlanError(this.res, `${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
       if (!leader) throw new PlanError(this.res, "the group has no elected leader; members cannot be removed online");
+      if (!this.multi) throw new PlanError(this.res, "a multi-replica group cannot become a single replica in place; create a new group");
       const voting = this.spec.members.filter((m) => !m.shadow).map((m) => this.id(m));
       out.push(...phase("leave the RAFT group", [sqlOp(loginOf(leader), this.password(), [SQL.alterRaftNode(voting)], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
     }

@@ -1,0 +1,180 @@
+import { parseIni } from "../../../../provider/dm/ini";
+import { PlanError, flatten, isCopyOperation, type Plan } from "../../../../provider/dm/ops";
+import { planRaftGroup, planRaftGroupDelete } from "../../../../provider/dm/plan/raft-group";
+import { planInstance } from "../../../../provider/dm/plan/instance";
+import type { DpcClusterArgs, RaftGroupSpec } from "../../../../provider/dm/schema";
+import { seed72, seedBp11Dmarch } from "../fixtures/seed";
+import { Sim } from "../helpers/sim";
+import { buildCluster, raftActual, steps } from "./world";
+
+const lines = (plan: Plan) => flatten(plan).map((o) => `${o.kind} ${o.describe}`);
+const raft = (s: ReturnType<typeof steps>, name: string) => s.find((x) => x.kind === "RaftGroup" && x.spec.name === name)!.spec as RaftGroupSpec;
+const fileOf = (sim: Sim, name: string, file: string) => {
+  const i = sim.instances.get(name)!;
+  return sim.files.get(`${i.connKey}|${i.dbDir}/${file}`)!;
+};
+
+describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
+  test("RAFT_1 is registered, seeded from BP11's offline backup and started with MOUNT, in the seed's order", () => {
+    const { plans, steps: all } = buildCluster(seed72);
+    const i = all.findIndex((s) => s.kind === "RaftGroup" && s.spec.name === "RAFT_1");
+    const got = lines(plans[i]).map((l) => l.replace(/ \(.*\)$/, "").replace(/\/dpc_data_mac\//g, ""));
+    expect(got).toEqual([
+      "sql disql MP: SP_CREATE_DPC_RAFT('BP', 'RAFT_1'); SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP11', 'BP', 6002, 5238, '223.254.30.136', '223.254.30.136', 'STANDBY', 0, 'BP instance'); SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP12', 'BP', 6003, 5239, '223.254.30.136', '223.254.30.136', 'STANDBY', 0, 'BP instance'); SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP13', 'BP', 6004, 5240, '223.254.30.136', '223.254.30.136', 'STANDBY', 0, 'BP instance');",
+      "set-ini set ARCH_INI = 1 in bp11/DAMENG/dm.ini",
+      "mkdir mkdir -p bp11/DAMENG/arch",
+      "write-file write bp11/DAMENG/dmarch.ini",
+      "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP",
+      "stop exit (SIGTERM) BP11",
+      "dmrman dmrman offline full backup of BP11 to bp11/BACKUP_01",
+      "dmrman dmrman restore BP12 from bp11/BACKUP_01",
+      "dmrman dmrman recover BP12 UPDATE DB_MAGIC",
+      "dmrman dmrman restore BP13 from bp11/BACKUP_01",
+      "dmrman dmrman recover BP13 UPDATE DB_MAGIC",
+      "set-ini set ALTER_MODE_STATUS = 0 in bp11/DAMENG/dm.ini",
+      "write-file write bp11/DAMENG/dmarch.ini",
+      "set-ini set ARCH_INI = 1, ALTER_MODE_STATUS = 0 in bp12/DAMENG/dm.ini",
+      "mkdir mkdir -p bp12/DAMENG/arch",
+      "write-file write bp12/DAMENG/dmarch.ini",
+      "set-ini set ARCH_INI = 1, ALTER_MODE_STATUS = 0 in bp13/DAMENG/dm.ini",
+      "mkdir mkdir -p bp13/DAMENG/arch",
+      "write-file write bp13/DAMENG/dmarch.ini",
+      "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP MOUNT",
+      "start dmserver bp12/DAMENG/dm.ini dpc_mode=BP MOUNT",
+      "start dmserver bp13/DAMENG/dm.ini dpc_mode=BP MOUNT",
+      "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY in the MP catalog",
+    ]);
+  });
+
+  test("each member's dmarch.ini is the seed's: self id, distinct vote interval, one RAFT archive per peer, LOCAL archive", () => {
+    const { sim } = buildCluster(seed72);
+    expect(parseIni(fileOf(sim, "BP11", "dmarch.ini"))).toEqual(parseIni(seedBp11Dmarch));
+    const votes = ["BP11", "BP12", "BP13"].map((n) => parseIni(fileOf(sim, n, "dmarch.ini")).global.RAFT_VOTE_INTERVAL);
+    expect(votes).toEqual(["1500", "2000", "2500"]);
+    const bp13 = parseIni(fileOf(sim, "BP13", "dmarch.ini"));
+    expect(bp13.sections.ARCHIVE_RAFT1).toEqual({ ARCH_TYPE: "RAFT", ARCH_DEST: "BP11", ARCH_DEST_ID: "1" });
+    expect(bp13.sections.ARCHIVE_RAFT2).toEqual({ ARCH_TYPE: "RAFT", ARCH_DEST: "BP12", ARCH_DEST_ID: "2" });
+    expect(parseIni(fileOf(sim, "BP12", "dm.ini")).global).toMatchObject({ ARCH_INI: "1", ALTER_MODE_STATUS: "0" });
+  });
+
+  test("each group is seeded from its own backup, never another group's", () => {
+    const { sim } = buildCluster(seed72);
+    expect(["BP11", "BP12", "BP13"].map((n) => sim.instances.get(n)!.dataFrom)).toEqual(["BP11", "BP11", "BP11"]);
+    expect(["BP21", "BP22", "BP23"].map((n) => sim.instances.get(n)!.dataFrom)).toEqual(["BP21", "BP21", "BP21"]);
+  });
+
+  test("members on different hosts get the backup set copied to them before the restore", () => {
+    const spread: DpcClusterArgs = {
+      ...seed72,
+      instances: seed72.instances.map((i, n) => ({ ...i, connection: { host: `127.0.10.${(n % 3) + 1}`, port: 2222, user: "dm" } })),
+    };
+    const { sim, plans } = buildCluster(spread);
+    const copies = plans.flatMap((p) => flatten(p)).filter(isCopyOperation);
+    expect(copies.length).toBeGreaterThan(0);
+    for (const c of copies) expect(c.copyFrom.connKey).not.toBe(c.connKey);
+    expect(sim.running.size).toBe(spread.instances.length);
+  });
+
+  test("a shadow replica is restored TO SHADOW (seed 7.5)", () => {
+    const withShadow: DpcClusterArgs = {
+      ...seed72,
+      instances: [...seed72.instances, { ...seed72.instances[4], name: "BP14", path: "/dpc_data_mac/bp14", portNum: 5250, apPortNum: 6050 }],
+      rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14"], shadows: ["BP14"] } : r)),
+    };
+    const { plans } = buildCluster(withShadow);
+    const all = plans.flatMap((p) => lines(p));
+    expect(all.filter((l) => l.includes("TO SHADOW"))).toEqual([expect.stringContaining("restore BP14 TO SHADOW")]);
+  });
+});
+
+describe("membership changes of a running group", () => {
+  const five: DpcClusterArgs = {
+    ...seed72,
+    instances: [
+      ...seed72.instances,
+      { ...seed72.instances[4], name: "BP14", path: "/dpc_data_mac/bp14", portNum: 5250, apPortNum: 6050 },
+      { ...seed72.instances[4], name: "BP15", path: "/dpc_data_mac/bp15", portNum: 5251, apPortNum: 6051, connection: { host: "127.0.10.9", port: 2222, user: "dm" } },
+    ],
+    rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14", "BP15"] } : r)),
+  };
+
+  test("adding two replicas follows the learner procedure; afterwards the plan is empty", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    const got = lines(plan);
+    expect(got.filter((l) => l.startsWith("sql"))).toEqual([
+      expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP14', 'BP', 6050, 5250"),
+      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_JOIN_BP14';$/),
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP14', 4); SP_ALTER_RAFT_NODE('1/2/3/4/5');",
+      expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP15', 'BP', 6051, 5251"),
+      expect.stringMatching(/BACKUP_JOIN_BP15/),
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', 5); SP_ALTER_RAFT_NODE('1/2/3/4/5');",
+    ]);
+    expect(got.some((l) => l.startsWith("copy-dir") && l.includes("BP15"))).toBe(true);
+    expect(got.filter((l) => l.includes("recover BP14"))).toHaveLength(2);
+    sim.apply(plan);
+    expect(parseIni(fileOf(sim, "BP14", "dmarch.ini")).global.RAFT_LEARNER).toBeUndefined();
+    expect(Object.keys(parseIni(fileOf(sim, "BP11", "dmarch.ini")).sections)).toHaveLength(5);
+    expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
+    expect(sim.instances.get("BP15")!.dataFrom).toBe("BP11");
+  });
+
+  test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
+    const { sim } = buildCluster(seed72);
+    const big = steps(five);
+    for (const s of big.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const bigSpec = raft(big, "RAFT_1");
+    sim.apply(planRaftGroup(bigSpec, raftActual(sim, bigSpec)));
+    const small = raft(steps(seed72), "RAFT_1");
+    const plan = planRaftGroup(small, raftActual(sim, small, bigSpec.members), { olds: bigSpec });
+    const got = lines(plan);
+    expect(got[0]).toBe("sql disql BP11: SP_ALTER_RAFT_NODE('1/2/3');");
+    expect(got.slice(1, 3).map((l) => l.split(" (")[0])).toEqual(["stop exit", "stop exit"]);
+    expect(got[3]).toBe("sql disql MP: SP_DROP_DPC_INSTANCE('BP14'); SP_DROP_DPC_INSTANCE('BP15');");
+    expect(got.slice(4).every((l) => l.startsWith("write-file") && l.includes("dmarch.ini"))).toBe(true);
+    sim.apply(plan);
+    expect(Object.keys(parseIni(fileOf(sim, "BP12", "dmarch.ini")).sections)).toEqual(["ARCHIVE_RAFT1", "ARCHIVE_RAFT2", "ARCHIVE_LOCAL1"]);
+    expect(lines(planRaftGroup(small, raftActual(sim, small)))).toEqual([]);
+  });
+
+  test("the leader cannot be removed; a member registered elsewhere is refused", () => {
+    const { sim } = buildCluster(seed72);
+    const spec = raft(steps(seed72), "RAFT_1");
+    const withoutLeader = { ...spec, members: spec.members.filter((m) => m.name !== "BP11") };
+    expect(() => planRaftGroup({ ...withoutLeader, members: withoutLeader.members.slice(0, 1) }, raftActual(sim, spec), { olds: spec })).toThrow(/leader/);
+    const r2 = raft(steps(seed72), "RAFT_2");
+    const stolen = { ...r2, members: [spec.members[1]] };
+    expect(() => planRaftGroup(stolen, raftActual(sim, stolen))).toThrow(PlanError);
+  });
+});
+
+describe("reading failures and deletes", () => {
+  test("an unreadable catalog: SP/BP groups refuse, the MP group only starts its MPs", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const mp = raft(all, "MP_RAFT");
+    const bp = raft(all, "RAFT_1");
+    for (const n of [...sim.running]) sim.running.delete(n);
+    expect(() => planRaftGroup(bp, raftActual(sim, bp))).toThrow(/catalog/);
+    expect(lines(planRaftGroup(mp, raftActual(sim, mp)))).toEqual([expect.stringMatching(/^start dmserver .*mp\/DAMENG\/dm.ini dpc_mode=MP \(MP\)$/)]);
+  });
+
+  test("stopped members of an elected group restart with MOUNT", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    sim.running.delete("BP12");
+    expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/dpc_mode=BP MOUNT \(BP12\)$/)]);
+  });
+
+  test("a BP group holding data is not dropped unless deleteData", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    sim.catalog.rafts.find((r) => r.name === "RAFT_1")!.hasData = true;
+    expect(() => planRaftGroupDelete(bp, raftActual(sim, bp))).toThrow(/holds data/);
+    const ops = lines(planRaftGroupDelete({ ...bp, deleteData: true }, raftActual(sim, bp)));
+    expect(ops.filter((l) => l.startsWith("sql"))).toEqual([]);
+    expect(ops[0]).toMatch(/^stop exit all \(SIGUSR1\) BP11/);
+  });
+});
