@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/** `npm run lab -- up|down|status|fault ...`: the lab's virtual hosts (see lab/README.md). */
+import { labDown } from "./hosts/down";
+import { labFault } from "./hosts/fault";
+import { formatStatus, labStatus } from "./hosts/status";
+import { labUp } from "./hosts/up";
+
+const USAGE = `usage:
+  lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P]
+  lab down --dir DIR
+  lab status --dir DIR [--json]
+  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT]|kill INSTANCE`;
+
+interface Parsed {
+  readonly flags: Map<string, string | true>;
+  readonly rest: string[];
+}
+
+function parse(argv: string[]): Parsed {
+  const flags = new Map<string, string | true>();
+  const rest: string[] = [];
+  const boolean = new Set(["json"]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) {
+      rest.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (eq > 0) flags.set(name, a.slice(eq + 1));
+    else if (boolean.has(name)) flags.set(name, true);
+    else if (i + 1 < argv.length) flags.set(name, argv[++i]);
+    else throw new Error(`--${name} needs a value`);
+  }
+  return { flags, rest };
+}
+
+function need(p: Parsed, name: string): string {
+  const v = p.flags.get(name);
+  if (typeof v !== "string" || v === "") throw new Error(`--${name} is required\n${USAGE}`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const p = parse(args);
+  switch (command) {
+    case "up": {
+      const base = p.flags.get("base-port");
+      const lab = await labUp({
+        hosts: Number(need(p, "hosts")),
+        dir: need(p, "dir"),
+        sshd: (p.flags.get("sshd") as "embedded" | "openssh" | undefined) ?? "embedded",
+        basePort: typeof base === "string" ? Number(base) : undefined,
+      });
+      process.stdout.write(JSON.stringify(lab, null, 2) + "\n");
+      return 0;
+    }
+    case "down": {
+      const { swept } = await labDown(need(p, "dir"));
+      if (swept.length > 0) process.stderr.write(`lab down: killed ${swept.length} leftover process(es): ${swept.join(" ")}\n`);
+      return 0;
+    }
+    case "status": {
+      const report = await labStatus(need(p, "dir"));
+      process.stdout.write((p.flags.has("json") ? JSON.stringify(report, null, 2) : formatStatus(report)) + "\n");
+      return 0;
+    }
+    case "fault": {
+      const [kind, ...faultArgs] = p.rest;
+      if (!kind) throw new Error(USAGE);
+      const result = await labFault(need(p, "dir"), need(p, "host"), kind, faultArgs);
+      process.stdout.write(JSON.stringify(result ?? { ok: true }) + "\n");
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 2 : 0;
+    default:
+      throw new Error(`unknown command ${command}\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`lab: ${e.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+import { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import { Connection, Server, utils } from "ssh2";
+import { PtyInfo, SessionContext, resizePty, runSession } from "./session";
+
+export interface EmbeddedHost {
+  readonly address: string;
+  readonly user: string;
+  readonly hostPrivateKeyPath: string;
+  readonly clientPublicKey: string;
+  readonly commandLog: string;
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+}
+
+/**
+ * One host's SSH server, built on ssh2's server: public-key authentication only, for the
+ * host's one user and key, with `exec` and `shell` sessions. It listens on an ephemeral port
+ * of the host's address; clients reach it through the host's relay.
+ */
+export class EmbeddedSshd {
+  private readonly server: Server;
+  private readonly connections = new Set<Connection>();
+  readonly children = new Set<ChildProcess>();
+  port = 0;
+
+  constructor(private readonly host: EmbeddedHost) {
+    const allowed = utils.parseKey(host.clientPublicKey);
+    if (allowed instanceof Error) throw allowed;
+    this.server = new Server({ hostKeys: [fs.readFileSync(host.hostPrivateKeyPath)] }, (client) => {
+      this.connections.add(client);
+      client.on("close", () => this.connections.delete(client));
+      client.on("error", () => { /* a client cut mid-handshake is routine (faults, probes) */ });
+      client.on("authentication", (ctx) => {
+        const ok =
+          ctx.method === "publickey" &&
+          ctx.username === host.user &&
+          ctx.key.algo === allowed.type &&
+          ctx.key.data.equals(allowed.getPublicSSH()) &&
+          (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true);
+        if (ok) ctx.accept();
+        else ctx.reject(["publickey"]);
+      });
+      client.on("ready", () => client.on("session", (acceptSession) => this.session(acceptSession())));
+    });
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, this.host.address, () => {
+        this.port = (this.server.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  /** Drops every connection (the relay already cut them on `down`; this catches stragglers). */
+  dropConnections(): void {
+    for (const c of this.connections) c.end();
+  }
+
+  close(): Promise<void> {
+    this.dropConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private session(session: import("ssh2").Session): void {
+    const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, children: this.children };
+    let pty: PtyInfo | undefined;
+    let child: ChildProcess | undefined;
+    session.on("pty", (accept, _reject, info) => {
+      pty = { rows: info.rows, cols: info.cols, term: info.term };
+      accept?.();
+    });
+    session.on("window-change", (accept, _reject, info) => {
+      accept?.();
+      if (child && pty) resizePty(child, info.rows, info.cols);
+    });
+    // Like a default sshd: no AcceptEnv, so the client's environment never changes a command's.
+    session.on("env", (_accept, reject) => reject?.());
+    session.on("exec", (accept, _reject, info) => {
+      child = runSession(accept(), ctx, info.command, pty);
+    });
+    session.on("shell", (accept) => {
+      child = runSession(accept(), ctx, undefined, pty);
+    });
+    session.on("subsystem", (_accept, reject) => reject());
+  }
+}

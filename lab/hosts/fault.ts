@@ -1,0 +1,44 @@
+import * as path from "path";
+import { injectFailure } from "../sim/common/faults";
+import { listPidFiles } from "../sim/common/pidfile";
+import { callControl } from "./control";
+import { findHost, readLabJson } from "./lab-json";
+import { waitGone } from "./processes";
+
+/**
+ * `lab fault --host NAME <kind> [args]`. down/up/latency change the daemon's relays; fail and
+ * kill only touch the host's files and processes, which need no daemon.
+ */
+export async function labFault(dir: string, hostName: string, kind: string, args: string[]): Promise<unknown> {
+  const host = findHost(readLabJson(dir), hostName);
+  switch (kind) {
+    case "down":
+    case "up":
+      return callControl(dir, { op: "fault", host: host.name, kind });
+    case "latency": {
+      if (args.length !== 1 || !/^\d+(\.\d+)?$/.test(args[0])) throw new Error("usage: fault --host NAME latency MS");
+      return callControl(dir, { op: "fault", host: host.name, kind, ms: Number(args[0]) });
+    }
+    case "fail": {
+      const [tool, countText = "1"] = args;
+      if (!tool || !/^\d+$/.test(countText)) throw new Error("usage: fault --host NAME fail TOOL [COUNT]");
+      injectFailure(tool, Number(countText), host.hostDir);
+      return { tool, failures: Number(countText) };
+    }
+    case "kill": {
+      const [instance] = args;
+      if (!instance) throw new Error("usage: fault --host NAME kill INSTANCE");
+      const entries = listPidFiles(host.hostDir).filter((e) => e.instance === instance);
+      if (entries.length === 0) throw new Error(`no pid file for ${instance} on ${host.name} (${path.join(host.hostDir, "run")})`);
+      const alive = entries.filter((e) => e.alive);
+      if (alive.length === 0) throw new Error(`${instance} on ${host.name} is not running (stale pid ${entries.map((e) => e.pid).join(", ")})`);
+      for (const e of alive) process.kill(e.pid, "SIGKILL");
+      // The pid file stays, as after a real crash: the product must cope with a stale one.
+      await waitGone(alive.map((e) => e.pid), 5000);
+      return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
+    }
+    default:
+      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT], kill INSTANCE`);
+  }
+}
+

@@ -1,0 +1,59 @@
+import * as fs from "fs";
+import * as path from "path";
+
+export type SshdKind = "embedded" | "openssh";
+
+/** One virtual host as published in lab.json (the contract in lab/README.md). */
+export interface LabHost {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKeyPath: string;
+  /** OpenSSH known_hosts key text: `ssh-ed25519 AAAA...`. */
+  readonly hostKey: string;
+  readonly commandLog: string;
+  readonly dmHome: string;
+  readonly ogHome: string;
+  readonly obHome: string;
+  readonly dataRoot: string;
+  readonly hostDir: string;
+}
+
+export interface LabJson {
+  readonly dir: string;
+  readonly sshd: SshdKind;
+  readonly hosts: LabHost[];
+}
+
+/** Files of the lab directory that belong to the daemon, not to any host. */
+export const labFiles = {
+  labJson: (dir: string) => path.join(dir, "lab.json"),
+  plan: (dir: string) => path.join(dir, "daemon-plan.json"),
+  daemonPid: (dir: string) => path.join(dir, "daemon.pid"),
+  daemonLog: (dir: string) => path.join(dir, "daemon.log"),
+  hostsDir: (dir: string) => path.join(dir, "hosts"),
+};
+
+export function readLabJson(dir: string): LabJson {
+  const file = labFiles.labJson(dir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`no lab in ${dir}: ${file} does not exist (run: npm run lab -- up --dir ${dir})`);
+  }
+  return JSON.parse(text) as LabJson;
+}
+
+export function findHost(lab: LabJson, name: string): LabHost {
+  const host = lab.hosts.find((h) => h.name === name);
+  if (!host) throw new Error(`no host ${name} in ${lab.dir} (hosts: ${lab.hosts.map((h) => h.name).join(", ")})`);
+  return host;
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,38 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** The simulated tools of each family, as the real products name them. */
+export const TOOLS = {
+  dm: ["dminit", "dmserver", "disql", "dmrman"],
+  og: ["gs_ddr", "gs_om", "cm_ctl", "gsql"],
+  ob: ["obclient", "observer"],
+} as const;
+
+export type ToolFamily = keyof typeof TOOLS;
+
+/** dist/ of this checkout: wrappers run the compiled simulators from there. */
+export const DIST_ROOT = path.resolve(__dirname, "..", "..");
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The wrapper script of one tool. It reports "command not found" (127) while the simulator
+ *  is not built yet, as a host without that product installed would. */
+export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_ROOT, node = process.execPath): string {
+  const js = path.join(distRoot, "lab", "sim", family, `${tool}.js`);
+  return [
+    "#!/bin/sh",
+    `js=${shellQuote(js)}`,
+    `if [ ! -f "$js" ]; then echo ${shellQuote(`${tool}: command not found`)} >&2; exit 127; fi`,
+    `exec ${shellQuote(node)} "$js" "$@"`,
+    "",
+  ].join("\n");
+}
+
+export function writeToolWrappers(binDir: string, family: ToolFamily, distRoot = DIST_ROOT): void {
+  fs.mkdirSync(binDir, { recursive: true });
+  for (const tool of TOOLS[family]) {
+    fs.writeFileSync(path.join(binDir, tool), wrapperScript(family, tool, distRoot), { mode: 0o755 });
+  }
+}

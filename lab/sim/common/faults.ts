@@ -1,0 +1,68 @@
+import * as fs from "fs";
+import * as path from "path";
+import { hostEnv } from "./env";
+
+/** Path of the counter that `lab fault --host H fail TOOL [COUNT]` writes. */
+export function failureFile(tool: string, hostDir = hostEnv().hostDir): string {
+  return path.join(hostDir, "faults", "fail", tool);
+}
+
+/**
+ * True when this run of `tool` must fail (an injected failure is pending); consumes one.
+ * Call it first thing in a tool's main, then fail the way the real tool fails.
+ * Concurrent runs of the same tool each consume their own failure: the read-decrement-write
+ * happens under an exclusive lock file.
+ */
+export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir): boolean {
+  const file = failureFile(tool, hostDir);
+  if (!fs.existsSync(file)) return false;
+  return withLock(`${file}.lock`, () => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return false; // consumed by a concurrent run between the check and the lock
+    }
+    const left = Number.parseInt(text.trim() || "0", 10);
+    if (!Number.isFinite(left) || left <= 0) {
+      fs.rmSync(file, { force: true });
+      return false;
+    }
+    if (left === 1) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, `${left - 1}\n`);
+    return true;
+  });
+}
+
+/** Writes the failure counter (what `lab fault ... fail` does). */
+export function injectFailure(tool: string, count: number, hostDir: string): void {
+  const file = failureFile(tool, hostDir);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (count <= 0) fs.rmSync(file, { force: true });
+  else fs.writeFileSync(file, `${count}\n`);
+}
+
+const STALE_LOCK_MS = 5000;
+
+function withLock<T>(lock: string, body: () => T): T {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, "wx"));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // A tool killed while holding the lock must not wedge every later run.
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > STALE_LOCK_MS) fs.rmSync(lock, { force: true });
+      } catch { /* removed meanwhile */ }
+      if (Date.now() > deadline) throw new Error(`cannot lock ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+  try {
+    return body();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./env";
+export * from "./faults";
+export * from "./pidfile";
