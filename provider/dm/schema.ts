@@ -46,13 +46,14 @@ export const address = z
   .max(255)
   .regex(/^[A-Za-z0-9_.:-]+$/, "an IPv4/IPv6 address or host name");
 
-/** SYSDBA_PWD: 9 to 48 characters, and no `"` (disql's login line cannot carry it). */
+/** SYSDBA_PWD: 9 to 48 characters, no `"` (disql's login line) and no `#` (dminit's CONTROL file). */
 export const sysdbaPassword = z
   .string()
   .min(9, "the SYSDBA password has 9 to 48 characters")
   .max(48, "the SYSDBA password has 9 to 48 characters")
   .refine((s) => !s.includes('"'), 'the SYSDBA password cannot contain " (disql takes it between double quotes)')
-  .refine((s) => !/[\0\r\n]/.test(s), "the SYSDBA password cannot contain NUL or a line break");
+  .refine((s) => !/[\0\r\n]/.test(s), "the SYSDBA password cannot contain NUL or a line break")
+  .refine((s) => !s.includes("#"), "the SYSDBA password cannot contain # (dminit's CONTROL file, which keeps it off the command line, reads # as a comment)");
 
 /**
  * The shape of @pulumi/command's remote.ConnectionArgs, checked loosely: provider/core owns the
@@ -73,9 +74,15 @@ const endpoint = {
 export const connection = z.looseObject({ ...endpoint, proxy: z.looseObject(endpoint).optional() });
 export type ConnectionArgs = z.input<typeof connection>;
 
+/** dm.ini keys set by dminit or by the RAFT group: not the user's to override. */
+export const OWNED_DM_INI_KEYS = ["INSTANCE_NAME", "DPC_MODE", "PORT_NUM", "AP_PORT_NUM", "ARCH_INI", "ALTER_MODE_STATUS", "PAGE_SIZE", "CHARSET", "CASE_SENSITIVE"];
+
 /** dm.ini parameters the user sets; keys as DM spells them (case-insensitive). */
 const dmIniParams = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a dm.ini key is a DM parameter name"),
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a dm.ini key is a DM parameter name")
+    .refine((k) => !OWNED_DM_INI_KEYS.includes(k.toUpperCase()), "this key is set by dminit or the RAFT group, not through dmIni"),
   z.union([z.number(), z.string().refine((s) => !/[\0\r\n#]/.test(s), "a dm.ini value cannot hold a line break or #")]),
 );
 

@@ -1,0 +1,143 @@
+import { validate, type Failure } from "../../../provider/dm/validate";
+import type { DpcClusterArgs } from "../../../provider/dm/schema";
+import { seed71, seed72, seed73 } from "./fixtures/seed";
+
+const rules = (f: Failure[]) => f.map((x) => `${x.path}: ${x.rule}`);
+function failures(kind: Parameters<typeof validate>[0], inputs: unknown, olds?: unknown): Failure[] {
+  const v = validate(kind, inputs, olds);
+  if (v.ok) throw new Error("expected failures");
+  return v.failures;
+}
+
+const instance = {
+  name: "BP1",
+  mode: "BP",
+  connection: { host: "127.0.10.1", password: "ssh-secret" },
+  path: "/data/bp1",
+  ip: "127.0.10.1",
+  portNum: 5237,
+  apPortNum: 6001,
+  sysdbaPassword: "SYSDBA_pw1",
+  mpNodes: [{ host: "127.0.10.1", port: 9000 }],
+};
+
+describe("validate", () => {
+  test.each([["7.1", seed71], ["7.2", seed72], ["7.3", seed73]])("the seed's %s topology is valid and gets the stated defaults", (_n, t) => {
+    const v = validate("DpcCluster", t);
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.value.instances[0]).toMatchObject({ dbName: "DAMENG", pageSize: 8, charset: 0, caseSensitive: true, extentSize: 16 });
+    expect(v.value).toMatchObject({ deleteData: false, adopt: false });
+    expect(v.value.archive).toEqual({ xmalHbInterval: 5, raftHbInterval: 150, voteIntervalBase: 1500, voteIntervalStep: 500, fileSizeMb: 128, spaceLimitMb: 0 });
+  });
+
+  test("an instance: every field failure at once, with path, value and rule; secrets redacted", () => {
+    const f = failures("Instance", {
+      ...instance,
+      name: "THIS_NAME_IS_TOO_LONG",
+      path: "relative/dir",
+      portNum: 80,
+      sysdbaPassword: "short",
+      dmIni: { ARCH_INI: 1, "bad key": 1 },
+      connection: { host: "", password: "ssh-secret" },
+    });
+    const paths = f.map((x) => x.path).sort();
+    expect(paths).toEqual(["connection.host", "dmIni.ARCH_INI", "dmIni.bad key", "name", "path", "portNum", "sysdbaPassword"].sort());
+    expect(f.find((x) => x.path === "sysdbaPassword")!.value).toBe("[secret]");
+    expect(f.find((x) => x.path === "name")!).toMatchObject({ value: "THIS_NAME_IS_TOO_LONG", rule: expect.stringContaining("16") });
+    expect(JSON.stringify(f)).not.toContain("ssh-secret");
+  });
+
+  test("instance names: DM charset, at most 16", () => {
+    for (const bad of ["1BP", "BP-1", "BP 1", "bp\"1", "ABCDEFGHIJKLMNOPQ", ""]) expect(validate("Instance", { ...instance, name: bad }).ok).toBe(false);
+    for (const good of ["BP1", "bp_1", "ABCDEFGHIJKLMNOP"]) expect(validate("Instance", { ...instance, name: good }).ok).toBe(true);
+  });
+
+  test("SYSDBA password: 9 to 48 characters, no double quote", () => {
+    expect(validate("Instance", { ...instance, sysdbaPassword: "12345678" }).ok).toBe(false);
+    expect(validate("Instance", { ...instance, sysdbaPassword: "123456789" }).ok).toBe(true);
+    expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(48) }).ok).toBe(true);
+    expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(49) }).ok).toBe(false);
+    expect(rules(failures("Instance", { ...instance, sysdbaPassword: 'abc"defghij' }))).toEqual([expect.stringContaining('cannot contain "')]);
+  });
+
+  test("one instance's own ports collide", () => {
+    expect(rules(failures("Instance", { ...instance, apPortNum: 5237 }))).toEqual([expect.stringMatching(/^apPortNum: port 5237 \(ap_port_num\) is already used .* by portNum/)]);
+    expect(rules(failures("Instance", { ...instance, mpNodes: [{ host: "127.0.10.1", port: 6001 }] }))).toEqual([expect.stringContaining("collides with this instance's ap_port_num")]);
+  });
+
+  test("an immutable field changed at the same path needs deleteData on the old one", () => {
+    expect(rules(failures("Instance", { ...instance, pageSize: 16 }, instance))).toEqual([expect.stringMatching(/^pageSize: pageSize is fixed when the database is created/)]);
+    expect(validate("Instance", { ...instance, pageSize: 16 }, { ...instance, deleteData: true }).ok).toBe(true);
+    expect(validate("Instance", { ...instance, pageSize: 16, path: "/data/new" }, instance).ok).toBe(true);
+  });
+
+  test("a cluster: every topology rule at once", () => {
+    const bad: DpcClusterArgs = {
+      ...seed72,
+      instances: [
+        ...seed72.instances,
+        { ...seed72.instances[2], name: "BP11" }, // duplicate name
+        { ...seed72.instances[2], name: "BPX", portNum: 5238 }, // port taken on this host, in no raft
+        { ...seed72.instances[2], name: "BPY", apPortNum: 9000, portNum: 7000, connection: { host: "127.0.10.2" } }, // mp_port vs ap_port_num
+      ],
+      rafts: [
+        { name: "RAFT_1", role: "BP", members: ["BP11", "BP12"] }, // even
+        { name: "RAFT_2", role: "BP", members: ["BP21", "BP22", "BP23", "SP1"] }, // SP in BP group
+        { name: "RAFT_SP1", role: "SP", members: ["BP13"] }, // BP in SP group
+        { name: "RAFT_Y", role: "BP", members: ["BPY"] },
+      ],
+      bpGroups: [{ name: "BG_1", rafts: ["RAFT_1", "RAFT_9", "RAFT_SP1"] }],
+      faultDomains: [
+        { name: "FDOM_1", instances: ["MP", "BP11", "BP12"] }, // two of RAFT_1
+        { name: "FDOM_2", instances: ["SP1", "BP99"] }, // SP; unknown
+      ],
+    };
+    const got = rules(failures("DpcCluster", bad));
+    const expectations = [
+      /^instances\[8\]: instance names are unique/,
+      /^instances\[9\]\.portNum: port 5238 \(port_num\) is already used on host 127\.0\.10\.1/,
+      /^instances\[10\]\.apPortNum: .*|^instances\[1\]\.mpPort: mp_port 9000 collides with ap_port_num of instances\[10\]\.apPortNum/,
+      /^instances\[9\]: the BP instance is in no RAFT group/,
+      /^rafts\[0\]\.members: a multi-replica RAFT group has an odd number of voting members \(got 2\)/,
+      /^rafts\[1\]\.members\[3\]: a SP instance cannot be a member of a BP RAFT group/,
+      /^rafts\[2\]\.members\[0\]: a BP instance cannot be a member of a SP RAFT group/,
+      /^bpGroups\[0\]\.rafts\[1\]: names no RAFT group/,
+      /^bpGroups\[0\]\.rafts\[2\]: a BP group holds BP RAFT groups only/,
+      /^faultDomains\[0\]\.instances\[2\]: two members of RAFT group RAFT_1 in one fault domain/,
+      /^faultDomains\[1\]\.instances\[0\]: an SP cannot be in a fault domain/,
+      /^faultDomains\[1\]\.instances\[1\]: names no instance/,
+    ];
+    for (const e of expectations) expect(got).toContainEqual(expect.stringMatching(e));
+  });
+
+  test("group sizes: 1, 3, 5, 7, 9 voting members; shadows do not vote", () => {
+    const sized = (n: number, shadows: string[] = []): DpcClusterArgs => {
+      const names = Array.from({ length: n }, (_, i) => `B${i}`);
+      return {
+        sysdbaPassword: "SYSDBA_pw1",
+        instances: [
+          { name: "MP", mode: "MP", connection: { host: "h" }, path: "/d/mp", ip: "10.0.0.1", portNum: 5000, apPortNum: 6000 },
+          ...names.map((name, i) => ({ name, mode: "BP" as const, connection: { host: "h" }, path: `/d/${name}`, ip: "10.0.0.1", portNum: 5100 + i, apPortNum: 6100 + i })),
+        ],
+        rafts: [{ name: "R", role: "BP", members: names, shadows }],
+      };
+    };
+    expect([1, 2, 3, 4, 5, 9, 10, 11].map((n) => validate("DpcCluster", sized(n)).ok)).toEqual([true, false, true, false, true, true, false, false]);
+    expect(validate("DpcCluster", sized(4, ["B3"])).ok).toBe(true);
+    expect(rules(failures("DpcCluster", sized(11)))).toContainEqual(expect.stringContaining("at most 9"));
+  });
+
+  test("RaftGroup, BpGroup and FaultDomain on their own", () => {
+    const member = { name: "BP1", mode: "BP", connection: { host: "h" }, path: "/d/bp1", ip: "10.0.0.1", portNum: 5237, apPortNum: 6001 };
+    const group = { name: "RAFT_1", role: "SP", members: [member], sysdbaPassword: "SYSDBA_pw1" };
+    expect(rules(failures("RaftGroup", group))).toEqual([
+      "members[0].mode: a BP instance cannot be a member of a SP RAFT group",
+      "mp: an SP or BP group names the MP(s) to log into",
+    ]);
+    expect(rules(failures("RaftGroup", { ...group, role: "MP", members: [{ ...member, mode: "MP" }] }))).toEqual(["name: the MP RAFT group is named MP_RAFT"]);
+    const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
+    expect(rules(failures("BpGroup", { name: "BG", rafts: ["R1", "r1"], mp, sysdbaPassword: "SYSDBA_pw1" }))).toEqual([expect.stringMatching(/^rafts\[1\]: a RAFT group is listed once/)]);
+    expect(validate("FaultDomain", { name: "FD", instances: ["A", "B"], mp, sysdbaPassword: "SYSDBA_pw1", description: "it's \"quoted\"; DROP" }).ok).toBe(true);
+  });
+});
