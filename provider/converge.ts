@@ -160,6 +160,8 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       }
       for (const line of renderPlan(plan)) ctx.log.info(`plan: ${line}`);
       await ctx.run(plan);
+      // What exists now is ours: later rounds must not take it for someone else's database.
+      how = { ...how, creating: false };
     }
   };
 
@@ -242,6 +244,8 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const plan = compactPlan(logic.planDelete(spec, actual));
       for (const line of renderPlan(plan)) ctx.log.info(`plan: ${line}`);
       await ctx.run(plan);
+      // What exists now is ours: later rounds must not take it for someone else's database.
+      how = { ...how, creating: false };
     },
   };
 }

@@ -22,7 +22,7 @@ const cluster = new dm.DpcCluster("dpc-bp-raft", {
   sysdbaPassword: sysdbaPassword(),
   instances: layout.map((l, i) => {
     const h = placeOn(all, i);
-    return { ...l, connection: h.connection, ip: h.ip, path: `${h.dataRoot}/dpc_bp_raft/${l.name.toLowerCase()}`, dmHome: h.dmHome, mpPort: 9000, description: `${l.mode} instance` };
+    return { ...l, connection: h.connection, ip: h.ip, path: `${h.dataRoot}/dpc_bp_raft/${l.name.toLowerCase()}`, dmHome: h.dmHome, mpPort: l.mode === "MP" ? 9000 : undefined, description: `${l.mode} instance` };
   }),
   rafts: [
     { name: "RAFT_1", role: "BP", members: ["BP11", "BP12", "BP13"] },

@@ -18,7 +18,7 @@ const cluster = new dm.DpcCluster("dpc-single", {
   sysdbaPassword: sysdbaPassword(),
   instances: layout.map((l, i) => {
     const h = placeOn(all, i);
-    return { ...l, connection: h.connection, ip: h.ip, path: `${h.dataRoot}/dpc_single/${l.name.toLowerCase()}`, dmHome: h.dmHome, mpPort: 9000, description: `${l.mode} instance` };
+    return { ...l, connection: h.connection, ip: h.ip, path: `${h.dataRoot}/dpc_single/${l.name.toLowerCase()}`, dmHome: h.dmHome, mpPort: l.mode === "MP" ? 9000 : undefined, description: `${l.mode} instance` };
   }),
   rafts: [
     { name: "RAFT_1", role: "BP", members: ["BP1"] },

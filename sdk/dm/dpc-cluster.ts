@@ -64,13 +64,18 @@ export interface DpcClusterArgs {
 
 type RaftGroupArgsArchive = { xmalHbInterval?: number; raftHbInterval?: number; voteIntervalBase?: number; voteIntervalStep?: number; fileSizeMb?: number; spaceLimitMb?: number };
 
-const PLACEHOLDER = "\u0000unresolved";
-
-/** A copy with every Output/Promise replaced, so the topology's structure can be checked now. */
-function plain(v: unknown): unknown {
-  if (pulumi.Output.isInstance(v) || v instanceof Promise) return PLACEHOLDER;
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+/**
+ * A copy with every Output/Promise replaced by a placeholder, so that the topology's structure
+ * can be checked now; `unresolved` collects their paths (their values are checked by each
+ * resource's own check, once known).
+ */
+function plain(v: unknown, unresolved: string[], path = ""): unknown {
+  if (pulumi.Output.isInstance(v) || v instanceof Promise) {
+    unresolved.push(path);
+    return "unresolved-value";
+  }
+  if (Array.isArray(v)) return v.map((x, i) => plain(x, unresolved, `${path}[${i}]`));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x, unresolved, path ? `${path}.${k}` : k)]));
   return v;
 }
 
@@ -89,9 +94,10 @@ export class DpcCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: DpcClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dbcluster:dm:DpcCluster", name, {}, opts);
-    const checked = validate("DpcCluster", plain(args));
+    const unresolved: string[] = [];
+    const checked = validate("DpcCluster", plain(args, unresolved));
     if (!checked.ok) {
-      const real = checked.failures.filter((f) => f.value !== PLACEHOLDER);
+      const real = checked.failures.filter((f) => !unresolved.some((u) => f.path === u || f.path.startsWith(`${u}.`) || f.path.startsWith(`${u}[`)));
       if (real.length > 0) throw new Error(`dm.DpcCluster ${name}: invalid topology:\n${real.map((f) => `  ${f.path}: ${f.rule} (got ${JSON.stringify(f.value)})`).join("\n")}`);
     }
     const child = { parent: this };

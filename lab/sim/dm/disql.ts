@@ -84,6 +84,11 @@ class Disql {
       await this.connect(login);
       return undefined;
     }
+    if (head === "PROMPT") {
+      // disql prints the rest of the line as it is (scripts use it to mark their output).
+      this.print(`${text.slice(words[0].length).replace(/^\s/, "").replace(/;\s*$/, "")}\n`);
+      return undefined;
+    }
     if (head === "DISCONNECT" || head === "DISCONN") {
       this.session?.close();
       this.session = undefined;

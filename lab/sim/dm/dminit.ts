@@ -37,7 +37,37 @@ const KNOWN_KEYS = new Set([
   "PAGE_CHECK", "HUGE_WITH_DELTA", "RLOG_GEN_FOR_HUGE", "CTL_PATH", "SYSTEM_PATH",
 ]);
 
-function parseArgs(argv: string[]): InitOptions {
+/**
+ * `CONTROL=<file>`: dminit reads its parameters from an ini file (`KEY = value`, `#` comments),
+ * which is how a password stays off the command line. Other arguments are read after it.
+ */
+function expandControl(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    const m = /^control=(.*)$/i.exec(arg);
+    if (!m) {
+      out.push(arg);
+      continue;
+    }
+    let text: string;
+    try {
+      text = require("node:fs").readFileSync(m[1].trim(), "utf8");
+    } catch {
+      throw new InitError(`打开控制文件[${m[1].trim()}]失败`);
+    }
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.replace(/#.*$/, "").trim();
+      if (line === "") continue;
+      const eq = line.indexOf("=");
+      if (eq <= 0) throw new InitError(`控制文件中的无效行[${line}]`);
+      out.unshift(`${line.slice(0, eq).trim()}=${line.slice(eq + 1).trim()}`);
+    }
+  }
+  return out;
+}
+
+function parseArgs(rawArgv: string[]): InitOptions {
+  const argv = expandControl(rawArgv);
   const kv = new Map<string, string>();
   for (const arg of argv) {
     const eq = arg.indexOf("=");

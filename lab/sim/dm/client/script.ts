@@ -9,7 +9,7 @@ export interface ScriptStatement {
   client: boolean;
 }
 
-const CLIENT_WORDS = /^(SET|WHENEVER|EXIT|QUIT|CONN|CONNECT|DISCONNECT|DISCONN)\b/i;
+const CLIENT_WORDS = /^(SET|WHENEVER|EXIT|QUIT|CONN|CONNECT|DISCONNECT|DISCONN|PROMPT)\b/i;
 
 export function splitScript(script: string): ScriptStatement[] {
   const out: ScriptStatement[] = [];
