@@ -24,7 +24,7 @@ export const catalogName = z
 export const description = z
   .string()
   .max(256, "a description has at most 256 characters")
-  .refine((s) => !s.includes("\0"), "a description cannot contain NUL");
+  .refine((s) => !/[\0\r\n]/.test(s), "a description cannot contain NUL or a line break (disql scripts and their output are read line by line)");
 
 /**
  * A database base directory (dminit PATH). Written into dm.ini / dmarch.ini, which have no
