@@ -152,9 +152,15 @@ export class Catalog {
     return members.some((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
   }
 
-  /** Every BP RAFT group that holds instances is available. */
+  /**
+   * Every BP RAFT group the SP uses is available: those in a BP group (a RAFT group outside every
+   * BP group holds no data yet), or every BP RAFT group with members when no BP group has any.
+   */
   bpAvailable(): boolean {
-    const bpRafts = this.data.rafts.filter((r) => r.dpcMode === "BP" && this.members(r.raftId).length > 0);
+    const grouped = new Set(this.data.groups.flatMap((g) => g.rafts));
+    const withMembers = this.data.rafts.filter((r) => r.dpcMode === "BP" && this.members(r.raftId).length > 0);
+    const inGroups = withMembers.filter((r) => grouped.has(r.raftId));
+    const bpRafts = inGroups.length > 0 ? inGroups : withMembers;
     return bpRafts.length > 0 && bpRafts.every((r) => this.raftAvailable(r.raftId));
   }
 }

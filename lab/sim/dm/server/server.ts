@@ -72,7 +72,6 @@ export class DmServer {
     await this.bind(addr, apPort, "AP_PORT_NUM", (s) => this.serveAp(s));
     if (mpEndpoint) await this.bind(addr, mpEndpoint.port, "MP_PORT", (s) => this.serveMp(s));
 
-    writePidFile(this.cfg.instanceName);
     this.ctl = updateControl(this.cfg.dbDir, (c) => {
       c.state = "RUNNING";
       c.pid = process.pid;
@@ -88,6 +87,8 @@ export class DmServer {
       if (!this.mount) updateControl(this.cfg.dbDir, (c) => (c.openedOnce = true));
     }
     await this.publish();
+    // Last: whoever waits for the pid file then finds the instance already in the catalog's state.
+    writePidFile(this.cfg.instanceName);
   }
 
   private async bind(addr: string, port: number, what: string, onConn: (s: net.Socket) => void): Promise<void> {
@@ -296,10 +297,11 @@ export class DmServer {
         case "bye": {
           if (who) who.leaving = true;
           const inst = cat.instance(String(m.name));
-          const before = inst ? cat.raftAvailable(inst.raftId) : false;
+          const before = cat.bpAvailable();
           if (cat.report(String(m.name), { sysStatus: 6, status: Number(m.status) })) this.persist();
           reply(sock, m, { ok: true });
-          if (inst && inst.dpcMode === "BP" && before && !cat.raftAvailable(inst.raftId)) this.haltSps(`BP[${inst.name}]在SP之前退出`);
+          // Only an exit that leaves the SPs without a usable BP is a wrong order (rule 8).
+          if (inst && inst.dpcMode === "BP" && before && !cat.bpAvailable()) this.haltSps(`BP[${inst.name}]在SP之前退出`);
           return;
         }
       }
