@@ -244,8 +244,6 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const plan = compactPlan(logic.planDelete(spec, actual));
       for (const line of renderPlan(plan)) ctx.log.info(`plan: ${line}`);
       await ctx.run(plan);
-      // What exists now is ours: later rounds must not take it for someone else's database.
-      how = { ...how, creating: false };
     },
   };
 }

@@ -332,7 +332,6 @@ class GroupPlanner {
 
   /** An elected group: add new replicas (learner procedure), fix configs, start stopped members. */
   planEstablished(leader: MemberSpec): Plan {
-    const pw = this.password();
     const joining = this.spec.members.filter((m) => this.selfIdOnDisk(m) === null || (!this.reg(m) && m !== leader));
     const out: Phase[] = [];
     for (const m of joining) {
@@ -428,7 +427,7 @@ export function planRaftGroupDelete(spec: RaftGroupSpec, actual: RaftGroupActual
     const login = spec.mp[0];
     if (!login) throw new PlanError(res, "no MP to log into");
     const regs = cat.membersOf(raftRow.id);
-    const statements = [...regs.slice(0, -1).map((r) => SQL.dropInstance(r.name)), spec.role === "BP" ? SQL.dropBpRaft(spec.name) : SQL.dropRaft(spec.name)];
+    const statements = [...regs.map((r) => SQL.dropInstance(r.name)), spec.role === "BP" ? SQL.dropBpRaft(spec.name) : SQL.dropRaft(spec.name)];
     out.push(...phase(`unregister ${spec.name}`, [sqlOp(spec.mp.find((l) => l.name === actual.loginVia) ?? login, spec.sysdbaPassword, statements, "the group is deleted")]));
   }
   return out;
