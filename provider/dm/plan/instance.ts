@@ -6,7 +6,7 @@ import { dminitCommand, files, type HostState } from "../commands";
 import { iniDiff, parseIni, parseMpIni, renderMpIni } from "../ini";
 import { PlanError, phase, targetOf, type Plan } from "../ops";
 import { INSTANCE_IMMUTABLE, type InstanceSpec } from "../schema";
-import { mkdirOp, setIniOp, stopOp, writeOp, type Place } from "./common";
+import { setIniOp, stopOp, writeOp, type Place } from "./common";
 import { sh } from "../../core/quote/sh";
 
 export interface InstancePlanOptions {
