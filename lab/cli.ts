@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** `npm run lab -- up|down|status|fault ...`: the lab's virtual hosts (see lab/README.md). */
+import { parseBlock } from "./hosts/address-block";
 import { labDown } from "./hosts/down";
 import { labFault } from "./hosts/fault";
 import { formatStatus, labStatus } from "./hosts/status";
 import { labUp } from "./hosts/up";
 
 const USAGE = `usage:
-  lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P]
+  lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N]
   lab down --dir DIR
   lab status --dir DIR [--json]
   lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT]|kill INSTANCE`;
@@ -48,11 +49,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "up": {
       const base = p.flags.get("base-port");
+      const net = p.flags.get("net");
       const lab = await labUp({
         hosts: Number(need(p, "hosts")),
         dir: need(p, "dir"),
         sshd: (p.flags.get("sshd") as "embedded" | "openssh" | undefined) ?? "embedded",
         basePort: typeof base === "string" ? Number(base) : undefined,
+        net: typeof net === "string" ? parseBlock(net) : undefined,
       });
       process.stdout.write(JSON.stringify(lab, null, 2) + "\n");
       return 0;

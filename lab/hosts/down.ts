@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { releaseBlock } from "./address-block";
 import { callControl } from "./control";
 import { labFiles, readLabJson } from "./lab-json";
 import { findLabProcesses, killUntilNone, waitGone } from "./processes";
@@ -27,6 +28,7 @@ export async function labDown(dirArg: string): Promise<{ swept: number[] }> {
   );
   fs.rmSync(labFiles.daemonPid(dir), { force: true });
   fs.rmSync(path.join(dir, "control.sock"), { force: true });
+  releaseBlock(dir);
   return { swept };
 }
 

@@ -31,7 +31,7 @@ function keyText(publicKey: string): string {
 }
 
 /** Creates one host's directories, keys and tool wrappers. */
-export function provisionHost(dir: string, index: number, sshd: SshdKind): HostPlan {
+export function provisionHost(dir: string, index: number, sshd: SshdKind, block = 10): HostPlan {
   const name = `host${index}`;
   const hostDir = path.join(labFiles.hostsDir(dir), name);
   const sshDir = path.join(hostDir, "ssh");
@@ -67,7 +67,7 @@ export function provisionHost(dir: string, index: number, sshd: SshdKind): HostP
   fs.closeSync(fs.openSync(commandLog, "a"));
   return {
     name,
-    address: `127.0.10.${index}`,
+    address: `127.0.${block}.${index}`,
     // sshd only logs in users that exist, so openssh mode logs in as whoever runs the lab.
     user: sshd === "openssh" ? os.userInfo().username : `lab${index}`,
     privateKeyPath,

@@ -22,10 +22,11 @@ function shellQuote(s: string): string {
 export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_ROOT, node = process.execPath): string {
   const js = path.join(distRoot, "lab", "sim", family, `${tool}.js`);
   return [
-    "#!/bin/sh",
+    "#!/bin/bash",
     `js=${shellQuote(js)}`,
     `if [ ! -f "$js" ]; then echo ${shellQuote(`${tool}: command not found`)} >&2; exit 127; fi`,
-    `exec ${shellQuote(node)} "$js" "$@"`,
+    // argv[0] is the tool's name, as for the real binary (ps and /proc/PID/cmdline show it).
+    `exec -a ${shellQuote(tool)} ${shellQuote(node)} "$js" "$@"`,
     "",
   ].join("\n");
 }

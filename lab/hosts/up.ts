@@ -5,6 +5,7 @@ import { LabJson, SshdKind, labFiles, writeJsonAtomic } from "./lab-json";
 import { SSHD, SSHD_MISSING } from "./openssh";
 import { DaemonPlan, provisionHost, publicHost } from "./provision";
 import { isAlive } from "../sim/common/pidfile";
+import { claimBlock, releaseBlock, transferBlock } from "./address-block";
 
 export interface UpOptions {
   /** How many hosts (1..254). */
@@ -15,6 +16,8 @@ export interface UpOptions {
   readonly sshd?: SshdKind;
   /** Host i listens on basePort + i - 1. @default a free port chosen per host */
   readonly basePort?: number;
+  /** The loopback block 127.0.N of the hosts' addresses. @default the first free from 127.0.10 */
+  readonly net?: number;
 }
 
 /** Provisions the hosts, starts the daemon detached, and returns lab.json once all accept SSH. */
@@ -28,12 +31,23 @@ export async function labUp(opts: UpOptions): Promise<LabJson> {
   const running = readDaemonPid(dir);
   if (running !== undefined && isAlive(running)) throw new Error(`a lab already runs in ${dir} (daemon pid ${running}): run down first`);
 
+  const block = claimBlock(dir, process.pid, opts.net);
+  try {
+    const lab = await start(dir, sshd, block, opts.hosts, opts.basePort);
+    return lab;
+  } catch (e) {
+    releaseBlock(dir);
+    throw e;
+  }
+}
+
+async function start(dir: string, sshd: SshdKind, block: number, hostCount: number, basePort: number | undefined): Promise<LabJson> {
   const plan: DaemonPlan = {
     dir,
     sshd,
-    basePort: opts.basePort,
+    basePort,
     labPath: process.env.PATH ?? "/usr/bin:/bin",
-    hosts: Array.from({ length: opts.hosts }, (_, i) => provisionHost(dir, i + 1, sshd)),
+    hosts: Array.from({ length: hostCount }, (_, i) => provisionHost(dir, i + 1, sshd, block)),
   };
   writeJsonAtomic(labFiles.plan(dir), plan);
 
@@ -51,6 +65,7 @@ export async function labUp(opts: UpOptions): Promise<LabJson> {
   });
   daemon.disconnect();
   daemon.unref();
+  transferBlock(block, dir, daemon.pid!);
 
   const lab: LabJson = { dir, sshd, hosts: plan.hosts.map((h, i) => publicHost(h, ports[i])) };
   writeJsonAtomic(labFiles.labJson(dir), lab);
