@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
   EXIT_DB_EXISTS,
+  SCRIPT_SPLIT,
+  waitLeaderCommand,
   dminitCommand,
   files,
   hostStateCommand,
@@ -158,5 +160,34 @@ describe("in-place ini edit on the host", () => {
     // awk always ends the file with a newline
     expect(remote.replace(/\n+$/, "")).toBe(local.replace(/\n+$/, ""));
     expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe("waiting for a RAFT leader", () => {
+  test("tries each MP's script from stdin until the catalog shows a member as PRIMARY", () => {
+    const disql = path.join(t.bin, "disql");
+    // answers only through the second MP, and only from its third call on (an election takes a while)
+    fs.writeFileSync(
+      disql,
+      `#!/bin/bash\nin=$(cat)\nprintf '%s\\n--\\n' "$in" >> "$FAKE_RECORD"\ncase "$in" in *":5301"*) n=$(grep -c ':5301' "$FAKE_RECORD"); [ "$n" -ge 3 ] && printf 'NAME|SYS_MODE\\nbp11 |STANDBY\\nBP12 | PRIMARY\\n' || printf 'NAME|SYS_MODE\\nBP11|STANDBY\\n';; *) echo '[-70028]:connect failed'; exit 1;; esac\n`,
+      { mode: 0o755 },
+    );
+    const scripts = ['CONN SYSDBA/"pw one"@127.0.0.1:5300\nSELECT 1;\n', 'CONN SYSDBA/"pw one"@127.0.0.1:5301\nSELECT 1;\n'];
+    const cmd = waitLeaderCommand({}, ["BP11", "BP12", "BP13"], 30_000);
+    expect(cmd).not.toContain("pw one");
+    const r = t.run(cmd, scripts.join(`${SCRIPT_SPLIT}\n`));
+    expect(r.stdout).toContain("leader elected");
+    expect(r.code).toBe(0);
+    const rec = fs.readFileSync(t.record, "utf8");
+    expect(rec).toContain(scripts[0].trimEnd());
+    expect(rec).toContain(scripts[1].trimEnd());
+    expect(rec).not.toContain(SCRIPT_SPLIT);
+  });
+
+  test("gives up after its timeout when no member is PRIMARY", () => {
+    fs.writeFileSync(path.join(t.bin, "disql"), "#!/bin/bash\ncat >/dev/null\nprintf 'NAME|SYS_MODE\\nBP11|STANDBY\\n'\n", { mode: 0o755 });
+    const r = t.run(waitLeaderCommand({}, ["BP11"], 1_000), "CONN x\n");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no leader among BP11");
   });
 });
