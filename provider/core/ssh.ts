@@ -36,6 +36,7 @@ export interface ExecResult {
   readonly stderr: string;
   /** Exit status, or null when the command was killed by a signal or the channel was lost. */
   readonly code: number | null;
+  /** Signal name as RFC 4254 sends it (`TERM`, `KILL`), when the command died of one. */
   readonly signal: string | null;
   readonly timedOut: boolean;
   readonly durationMs: number;
@@ -195,7 +196,8 @@ export class SshPool {
       timer?.unref();
       channel.on("exit", (c: number | null, s?: string) => {
         if (typeof c === "number") code = c;
-        else signal = s ?? null;
+        // RFC 4254 names signals without "SIG"; ssh2 adds it. Keep the RFC form.
+        else signal = s ? s.replace(/^SIG/, "") : null;
       });
       // A remote process that exits without reading stdin makes our writes fail: that is not our error.
       channel.on("error", () => undefined);
