@@ -1,0 +1,66 @@
+/**
+ * What the seed replays do not reach: dmserver's console (`exit` typed on its standard input), the
+ * monitoring views of dmdpc.md, and the catalog procedures for fault domains and RAFT learners.
+ */
+import { DmHost, DmLab, ok, parseListings, serverLog, startDmLab, stopServer } from "./fixtures/dmlab";
+import { MiniCluster } from "./fixtures/dmcluster";
+
+jest.setTimeout(120000);
+
+let lab: DmLab;
+let h: DmHost;
+let c: MiniCluster;
+
+beforeAll(async () => {
+  lab = await startDmLab(1);
+  h = lab.hosts[0];
+  c = new MiniCluster(
+    h,
+    [
+      { name: "MP", mode: "MP", port: 5239, ap: 6003 },
+      ...["BP11", "BP12", "BP13", "BP14"].map((name, k) => ({ name, mode: "BP" as const, port: 5240 + k, ap: 6010 + k, raft: "RAFT_1", sysMode: "STANDBY" as const, status: 0 })),
+    ],
+    9000,
+  );
+  await c.init();
+  await c.startMpAndRegister();
+});
+afterAll(async () => lab?.stop());
+
+const mp = async (script: string) => ok(h, `disql -L -S ${c.login("MP")}`, `SET TIMING OFF\nSET FEEDBACK OFF\n${script}`);
+
+test("exit typed on dmserver's console ends it cleanly", async () => {
+  const db = `${h.dataRoot}/con`;
+  await ok(h, `dminit path=${db} instance_name=CON port_num=7300 ap_port_num=7400 dpc_mode=MP && printf 'mp_host = %s\\nmp_port = 7500\\n' ${h.addr} > ${db}/DAMENG/mp.ini`);
+  const r = await h.run(`dmserver ${db}/DAMENG/dm.ini dpc_mode=MP`, "exit\n");
+  expect(r.code).toBe(0);
+  const log = serverLog(`${db}/DAMENG`, "CON");
+  expect(log).toMatch(/SYSTEM IS READY[\s\S]*收到exit命令[\s\S]*shutdown successfully/);
+});
+
+test("fault domains: V$DPC_EDCT_INSTANCE names them; SP_MODIFY_FAULT_DOMAIN renames", async () => {
+  expect(await mp("SP_CREATE_FAULT_DOMAIN('FDOM_1', 'shanghai_1');\nSP_CREATE_FAULT_DOMAIN('FDOM_2', 'shanghai_2');\nSP_FAULT_DOMAIN_MV_INST('FDOM_1', 'BP11');\nSP_FAULT_DOMAIN_MV_INST('FDOM_2', 'BP12');\n")).toBe("");
+  expect(await mp("SP_MODIFY_FAULT_DOMAIN(2, 'FDOM_B', NULL);\n")).toBe("");
+  const [domains] = parseListings(await mp("select * from DPC_FAULT_DOMAIN order by DOMAIN_ID;\n"));
+  expect(domains).toEqual([
+    { DOMAIN_ID: "1", NAME: "FDOM_1", DESCRIPTION: "shanghai_1" },
+    { DOMAIN_ID: "2", NAME: "FDOM_B", DESCRIPTION: "shanghai_2" },
+  ]);
+  const [edct] = parseListings(await mp("select NAME, FAULT_DOMAIN from V$DPC_EDCT_INSTANCE where RAFT_ID = 1 order by NAME desc;\n"));
+  expect(edct).toEqual([
+    { NAME: "BP14", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP13", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP12", FAULT_DOMAIN: "FDOM_B" },
+    { NAME: "BP11", FAULT_DOMAIN: "FDOM_1" },
+  ]);
+  const [raft] = parseListings(await mp("select NAME, INST_NUM, LEADER from V$DPC_EDCT_RAFT where NAME = 'RAFT_1';\n"));
+  expect(raft).toEqual([{ NAME: "RAFT_1", INST_NUM: "4", LEADER: "NULL" }]);
+});
+
+test("RAFT learners: added by name, promoted by SP_ALTER_RAFT_NODE with an odd voter list", async () => {
+  expect(await mp("SP_ADD_RAFT_LEARNER('BP14');\n")).toBe("");
+  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12');\n")).trim()).toBe("第1 行附近出现错误[-8428]:RAFT组节点数[2]必须为奇数且不超过9.");
+  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/MP');\n")).trim()).toBe("第1 行附近出现错误[-8413]:实例[BP11]的DPC_MODE与RAFT组[RAFT_1]不一致.");
+  expect(await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP14');\n")).toBe("");
+  await stopServer(h, "MP");
+});
