@@ -57,6 +57,16 @@ test("fault domains: V$DPC_EDCT_INSTANCE names them; SP_MODIFY_FAULT_DOMAIN rena
   expect(raft).toEqual([{ NAME: "RAFT_1", INST_NUM: "4", LEADER: "NULL" }]);
 });
 
+test("disql: -E statements, '/' and '--' in scripts, '' inside strings, exit with a status", async () => {
+  const e = await h.run(`disql -L -S ${c.login("MP")} -E "set timing off; set feedback off; select NAME from DPC_INSTANCE where NAME = 'MP'"`);
+  expect(parseListings(e.stdout)[0]).toEqual([{ NAME: "MP" }]);
+  const script = "SET TIMING OFF\n-- a comment; with a semicolon\nSP_CREATE_FAULT_DOMAIN('FD_Q', 'it''s; here')\n/\nselect DESCRIPTION from DPC_FAULT_DOMAIN where NAME = 'FD_Q';\nexit 4\nselect 1;\n";
+  const r = await h.run(`disql -L -S ${c.login("MP")}`, script);
+  expect(r.code).toBe(4);
+  expect(r.stdout).toContain("DMSQL 过程已成功完成");
+  expect(parseListings(r.stdout)[0]).toEqual([{ DESCRIPTION: "it's; here" }]);
+});
+
 test("RAFT learners: added by name, promoted by SP_ALTER_RAFT_NODE with an odd voter list", async () => {
   expect(await mp("SP_ADD_RAFT_LEARNER('BP14');\n")).toBe("");
   expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12');\n")).trim()).toBe("第1 行附近出现错误[-8428]:RAFT组节点数[2]必须为奇数且不超过9.");
