@@ -53,7 +53,7 @@ export const EXIT_DB_EXISTS = 17;
  * fresh 0700 directory and removed whatever happens. Refuses to run over an existing dm.ini.
  */
 export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
-  if (/[\r\n\0]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break or NUL");
+  if (/[\r\n\0#]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break, NUL or # (the CONTROL file has # comments)");
   const control =
     renderIni([
       ["PATH", p.path],

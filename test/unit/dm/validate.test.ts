@@ -59,6 +59,7 @@ describe("validate", () => {
     expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(48) }).ok).toBe(true);
     expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(49) }).ok).toBe(false);
     expect(rules(failures("Instance", { ...instance, sysdbaPassword: 'abc"defghij' }))).toEqual([expect.stringContaining('cannot contain "')]);
+    expect(rules(failures("Instance", { ...instance, sysdbaPassword: "abc#defghij" }))).toEqual([expect.stringContaining("cannot contain #")]);
   });
 
   test("one instance's own ports collide", () => {
