@@ -28,7 +28,11 @@ export function logCommand(file: string, entry: CommandEntry): void {
 }
 
 export function logConnection(file: string, event: "connect" | "disconnect", client: string): void {
-  appendLine(file, { time: new Date().toISOString(), event, client });
+  try {
+    appendLine(file, { time: new Date().toISOString(), event, client });
+  } catch {
+    // The lab directory is being removed: a connection event is not worth failing a relay for.
+  }
 }
 
 export function readCommandLog(file: string): LogEntry[] {

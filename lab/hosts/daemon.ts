@@ -57,6 +57,16 @@ async function main(planFile: string): Promise<void> {
     }
   }
 
+  // A test that removed its lab directory without `lab down` must not leave hosts running forever.
+  const watchdog = setInterval(() => {
+    if (!fs.existsSync(planFile)) {
+      console.error(`${new Date().toISOString()} lab directory ${plan.dir} is gone: stopping`);
+      clearInterval(watchdog);
+      void handle({ op: "shutdown" });
+    }
+  }, 2000);
+  watchdog.unref();
+
   process.send?.({ ports: hosts.map((h) => h.relay.port) });
   process.disconnect?.();
 }

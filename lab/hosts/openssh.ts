@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { HostPlan } from "./provision";
 
-export const SSHD = "/usr/sbin/sshd";
+/** The sshd binary; LAB_SSHD overrides it (another build, or a missing one to test the message). */
+export const SSHD = process.env.LAB_SSHD || "/usr/sbin/sshd";
 export const SSHD_MISSING = "openssh-server is not installed: apt-get install -y openssh-server";
 
 function q(s: string): string {

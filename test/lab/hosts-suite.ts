@@ -138,6 +138,13 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
     expect(commands(lab.commandLog("host2")).some((e) => e.command.includes(marker))).toBe(false);
   });
 
+  test("the log keeps the exact command line, whatever characters it holds", async () => {
+    const command = `printf '%s\\n' "a\\"b" 'c\\d' $'t\\tt'\n# 中文 \u0001 end`;
+    const r = await lab.exec("host1", command);
+    expect(r).toMatchObject({ stdout: 'a"b\nc\\d\nt\tt\n', code: 0 });
+    expect(commands(lab.commandLog("host1")).pop()!.command).toBe(command);
+  });
+
   test("a command killed by a signal is reported as that signal", async () => {
     const r = await lab.exec("host1", "kill -KILL $$");
     expect(r.code).toBeNull();

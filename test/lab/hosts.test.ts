@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostSuite } from "./hosts-suite";
-import { runLabCli, startLab } from "../helpers/lab";
+import { spawnSync } from "child_process";
+import { hostSuite, isAlive } from "./hosts-suite";
+import { LAB_CLI, runLabCli, startLab } from "../helpers/lab";
 
 jest.setTimeout(180_000);
 
@@ -32,6 +33,37 @@ describe("lab up", () => {
     } finally {
       await a.stop();
       await b.stop();
+    }
+  });
+
+  test("openssh mode without sshd says how to install it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-nosshd-"));
+    try {
+      const r = spawnSync(process.execPath, [LAB_CLI, "up", "--hosts", "1", "--dir", dir, "--sshd", "openssh"], {
+        env: { ...process.env, LAB_SSHD: path.join(dir, "no-such-sshd") },
+        encoding: "utf8",
+      });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain("openssh-server is not installed: apt-get install -y openssh-server");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a daemon whose lab directory was deleted stops its hosts by itself", async () => {
+    const lab = await startLab({ hosts: 1 });
+    const daemon = Number(fs.readFileSync(path.join(lab.dir, "daemon.pid"), "utf8"));
+    const sleeper = Number((await lab.exec("host1", "setsid nohup sleep 1000 >/dev/null 2>&1 </dev/null & echo $!")).stdout.trim());
+    // Moved away in one step (then removed) so that no late log line races a recursive delete.
+    const trash = `${lab.dir}.trash`;
+    fs.renameSync(lab.dir, trash);
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((isAlive(daemon) || isAlive(sleeper)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(isAlive(daemon)).toBe(false);
+      expect(isAlive(sleeper)).toBe(false);
+    } finally {
+      fs.rmSync(trash, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 
