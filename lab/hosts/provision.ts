@@ -30,6 +30,17 @@ function keyText(publicKey: string): string {
   return publicKey.trim().split(/\s+/).slice(0, 2).join(" ");
 }
 
+/**
+ * An ed25519 key pair in OpenSSH format. ssh2 1.17 strips leading zero bytes from the public key,
+ * so about 1 key in 256 is malformed (mscdex/ssh2#1513); such a pair is drawn again.
+ */
+export function generateEd25519(comment: string): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519", { comment });
+    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 /** Creates one host's directories, keys and tool wrappers. */
 export function provisionHost(dir: string, index: number, sshd: SshdKind, block = 10): HostPlan {
   const name = `host${index}`;
@@ -48,14 +59,14 @@ export function provisionHost(dir: string, index: number, sshd: SshdKind, block 
   writeToolWrappers(path.join(obHome, "bin"), "ob");
 
   // OpenSSH refuses a private key readable by others, hence 0600.
-  const client = utils.generateKeyPairSync("ed25519", { comment: `lab-client@${name}` });
+  const client = generateEd25519(`lab-client@${name}`);
   const privateKeyPath = path.join(sshDir, "id_ed25519");
   fs.writeFileSync(privateKeyPath, client.private, { mode: 0o600 });
   fs.writeFileSync(`${privateKeyPath}.pub`, client.public + "\n", { mode: 0o644 });
   const authorizedKeysPath = path.join(sshDir, "authorized_keys");
   fs.writeFileSync(authorizedKeysPath, keyText(client.public) + "\n", { mode: 0o600 });
 
-  const hostKeyPair = utils.generateKeyPairSync("ed25519", { comment: `lab-host@${name}` });
+  const hostKeyPair = generateEd25519(`lab-host@${name}`);
   const hostPrivateKeyPath = path.join(sshDir, "ssh_host_ed25519_key");
   fs.writeFileSync(hostPrivateKeyPath, hostKeyPair.private, { mode: 0o600 });
   fs.writeFileSync(`${hostPrivateKeyPath}.pub`, hostKeyPair.public + "\n", { mode: 0o644 });

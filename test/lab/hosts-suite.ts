@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { utils } from "ssh2";
+import { generateEd25519 } from "../../lab/hosts/provision";
 import { ExecResult, Lab, LogEntry, REPO, execOn, startLab } from "../helpers/lab";
 
 export function isAlive(pid: number): boolean {
@@ -154,7 +154,7 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
   });
 
   test("a wrong client key or user is refused, and so is a wrong host key", async () => {
-    const stranger = utils.generateKeyPairSync("ed25519").private;
+    const stranger = generateEd25519("stranger").private;
     await expect(lab.exec("host1", "true", undefined, { privateKey: stranger })).rejects.toThrow(/authentication/i);
     const host2Key = fs.readFileSync(lab.host("host2").privateKeyPath);
     await expect(lab.exec("host1", "true", undefined, { privateKey: host2Key })).rejects.toThrow(/authentication/i);
