@@ -23,8 +23,14 @@ export async function labDown(dirArg: string): Promise<{ swept: number[] }> {
       process.kill(daemon, "SIGKILL");
     } catch { /* exited meanwhile */ }
   }
+  // The daemon is dead by now, so its pid may be reused: find its orphans by what they carry.
   const swept = await killUntilNone(() =>
-    findLabProcesses([`LAB_DIR=${dir}`, ...hostDirs.map((d) => `LAB_HOST_DIR=${d}`)], daemon !== undefined ? [daemon] : [], hostDirs),
+    findLabProcesses(
+      [`LAB_DIR=${dir}`, ...hostDirs.map((d) => `LAB_HOST_DIR=${d}`)],
+      [],
+      hostDirs,
+      hostDirs.map((d) => path.join(d, "ssh", "sshd_config")),
+    ),
   );
   fs.rmSync(labFiles.daemonPid(dir), { force: true });
   fs.rmSync(path.join(dir, "control.sock"), { force: true });

@@ -28,6 +28,16 @@ function environHas(pid: number, entries: Set<string>): boolean {
   }
 }
 
+function cmdlineHas(pid: number, parts: string[]): boolean {
+  if (parts.length === 0) return false;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return parts.some((p) => cmdline.includes(p));
+  } catch {
+    return false;
+  }
+}
+
 /** This process and its ancestors: never to be killed by a sweep (the CLI may itself run on a lab host). */
 function selfAndAncestors(procs: ProcInfo[]): Set<number> {
   const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
@@ -39,14 +49,16 @@ function selfAndAncestors(procs: ProcInfo[]): Set<number> {
 /**
  * Everything a host (or a whole lab) started: processes whose environment carries one of
  * `envEntries` (e.g. `LAB_HOST_DIR=<hostDir>`; it survives nohup, setsid and re-parenting),
- * the descendants of `roots`, and the pids in the hosts' pid files.
+ * processes whose command line holds one of `cmdlineParts` (an sshd by its config file, which
+ * outlives a crashed daemon), the descendants of all those and of `roots`, and the live pids of
+ * the hosts' pid files.
  */
-export function findLabProcesses(envEntries: string[], roots: number[], hostDirs: string[]): number[] {
+export function findLabProcesses(envEntries: string[], roots: number[], hostDirs: string[], cmdlineParts: string[] = []): number[] {
   const procs = listProcs();
   const spare = selfAndAncestors(procs);
   const wanted = new Set(envEntries);
   const found = new Set<number>();
-  for (const p of procs) if (environHas(p.pid, wanted)) found.add(p.pid);
+  for (const p of procs) if (environHas(p.pid, wanted) || cmdlineHas(p.pid, cmdlineParts)) found.add(p.pid);
   for (const dir of hostDirs) for (const e of listPidFiles(dir)) if (e.alive) found.add(e.pid);
   const children = new Map<number, number[]>();
   for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);

@@ -27,6 +27,18 @@ export function processesOfLab(dir: string): number[] {
   return out;
 }
 
+/** Every live process whose command line mentions `dir` (sshd shows its config path). */
+export function processesNaming(dir: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid || !isAlive(Number(e))) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/cmdline`, "utf8").includes(dir)) out.push(Number(e));
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
 export function runSsh(lab: Lab, hostName: string, sshArgs: string[], input?: string, knownHosts?: string): Promise<ExecResult> {
   const h = lab.host(hostName);
   const kh = path.join(lab.dir, `known_hosts.${hostName}.${crypto.randomUUID()}`);
@@ -264,6 +276,21 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
     expect((await lab.status()).hosts[1].processes).toContainEqual({ family: "og", instance: "dn_6001", pid, alive: false });
   });
 
+  test("down still cleans up after a crashed daemon", async () => {
+    const crashed = await startLab({ hosts: 1, sshd });
+    try {
+      const sleeper = Number((await crashed.exec("host1", "setsid nohup sleep 1000 >/dev/null 2>&1 </dev/null & echo $!")).stdout.trim());
+      process.kill(Number(fs.readFileSync(path.join(crashed.dir, "daemon.pid"), "utf8")), "SIGKILL");
+      const dir = crashed.dir;
+      await crashed.stop();
+      expect(isAlive(sleeper)).toBe(false);
+      expect(processesOfLab(dir)).toEqual([]);
+      expect(processesNaming(dir)).toEqual([]); // sshd listeners carry no LAB_* but name their config
+    } finally {
+      await crashed.stop();
+    }
+  });
+
   test("down stops everything the hosts started, even detached processes", async () => {
     const detached = Number((await lab.exec("host2", "setsid nohup sleep 1000 >/dev/null 2>&1 </dev/null & echo $!")).stdout.trim());
     const daemon = Number(fs.readFileSync(path.join(lab.dir, "daemon.pid"), "utf8"));
@@ -275,6 +302,7 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
     expect(isAlive(detached)).toBe(false);
     expect(isAlive(daemon)).toBe(false);
     expect(processesOfLab(dir)).toEqual([]);
+    expect(processesNaming(dir)).toEqual([]);
     for (const h of hosts) {
       const refused = await new Promise<boolean>((resolve) => {
         const s = require("net").connect({ host: h.address, port: h.port });
