@@ -74,12 +74,26 @@ export interface PoolStats {
   channelWaits: number;
   /** Most channels open at once on one connection. */
   maxConcurrentChannels: number;
+  /** Channel opens the server refused and that were retried. */
+  channelRetries: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
+/**
+ * RFC 4253 only obliges servers to accept 35000-byte packets (ssh2's server enforces exactly
+ * that), and the exec request carries the whole command line: keep well below it.
+ */
+export const MAX_COMMAND_BYTES = 32_000;
+const CHANNEL_OPEN_RETRIES = 8;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type Endpoint = ProxyConnection | Connection;
+
+interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+const exitStatus = new WeakMap<ClientChannel, ExitStatus>();
 
 class PooledConnection {
   client?: Client;
@@ -90,6 +104,8 @@ class PooledConnection {
   closed = false;
   /** Channels open on this connection. */
   active = 0;
+  /** Current cap; lowered when the server refuses a channel below our configured cap. */
+  limit = 0;
   /** Channels open here or on connections tunnelled through here: the socket must stay ref'd. */
   busy = 0;
   /** Open connections tunnelled through this one: it must not be closed. */
@@ -119,6 +135,7 @@ export class SshPool {
     commandsRun: 0,
     channelWaits: 0,
     maxConcurrentChannels: 0,
+    channelRetries: 0,
   };
   private readonly pool = new Map<string, PooledConnection>();
   private readonly maxChannels: number;
@@ -155,20 +172,16 @@ export class SshPool {
    */
   async spawn(target: SshTarget, command: string, opts: Omit<ExecOptions, "stdin"> = {}): Promise<RemoteProcess> {
     const conn = parseConnection(target.conn as ConnectionArgs);
-    const pc = await this.connect(conn, target);
     const full = withEnv(command, opts.env);
-    await this.acquire(pc);
-    let channel: ClientChannel;
-    const started = Date.now();
-    try {
-      channel = await new Promise<ClientChannel>((resolve, reject) => {
-        if (!pc.client || pc.closed) return reject(new Error(`connection to ${pc.key} closed`));
-        pc.client.exec(full, (err, ch) => (err ? reject(err) : resolve(ch)));
-      });
-    } catch (err) {
-      this.release(pc);
-      throw new Error(`${pc.key}: cannot open a channel: ${(err as Error).message}`);
+    if (Buffer.byteLength(full) > MAX_COMMAND_BYTES) {
+      throw new Error(
+        `${connectionKey(conn)}: command line of ${Buffer.byteLength(full)} bytes exceeds ${MAX_COMMAND_BYTES} ` +
+          `(SSH servers may refuse longer exec requests); send large data or scripts on stdin (e.g. \`bash -s\`)`,
+      );
     }
+    const pc = await this.connect(conn, target);
+    const started = Date.now();
+    const channel = await this.openChannel(pc, full);
     this.stats.commandsRun++;
     const hostKey = formatHostKey(pc.seenKey!);
     const proxyHostKey = pc.proxy?.seenKey ? formatHostKey(pc.proxy.seenKey) : undefined;
@@ -182,9 +195,8 @@ export class SshPool {
       }
       channel.close();
     };
+    const status = exitStatus.get(channel)!;
     const done = new Promise<ExecResult>((resolve) => {
-      let code: number | null = null;
-      let signal: string | null = null;
       let timedOut = false;
       const timer =
         timeoutMs > 0
@@ -194,11 +206,6 @@ export class SshPool {
             }, timeoutMs)
           : undefined;
       timer?.unref();
-      channel.on("exit", (c: number | null, s?: string) => {
-        if (typeof c === "number") code = c;
-        // RFC 4254 names signals without "SIG"; ssh2 adds it. Keep the RFC form.
-        else signal = s ? s.replace(/^SIG/, "") : null;
-      });
       // A remote process that exits without reading stdin makes our writes fail: that is not our error.
       channel.on("error", () => undefined);
       channel.on("close", () => {
@@ -207,8 +214,8 @@ export class SshPool {
         resolve({
           stdout: "",
           stderr: "",
-          code: timedOut ? null : code,
-          signal: timedOut ? null : signal,
+          code: timedOut ? null : status.code,
+          signal: timedOut ? null : status.signal,
           timedOut,
           durationMs: Date.now() - started,
           hostKey,
@@ -217,6 +224,44 @@ export class SshPool {
       });
     });
     return { stdin: channel, stdout: channel, stderr: channel.stderr, done, kill };
+  }
+
+  /**
+   * Opens an exec channel, holding a slot. A server may allow fewer sessions than our cap
+   * (sshd's MaxSessions, or a session still being torn down): then the cap of this connection
+   * is lowered to what the server accepted and the request waits for a slot and retries.
+   */
+  private async openChannel(pc: PooledConnection, command: string): Promise<ClientChannel> {
+    for (let attempt = 1; ; attempt++) {
+      await this.acquire(pc);
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          if (!pc.client || pc.closed) return reject(new Error("connection closed"));
+          pc.client.exec(command, (err, ch) => {
+            if (err) return reject(err);
+            // The exit status can arrive in the same packet batch as the open confirmation,
+            // before any awaiting code runs: record it synchronously or it is lost.
+            const status: ExitStatus = { code: null, signal: null };
+            exitStatus.set(ch, status);
+            ch.on("exit", (c: number | null, sig?: string) => {
+              if (typeof c === "number") status.code = c;
+              // RFC 4254 names signals without "SIG"; ssh2 adds it. Keep the RFC form.
+              else status.signal = sig ? sig.replace(/^SIG/, "") : null;
+            });
+            resolve(ch);
+          });
+        });
+      } catch (err) {
+        const refused = /Channel open failure/i.test((err as Error).message);
+        if (refused && pc.active > 1) pc.limit = Math.max(1, Math.min(pc.limit, pc.active - 1));
+        this.release(pc);
+        if (!refused || pc.closed || attempt >= CHANNEL_OPEN_RETRIES) {
+          throw new Error(`${pc.key}: cannot open a channel: ${(err as Error).message}`);
+        }
+        this.stats.channelRetries++;
+        await delay(25 * attempt);
+      }
+    }
   }
 
   /** Closes every connection now. */
@@ -257,6 +302,7 @@ export class SshPool {
     let pc = this.pool.get(key);
     if (!pc || pc.closed) {
       pc = new PooledConnection(key, ep);
+      pc.limit = this.maxChannels;
       this.pool.set(key, pc);
       pc.proxy = proxy;
       const fresh = pc;
@@ -391,7 +437,7 @@ export class SshPool {
 
   private async acquire(pc: PooledConnection): Promise<void> {
     this.setBusy(pc, +1);
-    if (pc.active < this.maxChannels) {
+    if (pc.active < pc.limit) {
       pc.active++;
     } else {
       this.stats.channelWaits++;
@@ -402,7 +448,8 @@ export class SshPool {
   }
 
   private release(pc: PooledConnection): void {
-    const next = pc.waiters.shift();
+    // Above a lowered cap a slot is retired rather than handed over.
+    const next = pc.active <= pc.limit ? pc.waiters.shift() : undefined;
     if (next) next();
     else pc.active--;
     this.setBusy(pc, -1);

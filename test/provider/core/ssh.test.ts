@@ -54,6 +54,38 @@ describe("SshPool over a real SSH server", () => {
     }
   });
 
+  it("adapts to a server that allows fewer sessions than the cap", async () => {
+    const strict = await startTestServer({ maxSessions: 3 });
+    try {
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.exec({ conn: connOf(strict) }, `sleep 0.1; echo ${i}`)));
+      expect(rs.map((r) => r.stdout.trim())).toEqual(rs.map((_, i) => String(i)));
+      expect(strict.refusedSessions).toBeGreaterThan(0);
+      expect(pool.stats.channelRetries).toBeGreaterThan(0);
+      expect(strict.maxConcurrentSessions).toBe(3);
+    } finally {
+      await pool.closeAll();
+      await strict.close();
+    }
+  });
+
+  it("keeps an exit status that arrives together with the channel confirmation", async () => {
+    const fast = await startTestServer({ instantExit: 7 });
+    try {
+      const rs = await Promise.all(Array.from({ length: 20 }, () => pool.exec({ conn: connOf(fast) }, "anything")));
+      expect(rs.map((r) => r.code)).toEqual(rs.map(() => 7));
+    } finally {
+      await pool.closeAll();
+      await fast.close();
+    }
+  });
+
+  it("refuses a command line too long for SSH servers before sending it", async () => {
+    const err = await pool.exec({ conn: connOf(server) }, `printf %s '${"x".repeat(40_000)}'`).catch((e) => e);
+    expect(err.message).toMatch(/exceeds 32000 .* stdin/);
+    expect(server.execs).toEqual([]);
+    expect(server.connections).toBe(0);
+  });
+
   it("sends stdin as the command's input and never on the command line", async () => {
     const secret = "Sup3r'Secret\"$(pw)`x`";
     const r = await pool.exec({ conn: connOf(server) }, "read -r line; printf %s \"$line\" | sha256sum", {

@@ -18,6 +18,9 @@ export interface TestServerOptions {
   readonly allowForwarding?: boolean;
   /** Accept this password besides the client key. */
   readonly password?: string;
+  /** Answer every exec with this exit status at once, in the same write as the channel
+   *  confirmation (as a fast command behind a buffering relay does), without running it. */
+  readonly instantExit?: number;
   /** Bind to this port (to restart a server on the same endpoint). */
   readonly port?: number;
 }
@@ -133,6 +136,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         session.on("exec", (acceptExec, _rejectExec, info) => {
           const ch = acceptExec();
           const index = state.execs.push(info.command) - 1;
+          if (opts.instantExit !== undefined) {
+            ch.exit(opts.instantExit);
+            ch.end();
+            end();
+            return;
+          }
           const chunks: Buffer[] = [];
           state.stdins[index] = Buffer.alloc(0);
           const child = spawn("bash", ["-c", info.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
