@@ -16,6 +16,8 @@ export interface RunContextOptions {
   state: StackState;
   parallel: number;
   startPlugin: () => Promise<PluginHost>;
+  /** Throws unless secrets can be encrypted (a passphrase is set and right). */
+  requireSecrets: () => void;
 }
 
 export class RunContext {

@@ -11,7 +11,7 @@ import { InitFailedError } from "./plugin-host";
 import { LogEvent } from "./printer";
 import { ResourceState } from "./state-store";
 import { defaultProviderUrn, isDynamicType, isProviderType, makeUrn, providerRefUrn } from "./urn";
-import { applyIgnoreChanges, changedKeys, PropertyMap, remarkSecrets, stripMap } from "./values";
+import { applyIgnoreChanges, changedKeys, containsSecret, PropertyMap, remarkSecrets, stripMap } from "./values";
 
 const PROVIDER_KEY = "__provider";
 
@@ -65,6 +65,7 @@ export class Deployment implements MonitorHandlers {
     await this.registered.get(urn);
     const rec = this.ctx.live(urn);
     if (!rec) throw new Error(`RegisterResourceOutputs for unknown resource ${urn}`);
+    if (containsSecret(outputs)) this.ctx.o.requireSecrets();
     // A preview keeps unknowns in stack outputs; they are shown, never saved.
     this.ctx.put({ ...rec, outputs }, rec);
   }
@@ -95,6 +96,8 @@ export class Deployment implements MonitorHandlers {
         }
         goal.provider = await this.ensureDefaultProvider();
       }
+      // Refuse before any provider call rather than after an object exists that cannot be recorded.
+      if (containsSecret(goal.inputs) || goal.additionalSecretOutputs.length) this.ctx.o.requireSecrets();
       const old = this.ctx.live(goal.urn);
       const result = !goal.custom || isProviderType(goal.type) ? this.stepWithoutPlugin(goal, old) : await this.ctx.limiter.run(() => this.stepDynamic(goal, old));
       return { ...result, propertyDependencies: goal.propertyDependencies };

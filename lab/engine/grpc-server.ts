@@ -70,7 +70,9 @@ export class EngineServer {
             res.setResult(resproto.Result.SUCCESS);
             cb(null, res);
           },
-          (e) => fail(cb, e),
+          // As the Go engine: a failed step shuts the monitor down for the program, which then stops
+          // quietly; the step's own error has already been reported with its URN.
+          (e) => cb({ code: grpc.status.UNAVAILABLE, details: `resource monitor shut down: ${e instanceof Error ? e.message : String(e)}` }, null),
         );
       },
       registerResourceOutputs: (call, cb) => {

@@ -45,7 +45,7 @@ interface OpenStack {
   config: StackConfig;
   store: StateStore;
   state: StackState;
-  passphrase?: string;
+  crypter: LazyCrypter;
 }
 
 export function openStack(o: StackOptions): OpenStack {
@@ -58,7 +58,7 @@ export function openStack(o: StackOptions): OpenStack {
   const crypter = stateSalt && stateSalt !== config.salt() ? new LazyCrypter(passphrase, stateSalt) : config.crypter;
   const store = new StateStore(file, () => crypter);
   const state = store.load(project.name, o.stack);
-  return { project, config, store, state, passphrase };
+  return { project, config, store, state, crypter };
 }
 
 function rootOutputs(state: StackState): PropertyMap {
@@ -71,6 +71,7 @@ function pluginEnv(s: OpenStack): NodeJS.ProcessEnv {
 
 function context(s: OpenStack, o: RunOptions, preview: boolean, engineAddress: () => string, pluginConfig: Record<string, string>): RunContext {
   return new RunContext({
+    requireSecrets: () => s.crypter.get(),
     project: s.project.name,
     stack: o.stack,
     preview,

@@ -24,6 +24,7 @@ export interface RunProgramOptions {
 /** Resolves with the program's exit status. */
 export function runProgram(o: RunProgramOptions): Promise<number> {
   const args = [
+    "-r", path.join(__dirname, "program-preload.js"),
     path.join(pulumiPackageDir(o.project.dir), "cmd", "run"),
     "--monitor", o.monitorAddress,
     "--engine", o.engineAddress,

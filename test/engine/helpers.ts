@@ -89,7 +89,7 @@ export function engine(p: Program, args: string[], env: Record<string, string | 
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      const events = args.includes("--json")
+      const events = args.includes("--json") && args[0] !== "stack"
         ? stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
         : [];
       resolve({ code: code ?? -1, stdout, stderr, events });
