@@ -89,6 +89,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 type Endpoint = ProxyConnection | Connection;
 
+class ChannelOpenTimeout extends Error {}
+
 interface ExitStatus {
   code: number | null;
   signal: string | null;
@@ -179,9 +181,24 @@ export class SshPool {
           `(SSH servers may refuse longer exec requests); send large data or scripts on stdin (e.g. \`bash -s\`)`,
       );
     }
-    const pc = await this.connect(conn, target);
+    let pc = await this.connect(conn, target);
     const started = Date.now();
-    const channel = await this.openChannel(pc, full);
+    let channel: ClientChannel;
+    try {
+      channel = await this.openChannel(pc, full);
+    } catch (err) {
+      if (!(err instanceof ChannelOpenTimeout)) throw err;
+      // The pooled connection is dead: drop it and try once on a fresh one.
+      pc.client?.destroy();
+      this.forget(pc);
+      pc = await this.connect(conn, target);
+      try {
+        channel = await this.openChannel(pc, full);
+      } catch (again) {
+        if (again instanceof ChannelOpenTimeout) pc.client?.destroy();
+        throw new Error(`${pc.key}: cannot open a channel: ${(again as Error).message}`);
+      }
+    }
     this.stats.commandsRun++;
     const hostKey = formatHostKey(pc.seenKey!);
     const proxyHostKey = pc.proxy?.seenKey ? formatHostKey(pc.proxy.seenKey) : undefined;
@@ -237,7 +254,21 @@ export class SshPool {
       try {
         return await new Promise<ClientChannel>((resolve, reject) => {
           if (!pc.client || pc.closed) return reject(new Error("connection closed"));
+          let late = false;
+          // A pooled connection to a host that went away silently never answers: give up on
+          // it after the dial timeout so that the caller can dial afresh.
+          const openTimeoutMs = pc.endpoint.perDialTimeout > 0 ? pc.endpoint.perDialTimeout * 1000 : 15_000;
+          const timer = setTimeout(() => {
+            late = true;
+            reject(new ChannelOpenTimeout(`no answer to a channel request within ${openTimeoutMs}ms`));
+          }, openTimeoutMs);
+          timer.unref();
           pc.client.exec(command, (err, ch) => {
+            clearTimeout(timer);
+            if (late) {
+              ch?.close();
+              return;
+            }
             if (err) return reject(err);
             // The exit status can arrive in the same packet batch as the open confirmation,
             // before any awaiting code runs: record it synchronously or it is lost.
@@ -252,6 +283,10 @@ export class SshPool {
           });
         });
       } catch (err) {
+        if (err instanceof ChannelOpenTimeout) {
+          this.release(pc);
+          throw err;
+        }
         const refused = /Channel open failure/i.test((err as Error).message);
         if (refused && pc.active > 1) pc.limit = Math.max(1, Math.min(pc.limit, pc.active - 1));
         this.release(pc);
@@ -502,8 +537,20 @@ function withEnv(command: string, env: ExecOptions["env"]): string {
   return `export ${words.join(" ")}; ${command}`;
 }
 
-/** The process-wide pool: every resource served by this plugin process shares it. */
-export const defaultPool = new SshPool();
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
+/**
+ * The process-wide pool: every resource served by this plugin process shares it.
+ * `DBCLUSTER_SSH_IDLE_MS` and `DBCLUSTER_SSH_MAX_CHANNELS` tune it (the plugin has no other
+ * configuration channel than its environment).
+ */
+export const defaultPool = new SshPool({
+  idleMs: envNumber("DBCLUSTER_SSH_IDLE_MS"),
+  maxChannelsPerConnection: envNumber("DBCLUSTER_SSH_MAX_CHANNELS"),
+});
 
 export function exec(target: SshTarget, command: string, opts?: ExecOptions): Promise<ExecResult> {
   return defaultPool.exec(target, command, opts);

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { connectionKey, parseConnection } from "../../../provider/core/connection";
 import { runPlan } from "../../../provider/core/executor";
-import { HostKeyMismatchError } from "../../../provider/core/errors";
+import { HostKeyMismatchError, SshConnectError } from "../../../provider/core/errors";
 import { readRemoteFiles, writeFileOperation } from "../../../provider/core/files";
 import { RunLog } from "../../../provider/core/log";
 import { sh } from "../../../provider/core/quote/sh";
@@ -122,6 +122,24 @@ describe.each(servers)("core over lab hosts (%s sshd)", (sshd) => {
       const log = await waitForLog(lab, h.name, (l) => connectsOf(l) > before[h.name]);
       expect(connectsOf(log) - before[h.name]).toBe(1);
     }
+  });
+
+  it("reports a host that goes down mid-command, refuses while down, and reconnects when it is back", async () => {
+    const h = lab.host("host3");
+    const target = { conn: { ...targetOf(h).conn, dialErrorLimit: 2, perDialTimeout: 2 } };
+    expect((await pool.exec(target, "echo before")).stdout).toBe("before\n");
+    const running = pool.exec(target, "sleep 30", { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await lab.fault("host3", "down");
+    const lost = await running;
+    expect(lost.code).toBeNull();
+    expect(lost.timedOut).toBe(false);
+    const err = await pool.exec(target, "echo while-down").catch((e) => e);
+    expect(err).toBeInstanceOf(SshConnectError);
+    expect(err.attempts).toBe(2);
+    await lab.fault("host3", "up");
+    expect((await pool.exec(target, "echo after")).stdout).toBe("after\n");
+    expect(pool.stats.connectionsOpened).toBe(2);
   });
 
   it("refuses a host whose key is not the one recorded", async () => {

@@ -79,6 +79,19 @@ describe("SshPool over a real SSH server", () => {
     }
   });
 
+  it("gives up on a connection that no longer answers, redials once, then reports it", async () => {
+    const stuck = await startTestServer({ hangSessions: true });
+    try {
+      const err = await pool.exec({ conn: connOf(stuck, { perDialTimeout: 0.5 }) }, "true").catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/cannot open a channel: no answer to a channel request within 500ms/);
+      expect(stuck.connections).toBe(2);
+    } finally {
+      await pool.closeAll();
+      await stuck.close();
+    }
+  });
+
   it("refuses a command line too long for SSH servers before sending it", async () => {
     const err = await pool.exec({ conn: connOf(server) }, `printf %s '${"x".repeat(40_000)}'`).catch((e) => e);
     expect(err.message).toMatch(/exceeds 32000 .* stdin/);

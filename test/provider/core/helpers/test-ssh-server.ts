@@ -21,6 +21,8 @@ export interface TestServerOptions {
   /** Answer every exec with this exit status at once, in the same write as the channel
    *  confirmation (as a fast command behind a buffering relay does), without running it. */
   readonly instantExit?: number;
+  /** Never answer session requests, like a host that died without closing its connections. */
+  readonly hangSessions?: boolean;
   /** Bind to this port (to restart a server on the same endpoint). */
   readonly port?: number;
 }
@@ -118,6 +120,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         upstream.on("error", () => reject());
       });
       client.on("session", (accept, reject) => {
+        if (opts.hangSessions) return;
         if (opts.maxSessions !== undefined && sessions >= opts.maxSessions) {
           state.refusedSessions++;
           return reject();
