@@ -117,8 +117,9 @@ class PooledConnection {
   constructor(readonly key: string, readonly endpoint: Endpoint) {}
 }
 
+/** A pause that keeps the process alive: someone is waiting for its outcome. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isPermanent(err: unknown): boolean {
@@ -312,6 +313,8 @@ export class SshPool {
         return resolve();
       }
       pc.client.once("close", () => resolve());
+      // An idle socket is unref'd; the caller awaits this close, so keep the process up for it.
+      pc.sock?.ref();
       pc.client.end();
     });
   }
@@ -355,6 +358,17 @@ export class SshPool {
   }
 
   private async dial(pc: PooledConnection, expected: Expectation | undefined): Promise<void> {
+    // The jump host is idle (unref'd) until a tunnelled channel exists; the dial through it
+    // is awaited, so it counts as use.
+    if (pc.proxy) this.setBusy(pc.proxy, +1);
+    try {
+      await this.dialAttempts(pc, expected);
+    } finally {
+      if (pc.proxy) this.setBusy(pc.proxy, -1);
+    }
+  }
+
+  private async dialAttempts(pc: PooledConnection, expected: Expectation | undefined): Promise<void> {
     const ep = pc.endpoint;
     const limit = ep.dialErrorLimit === -1 ? Infinity : Math.max(1, ep.dialErrorLimit);
     for (let attempt = 1; ; attempt++) {
