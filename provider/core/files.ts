@@ -156,15 +156,25 @@ export async function copyRemoteDir(
   reader.stdin.end();
   reader.stdout.on("data", (d: Buffer) => (bytes += d.length));
   reader.stdout.pipe(writer.stdin);
-  // Whichever side dies first must not leave the other blocked on a full window.
-  reader.done.then((r) => r.code !== 0 && writer.kill());
-  writer.done.then((r) => r.code !== 0 && reader.kill());
+  // Whichever side dies first must not leave the other blocked on a full window; the first
+  // failure is the cause, the other side's death is its consequence.
+  let first: "reader" | "writer" | undefined;
+  reader.done.then((r) => {
+    if (r.code !== 0) {
+      first ??= "reader";
+      writer.kill();
+    }
+  });
+  writer.done.then((r) => {
+    if (r.code !== 0) {
+      first ??= "writer";
+      reader.kill();
+    }
+  });
   const [rr, wr] = await Promise.all([reader.done, writer.done]);
-  if (rr.code !== 0) {
-    throw failure(from.target.conn.host, "copy-dir", `tar c ${from.dir}`, { ...rr, stderr: readerErr });
-  }
-  if (wr.code !== 0) {
-    throw failure(to.target.conn.host, "copy-dir", `tar x into ${to.dir}`, { ...wr, stderr: writerErr });
-  }
+  const readerError = () => failure(from.target.conn.host, "copy-dir", `tar c ${from.dir}`, { ...rr, stderr: readerErr });
+  const writerError = () => failure(to.target.conn.host, "copy-dir", `tar x into ${to.dir}`, { ...wr, stderr: writerErr });
+  if (first === "reader") throw readerError();
+  if (first === "writer") throw writerError();
   return { bytes };
 }

@@ -211,6 +211,11 @@ export class SshPool {
       } catch {
         /* channel already gone */
       }
+      // A paused reader (e.g. piped into a dead peer) would keep the channel from closing:
+      // what is left of the output is discarded.
+      channel.unpipe();
+      channel.resume();
+      channel.stderr.resume();
       channel.close();
     };
     const status = exitStatus.get(channel)!;

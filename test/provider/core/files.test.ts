@@ -100,6 +100,22 @@ describe("remote files over real SSH", () => {
     expect(b.execs).toHaveLength(1);
   });
 
+  it("stops the source when the destination fails, instead of hanging on a full window", async () => {
+    const src = join(dir, "big");
+    mkdirSync(src);
+    writeFileSync(join(src, "blob"), randomBytes(8 * 1024 * 1024));
+    writeFileSync(join(dir, "a-file"), "x");
+    const err = await copyRemoteDir(
+      { target: { conn: connOf(a) }, dir: src },
+      { target: { conn: connOf(b) }, dir: join(dir, "a-file", "under") },
+      pool,
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteCommandError);
+    expect(err.message).toMatch(/copy-dir failed/);
+    expect(err.message).toMatch(/tar x into/);
+    expect(err.message).toMatch(/Not a directory|File exists/);
+  });
+
   it("reports a copy whose source is missing, naming the source host", async () => {
     const err = await copyRemoteDir(
       { target: { conn: connOf(a) }, dir: join(dir, "nope") },
