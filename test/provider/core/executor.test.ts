@@ -130,6 +130,12 @@ describe("runPlan over real SSH", () => {
     expect(lines[2]).toMatch(/slow \.\.\. FAILED \(timed out\)/);
   });
 
+  it("works on one host at a time with a concurrency of 1", async () => {
+    const plan: Plan = [{ title: "one", operations: [step("a", "a1"), step("b", "b1"), step("a", "a2"), step("b", "b2")] }];
+    await runPlan(plan, { targets, pool, log, concurrency: 1 });
+    expect(readFileSync(journal, "utf8").trim().split("\n")).toEqual(["a1", "a2", "b1", "b2"]);
+  });
+
   it("refuses a plan step whose connection it was not given", async () => {
     const plan: Plan = [{ title: "x", operations: [{ ...step("a", "x"), connKey: "nobody@nowhere:22" }] }];
     await expect(runPlan(plan, { targets, pool, log })).rejects.toThrow(/nobody@nowhere:22/);

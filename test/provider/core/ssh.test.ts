@@ -1,4 +1,8 @@
 import * as net from "node:net";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SshPool } from "../../../provider/core/ssh";
 import { HostKeyMismatchError, SshConnectError } from "../../../provider/core/errors";
 import { fingerprint, parseHostKey } from "../../../provider/core/hostkey";
@@ -243,6 +247,44 @@ describe("SshPool over a real SSH server", () => {
       expect(err.attempts).toBe(1);
       expect(err.message).toMatch(/credentials/);
       expect(err.message).not.toContain("wrong-pw-123");
+    });
+
+    it("logs in with an encrypted key and its passphrase, and refuses a wrong passphrase at once", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "sshkey-"));
+      try {
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "key pass'phrase", "-f", join(dir, "k")]);
+        const keyServer = await startTestServer({ authorizedKeys: [readFileSync(join(dir, "k.pub"), "utf8")] });
+        try {
+          const base = { host: keyServer.host, port: keyServer.port, user: "tester", privateKey: readFileSync(join(dir, "k"), "utf8") };
+          const r = await pool.exec({ conn: { ...base, privateKeyPassword: "key pass'phrase" } }, "echo key");
+          expect(r.stdout).toBe("key\n");
+          await pool.closeAll();
+          const err = await pool.exec({ conn: { ...base, privateKeyPassword: "wrong" } }, "true").catch((e) => e);
+          expect(err).toBeInstanceOf(SshConnectError);
+          expect(err.permanent).toBe(true);
+          expect(err.attempts).toBe(1);
+        } finally {
+          await keyServer.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("logs in through an SSH agent socket", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "sshagent-"));
+      const sock = join(dir, "agent.sock");
+      const agent = spawn("ssh-agent", ["-D", "-a", sock], { stdio: "ignore" });
+      try {
+        for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+        writeFileSync(join(dir, "id"), server.privateKey, { mode: 0o600 });
+        execFileSync("ssh-add", [join(dir, "id")], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" });
+        const r = await pool.exec({ conn: { host: server.host, port: server.port, user: "tester", agentSocketPath: sock } }, "echo agent");
+        expect(r.stdout).toBe("agent\n");
+      } finally {
+        agent.kill();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("logs in with a password", async () => {

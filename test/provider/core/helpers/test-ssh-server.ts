@@ -16,6 +16,8 @@ export interface TestServerOptions {
   /** Refuse sessions beyond this many at once on one connection (like OpenSSH's MaxSessions). */
   readonly maxSessions?: number;
   readonly allowForwarding?: boolean;
+  /** More accepted client public keys (OpenSSH text). */
+  readonly authorizedKeys?: readonly string[];
   /** Accept this password besides the client key. */
   readonly password?: string;
   /** Answer every exec with this exit status at once, in the same write as the channel
@@ -94,6 +96,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     close: async () => undefined,
   };
   if (clientPub instanceof Error) throw clientPub;
+  const accepted = [clientPub, ...(opts.authorizedKeys ?? []).map((t) => {
+    const k = utils.parseKey(t);
+    if (k instanceof Error) throw k;
+    return k;
+  })];
 
   const server = new Server({ hostKeys: [hostPrivateKey] }, (client) => {
     let sessions = 0;
@@ -102,11 +109,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       if (ctx.username !== state.user) return ctx.reject();
       if (ctx.method === "password" && opts.password !== undefined && ctx.password === opts.password) return ctx.accept();
       if (ctx.method === "publickey") {
-        const data = clientPub.getPublicSSH();
-        if (ctx.key.algo !== clientPub.type || ctx.key.data.length !== data.length || !timingSafeEqual(ctx.key.data, data)) {
-          return ctx.reject();
-        }
-        if (ctx.signature && ctx.blob && clientPub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject();
+        const key = accepted.find((k) => {
+          const data = k.getPublicSSH();
+          return ctx.key.algo === k.type && ctx.key.data.length === data.length && timingSafeEqual(ctx.key.data, data);
+        });
+        if (!key) return ctx.reject();
+        if (ctx.signature && ctx.blob && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject();
         return ctx.accept();
       }
       ctx.reject(opts.password !== undefined ? ["publickey", "password"] : ["publickey"]);
