@@ -33,11 +33,6 @@ export interface CatalogRaft {
   readonly mode: Role;
   readonly name: string;
   readonly valid: boolean;
-  /**
-   * Whether the group holds user data (refuses scale-in). No seed listing shows where DM keeps
-   * this; the handler fills it from what it reads, and a catalog read alone leaves it false.
-   */
-  readonly hasData: boolean;
 }
 
 export interface CatalogBpGroup {
@@ -156,7 +151,6 @@ export function parseCatalog(stdout: string): Catalog {
       mode: s(r.DPC_MODE) as Role,
       name: s(r.NAME),
       valid: r.IS_VALID === 1,
-      hasData: false,
     })),
     bpGroups: rows("DPC_BP_GROUP").map((r) => ({
       id: n(r.ID),

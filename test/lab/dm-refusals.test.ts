@@ -307,6 +307,20 @@ describe("disql and the catalog procedures", () => {
   });
 });
 
+describe("user data and scale-in", () => {
+  test("a RAFT group holding a table's rows cannot leave its BP group until the table is gone", async () => {
+    const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe("");
+    expect((await mp(quiet("CREATE TABLE T_X (ID INT);"))).trim()).toBe(errLine(-8434, "用户表只能通过SP实例创建或删除"));
+    expect((await sql("SP1", quiet("CREATE TABLE t_orders (ID INT);"))).trim()).toBe(errLine(-2124, "对象[T_ORDERS]已存在"));
+    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]上还有数据,不能删除"));
+    expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe("");
+    expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe(errLine(-2106, "无效的表或视图名[T_ORDERS]"));
+    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
+    expect((await mp(quiet("SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
+  });
+});
+
 describe("dmrman", () => {
   test("refuses a running instance, a missing backup set, another page size", async () => {
     const running = await h.run(`dmrman CTLSTMT="BACKUP DATABASE '${c.ini("BP1")}' FULL TO X BACKUPSET '${h.dataRoot}/x'" USE_AP=2`);

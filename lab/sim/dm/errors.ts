@@ -27,6 +27,7 @@ export const ERR = {
   syntax: () => e(-2007, "语法分析出错"),
   invalidColumn: (c: string) => e(-2111, `无效的列名[${c}]`),
   invalidTable: (t: string) => e(-2106, `无效的表或视图名[${t}]`),
+  objectExists: (n: string) => e(-2124, `对象[${n}]已存在`),
   invalidProc: (p: string) => e(-2208, `无效的方法名[${p}]`),
   argCount: (p: string) => e(-2124, `参数个数不匹配[${p}]`),
   argType: (p: string, n: number) => e(-6111, `字符串转换出错(${p} 第${n}个参数)`),
@@ -40,6 +41,7 @@ export const ERR = {
   mountOnly: () => e(-510, "数据库处于MOUNT状态,不允许此操作"),
   // --- DMDPC catalog (simulator's codes, DM's wording) ---
   notMp: () => e(-8401, "当前实例不是MP,不能执行DPC元数据操作"),
+  notSp: () => e(-8434, "用户表只能通过SP实例创建或删除"),
   notMpLeader: () => e(-8402, "当前MP不是RAFT组主库,不能修改元数据"),
   selfNotRegistered: (n: string) => e(-8403, `当前登录的MP实例[${n}]尚未注册`),
   instExists: (n: string) => e(-8404, `实例[${n}]已存在`),
@@ -70,6 +72,7 @@ export const ERR = {
   dropSelf: (n: string) => e(-8429, `不能删除当前登录的MP实例[${n}]`),
   raftHasData: (n: string) => e(-8430, `RAFT组[${n}]上还有数据,不能删除`),
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
+  noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
   // --- dmrman (simulator's codes, DM's wording) ---
   rmanRunning: (ini: string) => e(-8003, `数据库[${ini}]正在运行,不能进行脱机备份还原`),

@@ -5,6 +5,14 @@ import type { BpGroupSpec, MpLogin } from "../schema";
 import { SQL } from "../sql";
 import { sqlOp } from "./common";
 
+/**
+ * Whether a RAFT group still holds rows is DM's to know (no catalog table the provider reads
+ * shows it), so the provider does not guess: DM refuses SP_BP_GROUP_DEL_RAFT with [-8430] and
+ * the error says what to do. This runs before any RaftGroup stops or unregisters its members.
+ */
+const STILL_HOLDS_ROWS =
+  "[-8430] means a RAFT group still holds table rows: move them to a RAFT group that stays (ALTER TABLESPACE ... MOVE TO) or drop the tables, then run up again; nothing was stopped";
+
 export interface CatalogActual {
   readonly catalog: Catalog;
   /** The MP that answered the catalog read, when known. */
@@ -36,14 +44,13 @@ export function planBpGroup(spec: BpGroupSpec, actual: CatalogActual): Plan {
     reasons.push("the BP group does not exist");
   }
   for (const r of current.filter((x) => !want.has(x.toUpperCase()))) {
-    if (cat.raft(r)?.hasData) throw new PlanError(res, `RAFT group ${r} still holds data: move it away (ALTER TABLESPACE ... MOVE TO) before taking it out of the group`);
     statements.push(SQL.bpGroupDelRaft(spec.name, r));
     reasons.push(`${r} is no longer wanted`);
   }
   const adds = spec.rafts.filter((r) => !have.has(r.toUpperCase()));
   for (const r of adds) statements.push(SQL.bpGroupAddRaft(spec.name, r));
   if (adds.length) reasons.push(`${adds.join(", ")} not in the group`);
-  return phase(`BP group ${spec.name}`, statements.length ? [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, reasons.join("; "))] : []);
+  return phase(`BP group ${spec.name}`, statements.length ? [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, reasons.join("; "), STILL_HOLDS_ROWS)] : []);
 }
 
 export function planBpGroupDelete(spec: BpGroupSpec, actual: CatalogActual): Plan {
@@ -52,8 +59,6 @@ export function planBpGroupDelete(spec: BpGroupSpec, actual: CatalogActual): Pla
   const group = cat.bpGroup(spec.name);
   if (!group) return [];
   const rafts = group.raftIds.map((id) => cat.raftById(id));
-  const full = rafts.find((r) => r?.hasData);
-  if (full) throw new PlanError(res, `RAFT group ${full.name} in this BP group still holds data; move it away first`);
   const statements = [...rafts.flatMap((r) => (r ? [SQL.bpGroupDelRaft(spec.name, r.name)] : [])), SQL.dropBpGroup(spec.name)];
-  return phase(`drop BP group ${spec.name}`, [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, "the BP group is deleted")]);
+  return phase(`drop BP group ${spec.name}`, [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, "the BP group is deleted", STILL_HOLDS_ROWS)]);
 }

@@ -41,7 +41,7 @@ function at(p: { connection: ConnectionArgs }): Target {
 }
 
 /** A disql run on the login's host, the statements on stdin after the login line. */
-export function sqlOp(login: MpLogin, password: string, statements: readonly string[], reason: string): Operation {
+export function sqlOp(login: MpLogin, password: string, statements: readonly string[], reason: string, advice?: string): Operation {
   return {
     ...at(login),
     kind: "sql",
@@ -50,7 +50,7 @@ export function sqlOp(login: MpLogin, password: string, statements: readonly str
     stdin: disqlScript({ password, ip: login.ip, port: login.portNum }, statements),
     reason,
     timeoutMs: SQL_TIMEOUT_MS,
-    hint: `exit status ${DISQL_SQLERROR_EXIT} means DM refused a statement: its [code] and message are in the output`,
+    hint: `exit status ${DISQL_SQLERROR_EXIT} means DM refused a statement: its [code] and message are in the output; the statements before it took effect and the next up goes on from there${advice ? `. ${advice}` : ""}`,
   };
 }
 

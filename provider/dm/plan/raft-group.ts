@@ -405,14 +405,13 @@ export function planRaftGroup(spec: RaftGroupSpec, actual: RaftGroupActual, opts
 /**
  * Delete (rule 8): SPs exit; a multi-replica group exits with `exit all` on one running member
  * (the leader when known) while the others are waited for; then, for SP and BP groups, the
- * members and the group leave the catalog. A BP group holding data is refused unless deleteData.
+ * members and the group leave the catalog. A BP group that held rows could not have left its BP
+ * group (DM refuses SP_BP_GROUP_DEL_RAFT first, see bp-group.ts), so nothing is checked here.
  */
 export function planRaftGroupDelete(spec: RaftGroupSpec, actual: RaftGroupActual): Plan {
   const res = `dm.RaftGroup ${spec.name}`;
   const cat = actual.catalog ? new CatalogView(actual.catalog) : undefined;
   const raftRow = spec.role === "MP" ? undefined : cat?.raft(spec.name);
-  if (raftRow?.hasData && !spec.deleteData)
-    throw new PlanError(res, "the group still holds data: move it away first (ALTER TABLESPACE ... MOVE TO another RAFT group) or set deleteData: true");
   const running = spec.members.filter((m) => (actual.members[m.name]?.pids.length ?? 0) > 0);
   const stops: Operation[] = [];
   if (spec.members.length > 1 && running.length > 0) {
@@ -423,7 +422,7 @@ export function planRaftGroupDelete(spec: RaftGroupSpec, actual: RaftGroupActual
     for (const m of running) if (m !== lead) stops.push(waitStoppedOp(m, `leaves with ${lead.name}'s exit all; a member that did not take part is stopped by the next step`));
   } else for (const m of running) stops.push(stopOp(m, "deleting the group"));
   const out: Phase[] = [...phase(`stop ${spec.name}`, stops)];
-  if (spec.role !== "MP" && raftRow && !(raftRow.hasData && spec.deleteData) && cat) {
+  if (spec.role !== "MP" && raftRow && cat) {
     const login = spec.mp[0];
     if (!login) throw new PlanError(res, "no MP to log into");
     const regs = cat.membersOf(raftRow.id);

@@ -68,12 +68,20 @@ export interface CatalogData {
   nextGroupId: number;
   nextDomainId: number;
   raftInfo: Record<string, RaftMemberInfo>;
+  /** User tables created through an SP and the BP RAFT groups holding their rows: what "a group
+   * holding data" means to the scale-in procedures. Absent in catalogs written before it existed. */
+  tables?: UserTable[];
+}
+
+export interface UserTable {
+  name: string;
+  raftIds: number[];
 }
 
 export function emptyCatalog(): CatalogData {
   return {
     version: 0, instances: [], rafts: [{ raftId: 0, dpcMode: "MP", name: "MP_RAFT" }], groups: [], domains: [],
-    nextInstId: 4096, nextRaftId: 1, nextGroupId: 1, nextDomainId: 1, raftInfo: {},
+    nextInstId: 4096, nextRaftId: 1, nextGroupId: 1, nextDomainId: 1, raftInfo: {}, tables: [],
   };
 }
 
@@ -110,6 +118,27 @@ export class Catalog {
   }
   members(raftId: number): InstanceRow[] {
     return this.data.instances.filter((i) => i.raftId === raftId);
+  }
+  tablesOn(raftId: number): UserTable[] {
+    return (this.data.tables ?? []).filter((t) => t.raftIds.includes(raftId));
+  }
+
+  /** `CREATE TABLE` through an SP: the rows are spread over every RAFT group of the BP groups. */
+  createTable(name: string): void {
+    checkName(name, 128);
+    const tables = (this.data.tables ??= []);
+    if (tables.some((t) => eqName(t.name, name))) fail(ERR.objectExists(name));
+    const raftIds = [...new Set(this.data.groups.flatMap((g) => g.rafts))];
+    if (raftIds.length === 0) fail(ERR.noBpGroup());
+    tables.push({ name, raftIds });
+    this.data.version++;
+  }
+
+  dropTable(name: string): void {
+    const tables = this.data.tables ?? [];
+    if (!tables.some((t) => eqName(t.name, name))) fail(ERR.invalidTable(name.toUpperCase()));
+    this.data.tables = tables.filter((t) => !eqName(t.name, name));
+    this.data.version++;
   }
 
   /** Runs a catalog procedure by name; `self` is the MP instance the session is logged into. */
@@ -259,8 +288,8 @@ const PROCEDURES: Record<string, Procedure> = {
       const g = c.group(str(a[0])) ?? fail(ERR.groupNotFound(str(a[0])));
       const r = c.raft(str(a[1])) ?? fail(ERR.raftNotFound(str(a[1])));
       if (!g.rafts.includes(r.raftId)) fail(ERR.raftNotInGroup(r.name, g.name));
-      // A BP group holding data keeps its RAFT groups until the data is moved (ALTER TABLESPACE ... MOVE).
-      if (c.members(r.raftId).some((m) => m.sysStatus !== 6)) fail(ERR.raftHasData(r.name));
+      // A RAFT group holding rows keeps its place until they are moved away or dropped.
+      if (c.tablesOn(r.raftId).length > 0) fail(ERR.raftHasData(r.name));
       g.rafts = g.rafts.filter((x) => x !== r.raftId);
     },
   },
@@ -383,6 +412,7 @@ const PROCEDURES: Record<string, Procedure> = {
 function dropRaft(c: Catalog, a: Value[]): void {
   const r = c.raft(str(a[0])) ?? fail(ERR.raftNotFound(str(a[0])));
   if (r.raftId === 0) fail(ERR.mpRaftImplicit());
+  if (c.tablesOn(r.raftId).length > 0) fail(ERR.raftHasData(r.name));
   if (c.members(r.raftId).length > 0) fail(ERR.raftHasMembers(r.name));
   if (c.data.groups.some((g) => g.rafts.includes(r.raftId))) fail(ERR.raftInGroup(r.name));
   c.data.rafts = c.data.rafts.filter((x) => x !== r);

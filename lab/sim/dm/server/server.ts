@@ -294,6 +294,17 @@ export class DmServer {
         }
         case "catalog":
           return reply(sock, m, { ok: true, catalog: cat.data });
+        case "ddl": {
+          try {
+            if (m.action === "create") cat.createTable(String(m.table));
+            else cat.dropTable(String(m.table));
+          } catch (err) {
+            if (!(err instanceof SqlError)) throw err;
+            return reply(sock, m, { ok: false, code: err.code, message: err.message });
+          }
+          this.persist();
+          return reply(sock, m, { ok: true });
+        }
         case "bye": {
           if (who) who.leaving = true;
           const inst = cat.instance(String(m.name));
@@ -420,6 +431,15 @@ export class DmServer {
       // The MP's own row keeps its registered values (SYS_STATUS 6, as the seed lists it) until the
       // first SP/BP attaches or the MP restarts.
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
+      return { kind: "proc" };
+    }
+    if (stmt.kind === "ddl") {
+      // User tables live on the BPs and are reached through an SP; the MP only records where.
+      if (this.mode !== "SP") throw sqlError(ERR.notSp());
+      if (!this.open) throw sqlError(ERR.mountOnly());
+      if (!(await this.freshCatalog()).bpAvailable()) throw sqlError(ERR.invalidSysState());
+      const r = await this.mpSession?.call({ op: "ddl", action: stmt.action, table: stmt.table });
+      if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "proc" };
     }
     const table = stmt.table;

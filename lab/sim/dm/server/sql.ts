@@ -1,7 +1,8 @@
 /**
  * The simulator's own SQL reader: procedure calls (`SP_X(...)` or `CALL SP_X(...)`) and a simple
  * SELECT (column list or *, FROM one table, WHERE col = literal [AND ...], ORDER BY col [ASC|DESC]).
- * Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
+ * `CREATE TABLE name (columns)` and `DROP TABLE name` stand for user data (only what scale-in
+ * needs: which RAFT groups hold rows). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
  */
 import { ERR, sqlError } from "../errors";
 import { Value } from "./catalog";
@@ -14,6 +15,7 @@ interface Token {
 
 export type Statement =
   | { kind: "call"; name: string; args: Value[] }
+  | { kind: "ddl"; action: "create" | "drop"; table: string }
   | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
 
 export function tokenize(sql: string): Token[] {
@@ -129,6 +131,7 @@ export function parseStatement(sql: string): Statement {
   if (toks.length === 0) throw sqlError(ERR.syntax(), 1);
   const p = new Parser(toks);
   if (p.isWord("SELECT")) return parseSelect(p);
+  if (p.isWord("CREATE") || p.isWord("DROP")) return parseTableDdl(p);
   if (p.isWord("CALL")) p.next();
   const name = p.objectName();
   const args: Value[] = [];
@@ -148,6 +151,24 @@ export function parseStatement(sql: string): Statement {
   }
   if (!p.done()) throw sqlError(ERR.syntax(), p.line());
   return { kind: "call", name, args };
+}
+
+function parseTableDdl(p: Parser): Statement {
+  const action = p.next().text === "CREATE" ? "create" : "drop";
+  p.expectWord("TABLE");
+  const table = p.objectName();
+  if (action === "create") {
+    // The column list is not modelled, only required and balanced.
+    p.expectPunct("(");
+    let depth = 1;
+    while (depth > 0) {
+      const t = p.next();
+      if (t.kind === "punct" && t.text === "(") depth++;
+      if (t.kind === "punct" && t.text === ")") depth--;
+    }
+  }
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "ddl", action, table };
 }
 
 function parseSelect(p: Parser): Statement {

@@ -22,7 +22,7 @@ interface SimInstance {
 
 interface MutableCatalog {
   instances: CatalogInstance[];
-  rafts: { id: number; groupId: number; mode: "MP" | "SP" | "BP"; name: string; valid: boolean; hasData: boolean }[];
+  rafts: { id: number; groupId: number; mode: "MP" | "SP" | "BP"; name: string; valid: boolean }[];
   bpGroups: { id: number; name: string; description: string; raftIds: number[] }[];
   faultDomains: { id: number; name: string; description: string }[];
 }
@@ -37,7 +37,7 @@ export class Sim {
   readonly backups = new Map<string, string>(); // backup set key -> source instance
   readonly catalog: MutableCatalog = {
     instances: [],
-    rafts: [{ id: 0, groupId: -1, mode: "MP", name: "MP_RAFT", valid: true, hasData: false }],
+    rafts: [{ id: 0, groupId: -1, mode: "MP", name: "MP_RAFT", valid: true }],
     bpGroups: [],
     faultDomains: [],
   };
@@ -275,7 +275,7 @@ export class Sim {
       }
       case "SP_CREATE_DPC_RAFT":
         if (this.catalog.rafts.some((r) => r.name.toUpperCase() === str(a[1]).toUpperCase())) throw new SimError(`duplicate raft ${a[1]}`);
-        this.catalog.rafts.push({ id: this.nextRaft++, groupId: -1, mode: str(a[0]) as "BP", name: str(a[1]), valid: true, hasData: false });
+        this.catalog.rafts.push({ id: this.nextRaft++, groupId: -1, mode: str(a[0]) as "BP", name: str(a[1]), valid: true });
         return;
       case "SP_CREATE_DPC_BP_GROUP":
         this.catalog.bpGroups.push({ id: this.nextGroup++, name: str(a[0]), description: str(a[1]), raftIds: [] });

@@ -21,11 +21,11 @@ describe("BP groups", () => {
     expect(sqlOf(planBpGroup(bg, { catalog: sim.readCatalog() }))).toEqual(["SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"]);
   });
 
-  test("scale-in refused while the RAFT group holds data; unknown or non-BP RAFT groups refused", () => {
+  test("taking a RAFT group out says what DM's [-8430] (rows still there) means; unknown or non-BP RAFT groups refused", () => {
     const { sim, steps } = buildCluster(seed71);
     const bg = steps.find((s) => s.kind === "BpGroup")!.spec as BpGroupSpec;
-    sim.catalog.rafts.find((r) => r.name === "RAFT_1")!.hasData = true;
-    expect(() => planBpGroup({ ...bg, rafts: ["RAFT_2"] }, { catalog: sim.readCatalog() })).toThrow(/holds data/);
+    const [op] = planBpGroup({ ...bg, rafts: ["RAFT_2"] }, { catalog: sim.readCatalog() }).flatMap((p) => p.operations);
+    expect(op.hint).toMatch(/\[-8430\] means a RAFT group still holds table rows: move them .* or drop the tables/);
     expect(() => planBpGroup({ ...bg, rafts: ["RAFT_9"] }, { catalog: sim.readCatalog() })).toThrow(/not registered/);
     expect(() => planBpGroup({ ...bg, rafts: ["RAFT_SP1"] }, { catalog: sim.readCatalog() })).toThrow(/SP group/);
   });

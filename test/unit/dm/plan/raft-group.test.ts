@@ -168,13 +168,11 @@ describe("reading failures and deletes", () => {
     expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/dpc_mode=BP MOUNT \(BP12\)$/)]);
   });
 
-  test("a BP group holding data is not dropped unless deleteData", () => {
+  test("a BP group's delete: exit all on one member, the others waited for, then members and group unregistered", () => {
     const { sim, steps: all } = buildCluster(seed72);
     const bp = raft(all, "RAFT_1");
-    sim.catalog.rafts.find((r) => r.name === "RAFT_1")!.hasData = true;
-    expect(() => planRaftGroupDelete(bp, raftActual(sim, bp))).toThrow(/holds data/);
-    const ops = lines(planRaftGroupDelete({ ...bp, deleteData: true }, raftActual(sim, bp)));
-    expect(ops.filter((l) => l.startsWith("sql"))).toEqual([]);
+    const ops = lines(planRaftGroupDelete(bp, raftActual(sim, bp)));
     expect(ops[0]).toMatch(/^stop exit all \(SIGUSR1\) BP11/);
+    expect(ops.filter((l) => l.startsWith("sql"))).toEqual([expect.stringMatching(/SP_DROP_DPC_INSTANCE\('BP11'\); SP_DROP_DPC_INSTANCE\('BP12'\); SP_DROP_DPC_INSTANCE\('BP13'\); SP_DROP_DPC_BP_RAFT\('RAFT_1'\);$/)]);
   });
 });
