@@ -22,6 +22,8 @@ export type HostKeys = Record<string, string>;
 /** What a resource's read functions use to reach hosts (keys verified and recorded). */
 export class RunContext {
   readonly seenHostKeys: HostKeys = {};
+  /** Steps started on hosts (reads excluded): none means nothing was touched. */
+  stepsStarted = 0;
   readonly pool: SshPool = defaultPool;
   constructor(
     readonly log: RunLog,
@@ -57,6 +59,7 @@ export class RunContext {
   }
 
   private async runOne(op: Operation): Promise<void> {
+    this.stepsStarted++;
     const copy = op as Operation & { copyFrom?: { host: string; connKey: string; dir: string }; copyTo?: { dir: string } };
     if (copy.copyFrom && copy.copyTo) {
       const started = Date.now();
@@ -180,6 +183,9 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       ctx.log.info(`failed: ${message.split("\n")[0]}`);
+      // A create refused before any step ran leaves nothing behind: no resource in state either,
+      // so fixing the program (say, adopt: true) is a fresh create, not an update of a ghost.
+      if (how.creating && ctx.stepsStarted === 0) throw err;
       const partial = { ...inputsOf(inputs), hostKeys: { ...ctx.seenHostKeys }, observed: {}, inSync: false };
       throw Object.assign(new Error(message), { id, properties: partial, reasons: [message] });
     }

@@ -11,7 +11,7 @@ import { sqlOp } from "./common";
  * the error says what to do. This runs before any RaftGroup stops or unregisters its members.
  */
 const STILL_HOLDS_ROWS =
-  "[-8430] means a RAFT group still holds table rows: move them to a RAFT group that stays (ALTER TABLESPACE ... MOVE TO) or drop the tables, then run up again; nothing was stopped";
+  "[-8430] means a RAFT group still holds table rows: move them to a RAFT group that stays (ALTER TABLESPACE ... MOVE TO) or drop the tables, then run up again; the BP group and its RAFT groups were left as they were";
 
 export interface CatalogActual {
   readonly catalog: Catalog;

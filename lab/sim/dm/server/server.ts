@@ -440,7 +440,7 @@ export class DmServer {
       if (!(await this.freshCatalog()).bpAvailable()) throw sqlError(ERR.invalidSysState());
       const r = await this.mpSession?.call({ op: "ddl", action: stmt.action, table: stmt.table });
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
-      return { kind: "proc" };
+      return { kind: "ddl" };
     }
     const table = stmt.table;
     if (!TABLES[table]) throw sqlError(ERR.invalidTable(table));
