@@ -35,7 +35,8 @@ export const absPath = z
   .string()
   .max(200, "DM limits paths to 256 characters, and the database file names are appended")
   .regex(/^\//, "must be an absolute path")
-  .refine((s) => !/[\0\r\n#]/.test(s), "cannot contain NUL, a line break or # (dm.ini has no quoting)");
+  .refine((s) => !/[\0\r\n#]/.test(s), "cannot contain NUL, a line break or # (dm.ini has no quoting)")
+  .refine((s) => !/\s$/.test(s), "cannot end with a blank (dminit and dm.ini read values trimmed, so the database would land elsewhere)");
 
 export const port = z.number().int("a port is an integer").min(1024, "use a port of 1024 or above").max(65535, "a port is at most 65535");
 
@@ -83,7 +84,13 @@ const dmIniParams = z.record(
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a dm.ini key is a DM parameter name")
     .refine((k) => !OWNED_DM_INI_KEYS.includes(k.toUpperCase()), "this key is set by dminit or the RAFT group, not through dmIni"),
-  z.union([z.number(), z.string().refine((s) => !/[\0\r\n#]/.test(s), "a dm.ini value cannot hold a line break or #")]),
+  z.union([
+    z.number(),
+    z
+      .string()
+      .refine((s) => !/[\0\r\n#]/.test(s), "a dm.ini value cannot hold a line break or #")
+      .refine((s) => s === s.trim(), "a dm.ini value cannot begin or end with a blank (DM reads values trimmed)"),
+  ]),
 );
 
 /** One MP as the other instances' mp.ini names it. */

@@ -141,4 +141,17 @@ describe("validate", () => {
     expect(rules(failures("BpGroup", { name: "BG", rafts: ["R1", "r1"], mp, sysdbaPassword: "SYSDBA_pw1" }))).toEqual([expect.stringMatching(/^rafts\[1\]: a RAFT group is listed once/)]);
     expect(validate("FaultDomain", { name: "FD", instances: ["A", "B"], mp, sysdbaPassword: "SYSDBA_pw1", description: "it's \"quoted\"; DROP" }).ok).toBe(true);
   });
+
+  test("values DM reads trimmed from an ini file cannot end (or begin) with a blank", () => {
+    // dminit's CONTROL file and dm.ini are read KEY = value with the value trimmed: a path
+    // ending in a blank would put the database in another directory, a dm.ini value with outer
+    // blanks would never read back equal (a new update on every up).
+    const f = failures("Instance", { ...instance, path: "/data/bp1 ", dmIni: { A: " x", B: "y\t", C: "in side", D: 7 } });
+    expect(rules(f)).toEqual([
+      expect.stringMatching(/^path: cannot end with a blank/),
+      expect.stringMatching(/^dmIni\.A: a dm\.ini value cannot begin or end with a blank/),
+      expect.stringMatching(/^dmIni\.B: a dm\.ini value cannot begin or end with a blank/),
+    ]);
+    expect(validate("Instance", { ...instance, path: "/data/ bp1", dmIni: { C: "in side" } }).ok).toBe(true);
+  });
 });
