@@ -24,7 +24,11 @@ export const catalogName = z
 export const description = z
   .string()
   .max(256, "a description has at most 256 characters")
-  .refine((s) => !/[\0\r\n]/.test(s), "a description cannot contain NUL or a line break (disql scripts and their output are read line by line)");
+  .refine((s) => !/[\0\r\n]/.test(s), "a description cannot contain NUL or a line break (disql scripts and their output are read line by line)")
+  // disql pads its columns and prints NULL for no value, so these could not be read back: the
+  // fault domain's description would look changed on every up.
+  .refine((s) => s === s.trim(), "a description cannot begin or end with a blank (disql pads its columns, so it would not read back)")
+  .refine((s) => s !== "NULL", "a description cannot be the text NULL (disql prints NULL for no value)");
 
 /**
  * A database base directory (dminit PATH). Written into dm.ini / dmarch.ini, which have no

@@ -154,4 +154,11 @@ describe("validate", () => {
     ]);
     expect(validate("Instance", { ...instance, path: "/data/ bp1", dmIni: { C: "in side" } }).ok).toBe(true);
   });
+
+  test("a description must read back from disql as written: no outer blanks, not the text NULL", () => {
+    const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
+    const fd = { name: "FD", instances: [], mp, sysdbaPassword: "SYSDBA_pw1" };
+    for (const d of [" x", "x ", "\t", "\ufeffBOM", "NULL"]) expect(rules(failures("FaultDomain", { ...fd, description: d }))).toEqual([expect.stringMatching(/^description: a description cannot/)]);
+    for (const d of ["", "null", "a b", "it's; --"]) expect(validate("FaultDomain", { ...fd, description: d }).ok).toBe(true);
+  });
 });
