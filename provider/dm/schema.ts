@@ -58,6 +58,7 @@ export const sysdbaPassword = z
   .max(48, "the SYSDBA password has 9 to 48 characters")
   .refine((s) => !s.includes('"'), 'the SYSDBA password cannot contain " (disql takes it between double quotes)')
   .refine((s) => !/[\0\r\n]/.test(s), "the SYSDBA password cannot contain NUL or a line break")
+  .refine((s) => s === s.trim(), "the SYSDBA password cannot begin or end with a blank (dminit's CONTROL file reads values trimmed, so SYSDBA would get another password)")
   .refine((s) => !s.includes("#"), "the SYSDBA password cannot contain # (dminit's CONTROL file, which keeps it off the command line, reads # as a comment)");
 
 /**

@@ -60,6 +60,9 @@ describe("validate", () => {
     expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(49) }).ok).toBe(false);
     expect(rules(failures("Instance", { ...instance, sysdbaPassword: 'abc"defghij' }))).toEqual([expect.stringContaining('cannot contain "')]);
     expect(rules(failures("Instance", { ...instance, sysdbaPassword: "abc#defghij" }))).toEqual([expect.stringContaining("cannot contain #")]);
+    // dminit reads its CONTROL file's values trimmed: SYSDBA would get another password.
+    for (const pw of [" leading123", "trailing123 ", "\ttabbed123"]) expect(rules(failures("Instance", { ...instance, sysdbaPassword: pw }))).toEqual([expect.stringContaining("cannot begin or end with a blank")]);
+    expect(validate("Instance", { ...instance, sysdbaPassword: "in side 123" }).ok).toBe(true);
   });
 
   test("one instance's own ports collide", () => {
