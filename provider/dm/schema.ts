@@ -24,7 +24,11 @@ export const catalogName = z
 export const description = z
   .string()
   .max(256, "a description has at most 256 characters")
-  .refine((s) => !/[\0\r\n]/.test(s), "a description cannot contain NUL or a line break (disql scripts and their output are read line by line)");
+  .refine((s) => !/[\0\r\n]/.test(s), "a description cannot contain NUL or a line break (disql scripts and their output are read line by line)")
+  // disql pads its columns and prints NULL for no value, so these could not be read back: the
+  // fault domain's description would look changed on every up.
+  .refine((s) => s === s.trim(), "a description cannot begin or end with a blank (disql pads its columns, so it would not read back)")
+  .refine((s) => s !== "NULL", "a description cannot be the text NULL (disql prints NULL for no value)");
 
 /**
  * A database base directory (dminit PATH). Written into dm.ini / dmarch.ini, which have no
@@ -35,7 +39,8 @@ export const absPath = z
   .string()
   .max(200, "DM limits paths to 256 characters, and the database file names are appended")
   .regex(/^\//, "must be an absolute path")
-  .refine((s) => !/[\0\r\n#]/.test(s), "cannot contain NUL, a line break or # (dm.ini has no quoting)");
+  .refine((s) => !/[\0\r\n#]/.test(s), "cannot contain NUL, a line break or # (dm.ini has no quoting)")
+  .refine((s) => !/\s$/.test(s), "cannot end with a blank (dminit and dm.ini read values trimmed, so the database would land elsewhere)");
 
 export const port = z.number().int("a port is an integer").min(1024, "use a port of 1024 or above").max(65535, "a port is at most 65535");
 
@@ -53,6 +58,7 @@ export const sysdbaPassword = z
   .max(48, "the SYSDBA password has 9 to 48 characters")
   .refine((s) => !s.includes('"'), 'the SYSDBA password cannot contain " (disql takes it between double quotes)')
   .refine((s) => !/[\0\r\n]/.test(s), "the SYSDBA password cannot contain NUL or a line break")
+  .refine((s) => s === s.trim(), "the SYSDBA password cannot begin or end with a blank (dminit's CONTROL file reads values trimmed, so SYSDBA would get another password)")
   .refine((s) => !s.includes("#"), "the SYSDBA password cannot contain # (dminit's CONTROL file, which keeps it off the command line, reads # as a comment)");
 
 /**
@@ -83,7 +89,13 @@ const dmIniParams = z.record(
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a dm.ini key is a DM parameter name")
     .refine((k) => !OWNED_DM_INI_KEYS.includes(k.toUpperCase()), "this key is set by dminit or the RAFT group, not through dmIni"),
-  z.union([z.number(), z.string().refine((s) => !/[\0\r\n#]/.test(s), "a dm.ini value cannot hold a line break or #")]),
+  z.union([
+    z.number(),
+    z
+      .string()
+      .refine((s) => !/[\0\r\n#]/.test(s), "a dm.ini value cannot hold a line break or #")
+      .refine((s) => s === s.trim(), "a dm.ini value cannot begin or end with a blank (DM reads values trimmed)"),
+  ]),
 );
 
 /** One MP as the other instances' mp.ini names it. */

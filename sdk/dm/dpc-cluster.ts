@@ -127,8 +127,9 @@ export class DpcCluster extends pulumi.ComponentResource {
     this.raftGroups.MP_RAFT = mpGroup;
     const bpRafts = args.rafts.filter((r) => r.role === "BP");
     for (const r of bpRafts) this.raftGroups[r.name] = group(r.name, "BP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...instancesOf(r.members)]);
+    // The MP group too: a BP group with no RAFT group yet still needs a running MP to log into.
     const bpGroupResources = (args.bpGroups ?? []).map(
-      (g) => new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: g.rafts.map((r) => this.raftGroups[r]).filter(Boolean) }),
+      (g) => new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: [mpGroup, ...g.rafts.map((r) => this.raftGroups[r]).filter(Boolean)] }),
     );
     // SP groups come after every BP group and BP group object, so that a destroy stops SPs first.
     for (const r of args.rafts.filter((x) => x.role === "SP"))

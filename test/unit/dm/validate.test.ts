@@ -60,6 +60,9 @@ describe("validate", () => {
     expect(validate("Instance", { ...instance, sysdbaPassword: "x".repeat(49) }).ok).toBe(false);
     expect(rules(failures("Instance", { ...instance, sysdbaPassword: 'abc"defghij' }))).toEqual([expect.stringContaining('cannot contain "')]);
     expect(rules(failures("Instance", { ...instance, sysdbaPassword: "abc#defghij" }))).toEqual([expect.stringContaining("cannot contain #")]);
+    // dminit reads its CONTROL file's values trimmed: SYSDBA would get another password.
+    for (const pw of [" leading123", "trailing123 ", "\ttabbed123"]) expect(rules(failures("Instance", { ...instance, sysdbaPassword: pw }))).toEqual([expect.stringContaining("cannot begin or end with a blank")]);
+    expect(validate("Instance", { ...instance, sysdbaPassword: "in side 123" }).ok).toBe(true);
   });
 
   test("one instance's own ports collide", () => {
@@ -140,5 +143,25 @@ describe("validate", () => {
     const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
     expect(rules(failures("BpGroup", { name: "BG", rafts: ["R1", "r1"], mp, sysdbaPassword: "SYSDBA_pw1" }))).toEqual([expect.stringMatching(/^rafts\[1\]: a RAFT group is listed once/)]);
     expect(validate("FaultDomain", { name: "FD", instances: ["A", "B"], mp, sysdbaPassword: "SYSDBA_pw1", description: "it's \"quoted\"; DROP" }).ok).toBe(true);
+  });
+
+  test("values DM reads trimmed from an ini file cannot end (or begin) with a blank", () => {
+    // dminit's CONTROL file and dm.ini are read KEY = value with the value trimmed: a path
+    // ending in a blank would put the database in another directory, a dm.ini value with outer
+    // blanks would never read back equal (a new update on every up).
+    const f = failures("Instance", { ...instance, path: "/data/bp1 ", dmIni: { A: " x", B: "y\t", C: "in side", D: 7 } });
+    expect(rules(f)).toEqual([
+      expect.stringMatching(/^path: cannot end with a blank/),
+      expect.stringMatching(/^dmIni\.A: a dm\.ini value cannot begin or end with a blank/),
+      expect.stringMatching(/^dmIni\.B: a dm\.ini value cannot begin or end with a blank/),
+    ]);
+    expect(validate("Instance", { ...instance, path: "/data/ bp1", dmIni: { C: "in side" } }).ok).toBe(true);
+  });
+
+  test("a description must read back from disql as written: no outer blanks, not the text NULL", () => {
+    const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
+    const fd = { name: "FD", instances: [], mp, sysdbaPassword: "SYSDBA_pw1" };
+    for (const d of [" x", "x ", "\t", "\ufeffBOM", "NULL"]) expect(rules(failures("FaultDomain", { ...fd, description: d }))).toEqual([expect.stringMatching(/^description: a description cannot/)]);
+    for (const d of ["", "null", "a b", "it's; --"]) expect(validate("FaultDomain", { ...fd, description: d }).ok).toBe(true);
   });
 });
