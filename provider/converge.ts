@@ -23,6 +23,8 @@ export type HostKeys = Record<string, string>;
 export class RunContext {
   readonly seenHostKeys: HostKeys = {};
   readonly pool: SshPool = defaultPool;
+  /** Operations started so far (reads not counted): none means nothing on the hosts changed. */
+  operationsStarted = 0;
   constructor(
     readonly log: RunLog,
     private readonly known: HostKeys,
@@ -57,6 +59,7 @@ export class RunContext {
   }
 
   private async runOne(op: Operation): Promise<void> {
+    this.operationsStarted++;
     const copy = op as Operation & { copyFrom?: { host: string; connKey: string; dir: string }; copyTo?: { dir: string } };
     if (copy.copyFrom && copy.copyTo) {
       const started = Date.now();
@@ -180,6 +183,10 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       ctx.log.info(`failed: ${message.split("\n")[0]}`);
+      // A create refused before any operation ran made nothing: no resource goes into state.
+      // (A half-made one would be updated, not created, next time, and an update takes what it
+      // finds for its own: the refusal to take over an existing database would be lost.)
+      if (how.creating && ctx.operationsStarted === 0) throw new Error(message);
       const partial = { ...inputsOf(inputs), hostKeys: { ...ctx.seenHostKeys }, observed: {}, inSync: false };
       throw Object.assign(new Error(message), { id, properties: partial, reasons: [message] });
     }
