@@ -134,8 +134,11 @@ export class DpcCluster extends pulumi.ComponentResource {
     // SP groups come after every BP group and BP group object, so that a destroy stops SPs first.
     for (const r of args.rafts.filter((x) => x.role === "SP"))
       this.raftGroups[r.name] = group(r.name, "SP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...bpRafts.map((b) => this.raftGroups[b.name]), ...bpGroupResources, ...instancesOf(r.members)]);
+    // One after the other, in the order listed: DM numbers fault domains in creation order
+    // (DOMAIN_ID, and INFO1 = DOMAIN_ID << 16), so the catalog comes out as the seed lists it.
+    let previous: FaultDomain | undefined;
     for (const d of args.faultDomains ?? [])
-      new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: Object.values(this.raftGroups) });
+      previous = new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: [...Object.values(this.raftGroups), ...(previous ? [previous] : [])] });
 
     const sps = args.instances.filter((i) => i.mode === "SP");
     this.spEndpoints = pulumi.output(sps.map((s) => `${s.ip}:${s.portNum ?? 5236}`));

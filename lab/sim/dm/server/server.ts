@@ -288,6 +288,9 @@ export class DmServer {
           return reply(sock, m, { ok: true, catalog: cat.data });
         }
         case "status": {
+          // After its goodbye an instance is not running, whatever it reports on its way out
+          // (a RAFT leader's role changes while its followers leave during `exit all`).
+          if (who?.leaving) return reply(sock, m, { ok: true });
           const raftInfo = m.raft as Parameters<Catalog["report"]>[2];
           if (cat.report(String(m.name), { sysMode: String(m.sysMode), sysStatus: Number(m.sysStatus), status: Number(m.status) }, raftInfo)) this.persist();
           return reply(sock, m, { ok: true });
