@@ -127,14 +127,20 @@ export class DpcCluster extends pulumi.ComponentResource {
     this.raftGroups.MP_RAFT = mpGroup;
     const bpRafts = args.rafts.filter((r) => r.role === "BP");
     for (const r of bpRafts) this.raftGroups[r.name] = group(r.name, "BP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...instancesOf(r.members)]);
-    const bpGroupResources = (args.bpGroups ?? []).map(
-      (g) => new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: g.rafts.map((r) => this.raftGroups[r]).filter(Boolean) }),
-    );
+    // BP groups and fault domains change one after the other: moving a RAFT group (an instance)
+    // from one to another is a delete in one and an add in the other, and each resource plans
+    // from the catalog it read, so two running at once could undo each other's move.
+    const bpGroupResources: BpGroup[] = [];
+    for (const g of args.bpGroups ?? []) {
+      const previous = bpGroupResources.slice(-1);
+      bpGroupResources.push(new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: [...g.rafts.map((r) => this.raftGroups[r]).filter(Boolean), ...previous] }));
+    }
     // SP groups come after every BP group and BP group object, so that a destroy stops SPs first.
     for (const r of args.rafts.filter((x) => x.role === "SP"))
       this.raftGroups[r.name] = group(r.name, "SP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...bpRafts.map((b) => this.raftGroups[b.name]), ...bpGroupResources, ...instancesOf(r.members)]);
+    let previousDomain: FaultDomain | undefined;
     for (const d of args.faultDomains ?? [])
-      new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: Object.values(this.raftGroups) });
+      previousDomain = new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: [...Object.values(this.raftGroups), ...(previousDomain ? [previousDomain] : [])] });
 
     const sps = args.instances.filter((i) => i.mode === "SP");
     this.spEndpoints = pulumi.output(sps.map((s) => `${s.ip}:${s.portNum ?? 5236}`));
