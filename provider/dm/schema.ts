@@ -208,6 +208,8 @@ export type FaultDomainSpec = z.output<typeof FaultDomainSchema>;
 /** The DpcCluster component: one topology object. */
 export const TopologyInstanceSchema = InstanceSchema.omit({ sysdbaPassword: true, mpNodes: true, deleteData: true, adopt: true }).extend({
   description: description.optional(),
+  /** This instance's deleteData, over the cluster's. */
+  deleteData: z.boolean().optional(),
 });
 export const DpcClusterSchema = z.object({
   sysdbaPassword,

@@ -39,6 +39,12 @@ export interface DpcInstance {
   readonly dmHome?: string;
   /** Registration DESCRIPTION. @default "<mode> instance" */
   readonly description?: string;
+  /**
+   * Remove this instance's database directory when it is deleted, over the cluster's
+   * `deleteData`. Like the cluster's, it acts on a later delete: set it in one `up`, remove the
+   * instance in the next. @default the cluster's deleteData
+   */
+  readonly deleteData?: boolean;
 }
 
 export interface DpcClusterArgs {
@@ -107,8 +113,8 @@ export class DpcCluster extends pulumi.ComponentResource {
     const mpNodes = mps.map((m) => ({ host: m.ip, port: m.mpPort ?? 9000 }));
 
     for (const i of args.instances) {
-      const { description: _d, ...rest } = i;
-      this.instances[i.name] = new Instance(`${name}-${i.name}`, { ...rest, sysdbaPassword: pw, mpNodes, deleteData: args.deleteData, adopt: args.adopt }, child);
+      const { description: _d, deleteData, ...rest } = i;
+      this.instances[i.name] = new Instance(`${name}-${i.name}`, { ...rest, sysdbaPassword: pw, mpNodes, deleteData: deleteData ?? args.deleteData, adopt: args.adopt }, child);
     }
     const member = (n: string, shadows: readonly string[] = []): RaftMember => {
       const i = byName.get(n.toUpperCase())!;
