@@ -67,10 +67,20 @@ describe("validate", () => {
     expect(rules(failures("Instance", { ...instance, mpNodes: [{ host: "127.0.10.1", port: 6001 }] }))).toEqual([expect.stringContaining("collides with this instance's ap_port_num")]);
   });
 
-  test("an immutable field changed at the same path needs deleteData on the old one", () => {
-    expect(rules(failures("Instance", { ...instance, pageSize: 16 }, instance))).toEqual([expect.stringMatching(/^pageSize: pageSize is fixed when the database is created/)]);
+  test("an SP is replaced (new path, or deleteData first at the same path); a BP or MP is not, unless its data was given up", () => {
+    const sp = { ...instance, name: "SP1", mode: "SP" };
+    expect(rules(failures("Instance", { ...sp, pageSize: 16 }, sp))).toEqual([expect.stringMatching(/^pageSize: pageSize is fixed when the database is created/)]);
+    expect(rules(failures("Instance", { ...sp, portNum: 5300 }, sp))).toEqual([expect.stringMatching(/^portNum: portNum is fixed .* set deleteData: true first, or choose a new path/)]);
+    expect(validate("Instance", { ...sp, pageSize: 16, path: "/data/new" }, sp).ok).toBe(true);
+    expect(validate("Instance", { ...sp, portNum: 5300 }, { ...sp, deleteData: true }).ok).toBe(true);
+    expect(rules(failures("Instance", { ...instance, pageSize: 16, path: "/data/new" }, instance))).toEqual([
+      expect.stringMatching(/^path: changing path replaces the database .* a BP's rows do not move to a new one: add a new instance under another name and remove this one/),
+      expect.stringMatching(/^pageSize: changing pageSize replaces the database/),
+    ]);
+    expect(rules(failures("Instance", { ...instance, apPortNum: 6101 }, instance))).toEqual([expect.stringMatching(/^apPortNum: changing apPortNum replaces the database/)]);
+    expect(rules(failures("Instance", { ...instance, mode: "MP", mpPort: 9100 }, instance))).toEqual([expect.stringMatching(/^mode: DPC_MODE is fixed .*\(BP before\)/)]);
     expect(validate("Instance", { ...instance, pageSize: 16 }, { ...instance, deleteData: true }).ok).toBe(true);
-    expect(validate("Instance", { ...instance, pageSize: 16, path: "/data/new" }, instance).ok).toBe(true);
+    expect(validate("Instance", { ...instance, dmIni: { MAX_SESSIONS: 10 } }, instance).ok).toBe(true);
   });
 
   test("a cluster: every topology rule at once", () => {
