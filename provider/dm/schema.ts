@@ -220,6 +220,8 @@ export type FaultDomainSpec = z.output<typeof FaultDomainSchema>;
 /** The DpcCluster component: one topology object. */
 export const TopologyInstanceSchema = InstanceSchema.omit({ sysdbaPassword: true, mpNodes: true, deleteData: true, adopt: true }).extend({
   description: description.optional(),
+  /** This instance's deleteData, over the cluster's. */
+  deleteData: z.boolean().optional(),
 });
 export const DpcClusterSchema = z.object({
   sysdbaPassword,
@@ -248,6 +250,12 @@ export type DpcClusterSpec = z.output<typeof DpcClusterSchema>;
 
 /** Fields fixed by dminit: changing one means a new database (a replacement). */
 export const INSTANCE_IMMUTABLE = ["name", "mode", "path", "dbName", "pageSize", "extentSize", "charset", "caseSensitive"] as const;
+/**
+ * Static ports (dmdpc.md): registered in the MP, which overrides dm.ini at start, and changed
+ * there only with SP_MODIFY_DPC_INSTANCE and a restart of the whole cluster. The provider does
+ * not restart a running cluster, so a change is planned as a replacement of the instance.
+ */
+export const INSTANCE_STATIC_PORTS = ["portNum", "apPortNum"] as const;
 /** Fields of a RAFT group that name it in the catalog. */
 export const RAFT_GROUP_IMMUTABLE = ["name", "role"] as const;
 /** BP groups have no modify procedure: name and description are fixed at creation. */

@@ -68,10 +68,13 @@ export const SQL = {
   modifyInstance: (name: string, ipInternal: string, ipExternal: string, apPort: number | "", port: number | "") =>
     dmsql`SP_MODIFY_DPC_INSTANCE(${name}, ${ipInternal}, ${ipExternal}, ${apPort}, ${port});`,
   renameInstance: (oldName: string, newName: string) => dmsql`SP_RENAME_DPC_INSTANCE(${oldName}, ${newName});`,
-  /** unverified: run on the group's leader, naming the new member and its RAFT self id. */
-  addRaftLearner: (instance: string, selfId: number) => dmsql`SP_ADD_RAFT_LEARNER(${instance}, ${selfId});`,
-  /** unverified: run on the group's leader; the voting members' self ids, as 'A/B/C'. */
-  alterRaftNode: (selfIds: readonly number[]) => dmsql`SP_ALTER_RAFT_NODE(${selfIds.join("/")});`,
+  /**
+   * unverified: a catalog procedure, so run on the MP like every SP_* procedure the seed shows,
+   * naming the new member (the lab's DM takes it so and refuses it on a BP).
+   */
+  addRaftLearner: (instance: string) => dmsql`SP_ADD_RAFT_LEARNER(${instance});`,
+  /** unverified: run on the MP; the group's voting members by instance name, as 'A/B/C' (odd, at most 9). */
+  alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
   /** Online full backup on a running leader (used to seed a replica added later). */
   onlineBackup: (backupSetPath: string) => `BACKUP DATABASE FULL BACKUPSET ${sqlString(backupSetPath)};`,
 } as const;

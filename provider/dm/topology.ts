@@ -18,11 +18,11 @@ export interface ClusterResources {
 export function expandTopology(t: DpcClusterSpec): ClusterResources {
   const mps = t.instances.filter((i) => i.mode === "MP");
   const mpNodes = mps.map((m) => ({ host: m.ip, port: m.mpPort ?? DEFAULTS.mpPort }));
-  const instances: InstanceSpec[] = t.instances.map(({ description: _d, ...i }) => ({
+  const instances: InstanceSpec[] = t.instances.map(({ description: _d, deleteData, ...i }) => ({
     ...i,
     sysdbaPassword: t.sysdbaPassword,
     mpNodes,
-    deleteData: t.deleteData,
+    deleteData: deleteData ?? t.deleteData,
     adopt: t.adopt,
   }));
   const byName = new Map(t.instances.map((i) => [i.name.toUpperCase(), i]));

@@ -10,6 +10,7 @@ import {
   DpcClusterSchema,
   FaultDomainSchema,
   INSTANCE_IMMUTABLE,
+  INSTANCE_STATIC_PORTS,
   InstanceSchema,
   RaftGroupSchema,
   SECRET_KEYS,
@@ -88,6 +89,7 @@ export function validate<K extends Kind>(kind: K, inputs: unknown, olds?: unknow
       break;
     case "RaftGroup":
       checkRaftGroup(f, raw);
+      checkShadowConversion(f, raw, olds);
       break;
     case "BpGroup":
       checkDuplicates(f, listAt(raw, "rafts"), ["rafts"], "a RAFT group is listed once");
@@ -183,12 +185,36 @@ function checkInstance(f: Failures, spec: z.output<typeof InstanceSchema> | unde
     return `${x.host}:${x.port}`;
   });
   const old = olds === undefined ? undefined : InstanceSchema.safeParse(olds);
-  if (old?.success && old.data.path === spec.path && !old.data.deleteData) {
-    for (const key of INSTANCE_IMMUTABLE) {
-      if (key === "path" || old.data[key] === spec[key]) continue;
-      f.add([key], `${key} is fixed when the database is created (${JSON.stringify(old.data[key])} before); a new database at the same path needs the old one removed: set deleteData: true first, or choose a new path`);
-    }
+  if (old?.success) checkReplacement(f, old.data, spec);
+}
+
+/**
+ * A change that replaces an instance (diffInstance) in a cluster that may be running: the old
+ * database is stopped and a new one made, which DM's order allows only where nothing is lost.
+ * - DPC_MODE never changes: the instance's group, registration and data all depend on it.
+ * - An MP holds the catalog and a BP its RAFT group's rows; a new database would start empty
+ *   under the registered name, so it is refused unless the old inputs said deleteData: true
+ *   (the user gave that database up). An SP holds no user data: it is stopped (a clean SP exit
+ *   is allowed at any time), made again and started.
+ * - At the same path the new database needs the old one gone: deleteData: true first.
+ */
+function checkReplacement(f: Failures, old: z.output<typeof InstanceSchema>, spec: z.output<typeof InstanceSchema>): void {
+  if (old.mode !== spec.mode) {
+    f.add(["mode"], `DPC_MODE is fixed for the life of an instance (${old.mode} before): remove the instance (its RAFT group scales in) and add a new one under another name`);
+    return;
   }
+  const changed = (k: string) => JSON.stringify((old as Record<string, unknown>)[k]) !== JSON.stringify((spec as Record<string, unknown>)[k]);
+  const replacing: string[] = [...INSTANCE_IMMUTABLE, ...INSTANCE_STATIC_PORTS].filter(changed);
+  if (old.connection.host !== spec.connection.host) replacing.push("connection");
+  if (replacing.length === 0 || old.deleteData) return;
+  if (spec.mode !== "SP") {
+    for (const key of replacing)
+      f.add([key], `changing ${key} replaces the database (${JSON.stringify((old as Record<string, unknown>)[key])} before), and a ${spec.mode}'s ${spec.mode === "MP" ? "catalog" : "rows"} do not move to a new one: add a new instance under another name and remove this one (scale-out, then scale-in), or set deleteData: true first to give this database up`);
+    return;
+  }
+  if (old.path === spec.path)
+    for (const key of replacing.filter((k) => k !== "path" && k !== "connection"))
+      f.add([key], `${key} is fixed when the database is created (${JSON.stringify((old as Record<string, unknown>)[key])} before); a new database at the same path needs the old one removed: set deleteData: true first, or choose a new path`);
 }
 
 function votingSizeRule(f: Failures, path: PropertyKey[], voting: number): void {
@@ -211,6 +237,24 @@ function checkRaftGroup(f: Failures, raw: Record<string, unknown>): void {
   if (role === "SP" && members.length > 1) f.add(["members"], "an SP RAFT group holds one SP");
   if (role !== "MP" && listAt(raw, "mp").length === 0) f.add(["mp"], "an SP or BP group names the MP(s) to log into");
   checkPortCollisions(f, members.flatMap((m, i) => (m && typeof m === "object" ? portsOf(m, ["members", i]) : [])));
+}
+
+/**
+ * A member changing between RAFT replica and shadow replica. The manual (seed 7.5.2) does it by
+ * hand: that member exits alone, a new database is made in its place (same name, IP and ports,
+ * so that the peers' dmarch.ini stays), restored from a [SHADOW] backup of the leader, started.
+ * The provider does not rebuild a member of a running group, so it says how instead of
+ * recording a flag nothing on the hosts would follow.
+ */
+function checkShadowConversion(f: Failures, raw: Record<string, unknown>, olds: unknown): void {
+  if (!olds || typeof olds !== "object") return;
+  const before = new Map((listAt(olds as Record<string, unknown>, "members") as Record<string, unknown>[]).map((m) => [nameKey(m?.name), m?.shadow === true]));
+  (listAt(raw, "members") as Record<string, unknown>[]).forEach((m, i) => {
+    const was = before.get(nameKey(m?.name));
+    const is = m?.shadow === true;
+    if (was === undefined || was === is) return;
+    f.add(["members", i, "shadow"], `${String(m.name)} cannot change from ${was ? "shadow" : "RAFT"} replica to ${is ? "shadow" : "RAFT"} replica in place (shadow replicas are not added or removed online, and the provider does not rebuild a member of a running group): re-create the group with the new membership; by hand, the manual's way is 7.5.2: exit ${String(m.name)} alone, make a new database there with the same name, IP and ports, restore it from a ${is ? "SHADOW " : "normal (not SHADOW) "}backup of the leader, start it`);
+  });
 }
 
 function checkTopology(f: Failures, raw: Record<string, unknown>): void {

@@ -39,6 +39,12 @@ export interface DpcInstance {
   readonly dmHome?: string;
   /** Registration DESCRIPTION. @default "<mode> instance" */
   readonly description?: string;
+  /**
+   * Remove this instance's database directory when it is deleted, over the cluster's
+   * `deleteData`. Like the cluster's, it acts on a later delete: set it in one `up`, remove the
+   * instance in the next. @default the cluster's deleteData
+   */
+  readonly deleteData?: boolean;
 }
 
 export interface DpcClusterArgs {
@@ -107,8 +113,8 @@ export class DpcCluster extends pulumi.ComponentResource {
     const mpNodes = mps.map((m) => ({ host: m.ip, port: m.mpPort ?? 9000 }));
 
     for (const i of args.instances) {
-      const { description: _d, ...rest } = i;
-      this.instances[i.name] = new Instance(`${name}-${i.name}`, { ...rest, sysdbaPassword: pw, mpNodes, deleteData: args.deleteData, adopt: args.adopt }, child);
+      const { description: _d, deleteData, ...rest } = i;
+      this.instances[i.name] = new Instance(`${name}-${i.name}`, { ...rest, sysdbaPassword: pw, mpNodes, deleteData: deleteData ?? args.deleteData, adopt: args.adopt }, child);
     }
     const member = (n: string, shadows: readonly string[] = []): RaftMember => {
       const i = byName.get(n.toUpperCase())!;
@@ -127,18 +133,23 @@ export class DpcCluster extends pulumi.ComponentResource {
     this.raftGroups.MP_RAFT = mpGroup;
     const bpRafts = args.rafts.filter((r) => r.role === "BP");
     for (const r of bpRafts) this.raftGroups[r.name] = group(r.name, "BP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...instancesOf(r.members)]);
-    // The MP group too: a BP group with no RAFT group yet still needs a running MP to log into.
-    const bpGroupResources = (args.bpGroups ?? []).map(
-      (g) => new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: [mpGroup, ...g.rafts.map((r) => this.raftGroups[r]).filter(Boolean)] }),
-    );
+    // BP groups and fault domains change one after the other: moving a RAFT group (an instance)
+    // from one to another is a delete in one and an add in the other, and each resource plans
+    // from the catalog it read, so two running at once could undo each other's move. A BP group
+    // also depends on the MP group: with no RAFT group yet it still needs a running MP to log into.
+    const bpGroupResources: BpGroup[] = [];
+    for (const g of args.bpGroups ?? []) {
+      const previous = bpGroupResources.slice(-1);
+      bpGroupResources.push(new BpGroup(`${name}-${g.name}`, { name: g.name, description: g.description, rafts: g.rafts, mp, sysdbaPassword: pw }, { ...child, dependsOn: [mpGroup, ...g.rafts.map((r) => this.raftGroups[r]).filter(Boolean), ...previous] }));
+    }
     // SP groups come after every BP group and BP group object, so that a destroy stops SPs first.
     for (const r of args.rafts.filter((x) => x.role === "SP"))
       this.raftGroups[r.name] = group(r.name, "SP", r.members.map((m) => member(m, r.shadows)), [mpGroup, ...bpRafts.map((b) => this.raftGroups[b.name]), ...bpGroupResources, ...instancesOf(r.members)]);
-    // One after the other, in the order listed: DM numbers fault domains in creation order
-    // (DOMAIN_ID, and INFO1 = DOMAIN_ID << 16), so the catalog comes out as the seed lists it.
-    let previous: FaultDomain | undefined;
+    // In the order listed, too: DM numbers fault domains in creation order (DOMAIN_ID, and
+    // INFO1 = DOMAIN_ID << 16), so the catalog comes out as the seed lists it.
+    let previousDomain: FaultDomain | undefined;
     for (const d of args.faultDomains ?? [])
-      previous = new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: [...Object.values(this.raftGroups), ...(previous ? [previous] : [])] });
+      previousDomain = new FaultDomain(`${name}-${d.name}`, { name: d.name, description: d.description, instances: d.instances, mp, sysdbaPassword: pw }, { ...child, dependsOn: [...Object.values(this.raftGroups), ...(previousDomain ? [previousDomain] : [])] });
 
     const sps = args.instances.filter((i) => i.mode === "SP");
     this.spEndpoints = pulumi.output(sps.map((s) => `${s.ip}:${s.portNum ?? 5236}`));

@@ -48,7 +48,17 @@ export function planBpGroup(spec: BpGroupSpec, actual: CatalogActual): Plan {
     reasons.push(`${r} is no longer wanted`);
   }
   const adds = spec.rafts.filter((r) => !have.has(r.toUpperCase()));
-  for (const r of adds) statements.push(SQL.bpGroupAddRaft(spec.name, r));
+  for (const r of adds) {
+    // A RAFT group moving here from another BP group leaves that one first (DM refuses a RAFT
+    // group in two BP groups); the other group's own update then finds it gone.
+    const id = cat.raft(r)!.id;
+    const other = actual.catalog.bpGroups.find((g) => g.raftIds.includes(id) && g.name.toUpperCase() !== spec.name.toUpperCase());
+    if (other) {
+      statements.push(SQL.bpGroupDelRaft(other.name, r));
+      reasons.push(`${r} moves here from ${other.name}`);
+    }
+    statements.push(SQL.bpGroupAddRaft(spec.name, r));
+  }
   if (adds.length) reasons.push(`${adds.join(", ")} not in the group`);
   return phase(`BP group ${spec.name}`, statements.length ? [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, reasons.join("; "), STILL_HOLDS_ROWS)] : []);
 }

@@ -5,7 +5,7 @@
 import { dminitCommand, files, type HostState } from "../commands";
 import { iniDiff, parseIni, parseMpIni, renderMpIni } from "../ini";
 import { PlanError, phase, targetOf, type Plan } from "../ops";
-import { INSTANCE_IMMUTABLE, type InstanceSpec } from "../schema";
+import { INSTANCE_IMMUTABLE, INSTANCE_STATIC_PORTS, type InstanceSpec } from "../schema";
 import { setIniOp, stopOp, writeOp, type Place } from "./common";
 import { sh } from "../../core/quote/sh";
 
@@ -100,7 +100,7 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 export function diffInstance(olds: InstanceSpec, news: InstanceSpec): InstanceDiff {
-  const immutable = new Set<string>(INSTANCE_IMMUTABLE);
+  const immutable = new Set<string>([...INSTANCE_IMMUTABLE, ...INSTANCE_STATIC_PORTS]);
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
   const replaces: string[] = [];
   const changes: string[] = [];

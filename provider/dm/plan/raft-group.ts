@@ -225,8 +225,8 @@ class GroupPlanner {
         throw new PlanError(this.res, `${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
       if (!leader) throw new PlanError(this.res, "the group has no elected leader; members cannot be removed online");
       if (!this.multi) throw new PlanError(this.res, "a multi-replica group cannot become a single replica in place; create a new group");
-      const voting = this.spec.members.filter((m) => !m.shadow).map((m) => this.id(m));
-      out.push(...phase("leave the RAFT group", [sqlOp(loginOf(leader), this.password(), [SQL.alterRaftNode(voting)], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
+      const voting = this.spec.members.filter((m) => !m.shadow).map((m) => m.name);
+      out.push(...phase("leave the RAFT group", [sqlOp(this.mpLogin(), this.password(), [SQL.alterRaftNode(voting)], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
     }
     out.push(...phase("stop removed members", olds.filter((o) => this.running(o)).map((o) => stopOp(o, "removed from the group"))));
     out.push(...phase("unregister removed members", [sqlOp(this.mpLogin(), this.password(), olds.map((o) => SQL.dropInstance(o.name)), "removed from the group")]));
@@ -338,6 +338,12 @@ class GroupPlanner {
       if (m.shadow) throw new PlanError(this.res, `${m.name}: shadow replicas cannot be added to a running group (manual); re-create the group`);
       out.push(...this.planJoin(m, leader));
     }
+    // The voting membership changes once every learner has joined: DM takes an odd voter count only.
+    if (joining.length > 0) {
+      const voting = this.spec.members.filter((x) => !x.shadow).map((x) => x.name);
+      out.push(...phase(`vote in ${this.spec.name}`, [sqlOp(this.mpLogin(), this.password(), [SQL.alterRaftNode(voting)], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
+      for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), this.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
+    }
     const joiningNames = new Set(joining.map((m) => m.name));
     const steady = this.spec.members.filter((m) => !joiningNames.has(m.name));
     out.push(
@@ -381,9 +387,7 @@ class GroupPlanner {
     restore.push(...restoreOps(m, from, "new replica from an online backup", { online: true }));
     out.push(...phase(`restore ${m.name}`, restore));
     out.push(...phase(`start ${m.name}`, [startOp(m, "follows the leader as a learner", true)]));
-    const voting = this.spec.members.filter((x) => !x.shadow).map((x) => this.id(x));
-    out.push(...phase(`add ${m.name} to ${this.spec.name}`, [sqlOp(loginOf(leader), pw, [SQL.addRaftLearner(m.name, this.id(m)), SQL.alterRaftNode(voting)], "learner caught up: make it a voting member")]));
-    out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), this.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
+    out.push(...phase(`add ${m.name} to ${this.spec.name}`, [sqlOp(this.mpLogin(), pw, [SQL.addRaftLearner(m.name)], "follows the leader as a learner")]));
     return out;
   }
 }

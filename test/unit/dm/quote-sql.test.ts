@@ -35,7 +35,7 @@ describe("SQL text", () => {
     expect(registrationMode("BP", true)).toEqual({ sysMode: "STANDBY", status: 0 });
     expect(SQL.faultDomainMoveInstance(null, "BP1")).toBe("SP_FAULT_DOMAIN_MV_INST(NULL, 'BP1');");
     expect(SQL.modifyInstance("BP1", "", "", 6100, "")).toBe("SP_MODIFY_DPC_INSTANCE('BP1', '', '', 6100, '');");
-    expect(SQL.alterRaftNode([1, 2, 3])).toBe("SP_ALTER_RAFT_NODE('1/2/3');");
+    expect(SQL.alterRaftNode(["BP11", "BP12", "BP13"])).toBe("SP_ALTER_RAFT_NODE('BP11/BP12/BP13');");
   });
 
   test("dmrman statements of the seed (7.2.7.1, 7.5.1)", () => {

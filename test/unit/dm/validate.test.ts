@@ -70,10 +70,20 @@ describe("validate", () => {
     expect(rules(failures("Instance", { ...instance, mpNodes: [{ host: "127.0.10.1", port: 6001 }] }))).toEqual([expect.stringContaining("collides with this instance's ap_port_num")]);
   });
 
-  test("an immutable field changed at the same path needs deleteData on the old one", () => {
-    expect(rules(failures("Instance", { ...instance, pageSize: 16 }, instance))).toEqual([expect.stringMatching(/^pageSize: pageSize is fixed when the database is created/)]);
+  test("an SP is replaced (new path, or deleteData first at the same path); a BP or MP is not, unless its data was given up", () => {
+    const sp = { ...instance, name: "SP1", mode: "SP" };
+    expect(rules(failures("Instance", { ...sp, pageSize: 16 }, sp))).toEqual([expect.stringMatching(/^pageSize: pageSize is fixed when the database is created/)]);
+    expect(rules(failures("Instance", { ...sp, portNum: 5300 }, sp))).toEqual([expect.stringMatching(/^portNum: portNum is fixed .* set deleteData: true first, or choose a new path/)]);
+    expect(validate("Instance", { ...sp, pageSize: 16, path: "/data/new" }, sp).ok).toBe(true);
+    expect(validate("Instance", { ...sp, portNum: 5300 }, { ...sp, deleteData: true }).ok).toBe(true);
+    expect(rules(failures("Instance", { ...instance, pageSize: 16, path: "/data/new" }, instance))).toEqual([
+      expect.stringMatching(/^path: changing path replaces the database .* a BP's rows do not move to a new one: add a new instance under another name and remove this one/),
+      expect.stringMatching(/^pageSize: changing pageSize replaces the database/),
+    ]);
+    expect(rules(failures("Instance", { ...instance, apPortNum: 6101 }, instance))).toEqual([expect.stringMatching(/^apPortNum: changing apPortNum replaces the database/)]);
+    expect(rules(failures("Instance", { ...instance, mode: "MP", mpPort: 9100 }, instance))).toEqual([expect.stringMatching(/^mode: DPC_MODE is fixed .*\(BP before\)/)]);
     expect(validate("Instance", { ...instance, pageSize: 16 }, { ...instance, deleteData: true }).ok).toBe(true);
-    expect(validate("Instance", { ...instance, pageSize: 16, path: "/data/new" }, instance).ok).toBe(true);
+    expect(validate("Instance", { ...instance, dmIni: { MAX_SESSIONS: 10 } }, instance).ok).toBe(true);
   });
 
   test("a cluster: every topology rule at once", () => {
@@ -163,5 +173,16 @@ describe("validate", () => {
     const fd = { name: "FD", instances: [], mp, sysdbaPassword: "SYSDBA_pw1" };
     for (const d of [" x", "x ", "\t", "\ufeffBOM", "NULL"]) expect(rules(failures("FaultDomain", { ...fd, description: d }))).toEqual([expect.stringMatching(/^description: a description cannot/)]);
     for (const d of ["", "null", "a b", "it's; --"]) expect(validate("FaultDomain", { ...fd, description: d }).ok).toBe(true);
+  });
+
+  test("a member does not change between RAFT and shadow replica in place; the failure says how (seed 7.5.2)", () => {
+    const m = (name: string, port: number, shadow = false) => ({ name, mode: "BP", connection: { host: "h" }, path: `/d/${name}`, ip: "10.0.0.1", portNum: port, apPortNum: port + 1000, shadow });
+    const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
+    const group = (shadowOf: string[]) => ({ name: "RAFT_1", role: "BP", mp, sysdbaPassword: "SYSDBA_pw1", members: ["B1", "B2", "B3", "B4"].map((n, i) => m(n, 5240 + i, shadowOf.includes(n))) });
+    expect(validate("RaftGroup", group(["B4"]), group(["B4"])).ok).toBe(true);
+    expect(rules(failures("RaftGroup", group(["B3"]), group(["B4"])))).toEqual([
+      expect.stringMatching(/^members\[2\]\.shadow: B3 cannot change from RAFT replica to shadow replica in place .* 7\.5\.2: exit B3 alone, .* from a SHADOW backup of the leader/),
+      expect.stringMatching(/^members\[3\]\.shadow: B4 cannot change from shadow replica to RAFT replica in place/),
+    ]);
   });
 });

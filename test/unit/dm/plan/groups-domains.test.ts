@@ -21,6 +21,17 @@ describe("BP groups", () => {
     expect(sqlOf(planBpGroup(bg, { catalog: sim.readCatalog() }))).toEqual(["SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"]);
   });
 
+  test("a RAFT group moving from another BP group leaves it first; the other group then has nothing to do", () => {
+    const { sim, steps } = buildCluster(seed71);
+    const bg = steps.find((s) => s.kind === "BpGroup")!.spec as BpGroupSpec;
+    const bg2: BpGroupSpec = { ...bg, name: "BG_2", rafts: ["RAFT_2"] };
+    const plan = planBpGroup(bg2, { catalog: sim.readCatalog() });
+    expect(sqlOf(plan)).toEqual(["SP_CREATE_DPC_BP_GROUP('BG_2', 'bp group1'); SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_2'); SP_BP_GROUP_ADD_RAFT('BG_2', 'RAFT_2');"]);
+    sim.apply(plan);
+    expect(planBpGroup({ ...bg, rafts: ["RAFT_1"] }, { catalog: sim.readCatalog() })).toEqual([]);
+    expect(planBpGroup(bg2, { catalog: sim.readCatalog() })).toEqual([]);
+  });
+
   test("taking a RAFT group out says what DM's [-8430] (rows still there) means; unknown or non-BP RAFT groups refused", () => {
     const { sim, steps } = buildCluster(seed71);
     const bg = steps.find((s) => s.kind === "BpGroup")!.spec as BpGroupSpec;

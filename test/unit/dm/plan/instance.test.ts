@@ -78,7 +78,8 @@ describe("diffInstance", () => {
     [{ connection: { host: "127.0.10.2" } }, ["connection"], []],
     [{ connection: { host: "127.0.10.1", port: 22 } }, [], ["connection"]],
     [{ dmIni: { MAX_SESSIONS: 10 } }, [], ["dmIni"]],
-    [{ portNum: 5300 }, [], ["portNum"]],
+    [{ portNum: 5300 }, ["portNum"], []],
+    [{ apPortNum: 6300 }, ["apPortNum"], []],
     [{ deleteData: true }, [], ["deleteData"]],
   ])("%j → replaces %j, changes %j", (over, replaces, changes) => {
     expect(diffInstance(spec(), spec(over))).toEqual({ replaces, changes });

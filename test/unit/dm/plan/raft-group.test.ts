@@ -108,10 +108,11 @@ describe("membership changes of a running group", () => {
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
       expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP14', 'BP', 6050, 5250"),
       expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_JOIN_BP14';$/),
-      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP14', 4); SP_ALTER_RAFT_NODE('1/2/3/4/5');",
+      "sql disql MP: SP_ADD_RAFT_LEARNER('BP14');",
       expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP15', 'BP', 6051, 5251"),
       expect.stringMatching(/BACKUP_JOIN_BP15/),
-      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', 5); SP_ALTER_RAFT_NODE('1/2/3/4/5');",
+      "sql disql MP: SP_ADD_RAFT_LEARNER('BP15');",
+      "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
     expect(got.some((l) => l.startsWith("copy-dir") && l.includes("BP15"))).toBe(true);
     expect(got.filter((l) => l.includes("recover BP14"))).toHaveLength(2);
@@ -131,7 +132,7 @@ describe("membership changes of a running group", () => {
     const small = raft(steps(seed72), "RAFT_1");
     const plan = planRaftGroup(small, raftActual(sim, small, bigSpec.members), { olds: bigSpec });
     const got = lines(plan);
-    expect(got[0]).toBe("sql disql BP11: SP_ALTER_RAFT_NODE('1/2/3');");
+    expect(got[0]).toBe("sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13');");
     expect(got.slice(1, 3).map((l) => l.split(" (")[0])).toEqual(["stop exit", "stop exit"]);
     expect(got[3]).toBe("sql disql MP: SP_DROP_DPC_INSTANCE('BP14'); SP_DROP_DPC_INSTANCE('BP15');");
     expect(got.slice(4).every((l) => l.startsWith("write-file") && l.includes("dmarch.ini"))).toBe(true);

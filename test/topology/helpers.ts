@@ -1,0 +1,150 @@
+/**
+ * One lab cluster changed step by step: the program in ./program reads its topology from the
+ * JSON file DPC_TOPOLOGY; each step writes that file and runs the local engine on it.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Lab } from "../helpers/lab";
+import { isCommand } from "../../lab/hosts/command-log";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const ENGINE = path.join(REPO, "dist", "lab", "engine", "cli.js");
+export const PASSWORD = "Lab_Dameng_123";
+
+export interface TopoInstance {
+  name: string;
+  mode: "MP" | "SP" | "BP";
+  host: string;
+  dir: string;
+  portNum: number;
+  apPortNum: number;
+  mpPort?: number;
+  pageSize?: 4 | 8 | 16 | 32;
+  deleteData?: boolean;
+}
+
+export interface Topology {
+  instances: TopoInstance[];
+  rafts: { name: string; role: "SP" | "BP"; members: string[]; shadows?: string[] }[];
+  bpGroups?: { name: string; rafts: string[] }[];
+  faultDomains?: { name: string; instances: string[] }[];
+}
+
+export interface Run {
+  code: number;
+  out: string;
+  events: Record<string, any>[];
+  summary: Record<string, number> | undefined;
+}
+
+export class Stack {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "topology-"));
+  readonly program = path.join(this.dir, "program");
+  readonly backend = path.join(this.dir, "state");
+  readonly topologyFile = path.join(this.dir, "topology.json");
+
+  constructor(readonly lab: Lab) {
+    fs.mkdirSync(this.program);
+    const src = path.join(__dirname, "program");
+    for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(this.program, f));
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.program, "node_modules"), "dir");
+  }
+
+  engine(command: "up" | "preview", topology: Topology): Promise<Run> {
+    fs.writeFileSync(this.topologyFile, JSON.stringify(topology, null, 1));
+    const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), DPC_TOPOLOGY: this.topologyFile, PULUMI_CONFIG_PASSPHRASE: "topology-test" };
+    const args = [ENGINE, command, "--cwd", this.program, "--stack", "lab", "--backend", this.backend, "--json"];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const events = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, any>);
+        const last = events[events.length - 1];
+        resolve({ code: code ?? -1, out: stdout + stderr, events, summary: last && "summary" in last ? last.summary : undefined });
+      });
+    });
+  }
+
+  /** Resource names of the steps of one kind, e.g. steps(r, "replace") → ["topo-SP1"]. */
+  steps(r: Run, op: string): string[] {
+    return r.events.filter((e) => e.step && e.step.op === op).map((e) => e.step.name as string).sort();
+  }
+
+  outputs(r: Run): Record<string, any> {
+    return (r.events.find((e) => e.outputs)?.outputs ?? {}) as Record<string, any>;
+  }
+
+  /** The dependencies the state records for a resource of the cluster. */
+  dependencies(resource: string): string[] {
+    const state = JSON.parse(fs.readFileSync(path.join(this.backend, "topology", "lab.json"), "utf8"));
+    const resources = (state.checkpoint?.latest?.resources ?? state.resources ?? state.deployment?.resources) as { urn: string; dependencies?: string[] }[];
+    const r = resources.find((x) => x.urn.endsWith(`::${resource}`));
+    if (!r) throw new Error(`no ${resource} in the state`);
+    return (r.dependencies ?? []).map((u) => u.split("::").pop()!).sort();
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs SQL through the simulator's disql on a lab host; rows of `|`-separated cells. */
+export async function sql(lab: Lab, host: string, port: number, statements: string[]): Promise<{ code: number | null; rows: string[][]; out: string }> {
+  const h = lab.host(host);
+  const script = [`CONN SYSDBA/"${PASSWORD}"@${h.address}:${port}`, "SET HEADING OFF", "SET FEEDBACK OFF", "SET TIMING OFF", "SET LINESHOW OFF", "SET PAGESIZE 0", "SET COLSEP '|'", "WHENEVER SQLERROR EXIT 3", ...statements, "EXIT", ""].join("\n");
+  const r = await lab.exec(host, "disql -S -L /nolog", script);
+  const rows = r.stdout.split("\n").filter((l) => l.includes("|")).map((l) => l.split("|").map((c) => c.trim()));
+  return { code: r.code, rows, out: r.stdout + r.stderr };
+}
+
+export interface CatalogSnapshot {
+  /** name → [raft name, mode, SYS_MODE, INFO1] */
+  instances: Record<string, [string, string, string, string]>;
+  /** BP group → its RAFT group names */
+  bpGroups: Record<string, string[]>;
+  /** RAFT group → [member, RAFT_STAT, IS_SHADOW] of running multi-replica members */
+  raftInfo: string[][];
+}
+
+export async function catalog(lab: Lab, mpHost = "host1", mpPort = 5239): Promise<CatalogSnapshot> {
+  const rafts = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, NAME FROM DPC_BP_RAFT;"]);
+  const raftName = new Map(rafts.rows.map(([id, name]) => [id, name]));
+  const inst = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, NAME, DPC_MODE, SYS_MODE, INFO1 FROM DPC_INSTANCE;"]);
+  const groups = await sql(lab, mpHost, mpPort, ["SELECT NAME, RAFT_INFO FROM DPC_BP_GROUP;"]);
+  const info = await sql(lab, mpHost, mpPort, ["SELECT RAFT_NAME, INST_NAME, RAFT_STAT, IS_SHADOW FROM V$GLOBAL_RAFT_INFO;"]);
+  for (const r of [rafts, inst, groups, info]) if (r.code !== 0) throw new Error(`catalog read failed: ${r.out}`);
+  // RAFT_INFO: 16-bit little-endian RAFT ids (dmdmpc.md), e.g. 0x01000200 = rafts 1 and 2.
+  const decode = (hex: string) => (hex === "NULL" || hex === "" ? [] : (hex.replace(/^0x/i, "").match(/.{4}/g) ?? []).map((x) => raftName.get(String(parseInt(x.slice(2, 4) + x.slice(0, 2), 16))) ?? `#${x}`));
+  return {
+    instances: Object.fromEntries(inst.rows.map(([raft, name, mode, sysMode, info1]) => [name, [raftName.get(raft) ?? `#${raft}`, mode, sysMode, info1]])),
+    bpGroups: Object.fromEntries(groups.rows.map(([name, raftInfo]) => [name, decode(raftInfo)])),
+    raftInfo: info.rows.map((r) => r.slice(0, 4)).sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+  };
+}
+
+/** Running simulated instances: name → pid. */
+export async function processes(lab: Lab): Promise<Record<string, number>> {
+  const s = await lab.status();
+  return Object.fromEntries(s.hosts.flatMap((h) => h.processes.filter((p) => p.alive).map((p) => [p.instance, p.pid] as [string, number])));
+}
+
+/** Command lines every host ran since `mark` (from `commandMark`). */
+export function commandsSince(lab: Lab, mark: Record<string, number>): { host: string; command: string; exit: number | null }[] {
+  return lab.hosts.flatMap((h) =>
+    lab
+      .commandLog(h.name)
+      .slice(mark[h.name] ?? 0)
+      .filter(isCommand)
+      .map((e) => ({ host: h.name, command: e.command, exit: e.exit })),
+  );
+}
+
+export function commandMark(lab: Lab): Record<string, number> {
+  return Object.fromEntries(lab.hosts.map((h) => [h.name, lab.commandLog(h.name).length]));
+}
