@@ -39,11 +39,18 @@ export interface Stack {
   withEnv(env: NodeJS.ProcessEnv): Stack;
 }
 
-/** A stack named `lab` of `program` on `lab`, its state in `<lab dir>/<name>`. */
+/**
+ * A stack of `program` on `lab`, its state in `<lab dir>/<name>`. The stack is named after the
+ * lab, not `lab`: an example directory may hold a developer's own `Pulumi.lab.yaml`, salted for
+ * another passphrase. The test's stack file goes when the lab stops.
+ */
 export function stackOn(lab: Lab, program: string, name = "state", extraEnv: NodeJS.ProcessEnv = {}): Stack {
   const backend = path.join(lab.dir, name);
+  const stackName = `test-${path.basename(lab.dir)}`.replace(/[^A-Za-z0-9_.-]/g, "-");
+  const stackFile = path.join(program, `Pulumi.${stackName}.yaml`);
+  lab.atStop(stackFile);
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "test-passphrase", ...extraEnv };
-  const common = ["--cwd", program, "--stack", "lab", "--backend", backend];
+  const common = ["--cwd", program, "--stack", stackName, "--backend", backend];
   const engine = (...args: string[]) => runEngine([...args, ...common, ...(args[0] === "stack" ? [] : ["--json"])], env);
   return {
     lab,
@@ -59,7 +66,7 @@ export function stackOn(lab: Lab, program: string, name = "state", extraEnv: Nod
     withEnv: (more) => stackOn(lab, program, name, { ...extraEnv, ...more }),
     stateFile() {
       const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8"))?.[1];
-      return path.join(backend, project ?? "unknown", "lab.json");
+      return path.join(backend, project ?? "unknown", `${stackName}.json`);
     },
   };
 }

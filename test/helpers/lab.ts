@@ -58,8 +58,10 @@ export interface Lab {
   fault(hostName: string, ...args: (string | number)[]): Promise<unknown>;
   /** `lab status --json`. */
   status(): Promise<StatusReport>;
-  /** `lab down`, then removes the lab directory. Safe to call twice. */
+  /** `lab down`, then removes the lab directory and what `atStop` names. Safe to call twice. */
   stop(): Promise<void>;
+  /** Removes `file` (outside the lab directory) when the lab stops. */
+  atStop(file: string): void;
 }
 
 export interface StatusReport {
@@ -107,6 +109,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     return h;
   };
   let stopped = false;
+  const leftovers: string[] = [];
 
   const connect = (name: string, o: ExecOptions = {}): Promise<Client> => {
     const h = host(name);
@@ -154,7 +157,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       stopped = true;
       await runLabCli(["down", "--dir", dir]);
       fs.rmSync(dir, { recursive: true, force: true });
+      for (const f of leftovers) fs.rmSync(f, { force: true });
     },
+    atStop: (file) => void leftovers.push(file),
   };
 }
 

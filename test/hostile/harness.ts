@@ -123,7 +123,7 @@ function flatten(v: unknown): string {
 
 /** Every command the lab's hosts ran, in log order per host. */
 export function allCommands(lab: Lab): string[] {
-  return lab.hosts.flatMap((h) => lab.commandLog(h.name)).flatMap((e: LogEntry) => (typeof e.command === "string" ? [e.command] : []));
+  return lab.hosts.flatMap((h) => lab.commandLog(h.name)).flatMap((e: LogEntry) => ("command" in e && typeof e.command === "string" ? [e.command] : []));
 }
 
 /** Total log length, to prove a run added no command. */
