@@ -32,12 +32,16 @@ const LAB_CLI = path.join(REPO, "dist", "lab", "cli.js");
 const ENGINE_CLI = path.join(REPO, "dist", "lab", "engine", "cli.js");
 const PROGRAM = path.join(REPO, "bench", "program");
 const STACK = "bench";
+/** The pulumi CLI's default parallelism is unbounded (its --parallel defaults to MaxInt32). */
+const UNBOUNDED = 2147483647;
 
 interface Options {
   json: boolean;
   only: Scenario[];
   latencyMs: number;
   parallel?: number;
+  /** Where to copy the hosts' command logs and the engine's output before each lab goes. */
+  logs?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -60,13 +64,23 @@ function parseArgs(argv: string[]): Options {
     } else if (a === "--parallel") {
       o.parallel = Number(value());
       if (!Number.isInteger(o.parallel) || o.parallel < 1) throw new Error("--parallel takes a positive integer");
+    } else if (a === "--logs") {
+      o.logs = path.resolve(value());
     } else if (a === "--help" || a === "-h") {
-      process.stdout.write("npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--parallel N]\n");
+      process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   return o;
 }
+
+const USAGE = `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--parallel N] [--logs DIR]
+  --json        end with one JSON line of the figures
+  --only S      run only scenario S (7.2 or 64; comma-separated for both)
+  --latency MS  delay injected per SSH round trip on every host (default 20)
+  --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
+  --logs DIR    keep each lab's command logs and the engine's output in DIR
+`;
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -83,8 +97,15 @@ async function startLab(hosts: number, latencyMs: number): Promise<LabJson> {
   return lab;
 }
 
-async function stopLab(dir: string): Promise<void> {
+async function stopLab(dir: string, keepAs?: string): Promise<void> {
   if (!liveLabs.delete(dir)) return;
+  if (keepAs) {
+    fs.mkdirSync(keepAs, { recursive: true });
+    for (const h of fs.existsSync(path.join(dir, "hosts")) ? fs.readdirSync(path.join(dir, "hosts")) : []) {
+      const log = path.join(dir, "hosts", h, "commands.log");
+      if (fs.existsSync(log)) fs.copyFileSync(log, path.join(keepAs, `${h}.commands.log`));
+    }
+  }
   await run(process.execPath, [LAB_CLI, "down", "--dir", dir], { timeout: 120_000 }).catch((e) => progress(`lab down ${dir} failed: ${(e as Error).message}`));
   fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -161,11 +182,12 @@ interface EngineRun {
   wallMs: number;
   summary?: Record<string, number>;
   tail: string;
+  out: string;
 }
 
 function engine(command: "up" | "refresh", lab: LabJson, scenario: Scenario, opts: Options): Promise<EngineRun> {
   const args = [ENGINE_CLI, command, "--cwd", PROGRAM, "--stack", STACK, "--backend", path.join(lab.dir, "state"), "--json"];
-  if (opts.parallel) args.push("--parallel", String(opts.parallel));
+  args.push("--parallel", String(opts.parallel ?? UNBOUNDED));
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "bench-passphrase", BENCH_TOPOLOGY: scenario };
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -188,7 +210,7 @@ function engine(command: "up" | "refresh", lab: LabJson, scenario: Scenario, opt
           /* a plain log line */
         }
       }
-      resolve({ code: code ?? 1, wallMs, summary, tail: out.slice(-4000) });
+      resolve({ code: code ?? 1, wallMs, summary, tail: out.slice(-4000), out });
     });
   });
 }
@@ -197,6 +219,10 @@ async function engineStep(what: string, command: "up" | "refresh", lab: LabJson,
   progress(`${scenario}: provider ${what} ...`);
   const before = snapshot(lab);
   const r = await engine(command, lab, scenario, opts);
+  if (opts.logs) {
+    fs.mkdirSync(opts.logs, { recursive: true });
+    fs.writeFileSync(path.join(opts.logs, `${scenario}-provider-${what.split(" ")[0].replace(/\W/g, "")}${command === "up" && what.startsWith("second") ? "-up" : ""}.out`), r.out);
+  }
   if (r.code !== 0) throw new Error(`${scenario}: engine ${command} (${what}) failed with exit ${r.code}:\n${r.tail}`);
   const f = figures(r.wallMs, countSince(lab, before), r.summary);
   progress(`${scenario}: provider ${what}: ${(f.wallMs / 1000).toFixed(1)} s, ${f.sshConnections} connections, ${f.remoteCommands} commands, ${f.sqlRoundTrips} SQL`);
@@ -266,7 +292,7 @@ async function benchScenario(scenario: Scenario, opts: Options): Promise<Scenari
       refresh = await engineStep("refresh", "refresh", lab, scenario, opts);
       progress(`${scenario}: provider's cluster: ${await verify(lab, scenario)}`);
     } finally {
-      await stopLab(lab.dir);
+      await stopLab(lab.dir, opts.logs && path.join(opts.logs, `${scenario}-provider`));
     }
   }
   let naive: ScenarioResult["naive"];
@@ -283,7 +309,7 @@ async function benchScenario(scenario: Scenario, opts: Options): Promise<Scenari
       progress(`${scenario}: naive: ${(naive.wallMs / 1000).toFixed(1)} s, ${naive.sshConnections} connections, ${naive.remoteCommands} commands, ${naive.sqlRoundTrips} SQL`);
       progress(`${scenario}: naive cluster: ${await verify(lab, scenario)}`);
     } finally {
-      await stopLab(lab.dir);
+      await stopLab(lab.dir, opts.logs && path.join(opts.logs, `${scenario}-naive`));
     }
   }
   return {
@@ -298,6 +324,10 @@ async function benchScenario(scenario: Scenario, opts: Options): Promise<Scenari
     sshConnectionsPerHostPerOp: Math.max(deploy.maxConnectionsPerHost, refresh.maxConnectionsPerHost),
     refreshRoundTripsPerHost: refresh.maxCommandsPerHost,
   };
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((x) => x.toFixed(1)).join(" / ");
 }
 
 function round2(x: number): number {
@@ -324,7 +354,7 @@ function table(results: ScenarioResult[], opts: Options): string {
         `refresh round trips per host ${r.refreshRoundTripsPerHost} (target <= 2)`,
     );
   }
-  lines.push(`machine: ${os.cpus().length} CPUs; +${opts.latencyMs} ms per SSH round trip on every host; engine parallelism ${opts.parallel ?? "default (10)"}`);
+  lines.push(`machine: ${os.cpus().length} CPUs, load average ${loadAverage()} at the end (other work on the machine slows the parallel provider more than the sequential naive script); +${opts.latencyMs} ms per SSH round trip on every host; engine --parallel ${opts.parallel ?? "unbounded (the pulumi CLI's default)"}`);
   return lines.join("\n") + "\n";
 }
 
@@ -338,6 +368,7 @@ async function main(): Promise<void> {
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
+      loadAverage: os.loadavg().map(round2),
       latencyMs: opts.latencyMs,
       engineParallel: opts.parallel ?? null,
       // Over the scenarios run: the worst of each figure.
