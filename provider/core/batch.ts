@@ -8,7 +8,9 @@
  *
  * A request only ever joins a batch that has not been sent yet, so its answer is always read
  * after it was asked for: coalescing never serves a stale result (converge relies on reading
- * what the previous round did).
+ * what the previous round did). At most one batch per key is in flight: requests arriving
+ * meanwhile wait for it to finish and then go out together (on a busy machine Pulumi's calls
+ * trickle in over a second; this bounds the commands per host to about two whatever the pace).
  */
 
 export interface CoalescerOptions {
@@ -23,11 +25,14 @@ interface Pending<Req, Res> {
   readonly waiters: { resolve: (r: Res) => void; reject: (e: unknown) => void }[];
   readonly firstAt: number;
   timer?: NodeJS.Timeout;
+  /** Its window closed while another batch of its key was in flight. */
+  due?: boolean;
 }
 
 /** Batches per key; `send` answers a batch's requests in order (one result per request). */
 export class Coalescer<Req, Res> {
   private readonly pending = new Map<string, Pending<Req, Res>>();
+  private readonly inFlight = new Set<string>();
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
   /** Batches sent and requests answered, for tests and benchmarks. */
@@ -57,10 +62,23 @@ export class Coalescer<Req, Res> {
   }
 
   private flush(key: string, batch: Pending<Req, Res>): void {
+    if (this.inFlight.has(key)) {
+      batch.due = true;
+      return;
+    }
     if (this.pending.get(key) === batch) this.pending.delete(key);
+    this.inFlight.add(key);
     this.stats.batches++;
     this.stats.requests += batch.requests.length;
-    this.send(key, batch.requests).then(
+    const done = () => {
+      this.inFlight.delete(key);
+      const next = this.pending.get(key);
+      if (next?.due) {
+        if (next.timer) clearTimeout(next.timer);
+        this.flush(key, next);
+      }
+    };
+    this.send(key, batch.requests).finally(done).then(
       (results) => {
         if (results.length !== batch.requests.length) {
           const err = new Error(`internal: a batch of ${batch.requests.length} requests got ${results.length} answers`);

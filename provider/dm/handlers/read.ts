@@ -5,8 +5,9 @@
  * Every resource of a run is served by one plugin process, and Pulumi asks them concurrently (a
  * refresh reads them all at once; a cluster's instances are created together). Reads waiting at
  * the same moment are coalesced: one SSH command per host reads the state of every instance
- * asked for on it, and one disql run per MP answers every catalog read. A read only joins a
- * batch not yet sent, so it is never older than the request (see core/batch.ts).
+ * asked for on it, and one disql run per MP answers every catalog read; one batch per host (per
+ * MP) is in flight at a time, and what arrives meanwhile goes out together next. A read only
+ * joins a batch not yet sent, so it is never older than the request (see core/batch.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { RunContext } from "../../converge";
@@ -81,12 +82,18 @@ async function readHostBatch(_key: string, reads: readonly HostRead[]): Promise<
   return reads.map((r) => states.get(files.dbDir(r.layout))!);
 }
 
+/**
+ * A refresh reads every resource at once and nothing waits on a single answer, so its reads wait
+ * longer for company; converge reads keep the short window (they are on a deployment's path).
+ */
+const REFRESH_WINDOW = { quietMs: 60, maxWaitMs: 1000 };
 const hostReads = new Coalescer<HostRead, HostState>(readHostBatch);
+const refreshHostReads = new Coalescer<HostRead, HostState>(readHostBatch, REFRESH_WINDOW);
 
 export async function readHost(ctx: RunContext, where: InstanceLayout & { connection: ConnectionArgs; name: string }): Promise<HostState> {
   const t = targetOf(where.connection);
   const { key } = batchKey(ctx, t.connKey);
-  return hostReads.request(key, { ctx, connKey: t.connKey, host: t.host, layout: where, name: where.name });
+  return (ctx.op === "refresh" ? refreshHostReads : hostReads).request(key, { ctx, connKey: t.connKey, host: t.host, layout: where, name: where.name });
 }
 
 export async function readHosts<M extends InstanceLayout & { connection: ConnectionArgs; name: string }>(
@@ -113,11 +120,13 @@ interface CatalogAsk {
 }
 
 /** One disql run answers every catalog read waiting for the same MP (each caller parses its own copy). */
-const catalogReads = new Coalescer<CatalogAsk, ExecResult>(async (_key, asks) => {
+async function readCatalogBatch(_key: string, asks: readonly CatalogAsk[]): Promise<ExecResult[]> {
   const { login, password } = asks[0];
   const r = await execFor(asks, disqlCommand(login), catalogReadScript({ password, ip: login.ip, port: login.portNum }));
   return asks.map(() => r);
-});
+}
+const catalogReads = new Coalescer<CatalogAsk, ExecResult>(readCatalogBatch);
+const refreshCatalogReads = new Coalescer<CatalogAsk, ExecResult>(readCatalogBatch, REFRESH_WINDOW);
 
 /**
  * Tries the MPs in order; the first that answers is the one logged into (with an MP RAFT group,
@@ -131,7 +140,7 @@ export async function readCatalog(ctx: RunContext, logins: readonly MpLogin[], p
       // The password is part of what makes two reads the same; only its digest is kept as a key.
       const digest = createHash("sha256").update(password).digest("hex");
       const { key } = batchKey(ctx, t.connKey, `${login.ip}:${login.portNum}\n${login.dmHome ?? ""}\n${digest}`);
-      const r = await catalogReads.request(key, { ctx, connKey: t.connKey, login, password });
+      const r = await (ctx.op === "refresh" ? refreshCatalogReads : catalogReads).request(key, { ctx, connKey: t.connKey, login, password });
       if (r.code !== 0) {
         errors.push(`${login.name}@${t.host}: disql exit ${r.code}: ${(r.stdout + r.stderr).trim().split("\n").slice(-2).join(" | ")}`);
         continue;

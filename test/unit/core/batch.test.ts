@@ -57,3 +57,25 @@ test("a failed batch fails each of its requests", async () => {
   expect(r.map((x) => x.status)).toEqual(["rejected", "rejected"]);
   expect((r[0] as PromiseRejectedResult).reason.message).toBe("host down");
 });
+
+test("one batch per key in flight: what arrives meanwhile goes out together when it is done", async () => {
+  const sent: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const c = new Coalescer<string, string>(async (_k, reqs) => {
+    sent.push([...reqs]);
+    if (sent.length === 1) await gate;
+    return [...reqs];
+  }, { quietMs: 5, maxWaitMs: 10 });
+  const all = [c.request("h", "a")];
+  await sleep(30);
+  all.push(c.request("h", "b"));
+  await sleep(30); // well past b's window: b waits for a's batch
+  all.push(c.request("h", "c"));
+  all.push(c.request("other", "x")); // another key is not held up
+  await sleep(30);
+  expect(sent).toEqual([["a"], ["x"]]);
+  release();
+  expect(await Promise.all(all)).toEqual(["a", "b", "c", "x"]);
+  expect(sent).toEqual([["a"], ["x"], ["b", "c"]]);
+});
