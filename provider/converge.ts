@@ -29,6 +29,8 @@ export class RunContext {
     readonly log: RunLog,
     private readonly known: HostKeys,
     private readonly connections: ReadonlyMap<string, SshTarget["conn"]>,
+    /** What the run is for: `create`, `update`, `refresh`, `delete` (reads batch differently for a refresh). */
+    readonly op: string = "",
   ) {}
 
   target(connKey: string): SshTarget {
@@ -146,7 +148,7 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
   const context = (spec: Spec, op: string, oldProps?: Record<string, unknown>, olds?: Spec): RunContext => {
     const log = new RunLog(`${logic.kind}/${logic.name(spec)} ${op} ${newRunId()}`);
     const known = (oldProps?.hostKeys ?? {}) as HostKeys;
-    return new RunContext(log, known, logic.connections(spec, olds));
+    return new RunContext(log, known, logic.connections(spec, olds), op);
   };
 
   /** Read, plan, apply until nothing is left to do; returns the last read. */

@@ -565,9 +565,15 @@ function envNumber(name: string): number | undefined {
  * The process-wide pool: every resource served by this plugin process shares it.
  * `DBCLUSTER_SSH_IDLE_MS` and `DBCLUSTER_SSH_MAX_CHANNELS` tune it (the plugin has no other
  * configuration channel than its environment).
+ *
+ * Idle connections stay 30 s: during a deployment a host often waits several seconds between
+ * its steps (another host's election, backup or dminit), and a redial costs a new handshake of
+ * several round trips. An idle connection never keeps the process alive (its socket is unref'd).
  */
+export const DEFAULT_POOL_IDLE_MS = 30_000;
+
 export const defaultPool = new SshPool({
-  idleMs: envNumber("DBCLUSTER_SSH_IDLE_MS"),
+  idleMs: envNumber("DBCLUSTER_SSH_IDLE_MS") ?? DEFAULT_POOL_IDLE_MS,
   maxChannelsPerConnection: envNumber("DBCLUSTER_SSH_MAX_CHANNELS"),
 });
 

@@ -214,6 +214,29 @@ export function hostStateCommand(l: InstanceLayout, marker: string): string {
   );
 }
 
+/**
+ * Several instances' state on one host in one round trip: each part is `hostStateCommand` for
+ * one layout (with its own marker), announced by a line holding `batchMarker` and its index, so
+ * that one part's file contents can never run into the next part.
+ */
+export function hostStatesCommand(reads: readonly { layout: InstanceLayout; marker: string }[], batchMarker: string): string {
+  return reads.map((r, i) => sh`printf '\n%s %s\n' ${batchMarker} ${String(i)}; ` + `{ ${hostStateCommand(r.layout, r.marker)}; }`).join("; ");
+}
+
+/** Parses `hostStatesCommand`'s output: one HostState per read, in order. */
+export function parseHostStates(stdout: string, reads: readonly { layout: InstanceLayout; marker: string }[], batchMarker: string, host = "host"): HostState[] {
+  const parts = new Map<number, string>();
+  for (const chunk of stdout.split(`\n${batchMarker} `).slice(1)) {
+    const nl = chunk.indexOf("\n");
+    parts.set(Number(chunk.slice(0, nl)), chunk.slice(nl + 1));
+  }
+  return reads.map((r, i) => {
+    const part = parts.get(i);
+    if (part === undefined) throw new Error(`${host}: the state of ${files.dbDir(r.layout)} is missing from the batched read (output cut short?)`);
+    return parseHostState(part, r.layout, r.marker, host);
+  });
+}
+
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,0 +1,128 @@
+/**
+ * The benchmark's two topologies, as plain `DpcCluster` arguments. One source for both ways of
+ * deploying: the bench program (`bench/program`, run by the local engine) passes them to
+ * `dm.DpcCluster`, and the naive script (`bench/naive.ts`) expands the very same object with the
+ * product's planners. Generic over the connection so that the program can pass secrets.
+ */
+
+/** Where instances can go: one entry per host. */
+export interface BenchHost<C> {
+  readonly ip: string;
+  readonly connection: C;
+  readonly dataRoot: string;
+}
+
+export interface BenchInstance<C> {
+  readonly name: string;
+  readonly mode: "MP" | "SP" | "BP";
+  readonly connection: C;
+  readonly ip: string;
+  readonly path: string;
+  readonly portNum: number;
+  readonly apPortNum: number;
+  readonly mpPort?: number;
+  readonly description: string;
+}
+
+export interface BenchTopology<C> {
+  readonly instances: BenchInstance<C>[];
+  readonly rafts: { name: string; role: "SP" | "BP"; members: string[] }[];
+  readonly bpGroups: { name: string; description: string; rafts: string[] }[];
+  readonly faultDomains: { name: string; description: string; instances: string[] }[];
+}
+
+export const SCENARIOS = ["7.2", "64"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** Hosts each scenario is spread over. */
+export const HOSTS: Record<Scenario, number> = { "7.2": 4, "64": 8 };
+
+export function topology<C>(scenario: Scenario, hosts: readonly BenchHost<C>[]): BenchTopology<C> {
+  return scenario === "7.2" ? seed72(hosts) : cluster64(hosts);
+}
+
+function instance<C>(h: BenchHost<C>, dir: string, name: string, mode: "MP" | "SP" | "BP", portNum: number, apPortNum: number): BenchInstance<C> {
+  return {
+    name,
+    mode,
+    connection: h.connection,
+    ip: h.ip,
+    path: `${h.dataRoot}/${dir}/${name.toLowerCase()}`,
+    portNum,
+    apPortNum,
+    mpPort: mode === "MP" ? 9000 : undefined,
+    description: `${mode} instance`,
+  };
+}
+
+/**
+ * Seed 7.2 exactly as examples/dpc-bp-raft lays it out (same names, ports, round-robin hosts,
+ * groups and fault domains), so that the bench's 7.2 figures are the example's.
+ */
+function seed72<C>(hosts: readonly BenchHost<C>[]): BenchTopology<C> {
+  const layout = [
+    ["SP1", "SP"], ["MP", "MP"], ["BP11", "BP"], ["BP12", "BP"], ["BP13", "BP"], ["BP21", "BP"], ["BP22", "BP"], ["BP23", "BP"],
+  ] as const;
+  return {
+    instances: layout.map(([name, mode], i) => instance(hosts[i % hosts.length], "dpc_bp_raft", name, mode, 5236 + i, 6000 + i)),
+    rafts: [
+      { name: "RAFT_1", role: "BP", members: ["BP11", "BP12", "BP13"] },
+      { name: "RAFT_2", role: "BP", members: ["BP21", "BP22", "BP23"] },
+      { name: "RAFT_SP1", role: "SP", members: ["SP1"] },
+    ],
+    bpGroups: [{ name: "BG_1", description: "bp group1", rafts: ["RAFT_1", "RAFT_2"] }],
+    faultDomains: [
+      { name: "FDOM_1", description: "shanghai_1", instances: ["MP", "BP11", "BP21"] },
+      { name: "FDOM_2", description: "shanghai_2", instances: ["BP12", "BP22"] },
+      { name: "FDOM_3", description: "shanghai_3", instances: ["BP13", "BP23"] },
+    ],
+  };
+}
+
+export const BP_RAFTS = 20;
+export const REPLICAS = 3;
+export const SPS = 3;
+export const BP_GROUPS = 4;
+
+/**
+ * 64 instances: 1 MP, 3 SPs (each its own SP RAFT group), 20 BP RAFT groups of 3 replicas in 4
+ * BP groups of 5. The MP is on the first host, SP k on host k+1; replica r of group g is on host
+ * (3g + r) mod N, so the three replicas of a group are on three different hosts and the 60 BPs
+ * are spread evenly. Fault domain FDOM_r+1 holds replica r of every group (and the MP), so no
+ * two replicas of one group share a domain. Ports are unique across the cluster.
+ */
+function cluster64<C>(hosts: readonly BenchHost<C>[]): BenchTopology<C> {
+  if (hosts.length < REPLICAS) throw new Error(`the 64-instance topology needs at least ${REPLICAS} hosts`);
+  const on = (i: number) => hosts[i % hosts.length];
+  const instances: BenchInstance<C>[] = [];
+  let n = 0;
+  const add = (h: BenchHost<C>, name: string, mode: "MP" | "SP" | "BP") => {
+    instances.push(instance(h, "bench64", name, mode, 5300 + n, 6300 + n));
+    n++;
+  };
+  add(on(0), "MP", "MP");
+  const rafts: BenchTopology<C>["rafts"] = [];
+  const domains = Array.from({ length: REPLICAS }, (_, r) => ({ name: `FDOM_${r + 1}`, description: `zone ${r + 1}`, instances: r === 0 ? ["MP"] : [] as string[] }));
+  for (let g = 0; g < BP_RAFTS; g++) {
+    const members: string[] = [];
+    for (let r = 0; r < REPLICAS; r++) {
+      const name = `BP${String(g + 1).padStart(2, "0")}_${r + 1}`;
+      add(on(REPLICAS * g + r), name, "BP");
+      members.push(name);
+      domains[r].instances.push(name);
+    }
+    rafts.push({ name: `RAFT_${String(g + 1).padStart(2, "0")}`, role: "BP", members });
+  }
+  for (let s = 0; s < SPS; s++) {
+    add(on(s + 1), `SP${s + 1}`, "SP");
+    rafts.push({ name: `RAFT_SP${s + 1}`, role: "SP", members: [`SP${s + 1}`] });
+  }
+  const perGroup = Math.ceil(BP_RAFTS / BP_GROUPS);
+  const bpRafts = rafts.filter((r) => r.role === "BP").map((r) => r.name);
+  const bpGroups = Array.from({ length: BP_GROUPS }, (_, i) => ({
+    name: `BG_${i + 1}`,
+    description: `bp group ${i + 1}`,
+    rafts: bpRafts.slice(i * perGroup, (i + 1) * perGroup),
+  }));
+  return { instances, rafts, bpGroups, faultDomains: domains };
+}
