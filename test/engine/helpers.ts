@@ -1,12 +1,12 @@
 /** Drives the engine CLI as a user would, against a copy of a test program in a temporary directory. */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { ENGINE_CLI, runEngineCli } from "../helpers/engine-cli";
 
 export const REPO = path.resolve(__dirname, "..", "..");
-const CLI = path.join(REPO, "dist", "lab", "engine", "cli.js");
+const CLI = ENGINE_CLI;
 
 /** Tests run the compiled CLI; a stale build would test old code, so refuse it. */
 export function assertBuilt(): void {
@@ -78,23 +78,10 @@ export interface Run {
 }
 
 export function engine(p: Program, args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const full = [CLI, ...args, "--cwd", p.dir, "--stack", p.stack];
+  const full = [...args, "--cwd", p.dir, "--stack", p.stack];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ENGINE_TEST_TRACE: p.trace, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, full, { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const events = args.includes("--json") && args[0] !== "stack"
-        ? stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
-        : [];
-      resolve({ code: code ?? -1, stdout, stderr, events });
-    });
-  });
+  return runEngineCli(full, childEnv);
 }
 
 export const summary = (r: Run) => {

@@ -3,16 +3,15 @@
  * the local engine run on a program as a user runs it, the MP catalog read with disql over SSH,
  * and the hosts' command logs.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseListings, type Row } from "../lab/fixtures/dmlab";
+import { runEngineCli } from "../helpers/engine-cli";
 import { REPO, startLab, type Lab, type LogEntry } from "../helpers/lab";
 
 export { REPO };
 export type { Lab, Row };
 
-const ENGINE = path.join(REPO, "dist", "lab", "engine", "cli.js");
 /** The examples' fixed SYSDBA password on the lab (examples/shared/hosts.ts). */
 export const LAB_PASSWORD = "Lab_Dameng_123";
 
@@ -71,22 +70,9 @@ export function stackOn(lab: Lab, program: string, name = "state", extraEnv: Nod
   };
 }
 
-function runEngine(args: string[], env: NodeJS.ProcessEnv): Promise<EngineRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const events = args.includes("--json") && args[0] !== "stack"
-        ? stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, any>)
-        : [];
-      const last = events[events.length - 1];
-      resolve({ code: code ?? -1, out: args[0] === "stack" ? stdout : stdout + stderr, summary: last?.summary, events });
-    });
-  });
+async function runEngine(args: string[], env: NodeJS.ProcessEnv): Promise<EngineRun> {
+  const r = await runEngineCli(args, env);
+  return { code: r.code, out: args[0] === "stack" ? r.stdout : r.stdout + r.stderr, summary: r.summary, events: r.events };
 }
 
 /** `{code: 0}` on success, else the output's tail, so that a failing expectation shows why. */

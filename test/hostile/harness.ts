@@ -3,15 +3,15 @@
  * engine run can hold many resources, each carrying hostile values), the engine CLI, disql on a
  * lab host, and the checks run on the lab's command logs.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { runEngineCli } from "../helpers/engine-cli";
 import type { Lab, LogEntry } from "../helpers/lab";
 
 const run = promisify(execFile);
 export const REPO = path.resolve(__dirname, "..", "..");
-const ENGINE = path.join(REPO, "dist", "lab", "engine", "cli.js");
 export const PASSWORD = "Lab_Dameng_123";
 
 /**
@@ -70,27 +70,10 @@ export interface EngineRun {
   readonly summary?: Record<string, number>;
 }
 
-export function engine(lab: Lab, p: Program, cmd: "up" | "preview" | "destroy" | "refresh"): Promise<EngineRun> {
+export async function engine(lab: Lab, p: Program, cmd: "up" | "preview" | "destroy" | "refresh"): Promise<EngineRun> {
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "hostile-test" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE, cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => err.push(d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      const last = stdout.trim().split("\n").pop() ?? "";
-      let summary: Record<string, number> | undefined;
-      try {
-        summary = (JSON.parse(last) as { summary?: Record<string, number> }).summary;
-      } catch {
-        summary = undefined;
-      }
-      resolve({ code: code ?? -1, out: stdout + Buffer.concat(err).toString("utf8"), summary });
-    });
-  });
+  const r = await runEngineCli([cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json"], env);
+  return { code: r.code, out: r.stdout + r.stderr, summary: r.summary };
 }
 
 /** The text of an engine run with JSON string escapes undone, so values can be searched as written. */
