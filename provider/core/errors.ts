@@ -125,3 +125,25 @@ export class RemoteCommandError extends Error {
     this.stderrTail = tail.map((l) => redact(l));
   }
 }
+
+/**
+ * A step that never started: the connection failed before its command ran (dial, or the
+ * channel request of a connection that died). Names the step, as a failed command does.
+ */
+export class StepNotStartedError extends Error {
+  override readonly name = "StepNotStartedError";
+  constructor(
+    readonly host: string,
+    readonly kind: string,
+    describe: string,
+    override readonly cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      redact(
+        `${host}: ${kind} was not started (${why}): ${describe}\n` +
+          "  next: once the host answers over SSH again, run `pulumi up` again: finished steps are checked and skipped",
+      ),
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import { RemoteCommandError } from "./errors";
+import { HostKeyMismatchError, RemoteCommandError, StepNotStartedError } from "./errors";
 import { RunLog } from "./log";
 import { HostSequence, Operation, Plan, groupByHost } from "./operation";
 import { ExecResult, SshPool, SshTarget, defaultPool } from "./ssh";
@@ -46,7 +46,9 @@ export async function runOperation(op: Operation, target: SshTarget, pool: SshPo
       code: null,
       error: err instanceof Error ? err.name : "error",
     });
-    throw err;
+    // A changed host key says itself what to do; anything else gets the step named.
+    if (err instanceof HostKeyMismatchError) throw err;
+    throw new StepNotStartedError(op.host, op.kind, op.describe, err);
   }
   const expected = op.expectExit ?? [0];
   const ok = !result.timedOut && result.code !== null && expected.includes(result.code);

@@ -529,7 +529,11 @@ export class SshPool {
     if (pc.dependents > 0) return;
     if (pc.idleTimer) clearTimeout(pc.idleTimer);
     pc.idleTimer = setTimeout(() => {
-      if (pc.busy === 0 && pc.dependents === 0) pc.client?.end();
+      if (pc.busy !== 0 || pc.dependents !== 0) return;
+      // Out of the pool before it ends: its close takes a round trip, and a command arriving
+      // meanwhile must dial afresh instead of meeting a connection that says "Not connected".
+      this.forget(pc);
+      pc.client?.end();
     }, this.idleMs);
     pc.idleTimer.unref();
   }

@@ -50,7 +50,11 @@ export function sqlOp(login: MpLogin, password: string, statements: readonly str
     stdin: disqlScript({ password, ip: login.ip, port: login.portNum }, statements),
     reason,
     timeoutMs: SQL_TIMEOUT_MS,
-    hint: `exit status ${DISQL_SQLERROR_EXIT} means DM refused a statement: its [code] and message are in the output; the statements before it took effect and the next up goes on from there${advice ? `. ${advice}` : ""}`,
+    // disql fails in two ways that need different fixes: DM refused a statement, or it never got in.
+    hint:
+      `exit status ${DISQL_SQLERROR_EXIT} means DM refused a statement: its [code] and message are in the output and the statements before it took effect; ` +
+      `another status means disql could not connect or log in to ${login.name} (${login.ip}:${login.portNum}): is it running? ` +
+      `Fix the cause, then run \`pulumi up\` again: it goes on from what is there${advice ? `. ${advice}` : ""}`,
   };
 }
 

@@ -267,8 +267,10 @@ class GroupPlanner {
   /** Configured but no leader recorded: start every member with MOUNT and wait for the election. */
   planStartConfigured(): Plan {
     const stopped = this.spec.members.filter((m) => !this.running(m));
-    if (stopped.length === 0) return [];
+    const ini = this.raftIniOps(this.spec.members);
+    if (stopped.length === 0) return phase(`configure ${this.spec.name}`, ini);
     return [
+      ...phase(`configure ${this.spec.name}`, ini),
       ...phase(`start ${this.spec.name}`, stopped.map((m) => startOp(m, "configured RAFT member not running", true))),
       ...phase(`elect ${this.spec.name}`, [waitLeaderOp(this.spec.members[0], this.allLogins(), this.password(), this.spec.members.map((m) => m.name), "the group elects its leader after a MOUNT start")]),
     ];
@@ -347,13 +349,23 @@ class GroupPlanner {
     const joiningNames = new Set(joining.map((m) => m.name));
     const steady = this.spec.members.filter((m) => !joiningNames.has(m.name));
     out.push(
-      ...phase(
-        `configure ${this.spec.name}`,
-        steady.filter((m) => !this.dmarchIs(m, this.dmarch(m))).map((m) => writeOp(m, files.dmarchIni(m), this.dmarch(m), "the group's members changed (read at the next start)")),
-      ),
+      ...phase(`configure ${this.spec.name}`, [
+        ...this.raftIniOps(steady),
+        ...steady.filter((m) => !this.dmarchIs(m, this.dmarch(m))).map((m) => writeOp(m, files.dmarchIni(m), this.dmarch(m), "dmarch.ini differs (read at the next start)")),
+      ]),
     );
     out.push(...phase(`start ${this.spec.name}`, steady.filter((m) => !this.running(m)).map((m) => startOp(m, "member not running", true))));
     return out;
+  }
+
+  /** A configured member's dm.ini keys of a multi-replica group, put back if changed by hand:
+   *  a member started with ARCH_INI = 0 would not archive for its peers. */
+  raftIniOps(members: readonly MemberSpec[]): Operation[] {
+    return members.flatMap((m) => {
+      const changes = this.iniChanges(m, RAFT_DM_INI);
+      const keys = Object.keys(changes);
+      return keys.length ? [setIniOp(m, "dm.ini", changes, `multi-replica member's dm.ini differs: ${keys.join(", ")} (read at the next start)`)] : [];
+    });
   }
 
   /** The manual's procedure for a replica joining a running group. */

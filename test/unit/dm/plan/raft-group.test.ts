@@ -169,6 +169,29 @@ describe("reading failures and deletes", () => {
     expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/dpc_mode=BP MOUNT \(BP12\)$/)]);
   });
 
+  test("a member's ARCH_INI / ALTER_MODE_STATUS changed by hand are set back, elected or not; then nothing to do", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    const key = (n: string) => `${sim.instances.get(n)!.connKey}|${sim.instances.get(n)!.dbDir}/dm.ini`;
+    const edit = (n: string, from: RegExp, to: string) => sim.files.set(key(n), sim.files.get(key(n))!.replace(from, to));
+    edit("BP13", /^(\s*ARCH_INI\s*=\s*)1/m, "$10");
+    expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/^set-ini set ARCH_INI = 1 in \S+bp13\/DAMENG\/dm\.ini \(BP13, dm\.ini\)$/)]);
+    // No leader recorded (the whole group down): the keys are set back before the MOUNT starts.
+    for (const n of ["BP11", "BP12", "BP13"]) sim.running.delete(n);
+    edit("BP12", /^(\s*ALTER_MODE_STATUS\s*=\s*)0/m, "$11");
+    const read = sim.readCatalog();
+    const raftId = read.rafts.find((r) => r.name === "RAFT_1")!.id;
+    const catalog = { ...read, instances: read.instances.map((i) => (i.raftId === raftId ? { ...i, sysMode: "STANDBY" } : i)) };
+    const plan = planRaftGroup(bp, { ...raftActual(sim, bp), catalog });
+    expect(lines(plan).slice(0, 2)).toEqual([
+      expect.stringMatching(/^set-ini set ALTER_MODE_STATUS = 0 in \S+bp12\/DAMENG\/dm\.ini/),
+      expect.stringMatching(/^set-ini set ARCH_INI = 1 in \S+bp13\/DAMENG\/dm\.ini/),
+    ]);
+    expect(lines(plan).slice(2)).toEqual([...["BP11", "BP12", "BP13"].map((n) => expect.stringMatching(new RegExp(`MOUNT \\(${n}\\)$`))), expect.stringMatching(/^wait-leader/)]);
+    sim.apply(plan);
+    expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([]);
+  });
+
   test("a BP group's delete: exit all on one member, the others waited for, then members and group unregistered", () => {
     const { sim, steps: all } = buildCluster(seed72);
     const bp = raft(all, "RAFT_1");
