@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { CATALOG_FILE, DbControl, DpcMode, hashPassword, updateControl } from "../dbfiles";
+import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readControl, updateControl, writeBackupSet } from "../dbfiles";
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
@@ -445,6 +445,7 @@ export class DmServer {
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "ddl" };
     }
+    if (stmt.kind === "backup") return this.onlineBackup(stmt.name, stmt.dir);
     const table = stmt.table;
     if (!TABLES[table]) throw sqlError(ERR.invalidTable(table));
     let rows;
@@ -459,6 +460,26 @@ export class DmServer {
       rows = catalogRows(cat, table);
     }
     return { kind: "rows", ...evaluate(stmt, table, rows) };
+  }
+
+  /**
+   * Online full backup: an OPEN database that is no RAFT follower (a follower or a MOUNT instance
+   * refuses), with archiving on. The set is the offline one's format, marked online, so that
+   * its restore needs RECOVER ... FROM BACKUPSET before UPDATE DB_MAGIC.
+   */
+  private onlineBackup(name: string | undefined, dir: string): Msg {
+    if (!this.open || (this.raft && this.raft.role !== "LEADER")) throw sqlError(ERR.backupNotOpen());
+    if (this.cfg.archIni !== 1) throw sqlError(ERR.backupNoArch());
+    const target = path.resolve(this.cfg.dbDir, dir);
+    if (backupSetDirBusy(target)) throw sqlError(ERR.backupSetExists(target));
+    const ctl = readControl(this.cfg.dbDir) ?? this.ctl;
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    writeBackupSet(this.cfg.dbDir, target, {
+      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow: false, online: true, sourceIni: this.cfg.iniPath,
+      sourceInstance: this.cfg.instanceName, control: ctl, time: new Date().toISOString(),
+    });
+    this.log.info(`联机备份完成: ${target}`);
+    return { kind: "backup" };
   }
 
   // ---------------------------------------------------------------- exits
