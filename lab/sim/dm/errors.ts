@@ -74,6 +74,7 @@ export const ERR = {
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
   noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
+  learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
   // --- online backup through disql (simulator's codes, DM's wording) ---
   backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),
   backupNoArch: () => e(-719, "数据库未开启归档, 不能进行联机备份"),

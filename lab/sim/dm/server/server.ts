@@ -199,7 +199,12 @@ export class DmServer {
     return new RaftNode({
       group, self: { name: me.name, id: arch.selfId! }, peers: arch.peers, voteInterval: arch.voteInterval!,
       hbInterval: arch.hbInterval && arch.hbInterval > 0 ? arch.hbInterval : 150, lineage: this.ctl.lineage,
-      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow,
+      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow, learner: arch.learner,
+      membership: () => {
+        const cat = this.catalog!;
+        const learners = cat.members(me.raftId).filter((i) => i.learner).map((i) => i.name);
+        return { learners, voters: cat.raftById(me.raftId)?.voters ?? null };
+      },
       resolve: (name) => {
         const i = this.catalog?.instance(name);
         return i ? { host: i.ipInternal, port: i.xmalPort } : undefined;
@@ -262,7 +267,7 @@ export class DmServer {
     for (const m of this.catalog!.members(0)) {
       if (m.name === this.registered!.name) continue;
       const live = this.raft!.liveFollowers.get(m.name);
-      const peer = this.raft!.o.peers.find((p) => p.name.toUpperCase() === m.name.toUpperCase());
+      const peer = this.raft!.peers().find((p) => p.name.toUpperCase() === m.name.toUpperCase());
       const state = live ? { sysMode: "STANDBY", sysStatus: 4, status: 1 } : { sysStatus: 6 };
       const info = live && peer ? { selfId: peer.id, role: "FOLLOWER", term: this.raft!.term, leader: this.registered!.name, shadow: live.shadow } : undefined;
       changed = this.catalog!.report(m.name, state, info) || changed;
@@ -343,6 +348,8 @@ export class DmServer {
   // ---------------------------------------------------------------- SP/BP side of the MP session
 
   private onMpPush(m: Msg): void {
+    // Catalog changes reach running SPs/BPs at once: a BP leader takes in a learner without a restart.
+    if (m.op === "catalog" && m.catalog) this.catalog = new Catalog(m.catalog as CatalogData);
     if (m.op === "halt") this.halt(`${String(m.reason)}, 退出顺序错误, 系统强制HALT`);
   }
 
@@ -431,6 +438,7 @@ export class DmServer {
         throw err;
       }
       this.persist();
+      for (const a of this.attached.values()) if (!a.leaving) send(a.sock, { op: "catalog", catalog: this.catalog!.data });
       // The MP's own row keeps its registered values (SYS_STATUS 6, as the seed lists it) until the
       // first SP/BP attaches or the MP restarts.
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
