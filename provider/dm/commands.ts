@@ -294,6 +294,24 @@ export function setIniKeysCommand(file: string): { command: string; stdinFor: (c
   return { command, stdinFor };
 }
 
+/**
+ * Polls the MP catalog until every one of `members` runs as a valid STANDBY (SYS_STATUS 4): a
+ * learner that follows its leader. stdin as for `waitLeaderCommand`.
+ */
+export function waitFollowingCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
+  const secs = Math.ceil(timeoutMs / 1000);
+  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|STANDBY\\|4$`;
+  return (
+    sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
+    sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +
+    `end=$((SECONDS + ${secs})); ` +
+    sh`while :; do for s in "$d"/s*; do ` +
+    sh`n=$(${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Ec ${pattern}); ` +
+    `if [ "$n" -ge ${members.length} ]; then echo "following"; exit 0; fi; ` +
+    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "not all of "${members.join(",")}" follow the leader within "${secs}"s" >&2; exit 1; fi; sleep 1; done`
+  );
+}
+
 /** Separates the per-MP scripts of `waitLeaderCommand`'s stdin. */
 export const SCRIPT_SPLIT = "--dbcluster-next-script--";
 

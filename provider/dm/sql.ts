@@ -76,6 +76,8 @@ export const SQL = {
   /** unverified: run on the MP; the group's voting members by instance name, as 'A/B/C' (odd, at most 9). */
   alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
   /** Online full backup on a running leader (used to seed a replica added later). */
+  /** Each instance's role and state, to wait for learners to follow (NAME|SYS_MODE|SYS_STATUS). */
+  instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
   onlineBackup: (backupSetPath: string) => `BACKUP DATABASE FULL BACKUPSET ${sqlString(backupSetPath)};`,
 } as const;
 

@@ -22,6 +22,8 @@ const BP2 = inst("BP2", "BP", "host4", 5238, 6002);
 const SP2 = inst("SP2", "SP", "host1", 5240, 6004);
 const BP12 = inst("BP12", "BP", "host4", 5241, 6005);
 const BP13 = inst("BP13", "BP", "host2", 5242, 6006);
+const BP14 = inst("BP14", "BP", "host1", 5243, 6007);
+const BP15 = inst("BP15", "BP", "host3", 5244, 6008);
 
 /** The topology as it stands after the last step; each step derives the next from it. */
 let t: Topology = {
@@ -106,6 +108,33 @@ test("3. RAFT_1 grows from one to three replicas and elects a leader", async () 
   expect(cmds.filter((x) => /dmrman'? .*BACKUP DATABASE/.test(x.command)).map((x) => x.host)).toEqual(["host3"]);
   expect(cmds.filter((x) => /dmrman'? .*UPDATE DB_MAGIC/.test(x.command)).map((x) => x.host).sort()).toEqual(["host2", "host4"]);
   expect(Object.keys(await processes(lab)).sort()).toEqual(["BP1", "BP12", "BP13", "BP2", "MP", "SP1", "SP2"]);
+});
+
+test("3b. RAFT_1 grows from three to five replicas online: learners from the leader's online backup; nothing else restarts", async () => {
+  const before = await processes(lab);
+  const leaderBefore = (await catalog(lab)).raftInfo.find((x) => x[0] === "RAFT_1" && x[2] === "LEADER")![1];
+  const mark = commandMark(lab);
+  const r = await upTwice({
+    ...t,
+    instances: [...t.instances, BP14, BP15],
+    rafts: t.rafts.map((x) => (x.name === "RAFT_1" ? { ...x, members: ["BP1", "BP12", "BP13", "BP14", "BP15"] } : x)),
+  });
+  expect(stack.steps(r, "update")).toEqual(["topo-RAFT_1"]);
+  const c = await catalog(lab);
+  const raft1 = c.raftInfo.filter((x) => x[0] === "RAFT_1");
+  expect(raft1.map((x) => x[1]).sort()).toEqual(["BP1", "BP12", "BP13", "BP14", "BP15"]);
+  expect(raft1.filter((x) => x[2] === "LEADER").map((x) => x[1])).toEqual([leaderBefore]);
+  expect(raft1.filter((x) => x[2] === "FOLLOWER")).toHaveLength(4);
+  const learners = await sql(lab, "host1", 5239, ["SELECT INST_NAME FROM V$GLOBAL_RAFT_INFO WHERE IS_LEARNER = 1;"]);
+  expect({ code: learners.code, rows: learners.rows }).toEqual({ code: 0, rows: [] });
+  const now = await processes(lab);
+  for (const [name, pid] of Object.entries(before)) expect([name, now[name]]).toEqual([name, pid]);
+  expect(Object.keys(now).sort()).toEqual(["BP1", "BP12", "BP13", "BP14", "BP15", "BP2", "MP", "SP1", "SP2"]);
+  // The manual's procedure: an online backup on the leader (no offline one), each newcomer restored from it.
+  const cmds = commandsSince(lab, mark);
+  expect(cmds.filter((x) => /dmrman'? .*BACKUP DATABASE/.test(x.command))).toEqual([]);
+  expect(cmds.filter((x) => /dmrman'? .*UPDATE DB_MAGIC/.test(x.command)).map((x) => x.host).sort()).toEqual(["host1", "host3"]);
+  expect(cmds.filter((x) => /kill -(TERM|USR1)/.test(x.command))).toEqual([]);
 });
 
 test("4. fault domains are created, then an instance moves from one to another", async () => {

@@ -29,6 +29,8 @@ export interface DbControl {
   dbMagic: number;
   /** Set by RESTORE, cleared by RECOVER ... UPDATE DB_MAGIC. */
   magicPending: boolean;
+  /** Set by RESTORE of an online backup set, cleared by RECOVER ... FROM BACKUPSET (its REDO). */
+  recoverPending?: boolean;
   restoredFrom?: string;
   shadow: boolean;
   /** "CLEAN" after a clean exit or dminit; "RUNNING" while up; a crash leaves "RUNNING". */
@@ -83,3 +85,31 @@ export const CATALOG_FILE = "dpc_catalog.json";
 
 /** Files that make up the database's content, copied by backup and restore. */
 export const DATA_FILES = ["SYSTEM.DBF", "MAIN.DBF", "ROLL.DBF", CATALOG_FILE];
+
+/** What `backupset.json` records: enough for RESTORE to check the target and carry the identity. */
+export interface BackupSetMeta {
+  name: string;
+  shadow: boolean;
+  /** Taken from a running database (BACKUP through disql): the restore needs RECOVER ... FROM BACKUPSET. */
+  online?: boolean;
+  sourceIni: string;
+  sourceInstance: string;
+  control: DbControl;
+  time: string;
+}
+
+/** Writes a backup set directory (data files, `backupset.json`, a piece file); the caller checks the source. */
+export function writeBackupSet(dbDir: string, dir: string, meta: BackupSetMeta): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of DATA_FILES) {
+    const src = path.join(dbDir, f);
+    if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, f));
+  }
+  fs.writeFileSync(path.join(dir, "backupset.json"), JSON.stringify(meta, null, 1));
+  fs.writeFileSync(path.join(dir, `${meta.name}.bak`), `DM8 simulated backup piece of ${meta.control.instanceName}\n`);
+}
+
+/** A backup set directory must be absent or empty (DM never writes over a set). */
+export function backupSetDirBusy(dir: string): boolean {
+  return fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
+}

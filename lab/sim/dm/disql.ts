@@ -185,7 +185,7 @@ class Disql {
       this.print(`\n${formatRows(r.columns as Column[], rows, s)}`);
       if (s.feedback && rows.length > 0) this.print(`\n${rows.length} rows got\n`);
     } else if (s.feedback) {
-      this.print(r.kind === "ddl" ? "操作已执行\n" : "DMSQL 过程已成功完成\n");
+      this.print(r.kind === "ddl" || r.kind === "backup" ? "操作已执行\n" : "DMSQL 过程已成功完成\n");
     }
     if (s.timing) this.print(`\n已用时间: ${ms.toFixed(3)}(毫秒). 执行号:${String(r.execNo)}.\n`);
     return undefined;

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_FILES, dbDirOf, DbControl, newMagic, readControl, writeControl } from "./dbfiles";
+import { backupSetDirBusy, BackupSetMeta, DATA_FILES, dbDirOf, DbControl, newMagic, readControl, writeBackupSet, writeControl } from "./dbfiles";
 import { DmError, ERR } from "./errors";
 import { processAlive, takeInjectedFailure } from "./host";
 
@@ -15,19 +15,11 @@ class RmanError extends Error {
   }
 }
 
-interface BackupSetMeta {
-  name: string;
-  shadow: boolean;
-  sourceIni: string;
-  sourceInstance: string;
-  control: DbControl;
-  time: string;
-}
-
 type Stmt =
   | { kind: "backup"; ini: string; shadow: boolean; name: string; dir: string }
   | { kind: "restore"; ini: string; toShadow: boolean; dir: string }
-  | { kind: "recover"; ini: string };
+  | { kind: "recover"; ini: string }
+  | { kind: "recoverFrom"; ini: string; dir: string };
 
 function parse(text: string): Stmt {
   const s = text.trim().replace(/;\s*$/, "");
@@ -38,6 +30,8 @@ function parse(text: string): Stmt {
   if (m) return { kind: "restore", ini: unq(m[1]), toShadow: !!m[2], dir: unq(m[3]) };
   m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}\\s+UPDATE\\s+DB_MAGIC$`, "i").exec(s);
   if (m) return { kind: "recover", ini: unq(m[1]) };
+  m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}\\s+FROM\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
+  if (m) return { kind: "recoverFrom", ini: unq(m[1]), dir: unq(m[2]) };
   throw new RmanError(ERR.rmanSyntax(s));
 }
 
@@ -77,15 +71,11 @@ function execute(stmt: Stmt): string {
     case "backup": {
       const { dbDir, ctl } = openOffline(stmt.ini);
       if (ctl.state !== "CLEAN") throw new RmanError(ERR.rmanNotClean());
-      if (fs.existsSync(stmt.dir) && fs.readdirSync(stmt.dir).length > 0) throw new RmanError(ERR.rmanBackupSetExists(stmt.dir));
-      fs.mkdirSync(stmt.dir, { recursive: true });
-      copyDataFiles(dbDir, stmt.dir);
-      const meta: BackupSetMeta = {
+      if (backupSetDirBusy(stmt.dir)) throw new RmanError(ERR.rmanBackupSetExists(stmt.dir));
+      writeBackupSet(dbDir, stmt.dir, {
         name: stmt.name, shadow: stmt.shadow, sourceIni: path.resolve(stmt.ini), sourceInstance: ctl.instanceName,
         control: ctl, time: new Date().toISOString(),
-      };
-      fs.writeFileSync(path.join(stmt.dir, "backupset.json"), JSON.stringify(meta, null, 1));
-      fs.writeFileSync(path.join(stmt.dir, `${stmt.name}.bak`), `DM8 simulated backup piece of ${ctl.instanceName}\n`);
+      });
       return "backup successfully.";
     }
     case "restore": {
@@ -100,14 +90,25 @@ function execute(stmt: Stmt): string {
         ...ctl,
         pwdSalt: src.pwdSalt, pwdHash: src.pwdHash, lineage: src.lineage, dbMagic: src.dbMagic,
         caseSensitive: src.caseSensitive, charset: src.charset, extentSize: src.extentSize,
-        magicPending: true, restoredFrom: path.resolve(stmt.dir), shadow: meta.shadow || stmt.toShadow,
+        magicPending: true, recoverPending: !!meta.online, restoredFrom: path.resolve(stmt.dir), shadow: meta.shadow || stmt.toShadow,
         state: "CLEAN", pid: undefined, openedOnce: src.openedOnce,
       };
       writeControl(dbDir, restored);
       return "restore successfully.";
     }
+    case "recoverFrom": {
+      // Replays the REDO an online backup set carries; only on the database restored from it.
+      const { dbDir, ctl } = openOffline(stmt.ini);
+      if (!fs.existsSync(stmt.dir)) throw new RmanError(ERR.rmanNoBackupSet(stmt.dir));
+      const meta = readMeta(stmt.dir);
+      if (meta.control.lineage !== ctl.lineage || !ctl.magicPending) throw new RmanError(ERR.rmanNotRestoredFrom(stmt.dir));
+      ctl.recoverPending = false;
+      writeControl(dbDir, ctl);
+      return "recover successfully.";
+    }
     case "recover": {
       const { dbDir, ctl } = openOffline(stmt.ini);
+      if (ctl.recoverPending) throw new RmanError(ERR.rmanRecoverFirst(ctl.restoredFrom ?? ""));
       ctl.dbMagic = newMagic();
       ctl.magicPending = false;
       writeControl(dbDir, ctl);

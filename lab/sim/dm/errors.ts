@@ -74,6 +74,11 @@ export const ERR = {
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
   noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
+  learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
+  // --- online backup through disql (simulator's codes, DM's wording) ---
+  backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),
+  backupNoArch: () => e(-719, "数据库未开启归档, 不能进行联机备份"),
+  backupSetExists: (dir: string) => e(-8116, `备份集目录[${dir}]非空`),
   // --- dmrman (simulator's codes, DM's wording) ---
   rmanRunning: (ini: string) => e(-8003, `数据库[${ini}]正在运行,不能进行脱机备份还原`),
   rmanNoIni: (ini: string) => e(-8002, `dm.ini文件[${ini}]不存在或数据库未初始化`),
@@ -82,6 +87,8 @@ export const ERR = {
   rmanPageSize: (a: number, b: number) => e(-8137, `备份集页大小[${a}K]与目标库页大小[${b}K]不匹配`),
   rmanDpcMode: (a: string, b: string) => e(-8138, `备份集DPC_MODE[${a}]与目标库DPC_MODE[${b}]不匹配`),
   rmanNotClean: () => e(-8139, "数据库未正常关闭,不能进行脱机备份"),
+  rmanRecoverFirst: (dir: string) => e(-8140, `数据库由联机备份集[${dir}]还原, 需要先执行RECOVER DATABASE ... FROM BACKUPSET`),
+  rmanNotRestoredFrom: (dir: string) => e(-8141, `数据库不是由备份集[${dir}]还原的, 不能从该备份集恢复`),
   rmanSyntax: (s: string) => e(-8001, `语法分析出错: ${s}`),
   // --- tool start failures (printed by dminit / dmrman / dmserver) ---
   injected: (tool: string) => e(-1, `${tool} 执行失败(注入故障)`),

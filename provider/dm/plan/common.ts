@@ -13,6 +13,7 @@ import {
   startCommand,
   stopCommand,
   updateDbMagicCommand,
+  waitFollowingCommand,
   waitLeaderCommand,
   waitStoppedCommand,
   SCRIPT_SPLIT,
@@ -22,7 +23,7 @@ import {
 import { DEFAULTS } from "../defaults";
 import { targetOf, type CopyOperation, type Operation, type Target } from "../ops";
 import type { ConnectionArgs, MpLogin, Role } from "../schema";
-import { DISQL_SQLERROR_EXIT, disqlScript } from "../sql";
+import { DISQL_SQLERROR_EXIT, SQL, disqlScript } from "../sql";
 
 /** What every planner step needs to know about an instance. */
 export interface Place extends InstanceLayout {
@@ -165,6 +166,20 @@ export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password:
     kind: "wait-leader",
     describe: `wait until one of ${members.join(", ")} is PRIMARY in the MP catalog`,
     command: waitLeaderCommand(runOn, members, DEFAULTS.electionTimeoutMs),
+    stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
+    reason,
+    timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
+  };
+}
+
+/** Waits until every one of `members` (learners just added) follows the group's leader. */
+export function waitFollowingOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string): Operation {
+  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [SQL.instanceStates]));
+  return {
+    ...at(runOn),
+    kind: "wait-following",
+    describe: `wait until ${members.join(", ")} follow the leader in the MP catalog`,
+    command: waitFollowingCommand(runOn, members, DEFAULTS.electionTimeoutMs),
     stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
     reason,
     timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,

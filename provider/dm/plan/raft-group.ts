@@ -22,6 +22,7 @@ import {
   sqlOp,
   startOp,
   stopOp,
+  waitFollowingOp,
   waitLeaderOp,
   waitStoppedOp,
   writeOp,
@@ -336,12 +337,21 @@ class GroupPlanner {
   planEstablished(leader: MemberSpec): Plan {
     const joining = this.spec.members.filter((m) => this.selfIdOnDisk(m) === null || (!this.reg(m) && m !== leader));
     const out: Phase[] = [];
-    for (const m of joining) {
+    for (const m of joining)
       if (m.shadow) throw new PlanError(this.res, `${m.name}: shadow replicas cannot be added to a running group (manual); re-create the group`);
-      out.push(...this.planJoin(m, leader));
-    }
-    // The voting membership changes once every learner has joined: DM takes an odd voter count only.
+    // Every newcomer is registered before any starts: a learner's dmarch.ini names the others, and DM
+    // resolves each ARCH_DEST in the MP catalog at start.
+    const unregistered = joining.filter((m) => !this.reg(m));
+    if (unregistered.length)
+      out.push(...phase(`register ${unregistered.map((m) => m.name).join(", ")}`, [sqlOp(this.mpLogin(), this.password(), unregistered.map((m) => SQL.createInstance(this.registration(m))), "new replicas")]));
+    for (const m of joining) out.push(...this.planJoin(m, leader));
+    // The voting membership changes once every learner follows: DM takes an odd voter count only.
     if (joining.length > 0) {
+      out.push(
+        ...phase(`wait for ${joining.map((m) => m.name).join(", ")}`, [
+          waitFollowingOp(leader, this.allLogins(), this.password(), joining.map((m) => m.name), "a learner votes only once it follows the leader"),
+        ]),
+      );
       const voting = this.spec.members.filter((x) => !x.shadow).map((x) => x.name);
       out.push(...phase(`vote in ${this.spec.name}`, [sqlOp(this.mpLogin(), this.password(), [SQL.alterRaftNode(voting)], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
       for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), this.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
@@ -372,7 +382,6 @@ class GroupPlanner {
   planJoin(m: MemberSpec, leader: MemberSpec): Plan {
     const pw = this.password();
     const out: Phase[] = [];
-    if (!this.reg(m)) out.push(...phase(`register ${m.name}`, [sqlOp(this.mpLogin(), pw, [SQL.createInstance(this.registration(m))], "new replica")]));
     const ini = this.iniChanges(m, RAFT_DM_INI);
     out.push(
       ...phase(`prepare ${m.name}`, [

@@ -33,6 +33,8 @@ export interface RaftRow {
   raftId: number;
   dpcMode: string;
   name: string;
+  /** The voting members set by SP_ALTER_RAFT_NODE; absent: every member that is no learner or shadow. */
+  voters?: string[];
 }
 
 export interface BpGroupRow {
@@ -354,6 +356,8 @@ const PROCEDURES: Record<string, Procedure> = {
       if (inst.sysStatus !== 6) fail(ERR.instRunning(inst.name));
       c.data.instances = c.data.instances.filter((x) => x !== inst);
       delete c.data.raftInfo[inst.name];
+      const raft = c.raftById(inst.raftId);
+      if (raft?.voters) raft.voters = raft.voters.filter((v) => !eqName(v, inst.name));
     },
   },
   SP_DROP_DPC_RAFT: { args: ["str"], run: dropRaft },
@@ -380,6 +384,8 @@ const PROCEDURES: Record<string, Procedure> = {
       if (inst.sysStatus !== 6 && !eqName(inst.name, self)) fail(ERR.instRunning(inst.name));
       const info = c.data.raftInfo[inst.name];
       delete c.data.raftInfo[inst.name];
+      const raft = c.raftById(inst.raftId);
+      if (raft?.voters) raft.voters = raft.voters.map((v) => (eqName(v, inst.name) ? str(a[1]) : v));
       inst.name = str(a[1]);
       if (info) c.data.raftInfo[inst.name] = info;
     },
@@ -404,7 +410,11 @@ const PROCEDURES: Record<string, Procedure> = {
       if (insts.some((i) => i.raftId !== raftId)) fail(ERR.modeMismatch(insts[0].name, c.raftById(raftId)!.name));
       const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY");
       if (leader && !insts.includes(leader)) fail(ERR.notLeader());
+      // A learner votes only once it follows the leader (it caught up from its backup).
+      for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
+      if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(names.length));
       for (const i of insts) i.learner = false;
+      c.raftById(raftId)!.voters = insts.map((i) => i.name);
     },
   },
 };

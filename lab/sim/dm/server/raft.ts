@@ -4,6 +4,13 @@
  * backup), has a different DB_MAGIC (RECOVER ... UPDATE DB_MAGIC done), a different
  * RAFT_VOTE_INTERVAL, and lists it under the id it claims (and vice versa). Shadow replicas follow
  * a leader but never stand or vote; they do not count in the majority once known.
+ *
+ * Online membership: a member started with RAFT_LEARNER = 1 never stands or votes; it asks the
+ * peers its dmarch.ini lists to take it in (`raft_join`). The leader admits it once the MP catalog
+ * lists it in the group (SP_ADD_RAFT_LEARNER) and it passes the peer checks above, then sends it
+ * heartbeats. The leader's heartbeats carry the group's members and, once SP_ALTER_RAFT_NODE set
+ * it, the voting list: every member adopts both without a restart (a learner listed as a voter
+ * becomes one).
  */
 import { Msg, request } from "../wire";
 import { RaftPeer } from "./config";
@@ -19,6 +26,10 @@ export interface RaftOptions {
   lineage: string;
   dbMagic: number;
   shadow: boolean;
+  /** RAFT_LEARNER = 1 in dmarch.ini. */
+  learner: boolean;
+  /** The group's learners and voting list in the catalog this instance sees (voters null: never altered). */
+  membership(): { learners: string[]; voters: string[] | null };
   resolve(name: string): { host: string; port: number } | undefined;
   log(level: "INFO" | "WARNING", msg: string): void;
   onChange(): void;
@@ -41,12 +52,31 @@ export class RaftNode {
   private shadowPeers = new Set<string>();
   readonly liveFollowers = new Map<string, { at: number; shadow: boolean }>();
   private complaints = new Set<string>();
+  /** Members not in dmarch.ini: admitted learners (leader) or announced by the leader (others). */
+  private extraPeers: RaftPeer[] = [];
+  /** The voting list announced by the leader (or read from the catalog by it); null: every non-shadow member. */
+  private voters: string[] | null = null;
+  private learnerPeers = new Set<string>();
+  learner: boolean;
+  private lastJoin = 0;
   stopped = false;
 
-  constructor(readonly o: RaftOptions) {}
+  constructor(readonly o: RaftOptions) {
+    this.learner = o.learner;
+  }
+
+  /** dmarch.ini's peers and those taken in online. */
+  peers(): RaftPeer[] {
+    const own = new Set(this.o.peers.map((p) => p.name.toUpperCase()));
+    return [...this.o.peers, ...this.extraPeers.filter((p) => !own.has(p.name.toUpperCase()))];
+  }
+
+  private isVoter(name: string): boolean {
+    return this.voters === null || this.voters.some((v) => v.toUpperCase() === name.toUpperCase());
+  }
 
   start(): void {
-    this.o.log("INFO", `RAFT[${this.o.group}] self_id=${this.o.self.id}${this.o.shadow ? " (SHADOW)" : ""} waiting for election, vote interval ${this.o.voteInterval}ms`);
+    this.o.log("INFO", `RAFT[${this.o.group}] self_id=${this.o.self.id}${this.o.shadow ? " (SHADOW)" : ""}${this.learner ? " (LEARNER)" : ""} waiting for election, vote interval ${this.o.voteInterval}ms`);
     this.timer = setInterval(() => this.tick(), Math.max(20, Math.floor(this.o.hbInterval / 2)));
   }
 
@@ -64,6 +94,18 @@ export class RaftNode {
     if (this.stopped || this.role === "LEADER") return;
     const silent = Date.now() - this.lastHeard >= this.o.voteInterval;
     if (!silent) return;
+    if (this.learner && !this.o.shadow) {
+      if (this.following) {
+        this.following = false;
+        this.leader = null;
+        this.o.onChange();
+      }
+      if (Date.now() - this.lastJoin >= this.o.voteInterval) {
+        this.lastJoin = Date.now();
+        void this.join();
+      }
+      return;
+    }
     if (this.o.shadow) {
       // A shadow never stands; it only stops counting as a valid follower once the leader is silent.
       if (this.following) {
@@ -85,7 +127,7 @@ export class RaftNode {
   /** Why a message from `from` must be refused, or undefined when it is a consistent peer. */
   private mismatch(m: Msg): string | undefined {
     const from = String(m.from);
-    const peer = this.o.peers.find((p) => p.name.toUpperCase() === from.toUpperCase());
+    const peer = this.peers().find((p) => p.name.toUpperCase() === from.toUpperCase());
     if (!peer) return `实例[${from}]不在本节点dmarch.ini的RAFT归档配置中`;
     if (peer.id !== m.fromId) return `实例[${from}]的RAFT_SELF_ID[${m.fromId}]与本节点配置的ARCH_DEST_ID[${peer.id}]不一致`;
     const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
@@ -96,14 +138,75 @@ export class RaftNode {
     return undefined;
   }
 
+  /** The checks of `mismatch` for a member not (yet) among this node's peers: it lists us, same data. */
+  private joinMismatch(m: Msg): string | undefined {
+    const from = String(m.from);
+    const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
+    if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
+    if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
+    if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
+    const fromId = Number(m.fromId);
+    const clash = [this.o.self, ...this.peers()].find((p) => p.id === fromId && p.name.toUpperCase() !== from.toUpperCase());
+    if (clash) return `实例[${from}]的RAFT_SELF_ID[${fromId}]已被实例[${clash.name}]使用`;
+    const { learners, voters } = this.o.membership();
+    const listed = [...learners, ...(voters ?? [])].some((n) => n.toUpperCase() === from.toUpperCase());
+    if (!listed) return `实例[${from}]不是本RAFT组的学习者(需要先执行SP_ADD_RAFT_LEARNER)`;
+    return undefined;
+  }
+
+  /** A learner asks the peers it knows to take it in; only the leader answers yes. */
+  private async join(): Promise<void> {
+    await Promise.all(
+      this.o.peers.map(async (p) => {
+        const addr = this.o.resolve(p.name);
+        if (!addr) return;
+        try {
+          const r = await request(addr.host, addr.port, { op: "raft_join", ...this.ident() }, 1000);
+          if (!r.ok && r.reason) this.complain(`join:${p.name}:${r.reason}`, `RAFT[${this.o.group}] ${p.name} 拒绝学习者加入: ${r.reason}`);
+        } catch {
+          /* not running */
+        }
+      }),
+    );
+  }
+
+  /** Leader: what the catalog says now (the MP replicates changes to it without a restart). */
+  private readMembership(): void {
+    const { learners, voters } = this.o.membership();
+    if (JSON.stringify(voters) !== JSON.stringify(this.voters)) {
+      this.voters = voters;
+      this.o.log("INFO", `RAFT[${this.o.group}] 投票成员: ${voters ? voters.join("/") : "全部"}`);
+    }
+    // Members neither voting nor learning any more are no longer sent heartbeats (removed online).
+    const keep = new Set([...learners, ...(voters ?? [])].map((n) => n.toUpperCase()));
+    this.extraPeers = this.extraPeers.filter((p) => keep.has(p.name.toUpperCase()));
+  }
+
+  /** Follower: the members and voting list the leader announces. */
+  private adopt(m: Msg): void {
+    const announced = [...((m.peers as RaftPeer[] | undefined) ?? []), { name: String(m.from), id: Number(m.fromId) }].filter(
+      (p) => p.name.toUpperCase() !== this.o.self.name.toUpperCase(),
+    );
+    const own = new Set(this.o.peers.map((p) => p.name.toUpperCase()));
+    this.extraPeers = announced.filter((p) => !own.has(p.name.toUpperCase()));
+    const voters = Array.isArray(m.voters) ? (m.voters as string[]) : null;
+    if (JSON.stringify(voters) !== JSON.stringify(this.voters)) this.voters = voters;
+    if (this.learner && voters && voters.some((v) => v.toUpperCase() === this.o.self.name.toUpperCase())) {
+      this.learner = false;
+      this.o.log("INFO", `RAFT[${this.o.group}] ${this.o.self.name} 由学习者转为投票成员`);
+      this.o.onChange();
+    }
+  }
+
   private ident(): Msg {
     return {
-      group: this.o.group, from: this.o.self.name, fromId: this.o.self.id, peers: this.o.peers, lineage: this.o.lineage,
+      group: this.o.group, from: this.o.self.name, fromId: this.o.self.id, peers: this.peers(), lineage: this.o.lineage,
       dbMagic: this.o.dbMagic, voteInterval: this.o.voteInterval, term: this.term,
     };
   }
 
   private async elect(): Promise<void> {
+    if (!this.isVoter(this.o.self.name)) return;
     this.term++;
     const wasValid = this.following;
     this.role = "CANDIDATE";
@@ -114,7 +217,7 @@ export class RaftNode {
     if (wasValid) this.o.onChange();
     const term = this.term;
     const replies = await Promise.all(
-      this.o.peers.map(async (p) => {
+      this.peers().map(async (p) => {
         const addr = this.o.resolve(p.name);
         if (!addr) return undefined;
         try {
@@ -129,15 +232,20 @@ export class RaftNode {
     for (const x of replies) {
       if (!x) continue;
       if (x.r.shadow) this.shadowPeers.add(x.peer);
+      if (x.r.learner) this.learnerPeers.add(x.peer);
+      else this.learnerPeers.delete(x.peer);
       if (typeof x.r.term === "number" && x.r.term > this.term) {
         this.term = x.r.term;
         this.role = "FOLLOWER";
         return;
       }
-      if (x.r.granted) votes++;
+      if (x.r.granted && this.isVoter(x.peer)) votes++;
       else if (x.r.reason) this.complain(`vote:${x.peer}:${x.r.reason}`, `RAFT[${this.o.group}] ${x.peer} 拒绝投票: ${x.r.reason}`);
     }
-    const voters = 1 + this.o.peers.length - this.shadowPeers.size;
+    const voters =
+      this.voters !== null
+        ? this.voters.length
+        : 1 + this.peers().filter((p) => !this.shadowPeers.has(p.name) && !this.learnerPeers.has(p.name)).length;
     if (votes >= Math.floor(voters / 2) + 1) this.becomeLeader();
     else this.role = "FOLLOWER";
   }
@@ -164,14 +272,15 @@ export class RaftNode {
 
   private async heartbeat(): Promise<void> {
     if (this.role !== "LEADER" || this.stopped) return;
+    this.readMembership();
     const payload = this.o.payload?.();
     let changed = false;
     await Promise.all(
-      this.o.peers.map(async (p) => {
+      this.peers().map(async (p) => {
         const addr = this.o.resolve(p.name);
         if (!addr) return;
         try {
-          const r = await request(addr.host, addr.port, { op: "raft_heartbeat", leader: this.o.self.name, payload, ...this.ident() }, 1000);
+          const r = await request(addr.host, addr.port, { op: "raft_heartbeat", leader: this.o.self.name, payload, voters: this.voters, ...this.ident() }, 1000);
           if (typeof r.term === "number" && r.term > this.term) {
             this.stepDown(r.term);
             return;
@@ -201,6 +310,20 @@ export class RaftNode {
       setImmediate(() => this.o.onExitAll());
       return { ok: true };
     }
+    if (m.op === "raft_join") {
+      if (this.role !== "LEADER") return { ok: false, term: this.term };
+      const why = this.peers().some((p) => p.name.toUpperCase() === String(m.from).toUpperCase()) ? this.mismatch(m) : this.joinMismatch(m);
+      if (why) {
+        this.complain(`join:${String(m.from)}:${why}`, `RAFT[${this.o.group}] ${why}`);
+        return { ok: false, reason: why, term: this.term };
+      }
+      if (!this.peers().some((p) => p.name.toUpperCase() === String(m.from).toUpperCase())) {
+        this.extraPeers.push({ name: String(m.from), id: Number(m.fromId) });
+        this.o.log("INFO", `RAFT[${this.o.group}] 学习者[${String(m.from)}/${Number(m.fromId)}]加入`);
+        setImmediate(() => void this.heartbeat());
+      }
+      return { ok: true, term: this.term };
+    }
     const bad = this.mismatch(m);
     if (bad) {
       this.complain(`in:${String(m.from)}:${bad}`, `RAFT[${this.o.group}] ${bad}`);
@@ -209,6 +332,7 @@ export class RaftNode {
     const term = Number(m.term);
     if (m.op === "raft_vote") {
       if (this.o.shadow) return { granted: false, shadow: true, term: this.term };
+      if (this.learner || !this.isVoter(this.o.self.name)) return { granted: false, learner: true, term: this.term };
       if (term < this.term) return { granted: false, term: this.term };
       if (term > this.term) {
         if (this.role === "LEADER") this.stepDown(term);
@@ -234,6 +358,7 @@ export class RaftNode {
       this.following = true;
       this.lastHeard = Date.now();
       if (m.payload !== undefined) this.o.onPayload?.(m.payload);
+      this.adopt(m);
       if (!wasFollowing) {
         this.o.log("INFO", `RAFT[${this.o.group}] ${this.o.self.name} follows LEADER ${this.leader}, term ${this.term}`);
         this.o.onChange();

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { CATALOG_FILE, DbControl, DpcMode, hashPassword, updateControl } from "../dbfiles";
+import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readControl, updateControl, writeBackupSet } from "../dbfiles";
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
@@ -199,7 +199,12 @@ export class DmServer {
     return new RaftNode({
       group, self: { name: me.name, id: arch.selfId! }, peers: arch.peers, voteInterval: arch.voteInterval!,
       hbInterval: arch.hbInterval && arch.hbInterval > 0 ? arch.hbInterval : 150, lineage: this.ctl.lineage,
-      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow,
+      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow, learner: arch.learner,
+      membership: () => {
+        const cat = this.catalog!;
+        const learners = cat.members(me.raftId).filter((i) => i.learner).map((i) => i.name);
+        return { learners, voters: cat.raftById(me.raftId)?.voters ?? null };
+      },
       resolve: (name) => {
         const i = this.catalog?.instance(name);
         return i ? { host: i.ipInternal, port: i.xmalPort } : undefined;
@@ -262,7 +267,7 @@ export class DmServer {
     for (const m of this.catalog!.members(0)) {
       if (m.name === this.registered!.name) continue;
       const live = this.raft!.liveFollowers.get(m.name);
-      const peer = this.raft!.o.peers.find((p) => p.name.toUpperCase() === m.name.toUpperCase());
+      const peer = this.raft!.peers().find((p) => p.name.toUpperCase() === m.name.toUpperCase());
       const state = live ? { sysMode: "STANDBY", sysStatus: 4, status: 1 } : { sysStatus: 6 };
       const info = live && peer ? { selfId: peer.id, role: "FOLLOWER", term: this.raft!.term, leader: this.registered!.name, shadow: live.shadow } : undefined;
       changed = this.catalog!.report(m.name, state, info) || changed;
@@ -343,6 +348,8 @@ export class DmServer {
   // ---------------------------------------------------------------- SP/BP side of the MP session
 
   private onMpPush(m: Msg): void {
+    // Catalog changes reach running SPs/BPs at once: a BP leader takes in a learner without a restart.
+    if (m.op === "catalog" && m.catalog) this.catalog = new Catalog(m.catalog as CatalogData);
     if (m.op === "halt") this.halt(`${String(m.reason)}, 退出顺序错误, 系统强制HALT`);
   }
 
@@ -431,6 +438,7 @@ export class DmServer {
         throw err;
       }
       this.persist();
+      for (const a of this.attached.values()) if (!a.leaving) send(a.sock, { op: "catalog", catalog: this.catalog!.data });
       // The MP's own row keeps its registered values (SYS_STATUS 6, as the seed lists it) until the
       // first SP/BP attaches or the MP restarts.
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
@@ -445,6 +453,7 @@ export class DmServer {
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "ddl" };
     }
+    if (stmt.kind === "backup") return this.onlineBackup(stmt.name, stmt.dir);
     const table = stmt.table;
     if (!TABLES[table]) throw sqlError(ERR.invalidTable(table));
     let rows;
@@ -459,6 +468,26 @@ export class DmServer {
       rows = catalogRows(cat, table);
     }
     return { kind: "rows", ...evaluate(stmt, table, rows) };
+  }
+
+  /**
+   * Online full backup: an OPEN database that is no RAFT follower (a follower or a MOUNT instance
+   * refuses), with archiving on. The set is the offline one's format, marked online, so that
+   * its restore needs RECOVER ... FROM BACKUPSET before UPDATE DB_MAGIC.
+   */
+  private onlineBackup(name: string | undefined, dir: string): Msg {
+    if (!this.open || (this.raft && this.raft.role !== "LEADER")) throw sqlError(ERR.backupNotOpen());
+    if (this.cfg.archIni !== 1) throw sqlError(ERR.backupNoArch());
+    const target = path.resolve(this.cfg.dbDir, dir);
+    if (backupSetDirBusy(target)) throw sqlError(ERR.backupSetExists(target));
+    const ctl = readControl(this.cfg.dbDir) ?? this.ctl;
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    writeBackupSet(this.cfg.dbDir, target, {
+      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow: false, online: true, sourceIni: this.cfg.iniPath,
+      sourceInstance: this.cfg.instanceName, control: ctl, time: new Date().toISOString(),
+    });
+    this.log.info(`联机备份完成: ${target}`);
+    return { kind: "backup" };
   }
 
   // ---------------------------------------------------------------- exits

@@ -2,7 +2,8 @@
  * The simulator's own SQL reader: procedure calls (`SP_X(...)` or `CALL SP_X(...)`) and a simple
  * SELECT (column list or *, FROM one table, WHERE col = literal [AND ...], ORDER BY col [ASC|DESC]).
  * `CREATE TABLE name (columns)` and `DROP TABLE name` stand for user data (only what scale-in
- * needs: which RAFT groups hold rows). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
+ * needs: which RAFT groups hold rows). `BACKUP DATABASE [FULL] [TO name] BACKUPSET 'dir'` is the
+ * online backup (no other backup form is modelled: incremental, compressed, default paths refuse). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
  */
 import { ERR, sqlError } from "../errors";
 import { Value } from "./catalog";
@@ -16,6 +17,7 @@ interface Token {
 export type Statement =
   | { kind: "call"; name: string; args: Value[] }
   | { kind: "ddl"; action: "create" | "drop"; table: string }
+  | { kind: "backup"; name?: string; dir: string }
   | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
 
 export function tokenize(sql: string): Token[] {
@@ -132,6 +134,7 @@ export function parseStatement(sql: string): Statement {
   const p = new Parser(toks);
   if (p.isWord("SELECT")) return parseSelect(p);
   if (p.isWord("CREATE") || p.isWord("DROP")) return parseTableDdl(p);
+  if (p.isWord("BACKUP")) return parseBackup(p);
   if (p.isWord("CALL")) p.next();
   const name = p.objectName();
   const args: Value[] = [];
@@ -151,6 +154,22 @@ export function parseStatement(sql: string): Statement {
   }
   if (!p.done()) throw sqlError(ERR.syntax(), p.line());
   return { kind: "call", name, args };
+}
+
+function parseBackup(p: Parser): Statement {
+  p.expectWord("BACKUP");
+  p.expectWord("DATABASE");
+  if (p.isWord("FULL")) p.next();
+  let name: string | undefined;
+  if (p.isWord("TO")) {
+    p.next();
+    name = p.ident().text;
+  }
+  p.expectWord("BACKUPSET");
+  const t = p.next();
+  if (t.kind !== "string" || t.text === "") throw sqlError(ERR.syntax(), t.line);
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "backup", name, dir: t.text };
 }
 
 function parseTableDdl(p: Parser): Statement {

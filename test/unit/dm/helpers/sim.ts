@@ -202,6 +202,15 @@ export class Sim {
         this.events.push(`elected:${names[0]}`);
         return;
       }
+      case "wait-following": {
+        const names = /^wait until (.*) follow the leader/.exec(op.describe)![1].split(", ");
+        for (const n of names) {
+          if (!this.running.has(n.toUpperCase()) || !this.mounted.has(n.toUpperCase())) throw new SimError(`learner ${n} is not running in MOUNT`);
+          const r = this.reg(n);
+          if (r) Object.assign(r, { sysMode: "STANDBY", status: 1, sysStatus: 4 });
+        }
+        return;
+      }
       case "mkdir":
       case "remove":
         return;

@@ -106,15 +106,19 @@ describe("membership changes of a running group", () => {
     const plan = planRaftGroup(spec, raftActual(sim, spec));
     const got = lines(plan);
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
-      expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP14', 'BP', 6050, 5250"),
+      // both registered before either starts (each one's dmarch.ini names the other)
+      expect.stringMatching(/SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP14', 'BP', 6050, 5250.*SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP15', 'BP', 6051, 5251/),
       expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_JOIN_BP14';$/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP14');",
-      expect.stringContaining("SP_CREATE_DPC_INSTANCE('RAFT_1', 'BP15', 'BP', 6051, 5251"),
       expect.stringMatching(/BACKUP_JOIN_BP15/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP15');",
       "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
     expect(got.some((l) => l.startsWith("copy-dir") && l.includes("BP15"))).toBe(true);
+    // the voting list changes only after both learners follow the leader
+    const wait = got.findIndex((l) => l.startsWith("wait-following") && l.includes("BP14, BP15"));
+    expect(wait).toBeGreaterThan(got.indexOf("sql disql MP: SP_ADD_RAFT_LEARNER('BP15');"));
+    expect(wait).toBeLessThan(got.findIndex((l) => l.includes("SP_ALTER_RAFT_NODE")));
     expect(got.filter((l) => l.includes("recover BP14"))).toHaveLength(2);
     sim.apply(plan);
     expect(parseIni(fileOf(sim, "BP14", "dmarch.ini")).global.RAFT_LEARNER).toBeUndefined();
