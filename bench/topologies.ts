@@ -5,6 +5,8 @@
  * product's planners. Generic over the connection so that the program can pass secrets.
  */
 
+import { SEED_72 } from "../examples/shared/seed-72";
+
 /** Where instances can go: one entry per host. */
 export interface BenchHost<C> {
   readonly ip: string;
@@ -60,22 +62,11 @@ function instance<C>(h: BenchHost<C>, dir: string, name: string, mode: "MP" | "S
  * groups and fault domains), so that the bench's 7.2 figures are the example's.
  */
 function seed72<C>(hosts: readonly BenchHost<C>[]): BenchTopology<C> {
-  const layout = [
-    ["SP1", "SP"], ["MP", "MP"], ["BP11", "BP"], ["BP12", "BP"], ["BP13", "BP"], ["BP21", "BP"], ["BP22", "BP"], ["BP23", "BP"],
-  ] as const;
   return {
-    instances: layout.map(([name, mode], i) => instance(hosts[i % hosts.length], "dpc_bp_raft", name, mode, 5236 + i, 6000 + i)),
-    rafts: [
-      { name: "RAFT_1", role: "BP", members: ["BP11", "BP12", "BP13"] },
-      { name: "RAFT_2", role: "BP", members: ["BP21", "BP22", "BP23"] },
-      { name: "RAFT_SP1", role: "SP", members: ["SP1"] },
-    ],
-    bpGroups: [{ name: "BG_1", description: "bp group1", rafts: ["RAFT_1", "RAFT_2"] }],
-    faultDomains: [
-      { name: "FDOM_1", description: "shanghai_1", instances: ["MP", "BP11", "BP21"] },
-      { name: "FDOM_2", description: "shanghai_2", instances: ["BP12", "BP22"] },
-      { name: "FDOM_3", description: "shanghai_3", instances: ["BP13", "BP23"] },
-    ],
+    instances: SEED_72.instances.map((l, i) => instance(hosts[i % hosts.length], "dpc_bp_raft", l.name, l.mode, l.portNum, l.apPortNum)),
+    rafts: SEED_72.rafts.map((r) => ({ ...r, members: [...r.members] })),
+    bpGroups: SEED_72.bpGroups.map((g) => ({ ...g, rafts: [...g.rafts] })),
+    faultDomains: SEED_72.faultDomains.map((d) => ({ ...d, instances: [...d.instances] })),
   };
 }
 

@@ -5,36 +5,19 @@
  */
 import { dm } from "pulumi-dbcluster";
 import { hosts, placeOn, sysdbaPassword } from "../shared/hosts";
+import { SEED_72 } from "../shared/seed-72";
 
 const all = hosts();
-const layout = [
-  { name: "SP1", mode: "SP", portNum: 5236, apPortNum: 6000 },
-  { name: "MP", mode: "MP", portNum: 5237, apPortNum: 6001 },
-  { name: "BP11", mode: "BP", portNum: 5238, apPortNum: 6002 },
-  { name: "BP12", mode: "BP", portNum: 5239, apPortNum: 6003 },
-  { name: "BP13", mode: "BP", portNum: 5240, apPortNum: 6004 },
-  { name: "BP21", mode: "BP", portNum: 5241, apPortNum: 6005 },
-  { name: "BP22", mode: "BP", portNum: 5242, apPortNum: 6006 },
-  { name: "BP23", mode: "BP", portNum: 5243, apPortNum: 6007 },
-] as const;
 
 const cluster = new dm.DpcCluster("dpc-bp-raft", {
   sysdbaPassword: sysdbaPassword(),
-  instances: layout.map((l, i) => {
+  instances: SEED_72.instances.map((l, i) => {
     const h = placeOn(all, i);
     return { ...l, connection: h.connection, ip: h.ip, path: `${h.dataRoot}/dpc_bp_raft/${l.name.toLowerCase()}`, dmHome: h.dmHome, mpPort: l.mode === "MP" ? 9000 : undefined, description: `${l.mode} instance` };
   }),
-  rafts: [
-    { name: "RAFT_1", role: "BP", members: ["BP11", "BP12", "BP13"] },
-    { name: "RAFT_2", role: "BP", members: ["BP21", "BP22", "BP23"] },
-    { name: "RAFT_SP1", role: "SP", members: ["SP1"] },
-  ],
-  bpGroups: [{ name: "BG_1", description: "bp group1", rafts: ["RAFT_1", "RAFT_2"] }],
-  faultDomains: [
-    { name: "FDOM_1", description: "shanghai_1", instances: ["MP", "BP11", "BP21"] },
-    { name: "FDOM_2", description: "shanghai_2", instances: ["BP12", "BP22"] },
-    { name: "FDOM_3", description: "shanghai_3", instances: ["BP13", "BP23"] },
-  ],
+  rafts: SEED_72.rafts.map((r) => ({ ...r, members: [...r.members] })),
+  bpGroups: SEED_72.bpGroups.map((g) => ({ ...g, rafts: [...g.rafts] })),
+  faultDomains: SEED_72.faultDomains.map((d) => ({ ...d, instances: [...d.instances] })),
 });
 
 export const spEndpoints = cluster.spEndpoints;
