@@ -75,10 +75,11 @@ export const SQL = {
   addRaftLearner: (instance: string) => dmsql`SP_ADD_RAFT_LEARNER(${instance});`,
   /** unverified: run on the MP; the group's voting members by instance name, as 'A/B/C' (odd, at most 9). */
   alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
-  /** Online full backup on a running leader (used to seed a replica added later). */
   /** Each instance's role and state, to wait for learners to follow (NAME|SYS_MODE|SYS_STATUS). */
   instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
-  onlineBackup: (backupSetPath: string) => `BACKUP DATABASE FULL BACKUPSET ${sqlString(backupSetPath)};`,
+  /** Online full backup on a running leader (seeds a replica added or rebuilt later); `shadow`:
+   *  the set restores as a shadow replica (seed 7.5.1 way 1, 7.5.2). */
+  onlineBackup: (backupSetPath: string, shadow = false) => `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
 } as const;
 
 /** dmrman CTLSTMT statements (seed 7.2.7, 7.3.6, 7.5.1). */
