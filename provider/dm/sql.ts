@@ -148,11 +148,13 @@ export const CATALOG_VIEWS = {
 export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;
 
 /** One disql run that reads the whole DMDPC catalog, with a marker line before each result set. */
-export function catalogReadScript(login: Login, opts: { views?: boolean } = {}): string {
+export function catalogReadScript(login: Login, opts: { views?: boolean; raftInfo?: boolean } = {}): string {
   const body: string[] = [];
   const add = (name: string, query: string) => body.push(`PROMPT ${SECTION_PREFIX}${name}`, query);
   for (const [name, q] of Object.entries(CATALOG_QUERIES)) add(name, q);
   if (opts.views) for (const [name, q] of Object.entries(CATALOG_VIEWS)) add(name, q);
+  // `raftInfo` alone: which running members are shadow replicas (a RAFT group's conversion, 7.5.2)
+  else if (opts.raftInfo) add("V$GLOBAL_RAFT_INFO", CATALOG_VIEWS.V$GLOBAL_RAFT_INFO);
   body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
   return disqlScript(login, body);
 }
