@@ -159,6 +159,12 @@ export const MemberSchema = z.object({
   description: description.optional(),
   /** A shadow replica (non-voting follower, seed 7.5). @default false */
   shadow: z.boolean().default(false),
+  /** The member's dminit parameters (as its dm.Instance's): the group re-initialises a member
+   *  it converts between RAFT and shadow replica (seed 7.5.2) with them. @default as Instance */
+  pageSize: z.union([z.literal(4), z.literal(8), z.literal(16), z.literal(32)]).default(DEFAULTS.pageSize),
+  extentSize: z.union([z.literal(16), z.literal(32), z.literal(64)]).default(DEFAULTS.extentSize),
+  charset: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(DEFAULTS.charset),
+  caseSensitive: z.boolean().default(DEFAULTS.caseSensitive),
 });
 export type MemberArgs = z.input<typeof MemberSchema>;
 export type MemberSpec = z.output<typeof MemberSchema>;

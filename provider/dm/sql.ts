@@ -75,10 +75,11 @@ export const SQL = {
   addRaftLearner: (instance: string) => dmsql`SP_ADD_RAFT_LEARNER(${instance});`,
   /** unverified: run on the MP; the group's voting members by instance name, as 'A/B/C' (odd, at most 9). */
   alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
-  /** Online full backup on a running leader (used to seed a replica added later). */
   /** Each instance's role and state, to wait for learners to follow (NAME|SYS_MODE|SYS_STATUS). */
   instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
-  onlineBackup: (backupSetPath: string) => `BACKUP DATABASE FULL BACKUPSET ${sqlString(backupSetPath)};`,
+  /** Online full backup on a running leader (seeds a replica added or rebuilt later); `shadow`:
+   *  the set restores as a shadow replica (seed 7.5.1 way 1, 7.5.2). */
+  onlineBackup: (backupSetPath: string, shadow = false) => `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
 } as const;
 
 /** dmrman CTLSTMT statements (seed 7.2.7, 7.3.6, 7.5.1). */
@@ -147,11 +148,13 @@ export const CATALOG_VIEWS = {
 export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;
 
 /** One disql run that reads the whole DMDPC catalog, with a marker line before each result set. */
-export function catalogReadScript(login: Login, opts: { views?: boolean } = {}): string {
+export function catalogReadScript(login: Login, opts: { views?: boolean; raftInfo?: boolean } = {}): string {
   const body: string[] = [];
   const add = (name: string, query: string) => body.push(`PROMPT ${SECTION_PREFIX}${name}`, query);
   for (const [name, q] of Object.entries(CATALOG_QUERIES)) add(name, q);
   if (opts.views) for (const [name, q] of Object.entries(CATALOG_VIEWS)) add(name, q);
+  // `raftInfo` alone: which running members are shadow replicas (a RAFT group's conversion, 7.5.2)
+  else if (opts.raftInfo) add("V$GLOBAL_RAFT_INFO", CATALOG_VIEWS.V$GLOBAL_RAFT_INFO);
   body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
   return disqlScript(login, body);
 }

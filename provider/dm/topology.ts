@@ -42,6 +42,10 @@ export function expandTopology(t: DpcClusterSpec): ClusterResources {
       dmHome: i.dmHome,
       description: i.description,
       shadow: shadows.some((s) => s.toUpperCase() === name.toUpperCase()),
+      pageSize: i.pageSize,
+      extentSize: i.extentSize,
+      charset: i.charset,
+      caseSensitive: i.caseSensitive,
     };
   };
   const mpMembers = mps.map((m) => member(m.name, t.mpShadows));

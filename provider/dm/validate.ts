@@ -89,7 +89,6 @@ export function validate<K extends Kind>(kind: K, inputs: unknown, olds?: unknow
       break;
     case "RaftGroup":
       checkRaftGroup(f, raw);
-      checkShadowConversion(f, raw, olds);
       break;
     case "BpGroup":
       checkDuplicates(f, listAt(raw, "rafts"), ["rafts"], "a RAFT group is listed once");
@@ -237,24 +236,6 @@ function checkRaftGroup(f: Failures, raw: Record<string, unknown>): void {
   if (role === "SP" && members.length > 1) f.add(["members"], "an SP RAFT group holds one SP");
   if (role !== "MP" && listAt(raw, "mp").length === 0) f.add(["mp"], "an SP or BP group names the MP(s) to log into");
   checkPortCollisions(f, members.flatMap((m, i) => (m && typeof m === "object" ? portsOf(m, ["members", i]) : [])));
-}
-
-/**
- * A member changing between RAFT replica and shadow replica. The manual (seed 7.5.2) does it by
- * hand: that member exits alone, a new database is made in its place (same name, IP and ports,
- * so that the peers' dmarch.ini stays), restored from a [SHADOW] backup of the leader, started.
- * The provider does not rebuild a member of a running group, so it says how instead of
- * recording a flag nothing on the hosts would follow.
- */
-function checkShadowConversion(f: Failures, raw: Record<string, unknown>, olds: unknown): void {
-  if (!olds || typeof olds !== "object") return;
-  const before = new Map((listAt(olds as Record<string, unknown>, "members") as Record<string, unknown>[]).map((m) => [nameKey(m?.name), m?.shadow === true]));
-  (listAt(raw, "members") as Record<string, unknown>[]).forEach((m, i) => {
-    const was = before.get(nameKey(m?.name));
-    const is = m?.shadow === true;
-    if (was === undefined || was === is) return;
-    f.add(["members", i, "shadow"], `${String(m.name)} cannot change from ${was ? "shadow" : "RAFT"} replica to ${is ? "shadow" : "RAFT"} replica in place (shadow replicas are not added or removed online, and the provider does not rebuild a member of a running group): re-create the group with the new membership; by hand, the manual's way is 7.5.2: exit ${String(m.name)} alone, make a new database there with the same name, IP and ports, restore it from a ${is ? "SHADOW " : "normal (not SHADOW) "}backup of the leader, start it`);
-  });
 }
 
 function checkTopology(f: Failures, raw: Record<string, unknown>): void {

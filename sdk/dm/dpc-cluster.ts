@@ -122,6 +122,7 @@ export class DpcCluster extends pulumi.ComponentResource {
         name: i.name, mode: i.mode, connection: i.connection, path: i.path, dbName: i.dbName, ip: i.ip,
         ipExternal: i.ipExternal, portNum: i.portNum, apPortNum: i.apPortNum, dmHome: i.dmHome, description: i.description,
         shadow: shadows.some((s) => s.toUpperCase() === n.toUpperCase()),
+        pageSize: i.pageSize, extentSize: i.extentSize, charset: i.charset, caseSensitive: i.caseSensitive,
       };
     };
     const instancesOf = (names: readonly string[]) => names.map((n) => this.instances[byName.get(n.toUpperCase())!.name]);

@@ -25,6 +25,12 @@ export interface RaftMember {
   readonly description?: pulumi.Input<string>;
   /** A shadow replica (non-voting follower, seed 7.5). @default false */
   readonly shadow?: pulumi.Input<boolean>;
+  /** The instance's dminit parameters (as its `dm.Instance`), used when the group re-initialises
+   *  a member it converts between RAFT and shadow replica. @default as dm.Instance */
+  readonly pageSize?: pulumi.Input<4 | 8 | 16 | 32>;
+  readonly extentSize?: pulumi.Input<16 | 32 | 64>;
+  readonly charset?: pulumi.Input<0 | 1 | 2>;
+  readonly caseSensitive?: pulumi.Input<boolean>;
 }
 
 /** An MP to log into for catalog work. */

@@ -88,6 +88,11 @@ test("online BACKUP through disql: only on the OPEN leader with archiving; stric
   expect(await run(leader, `BACKUP DATABASE FULL BACKUPSET '${dir}';`)).toMatch(/操作已执行/);
   expect(await run(leader, `BACKUP DATABASE FULL TO B2 BACKUPSET '${dir}';`)).toMatch(/\[-8116\]/);
   expect(await ok(h, `ls ${dir}`)).toMatch(/backupset\.json/);
+  // SHADOW (seed 7.5.1 way 1): the lab takes it after FULL only, as the seed writes it; the set says so
+  expect(await run(leader, `BACKUP DATABASE SHADOW FULL BACKUPSET '${dir}_s';`)).toMatch(/\[-2007\]/);
+  expect(await run(leader, `BACKUP DATABASE FULL SHADOW BACKUPSET '${dir}_s';`)).toMatch(/操作已执行/);
+  expect(JSON.parse(await ok(h, `cat ${dir}_s/backupset.json`))).toMatchObject({ shadow: true, online: true });
+  expect(JSON.parse(await ok(h, `cat ${dir}/backupset.json`))).toMatchObject({ shadow: false, online: true });
 });
 
 test("two learners join the running group, then vote: no member restarts, the leader stays", async () => {

@@ -237,7 +237,7 @@ test("8. a static port or page size change: an SP is replaced (preview says so);
   expect(fs.existsSync(path.join(dataDir(SP1), "dm.ini"))).toBe(true);
 });
 
-test("9. a group with a shadow replica (seed 7.5); a member is not converted between RAFT and shadow in place", async () => {
+test("9. a group with a shadow replica (seed 7.5); one member alone is not converted (the voting count would be even)", async () => {
   const shadowGroup = [inst("BP31", "BP", "host1", 5250, 6010), inst("BP32", "BP", "host2", 5251, 6011), inst("BP33", "BP", "host3", 5252, 6012), inst("BP34", "BP", "host4", 5253, 6013)];
   const mark = commandMark(lab);
   await upTwice({
@@ -253,12 +253,13 @@ test("9. a group with a shadow replica (seed 7.5); a member is not converted bet
   expect(raft3.filter((x) => x[2] === "LEADER")).toHaveLength(1);
   expect(commandsSince(lab, mark).filter((x) => /dmrman'? .*RESTORE DATABASE .*TO SHADOW/.test(x.command)).map((x) => x.host)).toEqual(["host4"]);
 
+  // converting one member alone would leave an even number of voters: refused in check, nothing
+  // stopped (a swap is planned: shadow-conversion.test.ts)
   const before = await processes(lab);
-  const swap: Topology = { ...t, rafts: t.rafts.map((x) => (x.name === "RAFT_3" ? { ...x, shadows: ["BP33"] } : x)) };
-  const refused = await stack.engine("up", swap);
+  const allRaft: Topology = { ...t, rafts: t.rafts.map((x) => (x.name === "RAFT_3" ? { ...x, shadows: [] } : x)) };
+  const refused = await stack.engine("up", allRaft);
   expect(refused.code).not.toBe(0);
-  expect(refused.out).toMatch(/BP33 cannot change from RAFT replica to shadow replica in place .* 7\.5\.2: exit BP33 alone/);
-  expect(refused.out).toMatch(/BP34 cannot change from shadow replica to RAFT replica in place/);
+  expect(refused.out).toMatch(/a multi-replica RAFT group has an odd number of voting members \(got 4\)/);
   expect(await processes(lab)).toEqual(before);
   expect((await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3")).toEqual(raft3);
 });

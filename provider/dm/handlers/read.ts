@@ -122,7 +122,7 @@ interface CatalogAsk {
 /** One disql run answers every catalog read waiting for the same MP (each caller parses its own copy). */
 async function readCatalogBatch(_key: string, asks: readonly CatalogAsk[]): Promise<ExecResult[]> {
   const { login, password } = asks[0];
-  const r = await execFor(asks, disqlCommand(login), catalogReadScript({ password, ip: login.ip, port: login.portNum }));
+  const r = await execFor(asks, disqlCommand(login), catalogReadScript({ password, ip: login.ip, port: login.portNum }, { raftInfo: true }));
   return asks.map(() => r);
 }
 const catalogReads = new Coalescer<CatalogAsk, ExecResult>(readCatalogBatch);

@@ -6,7 +6,7 @@
  */
 import { sh } from "../../core/quote/sh";
 import { CatalogView, EMPTY_CATALOG, type Catalog, type CatalogInstance, type CatalogRaft } from "../catalog";
-import { files, type HostState } from "../commands";
+import { dminitCommand, files, type HostState } from "../commands";
 import { DEFAULTS } from "../defaults";
 import { parseDmarchIni, parseIni, renderDmarchIni, type LocalArchive } from "../ini";
 import { PlanError, phase, targetOf, type Operation, type Phase, type Plan } from "../ops";
@@ -333,9 +333,12 @@ class GroupPlanner {
     return out;
   }
 
-  /** An elected group: add new replicas (learner procedure), fix configs, start stopped members. */
+  /** An elected group: add new replicas (learner procedure), convert members between RAFT and
+   *  shadow replica (seed 7.5.2), fix configs, start stopped members. */
   planEstablished(leader: MemberSpec): Plan {
     const joining = this.spec.members.filter((m) => this.selfIdOnDisk(m) === null || (!this.reg(m) && m !== leader));
+    const converting = this.converting().filter((m) => !joining.includes(m));
+    if (converting.length > 0) this.refuseUnsafeConversion(converting, leader, joining);
     const out: Phase[] = [];
     for (const m of joining)
       if (m.shadow) throw new PlanError(this.res, `${m.name}: shadow replicas cannot be added to a running group (manual); re-create the group`);
@@ -356,7 +359,14 @@ class GroupPlanner {
       out.push(...phase(`vote in ${this.spec.name}`, [sqlOp(this.mpLogin(), this.password(), [SQL.alterRaftNode(voting)], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
       for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), this.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
     }
-    const joiningNames = new Set(joining.map((m) => m.name));
+    for (const m of converting) out.push(...this.planConvert(m, leader));
+    if (converting.length > 0) {
+      // A shadow never votes: the voting list is the desired non-shadow members (it may have been
+      // set by an earlier SP_ALTER_RAFT_NODE and would still name the converted members).
+      const voting = this.spec.members.filter((x) => !x.shadow).map((x) => x.name);
+      out.push(...phase(`vote in ${this.spec.name}`, [sqlOp(this.mpLogin(), this.password(), [SQL.alterRaftNode(voting)], `${converting.map((m) => `${m.name} is now a ${m.shadow ? "shadow" : "RAFT"} replica`).join(", ")}: voting members`)]));
+    }
+    const joiningNames = new Set([...joining, ...converting].map((m) => m.name));
     const steady = this.spec.members.filter((m) => !joiningNames.has(m.name));
     out.push(
       ...phase(`configure ${this.spec.name}`, [
@@ -376,6 +386,94 @@ class GroupPlanner {
       const keys = Object.keys(changes);
       return keys.length ? [setIniOp(m, "dm.ini", changes, `multi-replica member's dm.ini differs: ${keys.join(", ")} (read at the next start)`)] : [];
     });
+  }
+
+  /**
+   * What a member is now: V$GLOBAL_RAFT_INFO's IS_SHADOW when the view lists it (what the running
+   * database says), else the previous inputs (the member is down, or the view is not readable).
+   */
+  shadowNow(m: MemberSpec): boolean | undefined {
+    const row = this.cat.catalog.raftInfo?.find((r) => String(r.INST_NAME ?? "").toUpperCase() === m.name.toUpperCase());
+    if (row && row.IS_SHADOW !== undefined && row.IS_SHADOW !== null && String(row.IS_SHADOW).trim() !== "") return String(row.IS_SHADOW).trim() === "1";
+    return this.olds?.members.find((x) => x.name.toUpperCase() === m.name.toUpperCase())?.shadow;
+  }
+
+  /** Members whose desired `shadow` differs from what they are. */
+  converting(): MemberSpec[] {
+    return this.spec.members.filter((m) => {
+      const now = this.shadowNow(m);
+      return now !== undefined && now !== m.shadow;
+    });
+  }
+
+  /** What the manual's 7.5.2 does not cover safely is refused before anything stops. */
+  refuseUnsafeConversion(converting: readonly MemberSpec[], leader: MemberSpec, joining: readonly MemberSpec[]): void {
+    const names = converting.map((m) => m.name).join(", ");
+    if (converting.includes(leader))
+      throw new PlanError(this.res, `${leader.name} is the group's leader and cannot be converted between RAFT and shadow replica (it exits and is rebuilt from the leader's backup); switch the leadership over to another member first`);
+    const voting = this.spec.members.filter((m) => !m.shadow).length;
+    if (voting < 3 || voting % 2 === 0)
+      throw new PlanError(this.res, `converting ${names} would leave ${voting} voting member(s); a group keeps an odd number of at least 3 voting members while a member is rebuilt (convert two at once, or add a member first)`);
+    const down = this.spec.members.filter((m) => !converting.includes(m) && !this.running(m));
+    if (down.length > 0)
+      throw new PlanError(this.res, `${down.map((m) => m.name).join(", ")} not running: converting ${names} (which exits while it is rebuilt) waits until every other member is up; run \`pulumi up\` again once they are`);
+    if (joining.length > 0 || this.removed().length > 0)
+      throw new PlanError(this.res, `${names} change between RAFT and shadow replica while members are added or removed: make one change at a time (membership first)`);
+  }
+
+  /**
+   * Seed 7.5.2: the member exits alone (not exit all); its database directory is moved aside, never
+   * overwritten; a new one is made with the same parameters, name, IP and ports (so no peer's
+   * configuration changes) and keeps the old dm.ini and mp.ini (the dm.Instance's next read still
+   * matches); an online backup of the leader (SHADOW for a shadow replica) is restored into it,
+   * recovered, given a new DB_MAGIC; it starts and follows the leader.
+   */
+  planConvert(m: MemberSpec, leader: MemberSpec): Plan {
+    const pw = this.password();
+    const to = m.shadow ? "shadow" : "RAFT";
+    const dir = files.dbDir(m);
+    const aside = `${dir}.replaced-`;
+    const d = dminitCommand({ ...m, sysdbaPassword: pw });
+    const reinit: Operation = {
+      ...targetOf(m.connection),
+      kind: "reinit",
+      describe: `mv ${dir} ${aside}<UTC time>; dminit PATH=${m.path} DB_NAME=${m.dbName} INSTANCE_NAME=${m.name} PORT_NUM=${m.portNum} AP_PORT_NUM=${m.apPortNum} DPC_MODE=${m.mode} PAGE_SIZE=${m.pageSize} (CONTROL file, SYSDBA_PWD not shown); dm.ini and mp.ini kept from the old directory`,
+      // The stamp is taken on the host, so the plan stays the same text; a clash (same second) fails.
+      command:
+        sh`set -e; old=${aside}"$(date -u +%Y%m%dT%H%M%SZ)"; [ ! -e "$old" ]; mv ${dir} "$old"; ` +
+        `( ${d.command} ); ` +
+        sh`cp "$old"/dm.ini ${files.dmIni(m)}; if [ -f "$old"/mp.ini ]; then cp "$old"/mp.ini ${files.mpIni(m)}; fi; echo "old database kept at $old"`,
+      stdin: d.stdin,
+      reason: `becomes a ${to} replica (seed 7.5.2): a new database in the same place; the old one is kept aside, not overwritten`,
+      timeoutMs: 600_000,
+    };
+    const out: Phase[] = [
+      ...phase(`exit ${m.name}`, this.running(m) ? [stopOp(m, `exits alone to become a ${to} replica (seed 7.5.2: not exit all)`)] : []),
+      ...phase(`re-initialise ${m.name}`, [
+        reinit,
+        mkdirOp(m, files.archDir(m), "the LOCAL archive's directory"),
+        writeOp(m, files.dmarchIni(m), this.dmarch(m), `same RAFT self id ${this.id(m)} and peers: no other member's configuration changes`),
+      ]),
+    ];
+    const name = `BACKUP_CONVERT_${m.name}`;
+    const set = files.backupSet(leader, name);
+    out.push(
+      ...phase(`online backup of ${leader.name}`, [
+        { ...targetOf(leader.connection), kind: "remove", describe: `rm -rf ${set}`, command: sh`rm -rf ${set}`, reason: "a fresh backup set", timeoutMs: 60_000 },
+        sqlOp(loginOf(leader), pw, [SQL.onlineBackup(set, m.shadow)], `seed data for ${m.name}${m.shadow ? " (SHADOW: it restores as a shadow replica)" : " (normal: it restores as a RAFT replica)"}`),
+      ]),
+    );
+    const restore: Operation[] = [];
+    let from = set;
+    if (targetOf(m.connection).connKey !== targetOf(leader.connection).connKey) {
+      from = files.backupSet(m, name);
+      restore.push(copyDirOp(leader, set, m, from, `${m.name} is on another host than ${leader.name}`));
+    }
+    restore.push(...restoreOps(m, from, `${to} replica from the leader's online backup`, { online: true }));
+    out.push(...phase(`restore ${m.name}`, restore));
+    out.push(...phase(`start ${m.name}`, [startOp(m, `follows the leader as a ${to} replica`, true)]));
+    out.push(...phase(`wait for ${m.name}`, [waitFollowingOp(leader, this.allLogins(), pw, [m.name], "the next member is converted only once this one follows")]));
+    return out;
   }
 
   /** The manual's procedure for a replica joining a running group. */

@@ -58,5 +58,9 @@ describe("SQL text", () => {
     for (const [name, q] of Object.entries(CATALOG_QUERIES)) expect(s).toContain(`PROMPT ##DPC:${name}\n${q}\n`);
     expect(s).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT * FROM V$GLOBAL_RAFT_INFO;");
     expect(s.trimEnd().split("\n").slice(-2)).toEqual(["PROMPT ##DPC:END", "EXIT"]);
+    // what the handlers read: the tables and, for shadow replicas (7.5.2), V$GLOBAL_RAFT_INFO only
+    const r = catalogReadScript({ password: "SYSDBA_pw1", ip: "10.0.0.1", port: 5236 }, { raftInfo: true });
+    expect(r).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT * FROM V$GLOBAL_RAFT_INFO;");
+    expect(r).not.toContain("V$DPC_EDCT_INSTANCE");
   });
 });

@@ -453,7 +453,7 @@ export class DmServer {
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "ddl" };
     }
-    if (stmt.kind === "backup") return this.onlineBackup(stmt.name, stmt.dir);
+    if (stmt.kind === "backup") return this.onlineBackup(stmt.name, stmt.dir, stmt.shadow);
     const table = stmt.table;
     if (!TABLES[table]) throw sqlError(ERR.invalidTable(table));
     let rows;
@@ -473,9 +473,10 @@ export class DmServer {
   /**
    * Online full backup: an OPEN database that is no RAFT follower (a follower or a MOUNT instance
    * refuses), with archiving on. The set is the offline one's format, marked online, so that
-   * its restore needs RECOVER ... FROM BACKUPSET before UPDATE DB_MAGIC.
+   * its restore needs RECOVER ... FROM BACKUPSET before UPDATE DB_MAGIC. SHADOW marks the set
+   * as the offline SHADOW backup does (the restored database is a shadow replica).
    */
-  private onlineBackup(name: string | undefined, dir: string): Msg {
+  private onlineBackup(name: string | undefined, dir: string, shadow: boolean): Msg {
     if (!this.open || (this.raft && this.raft.role !== "LEADER")) throw sqlError(ERR.backupNotOpen());
     if (this.cfg.archIni !== 1) throw sqlError(ERR.backupNoArch());
     const target = path.resolve(this.cfg.dbDir, dir);
@@ -483,7 +484,7 @@ export class DmServer {
     const ctl = readControl(this.cfg.dbDir) ?? this.ctl;
     const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
     writeBackupSet(this.cfg.dbDir, target, {
-      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow: false, online: true, sourceIni: this.cfg.iniPath,
+      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow, online: true, sourceIni: this.cfg.iniPath,
       sourceInstance: this.cfg.instanceName, control: ctl, time: new Date().toISOString(),
     });
     this.log.info(`联机备份完成: ${target}`);

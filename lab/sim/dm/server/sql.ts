@@ -2,8 +2,8 @@
  * The simulator's own SQL reader: procedure calls (`SP_X(...)` or `CALL SP_X(...)`) and a simple
  * SELECT (column list or *, FROM one table, WHERE col = literal [AND ...], ORDER BY col [ASC|DESC]).
  * `CREATE TABLE name (columns)` and `DROP TABLE name` stand for user data (only what scale-in
- * needs: which RAFT groups hold rows). `BACKUP DATABASE [FULL] [TO name] BACKUPSET 'dir'` is the
- * online backup (no other backup form is modelled: incremental, compressed, default paths refuse). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
+ * needs: which RAFT groups hold rows). `BACKUP DATABASE [FULL] [SHADOW] [TO name] BACKUPSET 'dir'` is the
+ * online backup (SHADOW: the set restores as a shadow replica, seed 7.5.1 way 1) (no other backup form is modelled: incremental, compressed, default paths refuse). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
  */
 import { ERR, sqlError } from "../errors";
 import { Value } from "./catalog";
@@ -17,7 +17,7 @@ interface Token {
 export type Statement =
   | { kind: "call"; name: string; args: Value[] }
   | { kind: "ddl"; action: "create" | "drop"; table: string }
-  | { kind: "backup"; name?: string; dir: string }
+  | { kind: "backup"; name?: string; dir: string; shadow: boolean }
   | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
 
 export function tokenize(sql: string): Token[] {
@@ -160,6 +160,8 @@ function parseBackup(p: Parser): Statement {
   p.expectWord("BACKUP");
   p.expectWord("DATABASE");
   if (p.isWord("FULL")) p.next();
+  const shadow = p.isWord("SHADOW");
+  if (shadow) p.next();
   let name: string | undefined;
   if (p.isWord("TO")) {
     p.next();
@@ -169,7 +171,7 @@ function parseBackup(p: Parser): Statement {
   const t = p.next();
   if (t.kind !== "string" || t.text === "") throw sqlError(ERR.syntax(), t.line);
   if (!p.done()) throw sqlError(ERR.syntax(), p.line());
-  return { kind: "backup", name, dir: t.text };
+  return { kind: "backup", name, dir: t.text, shadow };
 }
 
 function parseTableDdl(p: Parser): Statement {

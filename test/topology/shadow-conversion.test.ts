@@ -1,0 +1,119 @@
+/**
+ * Seed 7.5.2 through the engine: members of a running multi-replica group change between RAFT
+ * replica and shadow replica. A swap (one RAFT member becomes a shadow, the shadow becomes a RAFT
+ * member) keeps three voters; then the swap back. Only the converted members restart, the leader
+ * stays, each converted member's old database is kept aside, and a second `up` changes nothing.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startLab, type Lab } from "../helpers/lab";
+import { catalog, commandMark, commandsSince, processes, Stack, type TopoInstance, type Topology, type Run } from "./helpers";
+
+let lab: Lab;
+let stack: Stack;
+
+const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
+  name, mode, host, dir: `conv/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
+});
+const MP = inst("MP", "MP", "host1", 5239, 6003, { mpPort: 9000 });
+const SP1 = inst("SP1", "SP", "host2", 5236, 6000);
+const BPS = [inst("BP31", "BP", "host1", 5250, 6010), inst("BP32", "BP", "host2", 5251, 6011), inst("BP33", "BP", "host3", 5252, 6012), inst("BP34", "BP", "host4", 5253, 6013)];
+
+const topology = (shadows: string[]): Topology => ({
+  instances: [MP, SP1, ...BPS],
+  rafts: [{ name: "RAFT_3", role: "BP", members: BPS.map((i) => i.name), shadows }, { name: "RAFT_SP1", role: "SP", members: ["SP1"] }],
+  bpGroups: [{ name: "BG_1", rafts: ["RAFT_3"] }],
+});
+
+const dbParent = (name: string) => {
+  const i = BPS.find((x) => x.name === name)!;
+  return path.join(lab.host(i.host).dataRoot, i.dir);
+};
+const asideDirs = (name: string) => fs.readdirSync(dbParent(name)).filter((f) => /^DAMENG\.replaced-\d{8}T\d{6}Z$/.test(f));
+/** On failure, the lines that say why (the plan a failure repeats is long). */
+const ok = (r: Run) =>
+  expect({ code: r.code, why: r.code === 0 ? "" : r.out.split("\n").filter((l) => /FAILED|failed|error/i.test(l)).map((l) => l.slice(0, 1500)).join("\n").slice(-6000) }).toEqual({ code: 0, why: "" });
+
+async function upTwice(next: Topology): Promise<Run> {
+  const r = await stack.engine("up", next);
+  ok(r);
+  const again = await stack.engine("up", next);
+  ok(again);
+  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
+  expect(again.out).not.toMatch(/plan: phase/);
+  return r;
+}
+
+/** RAFT_3's rows of V$GLOBAL_RAFT_INFO: the shadows and the leader. */
+async function raft3(): Promise<{ shadows: string[]; leader: string[]; members: string[] }> {
+  const rows = (await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3");
+  return { shadows: rows.filter((x) => x[3] === "1").map((x) => x[1]), leader: rows.filter((x) => x[2] === "LEADER").map((x) => x[1]), members: rows.map((x) => x[1]).sort() };
+}
+
+beforeAll(async () => {
+  lab = await startLab({ hosts: 4 });
+  stack = new Stack(lab);
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.stop();
+  stack?.remove();
+});
+
+test("a group of three RAFT replicas and one shadow (seed 7.5)", async () => {
+  await upTwice(topology(["BP34"]));
+  const g = await raft3();
+  expect(g.shadows).toEqual(["BP34"]);
+  expect(g.leader).toHaveLength(1);
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34"]);
+}, 600_000);
+
+async function swap(from: string[], to: string[]): Promise<void> {
+  const { leader } = await raft3();
+  const converted = BPS.map((i) => i.name).filter((n) => from.includes(n) !== to.includes(n));
+  const before = await processes(lab);
+  const aside = Object.fromEntries(converted.map((n) => [n, asideDirs(n).length]));
+  const mark = commandMark(lab);
+  const r = await upTwice(topology(to));
+  expect(stack.steps(r, "update")).toEqual(["topo-RAFT_3"]);
+  const now = await processes(lab);
+  for (const n of Object.keys(before)) if (!converted.includes(n)) expect([n, now[n]]).toEqual([n, before[n]]);
+  for (const n of converted) expect(now[n]).toBeDefined();
+  const g = await raft3();
+  expect(g.leader).toEqual(leader);
+  expect(g.shadows).toEqual(to);
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34"]);
+  // the old databases are kept aside, a new one is in place
+  for (const n of converted) {
+    expect([n, asideDirs(n).length]).toEqual([n, aside[n] + 1]);
+    expect(fs.existsSync(path.join(dbParent(n), "DAMENG", "dm.ini"))).toBe(true);
+  }
+  const cmds = commandsSince(lab, mark);
+  // each converted member exits alone (no exit all), nothing else is stopped
+  expect(cmds.filter((x) => /kill -USR1/.test(x.command))).toEqual([]);
+  expect(cmds.filter((x) => /\brm -rf '[^']*\/DAMENG'/.test(x.command))).toEqual([]);
+  expect(cmds.filter((x) => /dmrman'? .*UPDATE DB_MAGIC/.test(x.command)).map((x) => x.host).sort()).toEqual(converted.map((n) => BPS.find((i) => i.name === n)!.host).sort());
+}
+
+/** The RAFT member converted to a shadow: never the leader (seed 7.5.2 rebuilds it from the leader's backup). */
+let victim = "";
+
+test("swap: a RAFT member becomes a shadow replica and BP34 a RAFT replica; only they restart, the leader stays", async () => {
+  const { leader } = await raft3();
+  victim = ["BP33", "BP32"].find((n) => n !== leader[0])!;
+  await swap(["BP34"], [victim]);
+}, 600_000);
+
+test("and back: that member a RAFT replica again, BP34 a shadow", async () => {
+  await swap([victim], ["BP34"]);
+}, 600_000);
+
+test("converting the leader is refused before anything stops", async () => {
+  const { leader } = await raft3();
+  const before = await processes(lab);
+  const r = await stack.engine("up", topology([leader[0]]));
+  expect(r.code).not.toBe(0);
+  expect(r.out).toMatch(new RegExp(`${leader[0]} is the group's leader and cannot be converted .* switch the leadership over`));
+  expect(await processes(lab)).toEqual(before);
+  expect((await raft3()).shadows).toEqual(["BP34"]);
+}, 600_000);
