@@ -169,7 +169,12 @@ export async function copyRemoteDir(
     if (r.code !== 0) {
       first ??= "writer";
       reader.kill();
+      return;
     }
+    // tar x may exit at the end-of-archive marker before reading the padding behind it: the
+    // rest of the reader's output has nowhere to go, and a reader paused on it never closes.
+    reader.stdout.unpipe(writer.stdin);
+    reader.stdout.resume();
   });
   const [rr, wr] = await Promise.all([reader.done, writer.done]);
   const readerError = () => failure(from.target.conn.host, "copy-dir", `tar c ${from.dir}`, { ...rr, stderr: readerErr });
