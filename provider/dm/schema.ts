@@ -195,8 +195,6 @@ export const RaftGroupSchema = z.object({
   mp: z.array(MpLoginSchema).default([]),
   sysdbaPassword,
   archive: archiveSettings,
-  /** Drop the group from the catalog on delete even though it holds data. @default false */
-  deleteData: z.boolean().default(DEFAULTS.deleteData),
 });
 export type RaftGroupArgs = z.input<typeof RaftGroupSchema>;
 export type RaftGroupSpec = z.output<typeof RaftGroupSchema>;

@@ -57,7 +57,6 @@ export function expandTopology(t: DpcClusterSpec): ClusterResources {
     mp: role === "MP" ? [] : mp,
     sysdbaPassword: t.sysdbaPassword,
     archive: t.archive,
-    deleteData: t.deleteData,
   });
   const rafts: RaftGroupSpec[] = [
     group(DEFAULTS.mpRaftName, "MP", mpMembers),

@@ -128,7 +128,7 @@ export class DpcCluster extends pulumi.ComponentResource {
     const instancesOf = (names: readonly string[]) => names.map((n) => this.instances[byName.get(n.toUpperCase())!.name]);
     const mp: MpLogin[] = mps.map((m) => ({ name: m.name, connection: m.connection, ip: m.ip, portNum: m.portNum ?? 5236, dmHome: m.dmHome }));
     const group = (g: string, role: "MP" | "SP" | "BP", members: RaftMember[], dependsOn: pulumi.Resource[]) =>
-      new RaftGroup(`${name}-${g}`, { name: g, role, members, mp: role === "MP" ? [] : mp, sysdbaPassword: pw, archive: args.archive, deleteData: args.deleteData }, { ...child, dependsOn });
+      new RaftGroup(`${name}-${g}`, { name: g, role, members, mp: role === "MP" ? [] : mp, sysdbaPassword: pw, archive: args.archive }, { ...child, dependsOn });
 
     const mpGroup = group("MP_RAFT", "MP", mps.map((m) => member(m.name, args.mpShadows)), instancesOf(mps.map((m) => m.name)));
     this.raftGroups.MP_RAFT = mpGroup;

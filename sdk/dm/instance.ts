@@ -9,8 +9,8 @@ export interface MpNode {
   readonly port: pulumi.Input<number>;
 }
 
-/** One DM instance on one host, on disk: its database directory (`dminit`), dm.ini, mp.ini. */
-export interface InstanceArgs {
+/** Where an instance is and how it was initialised: what `dm.Instance` and a `dm.RaftGroup` member share. */
+export interface InstancePlacement {
   /** INSTANCE_NAME, also the name registered in the MP: at most 16 characters. Immutable. */
   readonly name: pulumi.Input<string>;
   /** DPC_MODE: "MP", "SP" or "BP". Immutable. */
@@ -29,8 +29,8 @@ export interface InstanceArgs {
   readonly portNum?: pulumi.Input<number>;
   /** AP_PORT_NUM (inter-node; the catalog's XMAL_PORT). */
   readonly apPortNum: pulumi.Input<number>;
-  /** For an MP: its `mp_port`. @default 9000 */
-  readonly mpPort?: pulumi.Input<number>;
+  /** Directory holding DM's `bin/`. @default the tools on the host's PATH */
+  readonly dmHome?: pulumi.Input<string>;
   /** PAGE_SIZE in KiB (4, 8, 16, 32). Immutable. @default 8 */
   readonly pageSize?: pulumi.Input<4 | 8 | 16 | 32>;
   /** EXTENT_SIZE in pages (16, 32, 64). Immutable. @default 16 */
@@ -39,14 +39,18 @@ export interface InstanceArgs {
   readonly charset?: pulumi.Input<0 | 1 | 2>;
   /** CASE_SENSITIVE. Immutable. @default true */
   readonly caseSensitive?: pulumi.Input<boolean>;
+}
+
+/** One DM instance on one host, on disk: its database directory (`dminit`), dm.ini, mp.ini. */
+export interface InstanceArgs extends InstancePlacement {
+  /** For an MP: its `mp_port`. @default 9000 */
+  readonly mpPort?: pulumi.Input<number>;
   /** SYSDBA_PWD, 9 to 48 characters; reaches dminit through a 0600 file. Pass it as a secret. */
   readonly sysdbaPassword: pulumi.Input<string>;
   /** The MPs this instance's mp.ini names: one entry writes `mp_host`/`mp_port`, several `[MPn]` sections. */
   readonly mpNodes: pulumi.Input<pulumi.Input<MpNode>[]>;
   /** Extra dm.ini parameters, edited in place; the rest of dm.ini is kept. @default {} */
   readonly dmIni?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
-  /** Directory holding DM's `bin/`. @default the tools on the host's PATH */
-  readonly dmHome?: pulumi.Input<string>;
   /** Remove the database directory when the resource is deleted. @default false */
   readonly deleteData?: pulumi.Input<boolean>;
   /** Take over an existing database directory instead of refusing to touch it. @default false */

@@ -1,36 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../internal/provider";
 import type { Connection } from "../types";
+import type { InstancePlacement } from "./instance";
 
-/** A member of a RAFT group: where the instance is and how it is registered. */
-export interface RaftMember {
-  /** INSTANCE_NAME of a `dm.Instance`. */
-  readonly name: pulumi.Input<string>;
-  /** DPC_MODE; the group's role. */
-  readonly mode: pulumi.Input<"MP" | "SP" | "BP">;
-  readonly connection: pulumi.Input<Connection>;
-  /** The instance's base directory (as its `dm.Instance`). */
-  readonly path: pulumi.Input<string>;
-  /** @default "DAMENG" */
-  readonly dbName?: pulumi.Input<string>;
-  readonly ip: pulumi.Input<string>;
-  /** @default ip */
-  readonly ipExternal?: pulumi.Input<string>;
-  /** @default 5236 */
-  readonly portNum?: pulumi.Input<number>;
-  readonly apPortNum: pulumi.Input<number>;
-  /** @default the tools on the host's PATH */
-  readonly dmHome?: pulumi.Input<string>;
+/**
+ * A member of a RAFT group: where the instance is (as its `dm.Instance`; `mode` is the group's
+ * role) and how it is registered. The dminit parameters are used when the group re-initialises a
+ * member it converts between RAFT and shadow replica.
+ */
+export interface RaftMember extends InstancePlacement {
   /** Registration DESCRIPTION. @default "<mode> instance" */
   readonly description?: pulumi.Input<string>;
   /** A shadow replica (non-voting follower, seed 7.5). @default false */
   readonly shadow?: pulumi.Input<boolean>;
-  /** The instance's dminit parameters (as its `dm.Instance`), used when the group re-initialises
-   *  a member it converts between RAFT and shadow replica. @default as dm.Instance */
-  readonly pageSize?: pulumi.Input<4 | 8 | 16 | 32>;
-  readonly extentSize?: pulumi.Input<16 | 32 | 64>;
-  readonly charset?: pulumi.Input<0 | 1 | 2>;
-  readonly caseSensitive?: pulumi.Input<boolean>;
 }
 
 /** An MP to log into for catalog work. */
@@ -62,8 +44,6 @@ export interface RaftGroupArgs {
     fileSizeMb?: number;
     spaceLimitMb?: number;
   }>;
-  /** Drop the group from the catalog on delete even though it holds data. @default false */
-  readonly deleteData?: pulumi.Input<boolean>;
 }
 
 /**
