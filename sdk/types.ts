@@ -1,36 +1,19 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { types } from "@pulumi/command";
 
 /**
- * How to reach a host over SSH: the same shape as @pulumi/command's `remote.ConnectionArgs`, so
- * one object can serve both packages.
+ * How to reach a host over SSH: `@pulumi/command`'s `remote.ConnectionArgs` itself, so one object
+ * serves `command.remote.Command` and this package's resources alike. Only `hostKey` means more
+ * here (below). The provider validates the same fields at run time (`provider/core/connection.ts`).
  */
-export interface Connection {
-  /** The address of the host. */
-  readonly host: pulumi.Input<string>;
-  /** The SSH port. @default 22 */
-  readonly port?: pulumi.Input<number>;
-  /** The login user. @default "root" */
-  readonly user?: pulumi.Input<string>;
-  /** A password for the login (prefer a key). Pass it as a secret. */
-  readonly password?: pulumi.Input<string>;
-  /** The private key text (OpenSSH or PEM). Pass it as a secret. */
-  readonly privateKey?: pulumi.Input<string>;
-  /** The private key's passphrase. Pass it as a secret. */
-  readonly privateKeyPassword?: pulumi.Input<string>;
-  /** An ssh-agent socket to authenticate with. */
-  readonly agentSocketPath?: pulumi.Input<string>;
-  /** A jump host to connect through. */
-  readonly proxy?: pulumi.Input<ProxyConnection>;
-  /** How many times to try to dial before failing. @default 10 */
-  readonly dialErrorLimit?: pulumi.Input<number>;
-  /** Seconds each dial may take. @default 15 */
-  readonly perDialTimeout?: pulumi.Input<number>;
+export interface Connection extends types.input.remote.ConnectionArgs {
   /**
    * The host's public key as OpenSSH prints it (`ssh-ed25519 AAAA...`). When set, any other key
-   * is refused. When unset, the key seen first is recorded in the resource's state and a later
-   * different key is refused (trust on first use).
+   * is refused. When unset, this package records the key seen first in the resource's state and
+   * refuses a later different key (trust on first use); `@pulumi/command` ignores the key then.
    */
   readonly hostKey?: pulumi.Input<string>;
 }
 
-export type ProxyConnection = Omit<Connection, "proxy">;
+/** The jump host (`connection.proxy`): `@pulumi/command`'s `remote.ProxyConnectionArgs`. */
+export type ProxyConnection = types.input.remote.ProxyConnectionArgs;
