@@ -11,7 +11,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { runOperation } from "./core/executor";
 import { copyRemoteDir } from "./core/files";
-import { RunLog, newRunId } from "./core/log";
+import { RunLog, formatDuration, newRunId } from "./core/log";
 import { compactPlan, groupByHost, renderPlan, type Operation, type Plan } from "./core/operation";
 import { registerSecret } from "./core/redact";
 import { defaultPool, type ExecResult, type SshPool, type SshTarget } from "./core/ssh";
@@ -46,10 +46,15 @@ export class RunContext {
     return r;
   }
 
-  /** Runs a plan: phases in order, hosts of a phase in parallel, steps of a host in order. */
-  async run(plan: Plan): Promise<void> {
-    for (const phase of compactPlan(plan)) {
+  /**
+   * Runs a plan: phases in order, hosts of a phase in parallel, steps of a host in order. Each
+   * phase says itself when it starts (the line users follow); `round` numbers a re-planned pass.
+   */
+  async run(plan: Plan, round = 1): Promise<void> {
+    const phases = compactPlan(plan);
+    for (const [i, phase] of phases.entries()) {
       const sequences = groupByHost(phase);
+      this.log.phase(i + 1, phases.length, phase.title, sequences.length, round);
       const results = await Promise.allSettled(
         sequences.map(async (seq) => {
           for (const op of seq.operations) await this.runOne(op);
@@ -151,20 +156,30 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     return new RunContext(log, known, logic.connections(spec, olds), op);
   };
 
+  /** Lets the run's lines reach the engine before the call returns, so they show before its outcome. */
+  const settled = async <T>(ctx: RunContext, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } finally {
+      await ctx.log.flush();
+    }
+  };
+
   /** Read, plan, apply until nothing is left to do; returns the last read. */
   const converge = async (spec: Spec, ctx: RunContext, how: { creating: boolean; olds?: Spec }): Promise<Actual> => {
+    const started = Date.now();
     for (let round = 1; ; round++) {
       const actual = await logic.read(spec, ctx, how.olds);
       const plan = compactPlan(logic.plan(spec, actual, how));
       if (plan.length === 0) {
-        ctx.log.info(round === 1 ? "in sync: nothing to do" : "in sync");
+        ctx.log.info(round === 1 ? "in sync: nothing to do" : `in sync after ${ctx.stepsStarted} step${ctx.stepsStarted === 1 ? "" : "s"} in ${formatDuration(Date.now() - started)}`);
         return actual;
       }
       if (round > MAX_ROUNDS) {
         throw new Error(`${logic.kind} ${logic.name(spec)}: still not in sync after ${MAX_ROUNDS} rounds; next steps would be:\n${renderPlan(plan).join("\n")}`);
       }
-      for (const line of renderPlan(plan)) ctx.log.info(`plan: ${line}`);
-      await ctx.run(plan);
+      for (const line of renderPlan(plan)) ctx.log.debug(`plan: ${line}`);
+      await ctx.run(plan, round);
       // What exists now is ours: later rounds must not take it for someone else's database.
       how = { ...how, creating: false };
     }
@@ -184,7 +199,7 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       return outputs(inputs, spec, actual, ctx, true);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      ctx.log.info(`failed: ${message.split("\n")[0]}`);
+      ctx.log.debug(`failed: ${message.split("\n")[0]}`);
       // A create refused before any step ran leaves nothing behind: no resource in state either,
       // so fixing the program (say, adopt: true) is a fresh create, not an update of a ghost.
       if (how.creating && ctx.stepsStarted === 0) throw err;
@@ -218,40 +233,44 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const spec = parse(inputs);
       const ctx = context(spec, "create");
       const id = `${logic.kind}:${logic.name(spec)}`;
-      return { id, outs: await apply(id, inputs, spec, ctx, { creating: true }) };
+      return { id, outs: await settled(ctx, () => apply(id, inputs, spec, ctx, { creating: true })) };
     },
 
     async update(id, olds, news) {
       const old = parse(olds);
       const spec = parse(news);
       const ctx = context(spec, "update", olds, old);
-      return { outs: await apply(id, news, spec, ctx, { creating: false, olds: old }) };
+      return { outs: await settled(ctx, () => apply(id, news, spec, ctx, { creating: false, olds: old })) };
     },
 
     async read(id, props) {
       const spec = parse(props);
       const ctx = context(spec, "refresh", props);
-      const actual = await logic.read(spec, ctx);
-      let inSync: boolean;
-      try {
-        const pending = compactPlan(logic.plan(spec, actual, { creating: false }));
-        inSync = pending.length === 0;
-        if (!inSync) ctx.log.info(`drift: the next up would run:\n${renderPlan(pending).join("\n")}`);
-      } catch (err) {
-        // Refresh reports; it does not act. The next up meets the same error and says what to do.
-        inSync = false;
-        ctx.log.info(`drift: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      return { id, props: outputs(props, spec, actual, ctx, inSync) };
+      return settled(ctx, async () => {
+        const actual = await logic.read(spec, ctx);
+        let inSync: boolean;
+        try {
+          const pending = compactPlan(logic.plan(spec, actual, { creating: false }));
+          inSync = pending.length === 0;
+          if (!inSync) ctx.log.info(`drift: the next up would run:\n${renderPlan(pending).join("\n")}`);
+        } catch (err) {
+          // Refresh reports; it does not act. The next up meets the same error and says what to do.
+          inSync = false;
+          ctx.log.info(`drift: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        return { id, props: outputs(props, spec, actual, ctx, inSync) };
+      });
     },
 
     async delete(_id, props) {
       const spec = parse(props);
       const ctx = context(spec, "delete", props);
-      const actual = await logic.read(spec, ctx);
-      const plan = compactPlan(logic.planDelete(spec, actual));
-      for (const line of renderPlan(plan)) ctx.log.info(`plan: ${line}`);
-      await ctx.run(plan);
+      await settled(ctx, async () => {
+        const actual = await logic.read(spec, ctx);
+        const plan = compactPlan(logic.planDelete(spec, actual));
+        for (const line of renderPlan(plan)) ctx.log.debug(`plan: ${line}`);
+        await ctx.run(plan);
+      });
     },
   };
 }

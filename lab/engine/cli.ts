@@ -1,10 +1,11 @@
-/** `npm run engine -- up|preview|refresh|destroy --cwd DIR --stack NAME [--backend DIR] [--parallel N] [--json]`,
+/** `npm run engine -- up|preview|refresh|destroy --cwd DIR --stack NAME [--backend DIR] [--parallel N] [--json] [--verbose]`,
  *  `config set [--secret] KEY VALUE --cwd DIR --stack NAME`, `stack output [--show-secrets] [--json]`. */
 import { destroy, humanPrinter, jsonPrinter, preview, refresh, setConfig, stackOutputs, up } from "./index";
 import type { RunOptions, RunResult } from "./operations";
 
 const USAGE = `usage:
-  engine up|preview|refresh|destroy --cwd DIR --stack NAME [--backend DIR] [--parallel N] [--json]
+  engine up|preview|refresh|destroy --cwd DIR --stack NAME [--backend DIR] [--parallel N] [--json] [--verbose]
+    --verbose (or --debug, as pulumi's flag is called) shows debug-level messages: each provider step
   engine config set [--secret] KEY VALUE --cwd DIR --stack NAME
   engine stack output [--show-secrets] [--json] --cwd DIR --stack NAME [--backend DIR]`;
 
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     const p = parallel === undefined ? 10 : Number(parallel);
     if (!Number.isInteger(p) || p < 1) throw new Error(`--parallel must be a positive integer, got ${parallel}`);
     const emit = a.flags.has("json") ? jsonPrinter(write) : humanPrinter(write);
-    const result = await COMMANDS[cmd]({ ...common, parallel: p, emit, debug: a.flags.has("debug") });
+    const result = await COMMANDS[cmd]({ ...common, parallel: p, emit, debug: a.flags.has("verbose") || a.flags.has("debug") });
     return result.ok ? 0 : 1;
   }
   if (cmd === "config" && sub === "set") {

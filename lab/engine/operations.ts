@@ -6,7 +6,7 @@ import { deleteInReverseOrder } from "./deletes";
 import { Deployment } from "./deployment";
 import { EngineServer } from "./grpc-server";
 import { PluginHost } from "./plugin-host";
-import { displayValue, EventSink, Summary } from "./printer";
+import { displayValue, EventSink, LogEvent, Summary } from "./printer";
 import { runProgram } from "./program-runner";
 import { configEnv, loadProject, Project, StackConfig } from "./project";
 import { refreshAll } from "./refresh";
@@ -28,7 +28,7 @@ export interface StackOptions {
 export interface RunOptions extends StackOptions {
   /** Provider operations at once; default 10. */
   parallel?: number;
-  /** Pass the SDK's debug messages through (they are dropped by default, as the CLI does). */
+  /** Pass debug-level Engine.Log messages through (the CLI drops them unless `--debug`). */
   debug?: boolean;
   emit: EventSink;
 }
@@ -90,6 +90,35 @@ function context(s: OpenStack, o: RunOptions, preview: boolean, engineAddress: (
   });
 }
 
+/** Engine.Log messages, from the program or a provider plugin: debug ones only when asked for. */
+function logFilter(o: RunOptions): (e: LogEvent) => void {
+  return (e) => {
+    if (e.severity !== "debug" || o.debug) o.emit({ log: e });
+  };
+}
+
+/**
+ * The engine service without a program (refresh, destroy): the Go CLI runs its host server for
+ * every operation, and plugins log through it; nothing may register resources then.
+ */
+function logOnlyServer(o: RunOptions): Promise<EngineServer> {
+  const refuse = () => Promise.reject(new Error("no program runs in this operation"));
+  return EngineServer.start({ registerResource: refuse, registerResourceOutputs: refuse, log: logFilter(o) });
+}
+
+/** Runs `work` with an engine service for the plugin, stopping the plugin and then the service. */
+async function withLogServer(o: RunOptions, s: OpenStack, work: (ctx: RunContext) => Promise<void>): Promise<RunContext> {
+  const server = await logOnlyServer(o);
+  const ctx = context(s, o, false, () => server.address, {});
+  try {
+    await work(ctx);
+  } finally {
+    await ctx.stopPlugin();
+    await server.stop();
+  }
+  return ctx;
+}
+
 function finish(ctx: RunContext, s: OpenStack, o: RunOptions, outputs: PropertyMap): RunResult {
   if (!ctx.preview && ctx.errors.length === 0) s.config.persistSaltIfNew();
   o.emit({ outputs: displayValue(outputs, false) as Record<string, Value> });
@@ -116,7 +145,7 @@ async function runUpdate(o: RunOptions, preview: boolean): Promise<RunResult> {
     const plain: Record<string, string> = {};
     for (const [k, v] of configValues) plain[k] = v.value;
     const ctx = context(s, o, preview, () => server!.address, plain);
-    const deployment = new Deployment(ctx, (e) => (e.severity !== "debug" || o.debug) && o.emit({ log: e }));
+    const deployment = new Deployment(ctx, logFilter(o));
     server = await EngineServer.start(deployment);
     try {
       const status = await runProgram({
@@ -148,24 +177,14 @@ export const preview = (o: RunOptions) => runUpdate(o, true);
 
 export function refresh(o: RunOptions): Promise<RunResult> {
   return guarded(o, async (s) => {
-    const ctx = context(s, o, false, () => "127.0.0.1:0", {});
-    try {
-      await refreshAll(ctx);
-    } finally {
-      await ctx.stopPlugin();
-    }
+    const ctx = await withLogServer(o, s, refreshAll);
     return finish(ctx, s, o, rootOutputs(s.state));
   });
 }
 
 export function destroy(o: RunOptions): Promise<RunResult> {
   return guarded(o, async (s) => {
-    const ctx = context(s, o, false, () => "127.0.0.1:0", {});
-    try {
-      await deleteInReverseOrder(ctx, [...s.state.resources]);
-    } finally {
-      await ctx.stopPlugin();
-    }
+    const ctx = await withLogServer(o, s, (c) => deleteInReverseOrder(c, [...s.state.resources]));
     return finish(ctx, s, o, {});
   });
 }

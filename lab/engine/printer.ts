@@ -19,7 +19,11 @@ export interface LogEvent {
   severity: "debug" | "info" | "warning" | "error";
   message: string;
   urn?: string;
-  /** "program" (Engine.Log), "plugin" (the provider process' stdout/stderr) or "engine". */
+  /**
+   * "program": an Engine.Log call (the program's `pulumi.log`, or a provider plugin logging through
+   * the engine address it was given: the engine cannot tell them apart); "plugin": a line of the
+   * provider process' stdout/stderr (always shown, unlevelled, as the Go engine's info#err); "engine".
+   */
   source: "program" | "plugin" | "engine";
 }
 

@@ -65,7 +65,7 @@ export class Cluster {
 
   /** `npm run engine -- <cmd> --json` against this lab; never rejects on a failed run. */
   engine(cmd: "up" | "refresh" | "preview" | "destroy", opts: RunOptions = {}): Promise<EngineRun> {
-    const args = [ENGINE, cmd, "--cwd", this.program, "--stack", "lab", "--backend", this.backend, "--json"];
+    const args = [ENGINE, cmd, "--cwd", this.program, "--stack", "lab", "--backend", this.backend, "--json", "--verbose"];
     const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "test-passphrase" };
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -79,7 +79,7 @@ export class Cluster {
         pending = lines.pop() ?? "";
         for (const l of lines) {
           const e = parseLine(l);
-          if (e?.log?.source === "plugin" && opts.onLine) opts.onLine(String(e.log.message));
+          if (isProviderLine(e) && opts.onLine) opts.onLine(String(e.log.message));
         }
       });
       child.stderr.on("data", (d: Buffer) => (stderr += d));
@@ -96,7 +96,7 @@ export class Cluster {
           stderr,
           summary: last && "summary" in last ? last.summary : undefined,
           errors: events.filter((e) => e.diag?.severity === "error").map((e) => `${e.diag.urn ? `${String(e.diag.urn).split("::").pop()}: ` : ""}${String(e.diag.message)}`),
-          providerLines: events.filter((e) => e.log?.source === "plugin").map((e) => String(e.log.message)),
+          providerLines: events.filter(isProviderLine).map((e) => String(e.log.message)),
         });
       });
     });
@@ -194,6 +194,11 @@ export class Cluster {
   dbFile(host: string, exampleDir: string, instance: string, file: string): string {
     return path.join(this.lab.host(host).dataRoot, exampleDir, instance.toLowerCase(), "DAMENG", file);
   }
+}
+
+/** The provider's lines: it logs through the engine (Engine.Log), each line prefixed `[dbcluster]`. */
+function isProviderLine(e: EngineEvent | undefined): e is EngineEvent {
+  return typeof e?.log?.message === "string" && e.log.message.startsWith("[dbcluster]");
 }
 
 function parseLine(l: string): EngineEvent | undefined {

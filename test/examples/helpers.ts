@@ -50,7 +50,8 @@ export function stackOn(lab: Lab, program: string, name = "state", extraEnv: Nod
   lab.atStop(stackFile);
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "test-passphrase", ...extraEnv };
   const common = ["--cwd", program, "--stack", stackName, "--backend", backend];
-  const engine = (...args: string[]) => runEngine([...args, ...common, ...(args[0] === "stack" ? [] : ["--json"])], env);
+  // --verbose: the provider's plan and step lines are debug-level; tests assert on them (or on their absence).
+  const engine = (...args: string[]) => runEngine([...args, ...common, ...(args[0] === "stack" ? [] : ["--json", "--verbose"])], env);
   return {
     lab,
     program,
