@@ -81,3 +81,19 @@ test("refresh shows a hand change as drift; up --verbose shows the steps that re
   expect(ours.some((l) => / in sync after \d+ steps? in [\d.]+m?s$/.test(l))).toBe(true);
   expect(r.stdout).toMatch(/^Resources: 1 updated, 11 unchanged$/m);
 });
+
+test("a failed step is an error that names host, kind and exit status and ends with what to do next", async () => {
+  await lab.fault("host3", "kill", "BP1");
+  expect((await text("refresh")).code).toBe(0);
+  await lab.fault("host3", "fail", "dmserver", 1);
+  const r = await text("up");
+  expect(r.code).toBe(1);
+  const error = r.stdout.slice(r.stdout.indexOf("error: ")).split(/\n(?=Outputs:|Resources: )/)[0];
+  expect(error).toMatch(new RegExp(`^error: urn:pulumi:\\S+::dpc-single-RAFT_1: ${lab.host("host3").address.replace(/\./g, "\\.")}: start failed \\(exit \\d+: `));
+  expect(error.trimEnd().split("\n").pop()).toMatch(/^\s*next: \S.+/);
+
+  // The failure took nothing down with it: the next up starts BP1.
+  const again = await text("up");
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/ dm:RaftGroup\/RAFT_1 update [0-9a-f]{6} phase 1\/1 start RAFT_1: 1 host$/m);
+});
