@@ -72,7 +72,8 @@ export interface EngineRun {
 
 export async function engine(lab: Lab, p: Program, cmd: "up" | "preview" | "destroy" | "refresh"): Promise<EngineRun> {
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "hostile-test" };
-  const r = await runEngineCli([cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json"], env);
+  // --verbose: debug-level lines (plan, steps) are searched for leaked values too.
+  const r = await runEngineCli([cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json", "--verbose"], env);
   return { code: r.code, out: r.stdout + r.stderr, summary: r.summary };
 }
 

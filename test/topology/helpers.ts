@@ -55,7 +55,8 @@ export class Stack {
   engine(command: "up" | "preview", topology: Topology): Promise<Run> {
     fs.writeFileSync(this.topologyFile, JSON.stringify(topology, null, 1));
     const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), DPC_TOPOLOGY: this.topologyFile, PULUMI_CONFIG_PASSPHRASE: "topology-test" };
-    const args = [ENGINE, command, "--cwd", this.program, "--stack", "lab", "--backend", this.backend, "--json"];
+    // --verbose: plan and step lines are debug-level; tests assert on their absence.
+    const args = [ENGINE, command, "--cwd", this.program, "--stack", "lab", "--backend", this.backend, "--json", "--verbose"];
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
