@@ -65,16 +65,32 @@ export function writeProgram(lab: Lab, name: string, resources: Resource[]): Pro
 
 export interface EngineRun {
   readonly code: number;
-  /** stdout + stderr. */
+  /** stdout + stderr: what the run shows by default, and this package's debug lines. */
   readonly out: string;
   readonly summary?: Record<string, number>;
 }
 
+/**
+ * Debug messages of @pulumi/pulumi itself ("RegisterResource RPC finished: ... resp: ..."): they
+ * print registration responses raw, secrets included, as `pulumi up --debug` does with the real
+ * CLI. Not this package's output, and not shown by default.
+ */
+function sdkDebugLine(line: string): boolean {
+  if (!line.startsWith("{")) return false;
+  try {
+    const e = JSON.parse(line) as { log?: { severity?: string; message?: string } };
+    return e.log?.severity === "debug" && !String(e.log.message).startsWith("[dbcluster]");
+  } catch {
+    return false;
+  }
+}
+
 export async function engine(lab: Lab, p: Program, cmd: "up" | "preview" | "destroy" | "refresh"): Promise<EngineRun> {
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "hostile-test" };
-  // --verbose: debug-level lines (plan, steps) are searched for leaked values too.
+  // --verbose: this package's debug-level lines (plan, steps) are searched for leaked values too.
   const r = await runEngineCli([cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json", "--verbose"], env);
-  return { code: r.code, out: r.stdout + r.stderr, summary: r.summary };
+  const stdout = r.stdout.split("\n").filter((l) => !sdkDebugLine(l)).join("\n");
+  return { code: r.code, out: stdout + r.stderr, summary: r.summary };
 }
 
 /** The text of an engine run with JSON string escapes undone, so values can be searched as written. */
