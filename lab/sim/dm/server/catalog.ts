@@ -147,7 +147,7 @@ export class Catalog {
   call(name: string, args: Value[], self: string): void {
     const proc = PROCEDURES[name.toUpperCase()];
     if (!proc) fail(ERR.invalidProc(name.toUpperCase()));
-    if (args.length !== proc.args.length) fail(ERR.argCount(name.toUpperCase()));
+    if (args.length !== proc.args.length) fail(ERR.argCount());
     const typed = args.map((v, i) => coerce(name.toUpperCase(), i + 1, proc.args[i], v));
     const registeringSelf = name.toUpperCase() === "SP_CREATE_DPC_INSTANCE" && typeof typed[1] === "string" && eqName(typed[1], self);
     if (!this.instance(self) && !registeringSelf) fail(ERR.selfNotRegistered(self));
