@@ -267,10 +267,19 @@ describe("disql and the catalog procedures", () => {
     expect(await mp("SET FEEDBACK OFF\nSET TIMING OFF\nSP_FAULT_DOMAIN_MV_INST(NULL, 'BP21');\nSP_FAULT_DOMAIN_MV_INST('FD_R', 'BP22');\n")).toBe("");
   });
 
-  test("catalog procedures on an instance that is not the MP", async () => {
-    for (const inst of ["SP1", "BP1"]) {
-      expect((await sql(inst, "SP_CREATE_DPC_RAFT('BP', 'R9');\n")).trim()).toBe(errLine(-8401, "当前实例不是MP,不能执行DPC元数据操作"));
-    }
+  test("catalog procedures on a BP are refused; an SP runs the horizontal and fault-domain ones through the MP (DM8 §8.1, §6.2.41)", async () => {
+    const notMp = errLine(-8401, "当前实例不是MP,不能执行DPC元数据操作");
+    for (const stmt of ["SP_CREATE_DPC_RAFT('BP', 'R9');", "SP_CREATE_FAULT_DOMAIN('FD_BP', 'on a BP');"]) expect((await sql("BP1", `${stmt}\n`)).trim()).toBe(notMp);
+    const quiet = (s: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${s}\n`;
+    expect((await sql("SP1", quiet("SP_CREATE_DPC_RAFT('BP', 'R9');\nSP_CREATE_FAULT_DOMAIN('FD_SP', 'from the SP');"))).trim()).toBe("");
+    expect(await mp("select NAME from DPC_BP_RAFT where NAME = 'R9';\n")).toContain("R9");
+    expect(await mp("select NAME from DPC_FAULT_DOMAIN where NAME = 'FD_SP';\n")).toContain("FD_SP");
+    // The MP's refusal reaches the SP's client as it is.
+    expect((await sql("SP1", quiet("SP_CREATE_DPC_RAFT('BP', 'R9');"))).trim()).toBe(errLine(-8406, "RAFT组[R9]已存在"));
+    // What is not a horizontal or fault-domain change stays the MP's.
+    expect((await sql("SP1", quiet("SP_RENAME_DPC_INSTANCE('BP1', 'BPX');"))).trim()).toBe(notMp);
+    expect((await sql("SP1", quiet("SP_DROP_DPC_RAFT('R9');\nSP_DROP_FAULT_DOMAIN('FD_SP', 0);"))).trim()).toBe("");
+    expect(await mp("select NAME from DPC_BP_RAFT where NAME = 'R9';\n")).toContain("未选定行");
   });
 
   test("WHENEVER SQLERROR EXIT n stops at the first error with status n", async () => {
