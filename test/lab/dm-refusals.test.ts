@@ -167,7 +167,7 @@ describe("multi-replica set-up (rule 6)", () => {
     await ok(h, `dmrman CTLSTMT="RESTORE DATABASE '${db("BP22")}/dm.ini' FROM BACKUPSET '${h.dataRoot}/b21'" USE_AP=2`);
     const r = await refusedStart(db("BP22"), "BP22", "dpc_mode=BP MOUNT");
     expect(r.code).toBe(1);
-    expect(r.log).toContain("数据库已还原但未执行RECOVER DATABASE ... UPDATE DB_MAGIC, 不能启动, 启动失败");
+    expect(r.log).toContain("[-129]:RESTORE/RECOVER 还原恢复后的库，需执行'recover database ... update db_magic'更新 DB_MAGIC 值后才能启动, 启动失败");
     await ok(h, `dmrman CTLSTMT="RECOVER DATABASE '${db("BP22")}/dm.ini' UPDATE DB_MAGIC" USE_AP=2`);
   });
 
@@ -206,7 +206,12 @@ describe("multi-replica set-up (rule 6)", () => {
 describe("disql and the catalog procedures", () => {
   test("a wrong password is a login failure with a non-zero exit", async () => {
     const r = await h.run(`disql -L -S SYSDBA/WRONGPASS1@${h.addr}:5239`, "select * from DPC_INSTANCE;\n");
-    expect([r.code, r.stdout]).toEqual([1, "[-2501]:用户名或口令错误.\n"]);
+    expect([r.code, r.stdout]).toEqual([1, "[-2501]:用户名或密码错误.\n"]);
+  });
+
+  test("a statement before any CONN is refused as disql refuses it: [-70019] network communication failed", async () => {
+    const r = await h.run("disql -S -L /nolog", "WHENEVER SQLERROR EXIT 3\nselect 1;\n");
+    expect([r.code, r.stdout]).toEqual([3, "[-70019]:网络通讯失败.\n"]);
   });
 
   test("/nolog then CONN with a double-quoted password holding @ ; / characters", async () => {
@@ -218,7 +223,7 @@ describe("disql and the catalog procedures", () => {
     expect(r.code).toBe(0);
     expect(parseListings(r.stdout)[0]).toEqual([{ INSTANCE_NAME: "PWMP" }]);
     const bad = await h.run("disql -S -L /nolog", `CONNECT SYSDBA/"p@ss;w/rd"@${h.addr}:7120;\nselect 1;\n`);
-    expect([bad.code, bad.stdout]).toEqual([1, "[-2501]:用户名或口令错误.\n"]);
+    expect([bad.code, bad.stdout]).toEqual([1, "[-2501]:用户名或密码错误.\n"]);
     // Registering anything before the MP you are logged into is refused (rule 3).
     const early = await h.run("disql -S -L /nolog", `CONN SYSDBA/"p@ss;w/rd99"@${h.addr}:7120\nSP_CREATE_DPC_RAFT('BP', 'R');\n`);
     expect(early.stdout).toBe(`${errLine(-8403, "当前登录的MP实例[PWMP]尚未注册")}\n`);
@@ -235,7 +240,7 @@ describe("disql and the catalog procedures", () => {
 
   test.each([
     ["an unknown procedure", "SP_NOPE('x');", errLine(-2208, "无效的方法名[SP_NOPE]")],
-    ["a wrong argument count", "SP_CREATE_DPC_RAFT('BP');", errLine(-2124, "参数个数不匹配[SP_CREATE_DPC_RAFT]")],
+    ["a wrong argument count", "SP_CREATE_DPC_RAFT('BP');", errLine(-5402, "参数个数不匹配")],
     ["a wrong argument type", "CALL SP_CREATE_DPC_INSTANCE('RAFT_1','BPX','BP','abc',7001,'1.1.1.1','','NORMAL',1,'x');", errLine(-6111, "字符串转换出错(SP_CREATE_DPC_INSTANCE 第4个参数)")],
     ["a duplicate instance", "SP_CREATE_DPC_INSTANCE('RAFT_1','BP1','BP',7001,7002,'1.1.1.1','','NORMAL',1,'x');", errLine(-8404, "实例[BP1]已存在")],
     ["a duplicate RAFT group", "SP_CREATE_DPC_RAFT('BP', 'RAFT_1');", errLine(-8406, "RAFT组[RAFT_1]已存在")],
@@ -262,10 +267,19 @@ describe("disql and the catalog procedures", () => {
     expect(await mp("SET FEEDBACK OFF\nSET TIMING OFF\nSP_FAULT_DOMAIN_MV_INST(NULL, 'BP21');\nSP_FAULT_DOMAIN_MV_INST('FD_R', 'BP22');\n")).toBe("");
   });
 
-  test("catalog procedures on an instance that is not the MP", async () => {
-    for (const inst of ["SP1", "BP1"]) {
-      expect((await sql(inst, "SP_CREATE_DPC_RAFT('BP', 'R9');\n")).trim()).toBe(errLine(-8401, "当前实例不是MP,不能执行DPC元数据操作"));
-    }
+  test("catalog procedures on a BP are refused; an SP runs the horizontal and fault-domain ones through the MP (DM8 §8.1, §6.2.41)", async () => {
+    const notMp = errLine(-8401, "当前实例不是MP,不能执行DPC元数据操作");
+    for (const stmt of ["SP_CREATE_DPC_RAFT('BP', 'R9');", "SP_CREATE_FAULT_DOMAIN('FD_BP', 'on a BP');"]) expect((await sql("BP1", `${stmt}\n`)).trim()).toBe(notMp);
+    const quiet = (s: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${s}\n`;
+    expect((await sql("SP1", quiet("SP_CREATE_DPC_RAFT('BP', 'R9');\nSP_CREATE_FAULT_DOMAIN('FD_SP', 'from the SP');"))).trim()).toBe("");
+    expect(await mp("select NAME from DPC_BP_RAFT where NAME = 'R9';\n")).toContain("R9");
+    expect(await mp("select NAME from DPC_FAULT_DOMAIN where NAME = 'FD_SP';\n")).toContain("FD_SP");
+    // The MP's refusal reaches the SP's client as it is.
+    expect((await sql("SP1", quiet("SP_CREATE_DPC_RAFT('BP', 'R9');"))).trim()).toBe(errLine(-8406, "RAFT组[R9]已存在"));
+    // What is not a horizontal or fault-domain change stays the MP's.
+    expect((await sql("SP1", quiet("SP_RENAME_DPC_INSTANCE('BP1', 'BPX');"))).trim()).toBe(notMp);
+    expect((await sql("SP1", quiet("SP_DROP_DPC_RAFT('R9');\nSP_DROP_FAULT_DOMAIN('FD_SP', 0);"))).trim()).toBe("");
+    expect(await mp("select NAME from DPC_BP_RAFT where NAME = 'R9';\n")).toContain("未选定行");
   });
 
   test("WHENEVER SQLERROR EXIT n stops at the first error with status n", async () => {
@@ -325,7 +339,7 @@ describe("dmrman", () => {
   test("refuses a running instance, a missing backup set, another page size", async () => {
     const running = await h.run(`dmrman CTLSTMT="BACKUP DATABASE '${c.ini("BP1")}' FULL TO X BACKUPSET '${h.dataRoot}/x'" USE_AP=2`);
     expect(running.code).toBe(1);
-    expect(running.stdout).toContain(`[-8003]:数据库[${c.ini("BP1")}]正在运行,不能进行脱机备份还原.`);
+    expect(running.stdout).toContain("[-137]:服务器正在运行或者存在其他进程正在操作同一个库.");
     const db16 = await spare("P16", "BP", 7140, 7240, "PAGE_SIZE=16");
     const missing = await h.run(`dmrman CTLSTMT="RESTORE DATABASE '${db16}/dm.ini' FROM BACKUPSET '${h.dataRoot}/nothing'" USE_AP=2`);
     expect(missing.stdout).toContain(`[-8115]:无效的备份集[${h.dataRoot}/nothing].`);

@@ -45,7 +45,7 @@ function openOffline(ini: string): { dbDir: string; ctl: DbControl } {
   const dbDir = dbDirOf(ini);
   const ctl = readControl(dbDir);
   if (!ctl) throw new RmanError(ERR.rmanNoIni(ini));
-  if (ctl.state === "RUNNING" && processAlive(ctl.pid)) throw new RmanError(ERR.rmanRunning(ini));
+  if (ctl.state === "RUNNING" && processAlive(ctl.pid)) throw new RmanError(ERR.rmanRunning());
   return { dbDir, ctl };
 }
 

@@ -6,6 +6,7 @@ import { readControl } from "./dbfiles";
 import { processAlive, takeInjectedFailure } from "./host";
 import { loadConfig, ServerConfig, StartRefusal } from "./server/config";
 import { ServerLog } from "./server/log";
+import { ERR } from "./errors";
 
 interface Args {
   ini: string;
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     if (!args.dpcMode) throw new StartRefusal(`DMDPC实例启动时必须指定dpc_mode(初始化时为${ctl.dpcMode})`);
     if (args.dpcMode !== ctl.dpcMode) throw new StartRefusal(`启动参数dpc_mode[${args.dpcMode}]与初始化时的DPC_MODE[${ctl.dpcMode}]不一致`);
     if (cfg.iniDpcMode && cfg.iniDpcMode !== ctl.dpcMode) throw new StartRefusal(`dm.ini中的DPC_MODE[${cfg.iniDpcMode}]与初始化时的DPC_MODE[${ctl.dpcMode}]不一致`);
-    if (ctl.magicPending) throw new StartRefusal("数据库已还原但未执行RECOVER DATABASE ... UPDATE DB_MAGIC, 不能启动");
+    if (ctl.magicPending) throw new StartRefusal(`[${ERR.magicNotUpdated().code}]:${ERR.magicNotUpdated().message}`);
     if (ctl.instanceName.toUpperCase() !== cfg.instanceName.toUpperCase()) {
       log.warn(`dm.ini中的INSTANCE_NAME[${cfg.instanceName}]与初始化时的实例名[${ctl.instanceName}]不同`);
     }

@@ -1,7 +1,9 @@
 /**
  * Every error code and message the DM simulator prints, in one place so that a wrong guess can be
- * corrected once. Codes marked "known" are DM8's own; the others are the simulator's choice where
- * the real code is not documented in the sources we have (the message text follows DM's wording).
+ * corrected once. Entries under a "manual" heading are DM8's own code and text as the DM8 manual
+ * prints them (the section is named; see shared/spec/dm8-manual-check.md §E). Entries under a
+ * "GUESS" heading are the simulator's choice where the manual gives no code or no text: the
+ * wording follows DM's, the code is ours, and a real DM may print something else.
  */
 
 export interface DmError {
@@ -23,23 +25,34 @@ export class SqlError extends Error {
 const e = (code: number, message: string): DmError => ({ code, message });
 
 export const ERR = {
-  // --- SQL front end (known codes) ---
+  // --- SQL front end: manual (FAQ 错误码; DIsql 常用命令 l.913; DIsql 环境变量设置 l.1244) ---
   syntax: () => e(-2007, "语法分析出错"),
   invalidColumn: (c: string) => e(-2111, `无效的列名[${c}]`),
   invalidTable: (t: string) => e(-2106, `无效的表或视图名[${t}]`),
-  objectExists: (n: string) => e(-2124, `对象[${n}]已存在`),
-  invalidProc: (p: string) => e(-2208, `无效的方法名[${p}]`),
-  argCount: (p: string) => e(-2124, `参数个数不匹配[${p}]`),
+  // manual: DMSQL 程序中的 SQL 语句 l.891, "[-5402] 参数个数不匹配."
+  argCount: () => e(-5402, "参数个数不匹配"),
+  // manual: FAQ 错误码 l.795 (the code; the parenthesis is ours)
   argType: (p: string, n: number) => e(-6111, `字符串转换出错(${p} 第${n}个参数)`),
-  login: () => e(-2501, "用户名或口令错误"),
+  // manual: SQL 语言使用手册 附录 l.8533
+  login: () => e(-2501, "用户名或密码错误"),
+  // manual: DIsql 环境变量设置 l.1302, l.1267
   connect: () => e(-70028, "创建SOCKET连接失败"),
-  notConnected: () => e(-70019, "未连接到服务器"),
+  notConnected: () => e(-70019, "网络通讯失败"),
+  // --- SQL front end: GUESS ---
+  // The text is seen in DM's FAQ without its code.
+  objectExists: (n: string) => e(-2124, `对象[${n}]已存在`),
+  // The FAQ shows "无效的过程/函数名" without a code.
+  invalidProc: (p: string) => e(-2208, `无效的方法名[${p}]`),
+  // disql's own text for these is not in the manual; the DPI table gives -70001 / -70002 other
+  // meanings (无效的数据缓冲区 / 无效的数据长度), so these codes are certainly not DM's.
   unknownSet: (o: string) => e(-70001, `未知的SET选项[${o}]`),
   badConnectString: (s: string) => e(-70002, `无效的连接串[${s}]`),
-  // --- system state ---
+  // --- system state: the texts are the manual's (DMDPC 集群部署 l.189, l.582), the codes GUESS ---
   invalidSysState: () => e(-509, "无效的系统状态"),
   mountOnly: () => e(-510, "数据库处于MOUNT状态,不允许此操作"),
-  // --- DMDPC catalog (simulator's codes, DM's wording) ---
+  // --- dmserver start: manual (FAQ 错误码 l.504) ---
+  magicNotUpdated: () => e(-129, "RESTORE/RECOVER 还原恢复后的库，需执行'recover database ... update db_magic'更新 DB_MAGIC 值后才能启动"),
+  // --- DMDPC catalog: GUESS (the manual publishes no DMDPC code; PRG's -8401..-8700 is 作业管理错误) ---
   notMp: () => e(-8401, "当前实例不是MP,不能执行DPC元数据操作"),
   notSp: () => e(-8434, "用户表只能通过SP实例创建或删除"),
   notMpLeader: () => e(-8402, "当前MP不是RAFT组主库,不能修改元数据"),
@@ -69,18 +82,19 @@ export const ERR = {
   spRaftFull: (n: string) => e(-8426, `SP RAFT组[${n}]中只能有一个SP实例`),
   mpRaftImplicit: () => e(-8427, "MP_RAFT由系统创建,不能重复注册"),
   raftSize: (n: number) => e(-8428, `RAFT组节点数[${n}]必须为奇数且不超过9`),
-  dropSelf: (n: string) => e(-8429, `不能删除当前登录的MP实例[${n}]`),
+  dropSelf: (n: string) => e(-8429, `不能删除当前登录的实例[${n}]`),
   raftHasData: (n: string) => e(-8430, `RAFT组[${n}]上还有数据,不能删除`),
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
   noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
   learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
-  // --- online backup through disql (simulator's codes, DM's wording) ---
+  // --- online backup through disql: GUESS (the preconditions are the manual's, BAK l.30-45, l.523) ---
   backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),
   backupNoArch: () => e(-719, "数据库未开启归档, 不能进行联机备份"),
   backupSetExists: (dir: string) => e(-8116, `备份集目录[${dir}]非空`),
-  // --- dmrman (simulator's codes, DM's wording) ---
-  rmanRunning: (ini: string) => e(-8003, `数据库[${ini}]正在运行,不能进行脱机备份还原`),
+  // --- dmrman: manual (FAQ 备份还原 l.199-210) ---
+  rmanRunning: () => e(-137, "服务器正在运行或者存在其他进程正在操作同一个库"),
+  // --- dmrman: GUESS (codes in the manual's 备份恢复 range -8001..-8400) ---
   rmanNoIni: (ini: string) => e(-8002, `dm.ini文件[${ini}]不存在或数据库未初始化`),
   rmanNoBackupSet: (dir: string) => e(-8115, `无效的备份集[${dir}]`),
   rmanBackupSetExists: (dir: string) => e(-8116, `备份集目录[${dir}]非空`),

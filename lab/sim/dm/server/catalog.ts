@@ -143,11 +143,11 @@ export class Catalog {
     this.data.version++;
   }
 
-  /** Runs a catalog procedure by name; `self` is the MP instance the session is logged into. */
+  /** Runs a catalog procedure by name; `self` is the instance the session is logged into (the MP, or an SP handing it on). */
   call(name: string, args: Value[], self: string): void {
     const proc = PROCEDURES[name.toUpperCase()];
     if (!proc) fail(ERR.invalidProc(name.toUpperCase()));
-    if (args.length !== proc.args.length) fail(ERR.argCount(name.toUpperCase()));
+    if (args.length !== proc.args.length) fail(ERR.argCount());
     const typed = args.map((v, i) => coerce(name.toUpperCase(), i + 1, proc.args[i], v));
     const registeringSelf = name.toUpperCase() === "SP_CREATE_DPC_INSTANCE" && typeof typed[1] === "string" && eqName(typed[1], self);
     if (!this.instance(self) && !registeringSelf) fail(ERR.selfNotRegistered(self));
@@ -418,6 +418,29 @@ const PROCEDURES: Record<string, Procedure> = {
     },
   },
 };
+
+/**
+ * What an SP may run as well as the MP: the horizontal scale-out and scale-in procedures
+ * ("既可以登录到 SP 上执行，也可以登录到 MP 上执行", DMDPC 集群的管理与使用 §8.1) and the
+ * fault-domain ones ("可在 MP、BS、SP 上执行，BP 报错", DMDPC配置 §6.2.41-6.2.44). The SP hands
+ * them to the MP, which keeps the catalog. Everything else (the first deployment, renames,
+ * modifications, the replica procedures) is the MP's.
+ */
+export const SP_CATALOG_PROCEDURES: ReadonlySet<string> = new Set([
+  "SP_CREATE_DPC_INSTANCE",
+  "SP_CREATE_DPC_RAFT",
+  "SP_CREATE_DPC_BP_GROUP",
+  "SP_BP_GROUP_ADD_RAFT",
+  "SP_BP_GROUP_DEL_RAFT",
+  "SP_DROP_DPC_BP_GROUP",
+  "SP_DROP_DPC_INSTANCE",
+  "SP_DROP_DPC_RAFT",
+  "SP_DROP_DPC_BP_RAFT",
+  "SP_CREATE_FAULT_DOMAIN",
+  "SP_FAULT_DOMAIN_MV_INST",
+  "SP_DROP_FAULT_DOMAIN",
+  "SP_MODIFY_FAULT_DOMAIN",
+]);
 
 function dropRaft(c: Catalog, a: Value[]): void {
   const r = c.raft(str(a[0])) ?? fail(ERR.raftNotFound(str(a[0])));

@@ -9,7 +9,7 @@ import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readC
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
-import { Catalog, CatalogData, emptyCatalog, InstanceRow } from "./catalog";
+import { Catalog, CatalogData, emptyCatalog, InstanceRow, SP_CATALOG_PROCEDURES, type Value } from "./catalog";
 import { MpEndpoint, ServerConfig, StartRefusal } from "./config";
 import { ServerLog } from "./log";
 import { RaftNode } from "./raft";
@@ -302,6 +302,17 @@ export class DmServer {
         }
         case "catalog":
           return reply(sock, m, { ok: true, catalog: cat.data });
+        case "call": {
+          // A procedure an SP was asked to run (SP_CATALOG_PROCEDURES): the MP runs it as its own.
+          if (!this.servingCatalog()) return reply(sock, m, { ok: false, code: ERR.notMpLeader().code, message: ERR.notMpLeader().message });
+          try {
+            this.runCatalogCall(String(m.name), m.args as Value[], String(m.self));
+          } catch (err) {
+            if (!(err instanceof SqlError)) throw err;
+            return reply(sock, m, { ok: false, code: err.code, message: err.message });
+          }
+          return reply(sock, m, { ok: true });
+        }
         case "ddl": {
           try {
             if (m.action === "create") cat.createTable(String(m.table));
@@ -417,6 +428,19 @@ export class DmServer {
     });
   }
 
+  /** A catalog procedure on the MP, all or nothing; the change reaches every attached SP/BP at once. */
+  private runCatalogCall(name: string, args: Value[], self: string): void {
+    const snapshot = JSON.stringify(this.catalog!.data);
+    try {
+      this.catalog!.call(name, args, self);
+    } catch (err) {
+      this.catalog!.data = JSON.parse(snapshot) as CatalogData;
+      throw err;
+    }
+    this.persist();
+    for (const a of this.attached.values()) if (!a.leaving) send(a.sock, { op: "catalog", catalog: this.catalog!.data });
+  }
+
   private async freshCatalog(): Promise<Catalog> {
     if (this.mode === "MP") return this.catalog!;
     const r = await this.mpSession?.call({ op: "catalog" });
@@ -427,18 +451,16 @@ export class DmServer {
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
     if (stmt.kind === "call") {
+      if (this.mode === "SP" && SP_CATALOG_PROCEDURES.has(stmt.name.toUpperCase())) {
+        if (!this.open) throw sqlError(ERR.mountOnly());
+        const r = await this.mpSession?.call({ op: "call", name: stmt.name, args: stmt.args, self: this.cfg.instanceName });
+        if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
+        return { kind: "proc" };
+      }
       if (this.mode !== "MP") throw sqlError(ERR.notMp());
       if (!this.open) throw sqlError(ERR.mountOnly());
       if (this.raft && this.raft.role !== "LEADER") throw sqlError(ERR.notMpLeader());
-      const snapshot = JSON.stringify(this.catalog!.data);
-      try {
-        this.catalog!.call(stmt.name, stmt.args, this.cfg.instanceName);
-      } catch (err) {
-        this.catalog!.data = JSON.parse(snapshot) as CatalogData;
-        throw err;
-      }
-      this.persist();
-      for (const a of this.attached.values()) if (!a.leaving) send(a.sock, { op: "catalog", catalog: this.catalog!.data });
+      this.runCatalogCall(stmt.name, stmt.args, this.cfg.instanceName);
       // The MP's own row keeps its registered values (SYS_STATUS 6, as the seed lists it) until the
       // first SP/BP attaches or the MP restarts.
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
