@@ -11,6 +11,11 @@
  * = command lines, SQL round trips = command lines running disql (each carries a whole script;
  * a leader wait polls inside one command and counts once). Wall times are measured here around
  * each engine run / the whole naive script. Labs are torn down at the end, also on failure.
+ *
+ * The deploy also runs with DBCLUSTER_TRACE set, and its critical-path bound (critical-path.ts)
+ * is taken from that trace, the hosts' command logs and the state file's dependencies:
+ * `criticalPathRatio` = deploy wall ÷ bound, with the wall split into the databases' tools, SSH
+ * round trips, the provider between steps, and the engine and plugin.
  */
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -82,7 +87,7 @@ const USAGE = `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--paral
   --only S      run only scenario S (7.2 or 64; comma-separated for both)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
-  --logs DIR    keep each lab's command logs and the engine's output in DIR
+  --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
 `;
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -108,6 +113,7 @@ async function stopLab(dir: string, keepAs?: string): Promise<void> {
       const log = path.join(dir, "hosts", h, "commands.log");
       if (fs.existsSync(log)) fs.copyFileSync(log, path.join(keepAs, `${h}.commands.log`));
     }
+    for (const f of fs.readdirSync(dir).filter((x) => x.startsWith("trace-"))) fs.copyFileSync(path.join(dir, f), path.join(keepAs, f));
   }
   await run(process.execPath, [LAB_CLI, "down", "--dir", dir], { timeout: 120_000 }).catch((e) => progress(`lab down ${dir} failed: ${(e as Error).message}`));
   fs.rmSync(dir, { recursive: true, force: true });
