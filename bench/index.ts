@@ -11,6 +11,11 @@
  * = command lines, SQL round trips = command lines running disql (each carries a whole script;
  * a leader wait polls inside one command and counts once). Wall times are measured here around
  * each engine run / the whole naive script. Labs are torn down at the end, also on failure.
+ *
+ * The deploy also runs with DBCLUSTER_TRACE set, and its critical-path bound (critical-path.ts)
+ * is taken from that trace, the hosts' command logs and the state file's dependencies:
+ * `criticalPathRatio` = deploy wall ÷ bound, with the wall split into the databases' tools, SSH
+ * round trips, the provider between steps, and the engine and plugin.
  */
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -23,6 +28,9 @@ import { parseCatalog, type Catalog } from "../provider/dm/catalog";
 import { disqlCommand } from "../provider/dm/commands";
 import { catalogReadScript } from "../provider/dm/sql";
 import type { LabJson } from "../lab/hosts/lab-json";
+import { readTrace } from "../provider/core/trace";
+import { breakdown, criticalPath, type Bound, type Breakdown } from "./critical-path";
+import { commandSpans, stateNodes } from "./evidence";
 import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
 
@@ -79,7 +87,7 @@ const USAGE = `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--paral
   --only S      run only scenario S (7.2 or 64; comma-separated for both)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
-  --logs DIR    keep each lab's command logs and the engine's output in DIR
+  --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
 `;
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -105,6 +113,7 @@ async function stopLab(dir: string, keepAs?: string): Promise<void> {
       const log = path.join(dir, "hosts", h, "commands.log");
       if (fs.existsSync(log)) fs.copyFileSync(log, path.join(keepAs, `${h}.commands.log`));
     }
+    for (const f of fs.readdirSync(dir).filter((x) => x.startsWith("trace-"))) fs.copyFileSync(path.join(dir, f), path.join(keepAs, f));
   }
   await run(process.execPath, [LAB_CLI, "down", "--dir", dir], { timeout: 120_000 }).catch((e) => progress(`lab down ${dir} failed: ${(e as Error).message}`));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -180,6 +189,9 @@ function figures(wallMs: number, counts: Map<string, HostCounts>, summary?: Reco
 interface EngineRun {
   code: number;
   wallMs: number;
+  started: number;
+  ended: number;
+  traceFile: string;
   summary?: Record<string, number>;
   tail: string;
   out: string;
@@ -188,7 +200,8 @@ interface EngineRun {
 function engine(command: "up" | "refresh", lab: LabJson, scenario: Scenario, opts: Options): Promise<EngineRun> {
   const args = [ENGINE_CLI, command, "--cwd", PROGRAM, "--stack", STACK, "--backend", path.join(lab.dir, "state"), "--json"];
   args.push("--parallel", String(opts.parallel ?? UNBOUNDED));
-  const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "bench-passphrase", BENCH_TOPOLOGY: scenario };
+  const traceFile = path.join(lab.dir, `trace-${command}-${Date.now()}.jsonl`);
+  const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "bench-passphrase", BENCH_TOPOLOGY: scenario, DBCLUSTER_TRACE: traceFile };
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -197,7 +210,8 @@ function engine(command: "up" | "refresh", lab: LabJson, scenario: Scenario, opt
     child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      const wallMs = Date.now() - started;
+      const ended = Date.now();
+      const wallMs = ended - started;
       let summary: Record<string, number> | undefined;
       for (const line of out.trim().split("\n").reverse()) {
         try {
@@ -210,12 +224,31 @@ function engine(command: "up" | "refresh", lab: LabJson, scenario: Scenario, opt
           /* a plain log line */
         }
       }
-      resolve({ code: code ?? 1, wallMs, summary, tail: out.slice(-4000), out });
+      resolve({ code: code ?? 1, wallMs, started, ended, traceFile, summary, tail: out.slice(-4000), out });
     });
   });
 }
 
-async function engineStep(what: string, command: "up" | "refresh", lab: LabJson, scenario: Scenario, opts: Options): Promise<OpFigures> {
+function stackState(lab: LabJson): string {
+  const project = fs.readFileSync(path.join(PROGRAM, "Pulumi.yaml"), "utf8").match(/^name:\s*(\S+)/m)?.[1] ?? "";
+  return path.join(lab.dir, "state", project, `${STACK}.json`);
+}
+
+interface Limit {
+  bound: Bound;
+  breakdown: Breakdown;
+  criticalPathRatio: number;
+}
+
+/** The deploy against its critical-path bound, from the run's trace and the hosts' logs. */
+function limitOf(r: EngineRun, lab: LabJson): Limit {
+  const events = readTrace(r.traceFile);
+  const commands = commandSpans(lab, r.started, r.ended);
+  const bound = criticalPath(events, commands, stateNodes(stackState(lab)));
+  return { bound, breakdown: breakdown(events, commands, r.started, r.ended), criticalPathRatio: bound.boundMs > 0 ? round2(r.wallMs / bound.boundMs) : 0 };
+}
+
+async function engineStep(what: string, command: "up" | "refresh", lab: LabJson, scenario: Scenario, opts: Options): Promise<OpFigures & { limit?: Limit }> {
   progress(`${scenario}: provider ${what} ...`);
   const before = snapshot(lab);
   const r = await engine(command, lab, scenario, opts);
@@ -226,7 +259,14 @@ async function engineStep(what: string, command: "up" | "refresh", lab: LabJson,
   if (r.code !== 0) throw new Error(`${scenario}: engine ${command} (${what}) failed with exit ${r.code}:\n${r.tail}`);
   const f = figures(r.wallMs, countSince(lab, before), r.summary);
   progress(`${scenario}: provider ${what}: ${(f.wallMs / 1000).toFixed(1)} s, ${f.sshConnections} connections, ${f.remoteCommands} commands, ${f.sqlRoundTrips} SQL`);
-  return f;
+  if (command !== "up" || what.startsWith("second")) return f;
+  const limit = limitOf(r, lab);
+  const b = limit.breakdown;
+  progress(
+    `${scenario}: critical path ${(limit.bound.boundMs / 1000).toFixed(1)} s (${limit.bound.chain.length} resources, ${limit.bound.unmatchedSteps}/${limit.bound.steps} steps not in the hosts' logs), ratio ${limit.criticalPathRatio}; ` +
+      `wall = tools ${secs(b.toolsMs)} + SSH ${secs(b.sshMs)} + provider ${secs(b.providerMs)} + engine ${secs(b.engineMs)}`,
+  );
+  return { ...f, limit };
 }
 
 /** Reads the catalog once (after the measurement) to prove the cluster is whole. */
@@ -264,10 +304,20 @@ interface ScenarioResult {
   scenario: Scenario;
   hosts: number;
   instances: number;
-  deploy: OpFigures;
+  deploy: OpFigures & { limit?: Limit };
   secondUp: OpFigures;
   refresh: OpFigures;
   naive: OpFigures & { commandsPlanned: number };
+  /** The deploy's critical-path bound (see critical-path.ts), wall ÷ bound, and the chain. */
+  criticalPathMs: number;
+  criticalPathRatio: number;
+  criticalPath: string[];
+  /** Where the deploy's wall time went. */
+  deployBreakdown?: Breakdown;
+  /** The naive way's wall time over the bound: the most speedup any scheduler of these steps could show. */
+  speedupBound: number;
+  resources: number;
+  secondUpMsPerResource: number;
   speedupVsNaive: number;
   /** Most SSH connections one host saw in one operation (deploy or refresh). */
   sshConnectionsPerHostPerOp: number;
@@ -277,7 +327,8 @@ interface ScenarioResult {
 
 async function benchScenario(scenario: Scenario, opts: Options): Promise<ScenarioResult> {
   const hosts = HOSTS[scenario];
-  let deploy: OpFigures, secondUp: OpFigures, refresh: OpFigures;
+  let deploy: OpFigures & { limit?: Limit }, secondUp: OpFigures, refresh: OpFigures;
+  let resources = 0;
   let instances = 0;
   {
     progress(`${scenario}: starting a lab of ${hosts} hosts (+${opts.latencyMs} ms per round trip) for the provider`);
@@ -290,6 +341,7 @@ async function benchScenario(scenario: Scenario, opts: Options): Promise<Scenari
       if ((s.create ?? 0) + (s.update ?? 0) + (s.delete ?? 0) + (s.replace ?? 0) !== 0 || secondUp.remoteCommands !== 0)
         throw new Error(`${scenario}: the second up was not a no-op: ${JSON.stringify(s)}, ${secondUp.remoteCommands} remote commands`);
       refresh = await engineStep("refresh", "refresh", lab, scenario, opts);
+      resources = stateNodes(stackState(lab)).filter((n) => n.id !== undefined).length;
       progress(`${scenario}: provider's cluster: ${await verify(lab, scenario)}`);
     } finally {
       await stopLab(lab.dir, opts.logs && path.join(opts.logs, `${scenario}-provider`));
@@ -321,6 +373,13 @@ async function benchScenario(scenario: Scenario, opts: Options): Promise<Scenari
     refresh,
     naive,
     speedupVsNaive: round2(naive.wallMs / deploy.wallMs),
+    criticalPathMs: deploy.limit?.bound.boundMs ?? 0,
+    criticalPathRatio: deploy.limit?.criticalPathRatio ?? 0,
+    criticalPath: (deploy.limit?.bound.chain ?? []).map((l) => `${l.id} ${l.ms}ms`),
+    deployBreakdown: deploy.limit?.breakdown,
+    speedupBound: deploy.limit && deploy.limit.bound.boundMs > 0 ? round2(naive.wallMs / deploy.limit.bound.boundMs) : 0,
+    resources,
+    secondUpMsPerResource: resources > 0 ? Math.round(secondUp.wallMs / resources) : 0,
     sshConnectionsPerHostPerOp: Math.max(deploy.maxConnectionsPerHost, refresh.maxConnectionsPerHost),
     refreshRoundTripsPerHost: refresh.maxCommandsPerHost,
   };
@@ -330,6 +389,10 @@ function loadAverage(): string {
   return os.loadavg().map((x) => x.toFixed(1)).join(" / ");
 }
 
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -337,7 +400,6 @@ function round2(x: number): number {
 // ---- output -----------------------------------------------------------------------------
 
 function table(results: ScenarioResult[], opts: Options): string {
-  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const header = ["scenario", "operation", "wall", "SSH conns", "remote cmds", "SQL round trips", "conns/host (max)", "cmds/host (max)"];
   const rows: string[][] = [];
   for (const r of results) {
@@ -353,6 +415,13 @@ function table(results: ScenarioResult[], opts: Options): string {
       `${r.scenario}: speedup vs naive ${r.speedupVsNaive}x (target >= 5); SSH connections per host per operation ${r.sshConnectionsPerHostPerOp} (target 1); ` +
         `refresh round trips per host ${r.refreshRoundTripsPerHost} (target <= 2)`,
     );
+    const b = r.deployBreakdown;
+    lines.push(
+      `${r.scenario}: critical path ${secs(r.criticalPathMs)}, deploy ÷ bound ${r.criticalPathRatio} (target <= 1.5); naive ÷ bound ${r.speedupBound} (the most speedup the bound allows); ` +
+        `second up ${r.secondUpMsPerResource} ms per resource (${r.resources} resources)` +
+        (b ? `; deploy wall ${secs(b.wallMs)} = databases' tools ${secs(b.toolsMs)} + SSH round trips ${secs(b.sshMs)} + provider between steps ${secs(b.providerMs)} + engine and plugin ${secs(b.engineMs)}` : ""),
+    );
+    lines.push(`${r.scenario}: critical chain: ${r.criticalPath.join(" → ")}`);
   }
   lines.push(`machine: ${os.cpus().length} CPUs, load average ${loadAverage()} at the end (other work on the machine slows the parallel provider more than the sequential naive script); +${opts.latencyMs} ms per SSH round trip on every host; engine --parallel ${opts.parallel ?? "unbounded (the pulumi CLI's default)"}`);
   return lines.join("\n") + "\n";
@@ -375,6 +444,7 @@ async function main(): Promise<void> {
       speedupVsNaive: Math.min(...results.map((r) => r.speedupVsNaive)),
       sshConnectionsPerHostPerOp: Math.max(...results.map((r) => r.sshConnectionsPerHostPerOp)),
       refreshRoundTripsPerHost: Math.max(...results.map((r) => r.refreshRoundTripsPerHost)),
+      criticalPathRatio: Math.max(...results.map((r) => r.criticalPathRatio)),
       scenarios: results,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");

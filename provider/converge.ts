@@ -15,6 +15,7 @@ import { RunLog, formatDuration, newRunId } from "./core/log";
 import { compactPlan, groupByHost, renderPlan, type Operation, type Plan } from "./core/operation";
 import { registerSecret } from "./core/redact";
 import { defaultPool, type ExecResult, type SshPool, type SshTarget } from "./core/ssh";
+import { trace } from "./core/trace";
 
 /** A host key seen per connection key: the trust-on-first-use record kept in state. */
 export type HostKeys = Record<string, string>;
@@ -25,6 +26,8 @@ export class RunContext {
   /** Steps started on hosts (reads excluded): none means nothing was touched. */
   stepsStarted = 0;
   readonly pool: SshPool = defaultPool;
+  /** The phase now running (reads count as one), for the trace. */
+  private phase = { n: 0, title: "" };
   constructor(
     readonly log: RunLog,
     private readonly known: HostKeys,
@@ -39,10 +42,23 @@ export class RunContext {
     return { conn, knownHostKey: this.known[connKey] ?? this.seenHostKeys[connKey] };
   }
 
+  /** Marks the start of a phase: a read, or one phase of a plan. */
+  beginPhase(title: string): void {
+    this.phase = { n: this.phase.n + 1, title };
+  }
+
+  /** Records a remote command run for this resource in its current phase (no-op unless tracing). */
+  traceStep(connKey: string, kind: string, command: string, start: number): void {
+    const conn = this.connections.get(connKey);
+    trace({ ev: "step", run: this.log.prefix, phase: this.phase.n, title: this.phase.title, endpoint: `${conn?.host}:${conn?.port ?? 22}`, kind, command, start, end: Date.now() });
+  }
+
   /** Runs a read-only command; the result's host key is recorded for trust on first use. */
   async exec(connKey: string, command: string, stdin?: string, timeoutMs = 120_000): Promise<ExecResult> {
+    const start = Date.now();
     const r = await this.pool.exec(this.target(connKey), command, { stdin, timeoutMs });
     this.seenHostKeys[connKey] = r.hostKey;
+    this.traceStep(connKey, "read", command, start);
     return r;
   }
 
@@ -53,6 +69,7 @@ export class RunContext {
   async run(plan: Plan, round = 1): Promise<void> {
     const phases = compactPlan(plan);
     for (const [i, phase] of phases.entries()) {
+      this.beginPhase(phase.title);
       const sequences = groupByHost(phase);
       this.log.phase(i + 1, phases.length, phase.title, sequences.length, round);
       const results = await Promise.allSettled(
@@ -77,6 +94,7 @@ export class RunContext {
           this.pool,
           op.timeoutMs,
         );
+        this.traceStep(op.connKey, op.kind, op.command, started);
         this.log.step(op.host, op.kind, op.describe, { ok: true, ms: Date.now() - started });
       } catch (err) {
         this.log.step(op.host, op.kind, op.describe, { ok: false, ms: Date.now() - started, code: null, error: "copy failed" });
@@ -84,8 +102,10 @@ export class RunContext {
       }
       return;
     }
+    const start = Date.now();
     const r = await runOperation(op, this.target(op.connKey), this.pool, this.log);
     this.seenHostKeys[op.connKey] = r.hostKey;
+    this.traceStep(op.connKey, op.kind, op.command, start);
   }
 }
 
@@ -156,11 +176,19 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     return new RunContext(log, known, logic.connections(spec, olds), op);
   };
 
-  /** Lets the run's lines reach the engine before the call returns, so they show before its outcome. */
-  const settled = async <T>(ctx: RunContext, work: () => Promise<T>): Promise<T> => {
+  /**
+   * Runs one provider call: its lines reach the engine before the call returns (so they show
+   * before its outcome), and its span goes to the trace.
+   */
+  const settled = async <T>(ctx: RunContext, id: string, work: () => Promise<T>): Promise<T> => {
+    const start = Date.now();
+    let ok = false;
     try {
-      return await work();
+      const r = await work();
+      ok = true;
+      return r;
     } finally {
+      trace({ ev: "op", run: ctx.log.prefix, id, op: ctx.op, start, end: Date.now(), ok });
       await ctx.log.flush();
     }
   };
@@ -169,6 +197,7 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
   const converge = async (spec: Spec, ctx: RunContext, how: { creating: boolean; olds?: Spec }): Promise<Actual> => {
     const started = Date.now();
     for (let round = 1; ; round++) {
+      ctx.beginPhase("read");
       const actual = await logic.read(spec, ctx, how.olds);
       const plan = compactPlan(logic.plan(spec, actual, how));
       if (plan.length === 0) {
@@ -233,20 +262,21 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const spec = parse(inputs);
       const ctx = context(spec, "create");
       const id = `${logic.kind}:${logic.name(spec)}`;
-      return { id, outs: await settled(ctx, () => apply(id, inputs, spec, ctx, { creating: true })) };
+      return { id, outs: await settled(ctx, id, () => apply(id, inputs, spec, ctx, { creating: true })) };
     },
 
     async update(id, olds, news) {
       const old = parse(olds);
       const spec = parse(news);
       const ctx = context(spec, "update", olds, old);
-      return { outs: await settled(ctx, () => apply(id, news, spec, ctx, { creating: false, olds: old })) };
+      return { outs: await settled(ctx, id, () => apply(id, news, spec, ctx, { creating: false, olds: old })) };
     },
 
     async read(id, props) {
       const spec = parse(props);
       const ctx = context(spec, "refresh", props);
-      return settled(ctx, async () => {
+      return settled(ctx, id, async () => {
+        ctx.beginPhase("read");
         const actual = await logic.read(spec, ctx);
         let inSync: boolean;
         try {
@@ -265,7 +295,8 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     async delete(_id, props) {
       const spec = parse(props);
       const ctx = context(spec, "delete", props);
-      await settled(ctx, async () => {
+      await settled(ctx, _id, async () => {
+        ctx.beginPhase("read");
         const actual = await logic.read(spec, ctx);
         const plan = compactPlan(logic.planDelete(spec, actual));
         for (const line of renderPlan(plan)) ctx.log.debug(`plan: ${line}`);

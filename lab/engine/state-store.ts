@@ -39,6 +39,15 @@ export function stateFile(backend: string, project: string, stack: string): stri
 }
 
 export class StateStore {
+  /**
+   * Ciphertext already written for a resource's secret value (key: URN and the value's JSON).
+   * The whole file is rewritten after every step, as Pulumi's local backend does; re-encrypting
+   * every secret of every resource each time cost a 96-resource deploy seconds. Pulumi's own
+   * serializer keeps such a cache too, so an unchanged secret keeps its ciphertext in the file.
+   * Keyed per resource so that equal values of different resources still get their own nonce.
+   */
+  private readonly sealed = new Map<string, string>();
+
   constructor(
     readonly file: string,
     private readonly crypter: () => LazyCrypter,
@@ -57,15 +66,14 @@ export class StateStore {
   load(project: string, stack: string): StackState {
     if (!this.exists()) return { version: 1, project, stack, resources: [] };
     const raw = JSON.parse(fs.readFileSync(this.file, "utf8")) as StackState;
-    const decrypt = (s: Record<string, Value>): Value => ({
-      [SIG_KEY]: SECRET_SIG,
-      value: JSON.parse(this.crypter().get().decrypt(String(s.ciphertext))) as Value,
+    raw.resources = raw.resources.map((r) => {
+      const decrypt = (s: Record<string, Value>): Value => {
+        const value = JSON.parse(this.crypter().get().decrypt(String(s.ciphertext))) as Value;
+        this.sealed.set(sealKey(r.urn, value), String(s.ciphertext));
+        return { [SIG_KEY]: SECRET_SIG, value };
+      };
+      return { ...r, inputs: mapSecrets(r.inputs, decrypt) as PropertyMap, outputs: mapSecrets(r.outputs, decrypt) as PropertyMap };
     });
-    raw.resources = raw.resources.map((r) => ({
-      ...r,
-      inputs: mapSecrets(r.inputs, decrypt) as PropertyMap,
-      outputs: mapSecrets(r.outputs, decrypt) as PropertyMap,
-    }));
     return raw;
   }
 
@@ -76,19 +84,26 @@ export class StateStore {
   }
 
   save(state: StackState): void {
-    const encrypt = (s: Record<string, Value>): Value => ({
-      [SIG_KEY]: SECRET_SIG,
-      ciphertext: this.crypter().get().encrypt(JSON.stringify(s.value ?? null)),
+    const resources = state.resources.map((r) => {
+      const encrypt = (s: Record<string, Value>): Value => {
+        const key = sealKey(r.urn, s.value ?? null);
+        let ciphertext = this.sealed.get(key);
+        if (ciphertext === undefined) {
+          ciphertext = this.crypter().get().encrypt(JSON.stringify(s.value ?? null));
+          this.sealed.set(key, ciphertext);
+        }
+        return { [SIG_KEY]: SECRET_SIG, ciphertext };
+      };
+      return { ...r, inputs: mapSecrets(r.inputs, encrypt) as PropertyMap, outputs: mapSecrets(r.outputs, encrypt) as PropertyMap };
     });
-    const resources = state.resources.map((r) => ({
-      ...r,
-      inputs: mapSecrets(r.inputs, encrypt) as PropertyMap,
-      outputs: mapSecrets(r.outputs, encrypt) as PropertyMap,
-    }));
     const out: StackState = { ...state, secretsSalt: this.crypter().currentSalt() ?? state.secretsSalt, resources };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(out, null, 2) + "\n");
     fs.renameSync(tmp, this.file);
   }
+}
+
+function sealKey(urn: string, value: Value): string {
+  return `${urn}\0${JSON.stringify(value)}`;
 }

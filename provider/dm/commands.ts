@@ -75,6 +75,13 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
 }
 
 /**
+ * How often a waiting command looks again (port open, process gone, leader elected, learners
+ * following). Each look is one local process (a disql login to the MP for the catalog waits), so
+ * a fifth of a second costs little and keeps a wait at most that much longer than what it waits for.
+ */
+const POLL_SECONDS = "0.2";
+
+/**
  * dmserver's pids for one dm.ini: processes with an argv element equal to the dm.ini path and
  * one named dmserver (whatever runs it). Exact argv elements, so that a shell whose script merely
  * mentions both is not taken for the server.
@@ -114,7 +121,7 @@ export function startCommand(p: StartParams): string {
     sh`if ! kill -0 "$pid" 2>/dev/null; then echo "dmserver exited during start; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
     sh`if (exec 3<>/dev/tcp/${p.ip}/${p.portNum}) 2>/dev/null; then echo "dmserver started: pid $pid"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver did not open port "${p.portNum}" within "${secs}"s; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
-    sh`sleep 0.2; done`
+    `sleep ${POLL_SECONDS}; done`
   );
 }
 
@@ -135,7 +142,7 @@ export function stopCommand(p: StopParams): string {
     `while :; do alive=; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done; ` +
     `if [ -z "$alive" ]; then echo "dmserver stopped"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid$alive" >&2; exit 1; fi; ` +
-    `sleep 0.2; done`
+    `sleep ${POLL_SECONDS}; done`
   );
 }
 
@@ -147,7 +154,7 @@ export function waitStoppedCommand(p: InstanceLayout & { timeoutMs?: number }): 
     `end=$((SECONDS + ${secs})); ` +
     `while :; do pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver stopped"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid $pids" >&2; exit 1; fi; ` +
-    `sleep 0.2; done`
+    `sleep ${POLL_SECONDS}; done`
   );
 }
 
@@ -308,7 +315,7 @@ export function waitFollowingCommand(l: { dmHome?: string }, members: readonly s
     sh`while :; do for s in "$d"/s*; do ` +
     sh`n=$(${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Ec ${pattern}); ` +
     `if [ "$n" -ge ${members.length} ]; then echo "following"; exit 0; fi; ` +
-    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "not all of "${members.join(",")}" follow the leader within "${secs}"s" >&2; exit 1; fi; sleep 1; done`
+    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "not all of "${members.join(",")}" follow the leader within "${secs}"s" >&2; exit 1; fi; sleep ${POLL_SECONDS}; done`
   );
 }
 
@@ -329,6 +336,6 @@ export function waitLeaderCommand(l: { dmHome?: string }, members: readonly stri
     `end=$((SECONDS + ${secs})); ` +
     sh`while :; do for s in "$d"/s*; do ` +
     sh`if ${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi; ` +
-    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1; fi; sleep 1; done`
+    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1; fi; sleep ${POLL_SECONDS}; done`
   );
 }

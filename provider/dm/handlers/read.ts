@@ -30,8 +30,13 @@ function batchKey(ctx: RunContext, connKey: string, extra = ""): { key: string; 
 /** Runs a read for several callers on the first one's context; every caller records the host key. */
 async function execFor(callers: readonly { ctx: RunContext; connKey: string }[], command: string, stdin?: string): Promise<ExecResult> {
   const [first, ...rest] = callers;
+  const start = Date.now();
   const r = await first.ctx.exec(first.connKey, command, stdin);
-  for (const c of rest) c.ctx.seenHostKeys[c.connKey] = r.hostKey;
+  for (const c of rest) {
+    c.ctx.seenHostKeys[c.connKey] = r.hostKey;
+    // Each caller waited for this read: it is a step of each one's read phase.
+    c.ctx.traceStep(c.connKey, "read", command, start);
+  }
   return r;
 }
 
