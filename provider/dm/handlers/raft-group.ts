@@ -20,6 +20,13 @@ export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
     const removed = (olds?.members ?? []).filter((o) => !s.members.some((m) => m.name.toUpperCase() === o.name.toUpperCase()));
     const [cat, members] = await Promise.all([readCatalog(ctx, logins(s), s.sysdbaPassword), readHosts(ctx, [...s.members, ...removed])]);
     if (!cat.catalog && cat.errors.length > 0) ctx.log.info(`catalog not readable: ${cat.errors.join("; ")}`);
+    // A delete without the catalog would stop the members and leave their registrations (and
+    // the group's) behind, with nothing to say so: refuse before anything stops.
+    if (!cat.catalog && ctx.op === "delete" && s.role !== "MP")
+      throw new Error(
+        `dm:RaftGroup ${s.name}: cannot read the MP catalog, so the group's registrations cannot be removed: ${cat.errors.join("; ")}; ` +
+          "nothing was stopped. next: check that the MP group runs and answers SQL, then run the delete (`pulumi up` or `pulumi destroy`) again",
+      );
     return { catalog: cat.catalog, members, loginVia: cat.via };
   },
   plan: (s, actual, how) => planRaftGroup(s, actual, { fresh: how.creating, olds: how.olds }),
