@@ -12,37 +12,69 @@ import { DEFAULTS } from "./defaults";
 import type { BpGroupSpec, FaultDomainSpec, InstanceSpec, RaftGroupSpec } from "./schema";
 import { describeFailures, validate } from "./validate";
 
-/** One instance of a topology, as `DpcCluster` takes it (see sdk/dm/dpc-cluster.ts for the docs). */
+/**
+ * One instance of a topology, as `DpcCluster` takes it (`C`: how its connection is given).
+ * Structural fields (name, mode, groups) must be plain values.
+ */
 export interface TopologyInstance<C> {
+  /** INSTANCE_NAME (at most 16 characters). */
   readonly name: string;
   readonly mode: "MP" | "SP" | "BP";
   readonly connection: C;
+  /** Base directory (`dminit PATH=`). */
   readonly path: string;
+  /** @default "DAMENG" */
   readonly dbName?: string;
+  /** IP_INTERNAL. */
   readonly ip: string;
+  /** IP_EXTERNAL. @default ip */
   readonly ipExternal?: string;
+  /** @default 5236 */
   readonly portNum?: number;
   readonly apPortNum: number;
+  /** For an MP: its mp_port. @default 9000 */
   readonly mpPort?: number;
+  /** @default 8 */
   readonly pageSize?: 4 | 8 | 16 | 32;
+  /** @default 16 */
   readonly extentSize?: 16 | 32 | 64;
+  /** @default 0 */
   readonly charset?: 0 | 1 | 2;
+  /** @default true */
   readonly caseSensitive?: boolean;
+  /** Extra dm.ini parameters. @default {} */
   readonly dmIni?: Record<string, string | number>;
+  /** @default the tools on the host's PATH */
   readonly dmHome?: string;
+  /** Registration DESCRIPTION. @default "<mode> instance" */
   readonly description?: string;
+  /**
+   * Remove this instance's database directory when it is deleted, over the cluster's
+   * `deleteData`. Like the cluster's, it acts on a later delete: set it in one `up`, remove the
+   * instance in the next. @default the cluster's deleteData
+   */
   readonly deleteData?: boolean;
 }
 
+/** A whole cluster (`P`: how the password is given, `A`: the archive settings). */
 export interface Topology<C, P, A = object> {
+  /** SYSDBA's password for every instance (9 to 48 characters, no `"`). Pass it as a secret. */
   readonly sysdbaPassword: P;
+  /** Every instance; the MPs, in order, form the MP group (MP_RAFT). */
   readonly instances: readonly TopologyInstance<C>[];
+  /** SP and BP RAFT groups. */
   readonly rafts: readonly { readonly name: string; readonly role: "SP" | "BP"; readonly members: readonly string[]; readonly shadows?: readonly string[] }[];
+  /** Shadow replicas among the MPs. @default [] */
   readonly mpShadows?: readonly string[];
+  /** BP groups. @default [] */
   readonly bpGroups?: readonly { readonly name: string; readonly description?: string; readonly rafts: readonly string[] }[];
+  /** Fault domains (MP and BP instances only). @default [] */
   readonly faultDomains?: readonly { readonly name: string; readonly description?: string; readonly instances: readonly string[] }[];
+  /** dmarch.ini timings. @default the seed's */
   readonly archive?: A;
+  /** Remove database directories (and data-holding groups) on delete. @default false */
   readonly deleteData?: boolean;
+  /** Take over existing databases that match instead of refusing. @default false */
   readonly adopt?: boolean;
 }
 

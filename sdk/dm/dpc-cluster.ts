@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clusterGraph, type NodeRef } from "../../provider/dm/topology";
+import { clusterGraph, type NodeRef, type Topology, type TopologyInstance } from "../../provider/dm/topology";
 import { validate } from "../../provider/dm/validate";
 import type { Connection } from "../types";
 import { BpGroup } from "./bp-group";
@@ -7,67 +7,11 @@ import { FaultDomain } from "./fault-domain";
 import { Instance } from "./instance";
 import { RaftGroup } from "./raft-group";
 
-/** One instance of the topology. Structural fields (name, mode, groups) must be plain values. */
-export interface DpcInstance {
-  /** INSTANCE_NAME (at most 16 characters). */
-  readonly name: string;
-  readonly mode: "MP" | "SP" | "BP";
-  readonly connection: pulumi.Input<Connection>;
-  /** Base directory (`dminit PATH=`). */
-  readonly path: string;
-  /** @default "DAMENG" */
-  readonly dbName?: string;
-  /** IP_INTERNAL. */
-  readonly ip: string;
-  /** IP_EXTERNAL. @default ip */
-  readonly ipExternal?: string;
-  /** @default 5236 */
-  readonly portNum?: number;
-  readonly apPortNum: number;
-  /** For an MP: its mp_port. @default 9000 */
-  readonly mpPort?: number;
-  /** @default 8 */
-  readonly pageSize?: 4 | 8 | 16 | 32;
-  /** @default 16 */
-  readonly extentSize?: 16 | 32 | 64;
-  /** @default 0 */
-  readonly charset?: 0 | 1 | 2;
-  /** @default true */
-  readonly caseSensitive?: boolean;
-  /** Extra dm.ini parameters. @default {} */
-  readonly dmIni?: Record<string, string | number>;
-  /** @default the tools on the host's PATH */
-  readonly dmHome?: string;
-  /** Registration DESCRIPTION. @default "<mode> instance" */
-  readonly description?: string;
-  /**
-   * Remove this instance's database directory when it is deleted, over the cluster's
-   * `deleteData`. Like the cluster's, it acts on a later delete: set it in one `up`, remove the
-   * instance in the next. @default the cluster's deleteData
-   */
-  readonly deleteData?: boolean;
-}
+/** One instance of the topology (documented in provider/dm/topology.ts, which expands it). */
+export type DpcInstance = TopologyInstance<pulumi.Input<Connection>>;
 
-export interface DpcClusterArgs {
-  /** SYSDBA's password for every instance (9 to 48 characters, no `"`). Pass it as a secret. */
-  readonly sysdbaPassword: pulumi.Input<string>;
-  /** Every instance; the MPs, in order, form the MP group (MP_RAFT). */
-  readonly instances: DpcInstance[];
-  /** SP and BP RAFT groups. */
-  readonly rafts: { name: string; role: "SP" | "BP"; members: string[]; shadows?: string[] }[];
-  /** Shadow replicas among the MPs. @default [] */
-  readonly mpShadows?: string[];
-  /** BP groups. @default [] */
-  readonly bpGroups?: { name: string; description?: string; rafts: string[] }[];
-  /** Fault domains (MP and BP instances only). @default [] */
-  readonly faultDomains?: { name: string; description?: string; instances: string[] }[];
-  /** dmarch.ini timings. @default the seed's */
-  readonly archive?: RaftGroupArgsArchive;
-  /** Remove database directories (and data-holding groups) on delete. @default false */
-  readonly deleteData?: boolean;
-  /** Take over existing databases that match instead of refusing. @default false */
-  readonly adopt?: boolean;
-}
+/** The whole topology (documented in provider/dm/topology.ts). */
+export type DpcClusterArgs = Topology<pulumi.Input<Connection>, pulumi.Input<string>, RaftGroupArgsArchive>;
 
 type RaftGroupArgsArchive = { xmalHbInterval?: number; raftHbInterval?: number; voteIntervalBase?: number; voteIntervalStep?: number; fileSizeMb?: number; spaceLimitMb?: number };
 
