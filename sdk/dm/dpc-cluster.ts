@@ -55,21 +55,21 @@ export class DpcCluster extends pulumi.ComponentResource {
     const made = new Map<string, pulumi.Resource>();
     const key = (r: NodeRef) => `${r.kind}/${r.name}`;
     for (const node of clusterGraph(args)) {
-      const opts = { parent: this, dependsOn: node.dependsOn.map((r) => made.get(key(r))!) };
+      const childOpts = { parent: this, dependsOn: node.dependsOn.map((r) => made.get(key(r))!) };
       const resourceName = `${name}-${node.name}`;
       let r: pulumi.Resource;
       switch (node.kind) {
         case "Instance":
-          r = this.instances[node.name] = new Instance(resourceName, node.args, opts);
+          r = this.instances[node.name] = new Instance(resourceName, node.args, childOpts);
           break;
         case "RaftGroup":
-          r = this.raftGroups[node.name] = new RaftGroup(resourceName, node.args, opts);
+          r = this.raftGroups[node.name] = new RaftGroup(resourceName, node.args, childOpts);
           break;
         case "BpGroup":
-          r = new BpGroup(resourceName, node.args, opts);
+          r = new BpGroup(resourceName, node.args, childOpts);
           break;
         case "FaultDomain":
-          r = new FaultDomain(resourceName, node.args, opts);
+          r = new FaultDomain(resourceName, node.args, childOpts);
           break;
       }
       made.set(key(node), r);
