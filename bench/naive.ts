@@ -3,8 +3,9 @@
  * does — every command over a new SSH connection (`ssh host 'cmd'`), one after another.
  *
  * How the command list is made: the topology object the bench program deploys is validated and
- * expanded with the product's own `validate` + `expandTopology`, and each resource is planned,
- * in the product's creation order, with the product's own planners against the state a blind
+ * expanded into the very resource graph `DpcCluster` registers (`clusterSteps`: the product's
+ * `clusterGraph`, each node's inputs parsed by its resource's check), and each resource is
+ * planned, in that graph's creation order, with the product's own planners against the state a blind
  * script assumes (nothing exists yet; after dminit a member holds a dm.ini with its ports and no
  * dmarch.ini; the catalog is empty). The BP groups and fault domains, whose planners need a read
  * catalog, are the same single disql runs those planners emit on a fresh catalog, built from the
@@ -26,10 +27,9 @@ import { flatten, isCopyOperation, targetOf } from "../provider/dm/ops";
 import { planInstance } from "../provider/dm/plan/instance";
 import { planRaftGroup } from "../provider/dm/plan/raft-group";
 import { sqlOp } from "../provider/dm/plan/common";
-import type { InstanceSpec, MemberSpec } from "../provider/dm/schema";
+import type { MemberSpec } from "../provider/dm/schema";
 import { SQL } from "../provider/dm/sql";
-import { creationOrder, expandTopology } from "../provider/dm/topology";
-import { describeFailures, validate } from "../provider/dm/validate";
+import { clusterSteps } from "../provider/dm/topology";
 import type { LabJson } from "../lab/hosts/lab-json";
 import { topology, type BenchHost, type Scenario } from "./topologies";
 
@@ -68,16 +68,14 @@ const NOTHING: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarch
 /** The naive script's commands, in order, with the SSH target of each. */
 export function naiveCommands(scenario: Scenario, lab: LabJson): { ops: Operation[]; targets: Map<string, SshTarget> } {
   const t = topology(scenario, labHosts(lab));
-  const v = validate("DpcCluster", { sysdbaPassword: PASSWORD, ...t });
-  if (!v.ok) throw new Error(describeFailures(v.failures));
-  const resources = expandTopology(v.value);
+  const steps = clusterSteps({ sysdbaPassword: PASSWORD, ...t });
   const ops: Operation[] = [];
   const targets = new Map<string, SshTarget>();
-  for (const i of resources.instances) targets.set(targetOf(i.connection).connKey, { conn: i.connection as SshTarget["conn"] });
-  for (const step of creationOrder(resources)) {
+  for (const step of steps) {
     switch (step.kind) {
       case "Instance":
-        ops.push(...flatten(planInstance(step.spec as InstanceSpec, NOTHING, { creating: true })));
+        targets.set(targetOf(step.spec.connection).connKey, { conn: step.spec.connection as SshTarget["conn"] });
+        ops.push(...flatten(planInstance(step.spec, NOTHING, { creating: true })));
         break;
       case "RaftGroup": {
         const members = Object.fromEntries(step.spec.members.map((m) => [m.name, afterDminit(m)]));

@@ -83,7 +83,21 @@ export const BP_GROUPS = 4;
  * two replicas of one group share a domain. Ports are unique across the cluster.
  */
 function cluster64<C>(hosts: readonly BenchHost<C>[]): BenchTopology<C> {
-  if (hosts.length < REPLICAS) throw new Error(`the 64-instance topology needs at least ${REPLICAS} hosts`);
+  return clusterOf(hosts, { bpRafts: BP_RAFTS, replicas: REPLICAS, sps: SPS, bpGroups: BP_GROUPS });
+}
+
+/** The sizes of the 64-instance layout; a test deploys a smaller one of the same shape. */
+export interface ClusterSizes {
+  readonly bpRafts: number;
+  readonly replicas: number;
+  readonly sps: number;
+  readonly bpGroups: number;
+}
+
+/** The 64-instance cluster's layout (above) for any sizes. */
+export function clusterOf<C>(hosts: readonly BenchHost<C>[], sizes: ClusterSizes): BenchTopology<C> {
+  const { bpRafts, replicas, sps, bpGroups: groups } = sizes;
+  if (hosts.length < replicas) throw new Error(`the ${bpRafts * replicas + sps + 1}-instance topology needs at least ${replicas} hosts`);
   const on = (i: number) => hosts[i % hosts.length];
   const instances: BenchInstance<C>[] = [];
   let n = 0;
@@ -93,27 +107,27 @@ function cluster64<C>(hosts: readonly BenchHost<C>[]): BenchTopology<C> {
   };
   add(on(0), "MP", "MP");
   const rafts: BenchTopology<C>["rafts"] = [];
-  const domains = Array.from({ length: REPLICAS }, (_, r) => ({ name: `FDOM_${r + 1}`, description: `zone ${r + 1}`, instances: r === 0 ? ["MP"] : [] as string[] }));
-  for (let g = 0; g < BP_RAFTS; g++) {
+  const domains = Array.from({ length: replicas }, (_, r) => ({ name: `FDOM_${r + 1}`, description: `zone ${r + 1}`, instances: r === 0 ? ["MP"] : [] as string[] }));
+  for (let g = 0; g < bpRafts; g++) {
     const members: string[] = [];
-    for (let r = 0; r < REPLICAS; r++) {
+    for (let r = 0; r < replicas; r++) {
       const name = `BP${String(g + 1).padStart(2, "0")}_${r + 1}`;
-      add(on(REPLICAS * g + r), name, "BP");
+      add(on(replicas * g + r), name, "BP");
       members.push(name);
       domains[r].instances.push(name);
     }
     rafts.push({ name: `RAFT_${String(g + 1).padStart(2, "0")}`, role: "BP", members });
   }
-  for (let s = 0; s < SPS; s++) {
+  for (let s = 0; s < sps; s++) {
     add(on(s + 1), `SP${s + 1}`, "SP");
     rafts.push({ name: `RAFT_SP${s + 1}`, role: "SP", members: [`SP${s + 1}`] });
   }
-  const perGroup = Math.ceil(BP_RAFTS / BP_GROUPS);
-  const bpRafts = rafts.filter((r) => r.role === "BP").map((r) => r.name);
-  const bpGroups = Array.from({ length: BP_GROUPS }, (_, i) => ({
+  const perGroup = Math.ceil(bpRafts / groups);
+  const bpNames = rafts.filter((r) => r.role === "BP").map((r) => r.name);
+  const bpGroups = Array.from({ length: groups }, (_, i) => ({
     name: `BG_${i + 1}`,
     description: `bp group ${i + 1}`,
-    rafts: bpRafts.slice(i * perGroup, (i + 1) * perGroup),
+    rafts: bpNames.slice(i * perGroup, (i + 1) * perGroup),
   }));
   return { instances, rafts, bpGroups, faultDomains: domains };
 }

@@ -10,7 +10,7 @@ const USAGE = `usage:
   lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N]
   lab down --dir DIR
   lab status --dir DIR [--json]
-  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT]|kill INSTANCE`;
+  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE`;
 
 interface Parsed {
   readonly flags: Map<string, string | true>;

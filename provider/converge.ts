@@ -147,7 +147,8 @@ function hasUnknown(v: unknown): boolean {
 }
 
 /** Output keys the provider adds to the inputs; never treated as inputs when diffing. */
-const OUTPUT_KEYS = ["hostKeys", "observed", "inSync", "__provider"] as const;
+const PROVIDER_KEY = "__provider";
+const OUTPUT_KEYS = ["hostKeys", "observed", "inSync", PROVIDER_KEY] as const;
 
 function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
   const out = { ...props };
@@ -221,8 +222,19 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
     inSync,
   });
 
-  /** Applies, and on failure tells the engine what exists so that the next `up` finishes it. */
-  const apply = async (id: string, inputs: Record<string, unknown>, spec: Spec, ctx: RunContext, how: { creating: boolean; olds?: Spec }) => {
+  /**
+   * Applies, and on failure tells the engine what exists so that the next `up` finishes it.
+   * `applied` is what the hosts were last converged to: the previous outputs on an update, the
+   * create's own inputs on a create.
+   */
+  const apply = async (
+    id: string,
+    inputs: Record<string, unknown>,
+    spec: Spec,
+    ctx: RunContext,
+    how: { creating: boolean; olds?: Spec },
+    applied: Record<string, unknown>,
+  ) => {
     try {
       const actual = await converge(spec, ctx, how);
       return outputs(inputs, spec, actual, ctx, true);
@@ -232,7 +244,18 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       // A create refused before any step ran leaves nothing behind: no resource in state either,
       // so fixing the program (say, adopt: true) is a fresh create, not an update of a ghost.
       if (how.creating && ctx.stepsStarted === 0) throw err;
-      const partial = { ...inputsOf(inputs), hostKeys: { ...ctx.seenHostKeys }, observed: {}, inSync: false };
+      // The engine records these as the outputs, and the next up plans from them (its olds): they
+      // must be what was last applied, never the inputs that just failed, or an interrupted
+      // scale-in would have forgotten the members it was removing. `__provider` goes with them:
+      // the plugin attaches it only to successful answers, and without it no refresh or destroy
+      // could load this provider until some up succeeded.
+      const partial = {
+        ...inputsOf(applied),
+        hostKeys: { ...((applied.hostKeys ?? {}) as HostKeys), ...ctx.seenHostKeys },
+        observed: {},
+        inSync: false,
+        [PROVIDER_KEY]: inputs[PROVIDER_KEY],
+      };
       throw Object.assign(new Error(message), { id, properties: partial, reasons: [message] });
     }
   };
@@ -262,14 +285,14 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const spec = parse(inputs);
       const ctx = context(spec, "create");
       const id = `${logic.kind}:${logic.name(spec)}`;
-      return { id, outs: await settled(ctx, id, () => apply(id, inputs, spec, ctx, { creating: true })) };
+      return { id, outs: await settled(ctx, id, () => apply(id, inputs, spec, ctx, { creating: true }, inputs)) };
     },
 
     async update(id, olds, news) {
       const old = parse(olds);
       const spec = parse(news);
       const ctx = context(spec, "update", olds, old);
-      return { outs: await settled(ctx, id, () => apply(id, news, spec, ctx, { creating: false, olds: old })) };
+      return { outs: await settled(ctx, id, () => apply(id, news, spec, ctx, { creating: false, olds: old }, olds)) };
     },
 
     async read(id, props) {

@@ -1,5 +1,6 @@
 /** `refresh`: Read(id, old outputs, old inputs) for every dynamic resource; an empty id means the
- *  object is gone, so it leaves the state; changed outputs are drift and are recorded. */
+ *  object is gone, so it leaves the state; changed outputs are drift and are recorded; a
+ *  successful Read clears the resource's initialization errors. */
 import { RunContext } from "./context";
 import { ResourceState } from "./state-store";
 import { isDynamicType } from "./urn";
@@ -29,7 +30,10 @@ async function refreshOne(ctx: RunContext, old: ResourceState): Promise<void> {
     const outputs = remark(got.outputs, old);
     const inputs = got.inputs ? remarkSecrets(got.inputs, old.inputs) : old.inputs;
     const keys = changedKeys(old.outputs, outputs, ["__provider"]);
-    if (!ctx.preview) ctx.put({ ...old, id: got.id, outputs, inputs }, old);
+    // A Read that succeeds clears "initialization failed", as the real engine's RefreshStep does
+    // (it keeps only the init errors the Read itself reports): the next up then follows Diff.
+    const { initErrors: _cleared, ...kept } = old;
+    if (!ctx.preview) ctx.put({ ...kept, id: got.id, outputs, inputs }, old);
     ctx.step(keys.length ? "update" : "same", old.urn, keys.length ? { keys, detail: "refreshed" } : {});
   } catch (e) {
     ctx.fail(old.urn, `reading failed: ${(e as Error).message}`);

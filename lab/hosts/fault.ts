@@ -20,10 +20,10 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return callControl(dir, { op: "fault", host: host.name, kind, ms: Number(args[0]) });
     }
     case "fail": {
-      const [tool, countText = "1"] = args;
-      if (!tool || !/^\d+$/.test(countText)) throw new Error("usage: fault --host NAME fail TOOL [COUNT]");
-      injectFailure(tool, Number(countText), host.hostDir);
-      return { tool, failures: Number(countText) };
+      const [tool, countText = "1", afterText = "0"] = args;
+      if (!tool || !/^\d+$/.test(countText) || !/^\d+$/.test(afterText)) throw new Error("usage: fault --host NAME fail TOOL [COUNT [AFTER]]");
+      injectFailure(tool, Number(countText), host.hostDir, Number(afterText));
+      return { tool, failures: Number(countText), after: Number(afterText) };
     }
     case "kill": {
       const [instance] = args;
@@ -38,7 +38,7 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
     }
     default:
-      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT], kill INSTANCE`);
+      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE`);
   }
 }
 

@@ -62,8 +62,15 @@ export interface InstanceArgs extends InstancePlacement {
  * `RaftGroup` (see provider/dm/DESIGN.md); deleting it keeps the directory unless `deleteData`.
  */
 export class Instance extends pulumi.dynamic.Resource {
-  /** Whether the database directory exists, the process runs, and the ini values read. */
-  declare readonly observed: pulumi.Output<{ databaseExists: boolean; running: boolean; pids: number[] }>;
+  /**
+   * What the Instance owns, as read: whether the database directory exists and its ini values.
+   * Whether the process runs is its RaftGroup's to report (`observed.members[].running`).
+   */
+  declare readonly observed: pulumi.Output<{
+    databaseExists: boolean;
+    dmIni: { INSTANCE_NAME: string | null; PORT_NUM: string | null; AP_PORT_NUM: string | null; DPC_MODE: string | null } | null;
+    mpIni: string | null;
+  }>;
   /** False when the last refresh found the host differing from the inputs (the next up repairs it). */
   declare readonly inSync: pulumi.Output<boolean>;
   /** Host keys seen, by connection (trust on first use). */

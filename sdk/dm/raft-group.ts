@@ -51,11 +51,15 @@ export interface RaftGroupArgs {
  * multi-replica group and its members' processes (start, election; `exit`/`exit all` on delete).
  */
 export class RaftGroup extends pulumi.dynamic.Resource {
-  /** Catalog view: raft id, leader, each member's SYS_MODE / SYS_STATUS / STATUS and whether it runs. */
+  /**
+   * Catalog view: raft id, leader, each member's registration (INST_ID), SYS_MODE and whether it
+   * runs. Not SYS_STATUS / STATUS: the instances report those on their own schedule.
+   */
   declare readonly observed: pulumi.Output<{
+    catalogReadable: boolean;
     raftId: number | null;
     leader: string | null;
-    members: { name: string; instId: number | null; sysMode: string | null; sysStatus: number | null; status: number | null; running: boolean }[];
+    members: { name: string; instId: number | null; sysMode: string | null; running: boolean }[];
   }>;
   declare readonly inSync: pulumi.Output<boolean>;
   declare readonly hostKeys: pulumi.Output<Record<string, string>>;

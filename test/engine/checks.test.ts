@@ -74,6 +74,18 @@ test("the valid topology the cases start from passes check (preview)", async () 
   expect(logSizes()).toEqual(before);
 });
 
+test("an MP group of three on one host, each MP on its own mp_port, passes check (seed 7.3's layout)", async () => {
+  const t = valid();
+  const mp = (name: string, portNum: number, apPortNum: number, mpPort: number): Inst => ({ name, mode: "MP", host: "host1", dir: `checks/${name.toLowerCase()}`, portNum, apPortNum, mpPort });
+  t.instances = [mp("MP1", 5239, 6003, 9000), mp("MP2", 5240, 6004, 9001), mp("MP3", 5241, 6005, 9002), ...t.instances.slice(1)];
+  t.faultDomains = [{ name: "FDOM_1", instances: ["MP1", "BP1", "BP2"] }];
+  const before = logSizes();
+  const r = await dpcProgram(lab, t).engine("preview");
+  expect({ code: r.code, tail: r.code === 0 ? "" : r.out.replace(/\\"/g, '"').slice(-3000) }).toEqual({ code: 0, tail: "" });
+  expect(r.summary).toMatchObject({ create: 14 });
+  expect(logSizes()).toEqual(before);
+});
+
 test("an instance name longer than 16 characters", async () => {
   const t = valid();
   t.instances[2].name = "BP_NAME_TOO_LONG_1";

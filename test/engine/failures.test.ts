@@ -37,6 +37,23 @@ test("a create that fails after the object exists is recorded, and the next up u
   expect(summary(r)).toMatchObject({ update: 0, same: 2 });
 });
 
+test("a refresh that reads a half-created resource clears its initialization error, as the real engine does", async () => {
+  const half = { name: "half", path: filePath(p, "half"), content: "v1", failInit: true };
+  setResources(p, [half]);
+  expect((await engine(p, ["up"])).code).not.toBe(0);
+  expect(stateResources(p).find((x) => x.urn === urnOf(p, "half"))!.initErrors).toEqual(["post-write check failed"]);
+
+  const refreshed = await engine(p, ["refresh", "--json"]);
+  expect(refreshed.code).toBe(0);
+  expect(stateResources(p).find((x) => x.urn === urnOf(p, "half"))!.initErrors).toBeUndefined();
+  // Nothing forces an update any more: the provider's Diff ("no change") decides.
+  clearTrace(p);
+  const r = await engine(p, ["up", "--json"]);
+  expect(r.code).toBe(0);
+  expect(ops(p)).toEqual(["check half", "diff half"]);
+  expect(summary(r)).toMatchObject({ update: 0, same: 2 });
+});
+
 test("invalid inputs fail the run with the URN, and the run deletes nothing", async () => {
   const keep = { name: "keep", path: filePath(p, "keep"), content: "k" };
   setResources(p, [keep]);

@@ -52,7 +52,8 @@ export class Stack {
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.program, "node_modules"), "dir");
   }
 
-  engine(command: "up" | "preview", topology: Topology): Promise<Run> {
+  /** Runs the engine on `topology`; it never rejects on a failed run (see `code`). */
+  engine(command: "up" | "preview" | "refresh" | "destroy", topology: Topology): Promise<Run> {
     fs.writeFileSync(this.topologyFile, JSON.stringify(topology, null, 1));
     const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), DPC_TOPOLOGY: this.topologyFile, PULUMI_CONFIG_PASSPHRASE: "topology-test" };
     // --verbose: plan and step lines are debug-level; tests assert on their absence.

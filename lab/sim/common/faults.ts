@@ -10,6 +10,8 @@ export function failureFile(tool: string, hostDir = hostEnv().hostDir): string {
 /**
  * True when this run of `tool` must fail (an injected failure is pending); consumes one.
  * Call it first thing in a tool's main, then fail the way the real tool fails.
+ * The counter is `<failures> [<runs to let through first>]`, so that a test can fail the Nth
+ * run of a tool (say the third disql of an update) without racing the product for it.
  * Concurrent runs of the same tool each consume their own failure: the read-decrement-write
  * happens under an exclusive lock file.
  */
@@ -23,9 +25,13 @@ export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir): 
     } catch {
       return false; // consumed by a concurrent run between the check and the lock
     }
-    const left = Number.parseInt(text.trim() || "0", 10);
+    const [left, after] = text.trim().split(/\s+/).map((x) => Number.parseInt(x || "0", 10));
     if (!Number.isFinite(left) || left <= 0) {
       fs.rmSync(file, { force: true });
+      return false;
+    }
+    if (Number.isFinite(after) && after > 0) {
+      fs.writeFileSync(file, `${left} ${after - 1}\n`);
       return false;
     }
     if (left === 1) fs.rmSync(file, { force: true });
@@ -34,12 +40,12 @@ export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir): 
   });
 }
 
-/** Writes the failure counter (what `lab fault ... fail` does). */
-export function injectFailure(tool: string, count: number, hostDir: string): void {
+/** Writes the failure counter (what `lab fault ... fail` does): `after` runs pass, then `count` fail. */
+export function injectFailure(tool: string, count: number, hostDir: string, after = 0): void {
   const file = failureFile(tool, hostDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   if (count <= 0) fs.rmSync(file, { force: true });
-  else fs.writeFileSync(file, `${count}\n`);
+  else fs.writeFileSync(file, after > 0 ? `${count} ${after}\n` : `${count}\n`);
 }
 
 const STALE_LOCK_MS = 5000;

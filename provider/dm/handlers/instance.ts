@@ -15,12 +15,13 @@ export const instanceLogic: Logic<InstanceSpec, HostState> = {
   read: (s, ctx) => readHost(ctx, s),
   plan: (s, actual, how) => planInstance(s, actual, { creating: how.creating }),
   planDelete: (s, actual) => planInstanceDelete(s, actual),
+  // What the Instance owns: its directory and ini files. Its process belongs to its RaftGroup,
+  // which starts it after this resource returns; reporting it here would make every refresh
+  // after an up look like drift (the RaftGroup's `observed.members[].running` reports it).
   observe: (_s, a) => {
     const ini = a.dmIni === null ? null : parseIni(a.dmIni).global;
     return {
       databaseExists: a.dmIni !== null,
-      running: a.pids.length > 0,
-      pids: a.pids,
       dmIni: ini && { INSTANCE_NAME: ini.INSTANCE_NAME ?? null, PORT_NUM: ini.PORT_NUM ?? null, AP_PORT_NUM: ini.AP_PORT_NUM ?? null, DPC_MODE: ini.DPC_MODE ?? null },
       mpIni: a.mpIni,
     };

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { RunContext } from "../../converge";
 import { Coalescer } from "../../core/batch";
+import { HostKeyMismatchError } from "../../core/errors";
 import { MAX_COMMAND_BYTES, type ExecResult, type SshTarget } from "../../core/ssh";
 import { parseCatalog, type Catalog } from "../catalog";
 import { disqlCommand, files, hostStateCommand, hostStatesCommand, parseHostState, parseHostStates, type HostState, type InstanceLayout } from "../commands";
@@ -152,6 +153,9 @@ export async function readCatalog(ctx: RunContext, logins: readonly MpLogin[], p
       }
       return { catalog: parseCatalog(r.stdout), via: login.name, errors };
     } catch (err) {
+      // A host presenting another key is a refusal to act, not an MP that is down: it must reach
+      // the user as itself (with its advice), never turn into "catalog unreadable".
+      if (err instanceof HostKeyMismatchError) throw err;
       errors.push(`${login.name}@${t.host}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

@@ -29,7 +29,9 @@ const provider = {
     if (inputs.failInit) {
       const err = new Error(`${inputs.path}: written, but its post-write check failed`);
       err.id = inputs.path;
-      err.properties = outs;
+      // As the real plugin attaches __provider only to successful answers, a provider whose
+      // half-created object must stay readable (refresh, destroy) passes it on itself.
+      err.properties = { ...outs, __provider: inputs.__provider };
       err.reasons = ["post-write check failed"];
       throw err;
     }

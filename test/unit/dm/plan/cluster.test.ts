@@ -60,11 +60,9 @@ describe.each([
 
 describe("deleteData per instance", () => {
   test("an instance's own deleteData wins over the cluster's", async () => {
-    const { expandTopology } = await import("../../../../provider/dm/topology");
-    const { validate } = await import("../../../../provider/dm/validate");
-    const v = validate("DpcCluster", { ...seed71, instances: seed71.instances.map((i) => (i.name === "BP2" ? { ...i, deleteData: true } : i)) });
-    if (!v.ok) throw new Error(JSON.stringify(v.failures));
-    const byName = Object.fromEntries(expandTopology(v.value).instances.map((i) => [i.name, i.deleteData]));
+    const { clusterSteps } = await import("../../../../provider/dm/topology");
+    const all = clusterSteps({ ...seed71, instances: seed71.instances.map((i) => (i.name === "BP2" ? { ...i, deleteData: true } : i)) });
+    const byName = Object.fromEntries(all.flatMap((s) => (s.kind === "Instance" ? [[s.spec.name, s.spec.deleteData]] : [])));
     expect(byName).toEqual({ MP: false, SP1: false, BP1: false, BP2: true });
   });
 });

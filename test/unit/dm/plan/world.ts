@@ -5,15 +5,13 @@ import { planFaultDomain, planFaultDomainDelete } from "../../../../provider/dm/
 import { planInstance, planInstanceDelete } from "../../../../provider/dm/plan/instance";
 import { planRaftGroup, planRaftGroupDelete, type RaftGroupActual } from "../../../../provider/dm/plan/raft-group";
 import type { RaftGroupSpec } from "../../../../provider/dm/schema";
-import { creationOrder, expandTopology, type ClusterStep } from "../../../../provider/dm/topology";
-import { validate, describeFailures } from "../../../../provider/dm/validate";
+import { clusterSteps, type ClusterStep } from "../../../../provider/dm/topology";
 import type { DpcClusterArgs } from "../../../../provider/dm/schema";
 import { Sim } from "../helpers/sim";
 
+/** The resource graph DpcCluster registers, each node's inputs as its resource's check parses them. */
 export function steps(topology: DpcClusterArgs): ClusterStep[] {
-  const v = validate("DpcCluster", topology);
-  if (!v.ok) throw new Error(describeFailures(v.failures));
-  return creationOrder(expandTopology(v.value));
+  return clusterSteps(topology);
 }
 
 export function raftActual(sim: Sim, spec: RaftGroupSpec, extra: RaftGroupSpec["members"] = []): RaftGroupActual {

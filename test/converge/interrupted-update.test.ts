@@ -1,0 +1,191 @@
+/**
+ * Updates of a running cluster interrupted by lab faults, each at one step only it reaches (a
+ * tool on one host, the Nth run of disql on the MP's host): the failed up names the resource; a
+ * refresh right after it works (the state a failed step leaves must still load the provider); the
+ * next up finishes what was started from what was really applied before; a third up is quiet.
+ * Last, an up where a create and an update both fail, then refresh and destroy of everything.
+ *
+ * One cluster, changed step by step (the steps build on each other, so they run in order): MP and
+ * SP1, RAFT_3 = three RAFT replicas and one shadow (seed 7.5), BG_1, three fault domains.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startLab, type Lab } from "../helpers/lab";
+import { catalog, processes, Stack, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+
+jest.setTimeout(600_000);
+
+let lab: Lab;
+let stack: Stack;
+
+const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
+  name, mode, host, dir: `resume/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
+});
+const MP = inst("MP", "MP", "host1", 5239, 6003, { mpPort: 9000 });
+const SP1 = inst("SP1", "SP", "host2", 5236, 6000);
+const BPS = [inst("BP31", "BP", "host1", 5250, 6010), inst("BP32", "BP", "host2", 5251, 6011), inst("BP33", "BP", "host3", 5252, 6012), inst("BP34", "BP", "host4", 5253, 6013)];
+const BP35 = inst("BP35", "BP", "host1", 5254, 6014);
+const BP36 = inst("BP36", "BP", "host3", 5255, 6015);
+const SP2 = inst("SP2", "SP", "host4", 5240, 6004);
+const hostOf = (name: string) => [MP, SP1, ...BPS, BP35, BP36, SP2].find((i) => i.name === name)!.host;
+
+const base: Topology = {
+  instances: [MP, SP1, ...BPS],
+  rafts: [{ name: "RAFT_3", role: "BP", members: BPS.map((i) => i.name), shadows: ["BP34"] }, { name: "RAFT_SP1", role: "SP", members: ["SP1"] }],
+  bpGroups: [{ name: "BG_1", rafts: ["RAFT_3"] }],
+  faultDomains: [{ name: "FDOM_1", instances: ["MP", "BP31"] }, { name: "FDOM_2", instances: ["BP32"] }, { name: "FDOM_3", instances: ["BP33"] }],
+};
+/** The topology as it stands after the last step. */
+let t = base;
+
+const raft3 = (x: Topology) => x.rafts.find((r) => r.name === "RAFT_3")!;
+const withRaft3 = (x: Topology, change: Partial<Topology["rafts"][number]>): Topology => ({ ...x, rafts: x.rafts.map((r) => (r.name === "RAFT_3" ? { ...r, ...change } : r)) });
+
+/** What the user reads for failed resources: `<resource>: <message>`. */
+const errors = (r: Run) => r.events.filter((e) => e.diag?.severity === "error").map((e) => `${String(e.diag.urn ?? "").split("::").pop()}: ${String(e.diag.message)}`);
+const why = (r: Run) => `exit ${r.code}\n${errors(r).join("\n").slice(0, 4000)}\n${r.out.split("\n").filter((l) => /failed|error/i.test(l)).slice(-20).join("\n").slice(-4000)}`;
+const ok = (r: Run) => expect({ code: r.code, why: r.code === 0 ? "" : why(r) }).toEqual({ code: 0, why: "" });
+
+function failurePending(host: string, tool: string): boolean {
+  return fs.existsSync(path.join(lab.host(host).hostDir, "faults", "fail", tool));
+}
+
+/** The up fails, on `resource` only among `among`, with a message matching `step`. */
+function expectFailed(r: Run, failed: string[], step: RegExp): void {
+  expect(r.code).not.toBe(0);
+  const names = errors(r).map((e) => e.split(":")[0]).filter((n) => n.startsWith("topo-")).sort();
+  expect({ names: [...new Set(names)], why: "" }).toEqual({ names: failed.map((n) => `topo-${n}`).sort(), why: "" });
+  expect(errors(r).join("\n")).toMatch(step);
+}
+
+/** A refresh right after a failed up reads every resource, the half-applied ones too. */
+async function expectRefreshWorks(x: Topology): Promise<void> {
+  const r = await stack.engine("refresh", x);
+  ok(r);
+  expect(errors(r)).toEqual([]);
+}
+
+/** The next up finishes (updating `updated`, nothing replaced or deleted unless said), then a quiet one. */
+async function finish(x: Topology, updated: string[], deleted: string[] = []): Promise<Run> {
+  const r = await stack.engine("up", x);
+  ok(r);
+  expect(stack.steps(r, "update")).toEqual(updated.map((n) => `topo-${n}`).sort());
+  expect(stack.steps(r, "replace")).toEqual([]);
+  expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
+  const again = await stack.engine("up", x);
+  ok(again);
+  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
+  expect(again.out).not.toMatch(/plan: phase/);
+  t = x;
+  return r;
+}
+
+/** RAFT_3 as V$GLOBAL_RAFT_INFO lists it (running members only). */
+async function group(): Promise<{ members: string[]; shadows: string[]; leader: string[] }> {
+  const rows = (await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3");
+  return { members: rows.map((x) => x[1]).sort(), shadows: rows.filter((x) => x[3] === "1").map((x) => x[1]).sort(), leader: rows.filter((x) => x[2] === "LEADER").map((x) => x[1]) };
+}
+
+beforeAll(async () => {
+  lab = await startLab({ hosts: 4 });
+  stack = new Stack(lab);
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.stop();
+  stack?.remove();
+});
+
+test("0. the cluster: RAFT_3 with three RAFT replicas and one shadow", async () => {
+  const r = await stack.engine("up", base);
+  ok(r);
+  await finish(base, []);
+  const g = await group();
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34"]);
+  expect(g.shadows).toEqual(["BP34"]);
+  expect(g.leader).toHaveLength(1);
+});
+
+/** The RAFT member converted to a shadow: never the leader. */
+let victim = "";
+
+test("1. RAFT ↔ shadow swap interrupted at the new shadow's restore: the next up rebuilds it as a shadow", async () => {
+  const { leader } = await group();
+  victim = ["BP33", "BP32"].find((n) => n !== leader[0])!;
+  const next = withRaft3(t, { shadows: [victim] });
+  await lab.fault(hostOf(victim), "fail", "dmrman", 1);
+  const failed = await stack.engine("up", next);
+  expect(failurePending(hostOf(victim), "dmrman")).toBe(false);
+  expectFailed(failed, ["RAFT_3"], new RegExp(`dmrman failed .*${victim}`));
+  await expectRefreshWorks(next);
+
+  await finish(next, ["RAFT_3"]);
+  const g = await group();
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34"]);
+  expect(g.shadows).toEqual([victim]);
+  expect(g.leader).toEqual(leader);
+});
+
+test("2. member addition interrupted at a newcomer's restore: the next up adds both", async () => {
+  const next: Topology = { ...withRaft3(t, { members: [...raft3(t).members, "BP35", "BP36"] }), instances: [...t.instances, BP35, BP36] };
+  // host1 runs dmrman only for BP35 (the leader's backup is online, over SQL).
+  await lab.fault("host1", "fail", "dmrman", 1);
+  const failed = await stack.engine("up", next);
+  expect(failurePending("host1", "dmrman")).toBe(false);
+  expectFailed(failed, ["RAFT_3"], /dmrman failed .*BP35/);
+  await expectRefreshWorks(next);
+
+  await finish(next, ["RAFT_3"]);
+  const g = await group();
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34", "BP35", "BP36"]);
+  expect(g.shadows).toEqual([victim]);
+});
+
+test("3. member removal interrupted after the members stopped, before they were unregistered: the next up unregisters them", async () => {
+  const next: Topology = { ...withRaft3(t, { members: raft3(t).members.filter((n) => n !== "BP35" && n !== "BP36") }), instances: t.instances.filter((i) => i !== BP35 && i !== BP36) };
+  // RAFT_3's disql runs on the MP's host: its catalog read, the new member list, then the unregistration.
+  await lab.fault("host1", "fail", "disql", 1, 2);
+  const failed = await stack.engine("up", next);
+  expect(failurePending("host1", "disql")).toBe(false);
+  expectFailed(failed, ["RAFT_3"], /sql failed .*SP_DROP_DPC_INSTANCE\('BP35'\)/);
+  const running = await processes(lab);
+  expect([running.BP35, running.BP36]).toEqual([undefined, undefined]);
+  await expectRefreshWorks(next);
+
+  await finish(next, ["RAFT_3"], ["BP35", "BP36"]);
+  const g = await group();
+  expect(g.members).toEqual(["BP31", "BP32", "BP33", "BP34"]);
+  const c = await catalog(lab);
+  expect([c.instances.BP35, c.instances.BP36]).toEqual([undefined, undefined]);
+});
+
+test("4. fault-domain move interrupted between the two domains: the next up finishes it", async () => {
+  const next: Topology = { ...t, faultDomains: [{ name: "FDOM_1", instances: ["BP31"] }, { name: "FDOM_2", instances: ["BP32", "MP"] }, { name: "FDOM_3", instances: ["BP33"] }] };
+  // On the MP's host: FDOM_1 reads, moves MP out, reads again; FDOM_2 reads, then moves MP in.
+  await lab.fault("host1", "fail", "disql", 1, 4);
+  const failed = await stack.engine("up", next);
+  expect(failurePending("host1", "disql")).toBe(false);
+  expectFailed(failed, ["FDOM_2"], /sql failed .*SP_FAULT_DOMAIN_MV_INST\('FDOM_2', 'MP'\)/);
+  await expectRefreshWorks(next);
+
+  await finish(next, ["FDOM_2"]);
+  expect((await catalog(lab)).instances.MP[3]).toBe(String(2 * 65536));
+});
+
+test("5. a create and an update both fail mid-way; refresh, then destroy, remove everything", async () => {
+  const next: Topology = {
+    ...withRaft3(t, { shadows: ["BP34"] }),
+    instances: [...t.instances, SP2],
+    rafts: [...withRaft3(t, { shadows: ["BP34"] }).rafts, { name: "RAFT_SP2", role: "SP", members: ["SP2"] }],
+  };
+  await lab.fault(hostOf("SP2"), "fail", "dminit", 1);
+  await lab.fault(hostOf(victim), "fail", "dmrman", 1);
+  const failed = await stack.engine("up", next);
+  expectFailed(failed, ["RAFT_3", "SP2"], /dminit failed .*INSTANCE_NAME=SP2/);
+  await expectRefreshWorks(next);
+
+  const destroyed = await stack.engine("destroy", next);
+  ok(destroyed);
+  expect(errors(destroyed)).toEqual([]);
+  expect(await processes(lab)).toEqual({});
+});
