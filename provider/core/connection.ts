@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -55,17 +56,50 @@ export function parseConnection(args: ConnectionArgs): Connection {
   return ConnectionSchema.parse(args);
 }
 
-function endpointKey(c: { user: string; host: string; port: number }): string {
+function endpointOf(c: { user: string; host: string; port: number }): string {
   return `${c.user}@${c.host}:${c.port}`;
 }
 
 /**
- * The pool key: one SSH connection per distinct login endpoint and route. Credentials are
- * deliberately not part of it: resources of one run that name the same user@host:port share
- * the connection whichever of them dialed it.
+ * Where a connection lands: `user@host:port[ via user@jump:port]`. What messages name, and what
+ * a host key recorded on first use is filed under (a host's key does not depend on the
+ * credential used to log in, so rotating a key or password keeps the record).
+ */
+export function endpointKey(conn: Connection | ProxyConnection): string {
+  const own = endpointOf(conn);
+  const proxy = "proxy" in conn ? conn.proxy : undefined;
+  return proxy ? `${own} via ${endpointOf(proxy)}` : own;
+}
+
+/** Salt of the credential digests: keys never leave the process, and a digest says nothing outside it. */
+const SALT = randomBytes(16);
+
+/** The fields that decide who logs in and whom we accept, for the target and the jump host. */
+function identityFields(c: ProxyConnection): (string | null)[] {
+  return [c.password, c.privateKey, c.privateKeyPassword, c.agentSocketPath, c.hostKey].map((v) => v ?? null);
+}
+
+/**
+ * The pool key: one SSH connection per identity, i.e. everything that decides who logs in where
+ * and which server key is accepted: user, host, port, route, credential and pinned host key, for
+ * the target and the jump host. Two resources share a connection only when either could have
+ * dialed it; a rotated key or a new pin dials afresh. Printable: the credential part is a salted
+ * digest, `user@host:port[ via ...] #<digest>`.
  */
 export function connectionKey(conn: Connection | ProxyConnection): string {
-  const own = endpointKey(conn);
   const proxy = "proxy" in conn ? conn.proxy : undefined;
-  return proxy ? `${own} via ${endpointKey(proxy)}` : own;
+  const digest = createHmac("sha256", SALT)
+    .update(JSON.stringify([identityFields(conn), proxy ? identityFields(proxy) : null]))
+    .digest("hex")
+    .slice(0, 16);
+  return `${endpointKey(conn)} #${digest}`;
 }
+
+/** The secret values of a connection and of its jump host, for the redactor. */
+export function connectionSecrets(conn: ConnectionArgs): string[] {
+  const ends: (ProxyConnectionArgs | undefined)[] = [conn, conn.proxy];
+  return ends.flatMap((e) => (e ? [e.password, e.privateKey, e.privateKeyPassword] : [])).filter((s): s is string => typeof s === "string" && s.length > 0);
+}
+
+/** Field names whose values are secret, wherever they appear in inputs. */
+export const CONNECTION_SECRET_FIELDS = ["password", "privateKey", "privateKeyPassword"] as const;
