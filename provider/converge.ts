@@ -9,6 +9,7 @@
  * The same loop is what makes an interrupted `up` finish on the next run.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { endpointKey, parseConnection } from "./core/connection";
 import { runOperation } from "./core/executor";
 import { copyRemoteDir } from "./core/files";
 import { RunLog, newRunId } from "./core/log";
@@ -16,8 +17,13 @@ import { compactPlan, groupByHost, renderPlan, type Operation, type Plan } from 
 import { registerSecret } from "./core/redact";
 import { defaultPool, type ExecResult, type SshPool, type SshTarget } from "./core/ssh";
 
-/** A host key seen per connection key: the trust-on-first-use record kept in state. */
+/** A host key seen per endpoint (`endpointKey`): the trust-on-first-use record kept in state. */
 export type HostKeys = Record<string, string>;
+
+function endpointsOf(conn: SshTarget["conn"]): { target: string; proxy?: string } {
+  const c = parseConnection(conn);
+  return { target: endpointKey(c), proxy: c.proxy && endpointKey(c.proxy) };
+}
 
 /** What a resource's read functions use to reach hosts (keys verified and recorded). */
 export class RunContext {
@@ -33,16 +39,32 @@ export class RunContext {
     readonly op: string = "",
   ) {}
 
+  /**
+   * The connection of an identity key, with the host keys recorded for its endpoints. Records
+   * are filed by endpoint (`user@host:port[ via ...]`, and the jump host's own), not by
+   * identity: a rotated credential keeps the record, and a jump host's key is checked like a target's.
+   */
   target(connKey: string): SshTarget {
     const conn = this.connections.get(connKey);
     if (!conn) throw new Error(`no connection for ${connKey}`);
-    return { conn, knownHostKey: this.known[connKey] ?? this.seenHostKeys[connKey] };
+    const ends = endpointsOf(conn);
+    const known = (k: string | undefined) => (k === undefined ? undefined : (this.known[k] ?? this.seenHostKeys[k]));
+    return { conn, knownHostKey: known(ends.target), knownProxyHostKey: known(ends.proxy) };
   }
 
-  /** Runs a read-only command; the result's host key is recorded for trust on first use. */
+  /** Records the host keys a command on `connKey` saw (trust on first use). */
+  recordHostKeys(connKey: string, r: Pick<ExecResult, "hostKey" | "proxyHostKey">): void {
+    const conn = this.connections.get(connKey);
+    if (!conn) return;
+    const ends = endpointsOf(conn);
+    this.seenHostKeys[ends.target] = r.hostKey;
+    if (ends.proxy && r.proxyHostKey) this.seenHostKeys[ends.proxy] = r.proxyHostKey;
+  }
+
+  /** Runs a read-only command; the result's host keys are recorded for trust on first use. */
   async exec(connKey: string, command: string, stdin?: string, timeoutMs = 120_000): Promise<ExecResult> {
     const r = await this.pool.exec(this.target(connKey), command, { stdin, timeoutMs });
-    this.seenHostKeys[connKey] = r.hostKey;
+    this.recordHostKeys(connKey, r);
     return r;
   }
 
@@ -80,7 +102,7 @@ export class RunContext {
       return;
     }
     const r = await runOperation(op, this.target(op.connKey), this.pool, this.log);
-    this.seenHostKeys[op.connKey] = r.hostKey;
+    this.recordHostKeys(op.connKey, r);
   }
 }
 

@@ -33,16 +33,49 @@ const endpointFields = {
   hostKey: z.string().optional(),
 };
 
-/** The jump host (`ProxyConnectionArgs`): the same fields without a further proxy. */
-export const ProxyConnectionSchema = z.object(endpointFields).strict();
+/** The closest known field to a misspelt one: same letters ignoring case, or one edit away. */
+function suggestion(key: string, known: readonly string[]): string | undefined {
+  const k = key.toLowerCase();
+  return known.find((f) => f.toLowerCase() === k) ?? known.find((f) => editDistance(f.toLowerCase(), k) <= 2);
+}
 
-export const ConnectionSchema = z
-  .object({
-    ...endpointFields,
-    /** A bastion to jump through (the target is reached with a direct-tcpip channel from it). */
-    proxy: ProxyConnectionSchema.optional(),
-  })
-  .strict();
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * A misspelt field (`privatekey`) is refused by name: silently ignored, it would leave the
+ * connection without its credential and fail only at connect.
+ */
+function strictEndpoint<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== "unrecognized_keys") return undefined;
+      return iss.keys
+        .map((key) => {
+          const near = suggestion(key, known);
+          return `unknown field ${JSON.stringify(key)} (${near ? `did you mean ${near}?` : `a connection has ${known.join(", ")}`})`;
+        })
+        .join("; ");
+    },
+  });
+}
+
+/** The jump host (`ProxyConnectionArgs`): the same fields without a further proxy. */
+export const ProxyConnectionSchema = strictEndpoint(endpointFields);
+
+export const ConnectionSchema = strictEndpoint({
+  ...endpointFields,
+  /** A bastion to jump through (the target is reached with a direct-tcpip channel from it). */
+  proxy: ProxyConnectionSchema.optional(),
+});
 
 /** What users write (defaults optional). */
 export type ConnectionArgs = z.input<typeof ConnectionSchema>;
