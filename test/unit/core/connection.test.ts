@@ -1,4 +1,4 @@
-import { connectionKey, endpointKey, parseConnection } from "../../../provider/core/connection";
+import { connectionKey, connectionSecrets, endpointKey, parseConnection } from "../../../provider/core/connection";
 
 describe("connection schema", () => {
   it("applies @pulumi/command's defaults", () => {
@@ -51,5 +51,10 @@ describe("connection schema", () => {
     const paths = r!.map((i) => i.path.join(".") || "(root)");
     expect(paths).toEqual(expect.arrayContaining(["host", "port", "dialErrorLimit"]));
     expect(r!.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("lists every secret of a connection for the redactor, the jump host's passphrase included", () => {
+    const c = { host: "db1", password: "pw", privateKey: "KEY", privateKeyPassword: "kp", proxy: { host: "b", password: "ppw", privateKey: "PKEY", privateKeyPassword: "pkp" } };
+    expect(connectionSecrets(c).sort()).toEqual(["KEY", "PKEY", "kp", "pkp", "ppw", "pw"]);
   });
 });
