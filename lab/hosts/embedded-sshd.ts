@@ -13,7 +13,7 @@ export interface EmbeddedHost {
   readonly commandLog: string;
   readonly env: Record<string, string>;
   readonly cwd: string;
-  readonly loginShell: string;
+  readonly loginShell?: string;
 }
 
 type PublicKey = import("ssh2").ParsedKey;
@@ -85,7 +85,7 @@ export class EmbeddedSshd {
   }
 
   private session(session: import("ssh2").Session): void {
-    const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, shell: this.host.loginShell, children: this.children };
+    const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, shell: this.host.loginShell ?? "/bin/bash", children: this.children };
     let pty: PtyInfo | undefined;
     let child: ChildProcess | undefined;
     session.on("pty", (accept, _reject, info) => {

@@ -25,8 +25,8 @@ export interface LabHost {
   readonly obHome: string;
   readonly dataRoot: string;
   readonly hostDir: string;
-  /** The login shell's path: commands run as `<loginShell> -c '<command>'`. */
-  readonly loginShell: string;
+  /** The login shell's path: commands run as `<loginShell> -c '<command>'`. @default "/bin/bash" */
+  readonly loginShell?: string;
 }
 
 export interface LabJson {

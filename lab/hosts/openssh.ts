@@ -23,7 +23,7 @@ export function sessionScript(plan: HostPlan, env: Record<string, string>): stri
 ${exports.join("\n")}
 cd "$HOME" || exit 1
 if [ -z "\${SSH_ORIGINAL_COMMAND+x}" ]; then
-  exec ${plan.loginShell} -i
+  exec ${plan.loginShell ?? "/bin/bash"} -i
 fi
 json() {
   local s=$1 out= c i
@@ -38,7 +38,7 @@ json() {
 }
 start=\${EPOCHREALTIME//[.,]/}
 time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
-${plan.loginShell} -c "$SSH_ORIGINAL_COMMAND"
+${plan.loginShell ?? "/bin/bash"} -c "$SSH_ORIGINAL_COMMAND"
 st=$?
 dur=$(( (\${EPOCHREALTIME//[.,]/} - start) / 1000 ))
 sig=

@@ -49,8 +49,12 @@ export const EXIT_DB_EXISTS = 17;
 
 /**
  * dminit with its parameters in a CONTROL file (dminit's `CONTROL=<file>`: an ini of its own
- * parameters) so that SYSDBA_PWD never reaches argv: the file is written from stdin into a
- * fresh 0700 directory and removed whatever happens. Refuses to run over an existing dm.ini.
+ * parameters) so that SYSDBA_PWD never reaches argv. dminit cannot read its parameters from
+ * stdin, so the CONTROL "file" is a named pipe (mode 0600, in a fresh 0700 directory) fed from
+ * the step's stdin: the password passes through the kernel to dminit and is never stored on a
+ * disk, so a step killed at any point (SIGKILL, power loss) leaves no file holding it. The pipe
+ * is removed as soon as dminit has read it; a writer that dminit never read is killed.
+ * Refuses to run over an existing dm.ini.
  */
 export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
   if (/[\r\n\0#]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break, NUL or # (the CONTROL file has # comments)");
@@ -70,7 +74,9 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
   const command =
     sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
     sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
-    sh`( umask 077; cat > "$d/dminit.ini" ) && ${tool(p, "dminit")} CONTROL="$d/dminit.ini"`;
+    sh`ctl=$(cat) && mkfifo -m 600 "$d/dminit.ini" || exit 1; ` +
+    sh`{ printf '%s\n' "$ctl" > "$d/dminit.ini"; rm -f "$d/dminit.ini"; } & w=$!; ` +
+    sh`${tool(p, "dminit")} CONTROL="$d/dminit.ini"; st=$?; kill "$w" 2>/dev/null; wait "$w" 2>/dev/null; exit "$st"`;
   return { command, stdin: control };
 }
 

@@ -43,7 +43,7 @@ function params(base: string, over: Partial<DminitParams> = {}): DminitParams {
 }
 
 describe("dminit command", () => {
-  test("passes every parameter through a 0600 CONTROL file, never argv, and removes the file", () => {
+  test("passes every parameter through a 0600 CONTROL pipe (never argv, never a file on disk), and removes it", () => {
     const base = path.join(t.dir, "data dir 'q' $x", "bp1");
     const cmd = dminitCommand(params(base));
     expect(cmd.command).not.toContain("S3cret");
@@ -55,6 +55,7 @@ describe("dminit command", () => {
     expect(argv).toHaveLength(1);
     expect(argv[0]).not.toContain("S3cret");
     expect(rec).toContain("mode:600");
+    expect(rec).toContain("type:fifo");
     expect(rec).toContain(`control:SYSDBA_PWD = ${PASSWORD}`);
     expect(rec).toContain(`control:PATH = ${base}`);
     expect(rec).toContain("control:DPC_MODE = BP");
