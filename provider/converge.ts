@@ -10,10 +10,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { endpointKey, parseConnection } from "./core/connection";
-import { runOperation } from "./core/executor";
+import { runOperation, runPlan } from "./core/executor";
 import { copyRemoteDir } from "./core/files";
 import { RunLog, newRunId } from "./core/log";
-import { compactPlan, groupByHost, renderPlan, type Operation, type Plan } from "./core/operation";
+import { compactPlan, renderPlan, type Operation, type Plan } from "./core/operation";
 import { registerSecret } from "./core/redact";
 import { defaultPool, type ExecResult, type SshPool, type SshTarget } from "./core/ssh";
 
@@ -68,21 +68,12 @@ export class RunContext {
     return r;
   }
 
-  /** Runs a plan: phases in order, hosts of a phase in parallel, steps of a host in order. */
+  /** Runs a plan with core's one executor (its failure rule: the first failed step stops the plan). */
   async run(plan: Plan): Promise<void> {
-    for (const phase of compactPlan(plan)) {
-      const sequences = groupByHost(phase);
-      const results = await Promise.allSettled(
-        sequences.map(async (seq) => {
-          for (const op of seq.operations) await this.runOne(op);
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
-    }
+    await runPlan(compactPlan(plan), { targets: (k) => this.target(k), pool: this.pool, log: this.log, step: (op) => this.runOne(op) });
   }
 
-  private async runOne(op: Operation): Promise<void> {
+  private async runOne(op: Operation): Promise<ExecResult | undefined> {
     this.stepsStarted++;
     const copy = op as Operation & { copyFrom?: { host: string; connKey: string; dir: string }; copyTo?: { dir: string } };
     if (copy.copyFrom && copy.copyTo) {
@@ -99,10 +90,11 @@ export class RunContext {
         this.log.step(op.host, op.kind, op.describe, { ok: false, ms: Date.now() - started, code: null, error: "copy failed" });
         throw err;
       }
-      return;
+      return undefined;
     }
     const r = await runOperation(op, this.target(op.connKey), this.pool, this.log);
     this.recordHostKeys(op.connKey, r);
+    return r;
   }
 }
 
