@@ -60,7 +60,26 @@ export class EmbeddedSshd {
         if (ok) ctx.accept();
         else ctx.reject(["publickey"]);
       });
-      client.on("ready", () => client.on("session", (acceptSession) => this.session(acceptSession())));
+      client.on("ready", () => {
+        client.on("session", (acceptSession) => this.session(acceptSession()));
+        // As sshd's default AllowTcpForwarding: a client may use this host as a jump host
+        // (direct-tcpip, `ssh -J`). Remote forwarding (tcpip-forward) is not offered.
+        client.on("tcpip", (accept, reject, info) => {
+          const upstream = net.connect(info.destPort, info.destIP);
+          let connected = false;
+          upstream.once("connect", () => {
+            connected = true;
+            const ch = accept();
+            ch.pipe(upstream).pipe(ch);
+            ch.on("error", () => upstream.destroy());
+            ch.on("close", () => upstream.destroy());
+            upstream.on("close", () => ch.close());
+          });
+          upstream.on("error", () => {
+            if (!connected) reject();
+          });
+        });
+      });
     });
   }
 
