@@ -73,10 +73,12 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
     ]) + `SYSDBA_PWD = ${p.sysdbaPassword}\n`;
   const command =
     sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
-    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
+    // Safe under a caller's `set -e`: dminit's status is taken in an `if`, and the EXIT trap both
+    // removes the directory and ends a writer that dminit never read (it would block forever).
+    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; w=; trap 'if [ -n "$w" ]; then kill "$w" 2>/dev/null || :; fi; rm -rf "$d"' EXIT; ` +
     sh`ctl=$(cat) && mkfifo -m 600 "$d/dminit.ini" || exit 1; ` +
     sh`{ printf '%s\n' "$ctl" > "$d/dminit.ini"; rm -f "$d/dminit.ini"; } & w=$!; ` +
-    sh`${tool(p, "dminit")} CONTROL="$d/dminit.ini"; st=$?; kill "$w" 2>/dev/null; wait "$w" 2>/dev/null; exit "$st"`;
+    sh`if ${tool(p, "dminit")} CONTROL="$d/dminit.ini"; then st=0; else st=$?; fi; exit "$st"`;
   return { command, stdin: control };
 }
 

@@ -65,6 +65,23 @@ describe("dminit command", () => {
     expect(fs.readFileSync(path.join(base, "DAMENG", "dm.ini"), "utf8")).toContain("INSTANCE_NAME = BP1");
   });
 
+  test("under a caller's set -e, passes dminit's status through and leaves no writer behind when dminit never read the pipe", () => {
+    const base = path.join(t.dir, "bp-fail");
+    fs.writeFileSync(path.join(t.bin, "dminit"), "#!/bin/bash\nexit 5\n", { mode: 0o755 });
+    const cmd = dminitCommand(params(base));
+    // A writer left blocked on the pipe would hold the output open: the run would not end.
+    const r = t.run(`set -e; ( ${cmd.command} ); echo after`, cmd.stdin, 20_000);
+    expect(r.code).toBe(5);
+    expect(r.stdout).not.toContain("after");
+    // One that never reads, and one that reads (its writer gone when the EXIT trap runs).
+    for (const body of ["exit 0", 'cat "${1#CONTROL=}" > /dev/null']) {
+      fs.writeFileSync(path.join(t.bin, "dminit"), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+      const ok = t.run(`set -e; ( ${dminitCommand(params(path.join(t.dir, "bp-ok"))).command} ); echo after`, cmd.stdin, 20_000);
+      expect({ body, code: ok.code, stderr: ok.stderr }).toEqual({ body, code: 0, stderr: "" });
+      expect(ok.stdout).toContain("after");
+    }
+  });
+
   test("refuses to run over an existing database", () => {
     const base = path.join(t.dir, "bp1");
     fs.mkdirSync(path.join(base, "DAMENG"), { recursive: true });
