@@ -5,9 +5,10 @@ import { labDown } from "./hosts/down";
 import { labFault } from "./hosts/fault";
 import { formatStatus, labStatus } from "./hosts/status";
 import { labUp } from "./hosts/up";
+import type { LoginShell } from "./hosts/lab-json";
 
 const USAGE = `usage:
-  lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N]
+  lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N] [--login-shell bash|sh]
   lab down --dir DIR
   lab status --dir DIR [--json]
   lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE`;
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
         sshd: (p.flags.get("sshd") as "embedded" | "openssh" | undefined) ?? "embedded",
         basePort: typeof base === "string" ? Number(base) : undefined,
         net: typeof net === "string" ? parseBlock(net) : undefined,
+        loginShell: (p.flags.get("login-shell") as LoginShell | undefined) ?? "bash",
       });
       process.stdout.write(JSON.stringify(lab, null, 2) + "\n");
       return 0;

@@ -9,16 +9,22 @@
  * The same loop is what makes an interrupted `up` finish on the next run.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { runOperation } from "./core/executor";
+import { endpointKey, parseConnection } from "./core/connection";
+import { runOperation, runPlan } from "./core/executor";
 import { copyRemoteDir } from "./core/files";
 import { RunLog, formatDuration, newRunId } from "./core/log";
-import { compactPlan, groupByHost, renderPlan, type Operation, type Plan } from "./core/operation";
+import { compactPlan, renderPlan, type Operation, type Plan } from "./core/operation";
 import { registerSecret } from "./core/redact";
 import { defaultPool, type ExecResult, type SshPool, type SshTarget } from "./core/ssh";
 import { trace } from "./core/trace";
 
-/** A host key seen per connection key: the trust-on-first-use record kept in state. */
+/** A host key seen per endpoint (`endpointKey`): the trust-on-first-use record kept in state. */
 export type HostKeys = Record<string, string>;
+
+function endpointsOf(conn: SshTarget["conn"]): { target: string; proxy?: string } {
+  const c = parseConnection(conn);
+  return { target: endpointKey(c), proxy: c.proxy && endpointKey(c.proxy) };
+}
 
 /** What a resource's read functions use to reach hosts (keys verified and recorded). */
 export class RunContext {
@@ -36,10 +42,17 @@ export class RunContext {
     readonly op: string = "",
   ) {}
 
+  /**
+   * The connection of an identity key, with the host keys recorded for its endpoints. Records
+   * are filed by endpoint (`user@host:port[ via ...]`, and the jump host's own), not by
+   * identity: a rotated credential keeps the record, and a jump host's key is checked like a target's.
+   */
   target(connKey: string): SshTarget {
     const conn = this.connections.get(connKey);
     if (!conn) throw new Error(`no connection for ${connKey}`);
-    return { conn, knownHostKey: this.known[connKey] ?? this.seenHostKeys[connKey] };
+    const ends = endpointsOf(conn);
+    const known = (k: string | undefined) => (k === undefined ? undefined : (this.known[k] ?? this.seenHostKeys[k]));
+    return { conn, knownHostKey: known(ends.target), knownProxyHostKey: known(ends.proxy) };
   }
 
   /** Marks the start of a phase: a read, or one phase of a plan. */
@@ -53,36 +66,43 @@ export class RunContext {
     trace({ ev: "step", run: this.log.prefix, phase: this.phase.n, title: this.phase.title, endpoint: `${conn?.host}:${conn?.port ?? 22}`, kind, command, start, end: Date.now() });
   }
 
-  /** Runs a read-only command; the result's host key is recorded for trust on first use. */
+  /** Records the host keys a command on `connKey` saw (trust on first use). */
+  recordHostKeys(connKey: string, r: Pick<ExecResult, "hostKey" | "proxyHostKey">): void {
+    const conn = this.connections.get(connKey);
+    if (!conn) return;
+    const ends = endpointsOf(conn);
+    this.seenHostKeys[ends.target] = r.hostKey;
+    if (ends.proxy && r.proxyHostKey) this.seenHostKeys[ends.proxy] = r.proxyHostKey;
+  }
+
+  /** Runs a read-only command; the result's host keys are recorded for trust on first use. */
   async exec(connKey: string, command: string, stdin?: string, timeoutMs = 120_000): Promise<ExecResult> {
     const start = Date.now();
     const r = await this.pool.exec(this.target(connKey), command, { stdin, timeoutMs });
-    this.seenHostKeys[connKey] = r.hostKey;
+    this.recordHostKeys(connKey, r);
     this.traceStep(connKey, "read", command, start);
     return r;
   }
 
   /**
-   * Runs a plan: phases in order, hosts of a phase in parallel, steps of a host in order. Each
-   * phase says itself when it starts (the line users follow); `round` numbers a re-planned pass.
+   * Runs a plan with core's one executor (its failure rule: the first failed step stops the
+   * plan). Each phase says itself when it starts (the line users follow); `round` numbers a
+   * re-planned pass.
    */
   async run(plan: Plan, round = 1): Promise<void> {
-    const phases = compactPlan(plan);
-    for (const [i, phase] of phases.entries()) {
-      this.beginPhase(phase.title);
-      const sequences = groupByHost(phase);
-      this.log.phase(i + 1, phases.length, phase.title, sequences.length, round);
-      const results = await Promise.allSettled(
-        sequences.map(async (seq) => {
-          for (const op of seq.operations) await this.runOne(op);
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw failed.reason;
-    }
+    await runPlan(compactPlan(plan), {
+      targets: (k) => this.target(k),
+      pool: this.pool,
+      log: this.log,
+      step: (op) => this.runOne(op),
+      onPhase: (phase, index, total, hosts) => {
+        this.beginPhase(phase.title);
+        this.log.phase(index, total, phase.title, hosts, round);
+      },
+    });
   }
 
-  private async runOne(op: Operation): Promise<void> {
+  private async runOne(op: Operation): Promise<ExecResult | undefined> {
     this.stepsStarted++;
     const copy = op as Operation & { copyFrom?: { host: string; connKey: string; dir: string }; copyTo?: { dir: string } };
     if (copy.copyFrom && copy.copyTo) {
@@ -100,12 +120,13 @@ export class RunContext {
         this.log.step(op.host, op.kind, op.describe, { ok: false, ms: Date.now() - started, code: null, error: "copy failed" });
         throw err;
       }
-      return;
+      return undefined;
     }
     const start = Date.now();
     const r = await runOperation(op, this.target(op.connKey), this.pool, this.log);
-    this.seenHostKeys[op.connKey] = r.hostKey;
+    this.recordHostKeys(op.connKey, r);
     this.traceStep(op.connKey, op.kind, op.command, start);
+    return r;
   }
 }
 

@@ -8,16 +8,39 @@ export interface EmbeddedHost {
   readonly address: string;
   readonly user: string;
   readonly hostPrivateKeyPath: string;
-  readonly clientPublicKey: string;
+  /** OpenSSH authorized_keys file, read at each authentication as sshd does. */
+  readonly authorizedKeysPath: string;
   readonly commandLog: string;
   readonly env: Record<string, string>;
   readonly cwd: string;
+  readonly loginShell?: string;
+}
+
+type PublicKey = import("ssh2").ParsedKey;
+
+/** The keys of an authorized_keys file (blank lines, comments and unreadable lines skipped), read afresh. */
+function authorizedKeys(file: string): PublicKey[] {
+  let text = "";
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const keys: PublicKey[] = [];
+  for (const line of text.split("\n")) {
+    const t = line.trim();
+    if (!t || t.startsWith("#")) continue;
+    const k = utils.parseKey(t);
+    if (!(k instanceof Error) && !Array.isArray(k)) keys.push(k as PublicKey);
+  }
+  return keys;
 }
 
 /**
  * One host's SSH server, built on ssh2's server: public-key authentication only, for the
- * host's one user and key, with `exec` and `shell` sessions. It listens on an ephemeral port
- * of the host's address; clients reach it through the host's relay.
+ * host's one user and the keys in its `~/.ssh/authorized_keys` (read at each login, as sshd
+ * does), with `exec` and `shell` sessions. It listens on an ephemeral port of the host's
+ * address; clients reach it through the host's relay.
  */
 export class EmbeddedSshd {
   private readonly server: Server;
@@ -26,23 +49,37 @@ export class EmbeddedSshd {
   port = 0;
 
   constructor(private readonly host: EmbeddedHost) {
-    const allowed = utils.parseKey(host.clientPublicKey);
-    if (allowed instanceof Error) throw allowed;
     this.server = new Server({ hostKeys: [fs.readFileSync(host.hostPrivateKeyPath)] }, (client) => {
       this.connections.add(client);
       client.on("close", () => this.connections.delete(client));
       client.on("error", () => { /* a client cut mid-handshake is routine (faults, probes) */ });
       client.on("authentication", (ctx) => {
-        const ok =
-          ctx.method === "publickey" &&
-          ctx.username === host.user &&
-          ctx.key.algo === allowed.type &&
-          ctx.key.data.equals(allowed.getPublicSSH()) &&
-          (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true);
+        const allowed = ctx.method === "publickey" && ctx.username === host.user ? authorizedKeys(host.authorizedKeysPath) : [];
+        const key = ctx.method === "publickey" ? allowed.find((k) => k.type === ctx.key.algo && ctx.key.data.equals(k.getPublicSSH())) : undefined;
+        const ok = ctx.method === "publickey" && key !== undefined && (!ctx.signature || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true);
         if (ok) ctx.accept();
         else ctx.reject(["publickey"]);
       });
-      client.on("ready", () => client.on("session", (acceptSession) => this.session(acceptSession())));
+      client.on("ready", () => {
+        client.on("session", (acceptSession) => this.session(acceptSession()));
+        // As sshd's default AllowTcpForwarding: a client may use this host as a jump host
+        // (direct-tcpip, `ssh -J`). Remote forwarding (tcpip-forward) is not offered.
+        client.on("tcpip", (accept, reject, info) => {
+          const upstream = net.connect(info.destPort, info.destIP);
+          let connected = false;
+          upstream.once("connect", () => {
+            connected = true;
+            const ch = accept();
+            ch.pipe(upstream).pipe(ch);
+            ch.on("error", () => upstream.destroy());
+            ch.on("close", () => upstream.destroy());
+            upstream.on("close", () => ch.close());
+          });
+          upstream.on("error", () => {
+            if (!connected) reject();
+          });
+        });
+      });
     });
   }
 
@@ -67,7 +104,7 @@ export class EmbeddedSshd {
   }
 
   private session(session: import("ssh2").Session): void {
-    const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, children: this.children };
+    const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, shell: this.host.loginShell ?? "/bin/bash", children: this.children };
     let pty: PtyInfo | undefined;
     let child: ChildProcess | undefined;
     session.on("pty", (accept, _reject, info) => {

@@ -2,7 +2,7 @@ import * as path from "path";
 import { LabHost } from "./lab-json";
 
 /** The fields of a host that decide the environment of its commands. */
-export type EnvHost = Pick<LabHost, "name" | "address" | "hostDir" | "dmHome" | "ogHome" | "obHome">;
+export type EnvHost = Pick<LabHost, "name" | "address" | "hostDir" | "dmHome" | "ogHome" | "obHome"> & { readonly loginShell?: string };
 
 export function homeOf(host: Pick<LabHost, "hostDir">): string {
   return path.join(host.hostDir, "home");
@@ -19,7 +19,7 @@ export function commandEnv(host: EnvHost, labDir: string, user: string, labPath 
     HOME: homeOf(host),
     USER: user,
     LOGNAME: user,
-    SHELL: "/bin/bash",
+    SHELL: host.loginShell ?? "/bin/bash",
     LANG: "C.UTF-8",
     LAB_HOST: host.name,
     LAB_HOST_ADDR: host.address,

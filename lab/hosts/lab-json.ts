@@ -3,6 +3,13 @@ import * as path from "path";
 
 export type SshdKind = "embedded" | "openssh";
 
+/**
+ * The shell sshd runs a client's command with (the user's login shell). Most hosts have bash;
+ * some have a POSIX sh (dash on Debian), where `$SECONDS` and `/dev/tcp` do not exist.
+ */
+export type LoginShell = "bash" | "sh";
+export const LOGIN_SHELLS: Record<LoginShell, string> = { bash: "/bin/bash", sh: "/bin/sh" };
+
 /** One virtual host as published in lab.json (the contract in lab/README.md). */
 export interface LabHost {
   readonly name: string;
@@ -18,6 +25,8 @@ export interface LabHost {
   readonly obHome: string;
   readonly dataRoot: string;
   readonly hostDir: string;
+  /** The login shell's path: commands run as `<loginShell> -c '<command>'`. @default "/bin/bash" */
+  readonly loginShell?: string;
 }
 
 export interface LabJson {

@@ -13,7 +13,7 @@ function q(s: string): string {
 
 /**
  * The ForceCommand of a host: every session, whatever the client asked, runs this script, which
- * gives the command the host's environment (lab/README.md), runs it with `bash -c`, and logs it
+ * gives the command the host's environment (lab/README.md), runs it with `<login shell> -c`, and logs it
  * as the embedded server does. A command killed by a signal is reported as that signal again
  * (bash only sees 128+n, so an explicit `exit 129..192` is read as a signal too).
  */
@@ -23,7 +23,7 @@ export function sessionScript(plan: HostPlan, env: Record<string, string>): stri
 ${exports.join("\n")}
 cd "$HOME" || exit 1
 if [ -z "\${SSH_ORIGINAL_COMMAND+x}" ]; then
-  exec /bin/bash -i
+  exec ${plan.loginShell ?? "/bin/bash"} -i
 fi
 json() {
   local s=$1 out= c i
@@ -38,7 +38,7 @@ json() {
 }
 start=\${EPOCHREALTIME//[.,]/}
 time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
-/bin/bash -c "$SSH_ORIGINAL_COMMAND"
+${plan.loginShell ?? "/bin/bash"} -c "$SSH_ORIGINAL_COMMAND"
 st=$?
 dur=$(( (\${EPOCHREALTIME//[.,]/} - start) / 1000 ))
 sig=
@@ -70,7 +70,7 @@ export function sshdConfig(plan: HostPlan, port: number, forceCommand: string, p
     "PrintMotd no",
     "PrintLastLog no",
     "X11Forwarding no",
-    "AllowTcpForwarding no",
+    "AllowTcpForwarding local", // a jump host (direct-tcpip), as sshd allows by default
     "PermitUserEnvironment no",
     "UseDNS no",
     "LogLevel ERROR",

@@ -9,6 +9,7 @@ import { writeToolWrappers } from "./tool-wrappers";
 /** A host before the daemon has bound its port, plus the secrets only the daemon reads. */
 export interface HostPlan extends Omit<LabHost, "port"> {
   readonly hostPrivateKeyPath: string;
+  /** `<home>/.ssh/authorized_keys`: the keys that may log in, read at each authentication. */
   readonly authorizedKeysPath: string;
   /** The client's public key, `ssh-ed25519 AAAA...`. */
   readonly clientPublicKey: string;
@@ -42,7 +43,7 @@ export function generateEd25519(comment: string): { private: string; public: str
 }
 
 /** Creates one host's directories, keys and tool wrappers. */
-export function provisionHost(dir: string, index: number, sshd: SshdKind, block = 10): HostPlan {
+export function provisionHost(dir: string, index: number, sshd: SshdKind, block = 10, loginShell = "/bin/bash"): HostPlan {
   const name = `host${index}`;
   const hostDir = path.join(labFiles.hostsDir(dir), name);
   const sshDir = path.join(hostDir, "ssh");
@@ -63,7 +64,10 @@ export function provisionHost(dir: string, index: number, sshd: SshdKind, block 
   const privateKeyPath = path.join(sshDir, "id_ed25519");
   fs.writeFileSync(privateKeyPath, client.private, { mode: 0o600 });
   fs.writeFileSync(`${privateKeyPath}.pub`, client.public + "\n", { mode: 0o644 });
-  const authorizedKeysPath = path.join(sshDir, "authorized_keys");
+  // Where a real host keeps it: a user rotates a login key over SSH as on any host
+  // (`cat >> ~/.ssh/authorized_keys`), and both servers read it at each login.
+  const authorizedKeysPath = path.join(home, ".ssh", "authorized_keys");
+  fs.mkdirSync(path.dirname(authorizedKeysPath), { recursive: true, mode: 0o700 });
   fs.writeFileSync(authorizedKeysPath, keyText(client.public) + "\n", { mode: 0o600 });
 
   const hostKeyPair = generateEd25519(`lab-host@${name}`);
@@ -89,6 +93,7 @@ export function provisionHost(dir: string, index: number, sshd: SshdKind, block 
     obHome,
     dataRoot,
     hostDir,
+    loginShell,
     hostPrivateKeyPath,
     authorizedKeysPath,
     clientPublicKey: keyText(client.public),
@@ -110,5 +115,6 @@ export function publicHost(plan: HostPlan, port: number): LabHost {
     obHome: plan.obHome,
     dataRoot: plan.dataRoot,
     hostDir: plan.hostDir,
+    loginShell: plan.loginShell,
   };
 }

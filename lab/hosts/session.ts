@@ -14,13 +14,15 @@ export interface SessionContext {
   readonly env: Record<string, string>;
   readonly cwd: string;
   readonly commandLog: string;
+  /** The login shell: a command runs as `<shell> -c <command>`. */
+  readonly shell: string;
   /** Processes still running for this host, so that a `down` fault can reach them at once. */
   readonly children: Set<ChildProcess>;
 }
 
 /**
  * Runs one `exec` (a command) or `shell` (command undefined) on a channel, the way sshd does:
- * `bash -c <command>` with stdio and exit status passed through. With a pty the program runs
+ * `<login shell> -c <command>` with stdio and exit status passed through. With a pty the program runs
  * under util-linux `script`, which gives it a real terminal (Node has no pty of its own).
  * Only commands are logged, when they end; interactive shells are not commands.
  */
@@ -28,10 +30,10 @@ export function runSession(channel: ServerChannel, ctx: SessionContext, command:
   const started = Date.now();
   const time = new Date(started).toISOString();
   const env = pty ? { ...ctx.env, TERM: pty.term || "xterm" } : ctx.env;
-  const program = command ?? "exec /bin/bash -i";
+  const program = command ?? `exec ${ctx.shell} -i`;
   const child = pty
     ? spawn("script", ["-qfec", `stty rows ${pty.rows || 24} cols ${pty.cols || 80} 2>/dev/null; ${program}`, "/dev/null"], { cwd: ctx.cwd, env, detached: true })
-    : spawn("/bin/bash", command === undefined ? [] : ["-c", command], { cwd: ctx.cwd, env, detached: true });
+    : spawn(ctx.shell, command === undefined ? [] : ["-c", command], { cwd: ctx.cwd, env, detached: true });
   ctx.children.add(child);
 
   child.stdin!.on("error", () => { /* the program exited without reading its input */ });

@@ -1,7 +1,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LabJson, SshdKind, labFiles, writeJsonAtomic } from "./lab-json";
+import { LOGIN_SHELLS, LabJson, LoginShell, SshdKind, labFiles, writeJsonAtomic } from "./lab-json";
 import { SSHD, SSHD_MISSING } from "./openssh";
 import { DaemonPlan, provisionHost, publicHost } from "./provision";
 import { isAlive } from "../sim/common/pidfile";
@@ -18,6 +18,8 @@ export interface UpOptions {
   readonly basePort?: number;
   /** The loopback block 127.0.N of the hosts' addresses. @default the first free from 127.0.10 */
   readonly net?: number;
+  /** Every host's login shell. @default "bash" */
+  readonly loginShell?: LoginShell;
 }
 
 /** Provisions the hosts, starts the daemon detached, and returns lab.json once all accept SSH. */
@@ -27,13 +29,15 @@ export async function labUp(opts: UpOptions): Promise<LabJson> {
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > 254) throw new Error(`--hosts must be 1..254, got ${opts.hosts}`);
   if (sshd !== "embedded" && sshd !== "openssh") throw new Error(`--sshd must be embedded or openssh, got ${sshd}`);
   if (sshd === "openssh" && !fs.existsSync(SSHD)) throw new Error(SSHD_MISSING);
+  const loginShell = opts.loginShell ?? "bash";
+  if (!(loginShell in LOGIN_SHELLS)) throw new Error(`--login-shell must be ${Object.keys(LOGIN_SHELLS).join(" or ")}, got ${loginShell}`);
   fs.mkdirSync(dir, { recursive: true });
   const running = readDaemonPid(dir);
   if (running !== undefined && isAlive(running)) throw new Error(`a lab already runs in ${dir} (daemon pid ${running}): run down first`);
 
   const block = claimBlock(dir, process.pid, opts.net);
   try {
-    const lab = await start(dir, sshd, block, opts.hosts, opts.basePort);
+    const lab = await start(dir, sshd, block, opts.hosts, opts.basePort, LOGIN_SHELLS[loginShell]);
     return lab;
   } catch (e) {
     releaseBlock(dir);
@@ -41,13 +45,13 @@ export async function labUp(opts: UpOptions): Promise<LabJson> {
   }
 }
 
-async function start(dir: string, sshd: SshdKind, block: number, hostCount: number, basePort: number | undefined): Promise<LabJson> {
+async function start(dir: string, sshd: SshdKind, block: number, hostCount: number, basePort: number | undefined, loginShell: string): Promise<LabJson> {
   const plan: DaemonPlan = {
     dir,
     sshd,
     basePort,
     labPath: process.env.PATH ?? "/usr/bin:/bin",
-    hosts: Array.from({ length: hostCount }, (_, i) => provisionHost(dir, i + 1, sshd, block)),
+    hosts: Array.from({ length: hostCount }, (_, i) => provisionHost(dir, i + 1, sshd, block, loginShell)),
   };
   writeJsonAtomic(labFiles.plan(dir), plan);
 

@@ -1,19 +1,32 @@
 import { HostKeyMismatchError, RemoteCommandError, StepNotStartedError } from "./errors";
 import { RunLog } from "./log";
-import { HostSequence, Operation, Plan, groupByHost } from "./operation";
+import { HostSequence, Operation, Phase, Plan, groupByHost } from "./operation";
 import { ExecResult, SshPool, SshTarget, defaultPool } from "./ssh";
 
-/** Runs a plan: phases in order, hosts of a phase in parallel (capped), steps of a host in order. */
+/**
+ * The one executor: phases in order, hosts of a phase in parallel (capped), steps of a host in
+ * order, and one failure rule: the first failed step stops the plan. Hosts already running a
+ * step of the failing phase finish that step (interrupting a remote tool half-way is worse),
+ * but no host starts a further step; the first failure is what the plan throws. What was not
+ * run is planned again from what the hosts show on the next round or `up`.
+ */
 
 export interface ExecutorOptions {
   /** Connection for each `connKey` the plan uses. */
-  readonly targets: ReadonlyMap<string, SshTarget> | Readonly<Record<string, SshTarget>>;
+  readonly targets: ReadonlyMap<string, SshTarget> | Readonly<Record<string, SshTarget>> | ((connKey: string) => SshTarget);
   /** @default the process-wide pool */
   readonly pool?: SshPool;
   /** @default a log to stderr without prefix */
   readonly log?: RunLog;
   /** Hosts worked on at once within a phase. @default 16 */
   readonly concurrency?: number;
+  /**
+   * Runs one step, for callers with steps of their own kind (a copy between two hosts) or
+   * bookkeeping per step; must log and throw as `runOperation` does. @default runOperation
+   */
+  readonly step?: (op: Operation, target: SshTarget) => Promise<ExecResult | undefined>;
+  /** Told as each phase starts (1-based `index` of `total`, over `hosts` hosts): progress lines, traces. */
+  readonly onPhase?: (phase: Phase, index: number, total: number, hosts: number) => void;
 }
 
 export interface StepResult {
@@ -28,6 +41,7 @@ export interface RunReport {
 }
 
 function lookup(targets: ExecutorOptions["targets"], key: string): SshTarget {
+  if (typeof targets === "function") return targets(key);
   const t = targets instanceof Map ? targets.get(key) : (targets as Record<string, SshTarget>)[key];
   if (!t) throw new Error(`plan step targets connection ${key}, which the executor was not given`);
   return t;
@@ -90,25 +104,26 @@ async function boundedAll<T>(items: readonly T[], limit: number, run: (item: T) 
   if (failure) throw failure.err;
 }
 
-/**
- * Stops at the first failure: hosts already running a step of the failing phase finish that
- * step (interrupting a remote tool half-way is worse), but start no further step.
- */
+/** Runs `plan` under the rule above; resolves with every step's result once all succeeded. */
 export async function runPlan(plan: Plan, opts: ExecutorOptions): Promise<RunReport> {
   const pool = opts.pool ?? defaultPool;
   const log = opts.log ?? new RunLog();
+  const step = opts.step ?? ((op: Operation, target: SshTarget) => runOperation(op, target, pool, log));
   const limit = Math.max(1, opts.concurrency ?? 16);
   const steps: StepResult[] = [];
   const hostKeys: Record<string, string> = {};
   let failed = false;
-  for (const phase of plan) {
+  for (const [i, phase] of plan.entries()) {
+    if (failed) break;
     const sequences = groupByHost(phase);
+    opts.onPhase?.(phase, i + 1, plan.length, sequences.length);
     await boundedAll<HostSequence>(sequences, limit, async (seq) => {
       const target = lookup(opts.targets, seq.connKey);
       for (const op of seq.operations) {
         if (failed) return;
         try {
-          const result = await runOperation(op, target, pool, log);
+          const result = await step(op, target);
+          if (!result) continue;
           steps.push({ op, result });
           hostKeys[seq.connKey] = result.hostKey;
         } catch (err) {

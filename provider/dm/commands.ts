@@ -3,7 +3,7 @@
  * never appear here: they travel on stdin (dminit's control file, disql's login line).
  */
 import { readFilesCommand, parseReadFiles } from "../core/files";
-import { sh } from "../core/quote/sh";
+import { bash, quote, sh } from "../core/quote/sh";
 import { DEFAULTS } from "./defaults";
 import { renderIni } from "./ini";
 import { RMAN } from "./sql";
@@ -49,8 +49,12 @@ export const EXIT_DB_EXISTS = 17;
 
 /**
  * dminit with its parameters in a CONTROL file (dminit's `CONTROL=<file>`: an ini of its own
- * parameters) so that SYSDBA_PWD never reaches argv: the file is written from stdin into a
- * fresh 0700 directory and removed whatever happens. Refuses to run over an existing dm.ini.
+ * parameters) so that SYSDBA_PWD never reaches argv. dminit cannot read its parameters from
+ * stdin, so the CONTROL "file" is a named pipe (mode 0600, in a fresh 0700 directory) fed from
+ * the step's stdin: the password passes through the kernel to dminit and is never stored on a
+ * disk, so a step killed at any point (SIGKILL, power loss) leaves no file holding it. The pipe
+ * is removed as soon as dminit has read it; a writer that dminit never read is killed.
+ * Refuses to run over an existing dm.ini.
  */
 export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
   if (/[\r\n\0#]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break, NUL or # (the CONTROL file has # comments)");
@@ -69,8 +73,12 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
     ]) + `SYSDBA_PWD = ${p.sysdbaPassword}\n`;
   const command =
     sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
-    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
-    sh`( umask 077; cat > "$d/dminit.ini" ) && ${tool(p, "dminit")} CONTROL="$d/dminit.ini"`;
+    // Safe under a caller's `set -e`: dminit's status is taken in an `if`, and the EXIT trap both
+    // removes the directory and ends a writer that dminit never read (it would block forever).
+    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; w=; trap 'if [ -n "$w" ]; then kill "$w" 2>/dev/null || :; fi; rm -rf "$d"' EXIT; ` +
+    sh`ctl=$(cat) && mkfifo -m 600 "$d/dminit.ini" || exit 1; ` +
+    sh`{ printf '%s\n' "$ctl" > "$d/dminit.ini"; rm -f "$d/dminit.ini"; } & w=$!; ` +
+    sh`if ${tool(p, "dminit")} CONTROL="$d/dminit.ini"; then st=0; else st=$?; fi; exit "$st"`;
   return { command, stdin: control };
 }
 
@@ -113,7 +121,7 @@ export function startCommand(p: StartParams): string {
   const log = files.serverLog(p);
   const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.startTimeoutMs) / 1000);
   const args = p.mount ? [ini, `dpc_mode=${p.mode}`, "MOUNT"] : [ini, `dpc_mode=${p.mode}`];
-  return (
+  return bash(
     `running=$(${pidsOf(ini)}); if [ -n "$running" ]; then echo "dmserver already running: pid $running"; exit 0; fi; ` +
     sh`cd ${files.dbDir(p)} || exit 1; setsid nohup ${tool(p, "dmserver")} ${args} >> ${log} 2>&1 < /dev/null & pid=$!; ` +
     `end=$((SECONDS + ${secs})); ` +
@@ -135,7 +143,7 @@ export interface StopParams extends InstanceLayout {
 export function stopCommand(p: StopParams): string {
   const ini = files.dmIni(p);
   const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.stopTimeoutMs) / 1000);
-  return (
+  return bash(
     `pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver not running"; exit 0; fi; ` +
     `kill -${p.all ? "USR1" : "TERM"} $pids; ` +
     `end=$((SECONDS + ${secs})); ` +
@@ -150,7 +158,7 @@ export function stopCommand(p: StopParams): string {
 export function waitStoppedCommand(p: InstanceLayout & { timeoutMs?: number }): string {
   const ini = files.dmIni(p);
   const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.stopTimeoutMs) / 1000);
-  return (
+  return bash(
     `end=$((SECONDS + ${secs})); ` +
     `while :; do pids=$(${pidsOf(ini)}); if [ -z "$pids" ]; then echo "dmserver stopped"; exit 0; fi; ` +
     sh`if [ "$SECONDS" -ge "$end" ]; then echo "dmserver still running after "${secs}"s: pid $pids" >&2; exit 1; fi; ` +
@@ -308,14 +316,24 @@ export function setIniKeysCommand(file: string): { command: string; stdinFor: (c
 export function waitFollowingCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
   const secs = Math.ceil(timeoutMs / 1000);
   const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|STANDBY\\|4$`;
+  return bash(
+    eachScriptUntil(secs, (script) => `n=$(${script} | ` + sh`${tool(l, "disql")} -S -L /nolog 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Ec ${pattern}); if [ "$n" -ge ${members.length} ]; then echo "following"; exit 0; fi`) +
+      sh`echo "not all of "${members.join(",")}" follow the leader within "${secs}"s" >&2; exit 1`,
+  );
+}
+
+/**
+ * Tries each of stdin's disql scripts (SCRIPT_SPLIT-separated) every POLL_SECONDS until the check
+ * exits the script or `secs` have passed; `check(script)` is shell text that pipes `script` (the
+ * producer of one script's text) into disql. The scripts log in with the password, so they stay
+ * in the shell's memory: never in a file that a killed step would leave behind.
+ */
+function eachScriptUntil(secs: number, check: (script: string) => string): string {
+  const script = `printf '%s\\n' "$all" | awk -v want="$i" -v split_line=${quote(SCRIPT_SPLIT)} '$0 == split_line { k++; next } k == want'`;
   return (
-    sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
-    sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +
-    `end=$((SECONDS + ${secs})); ` +
-    sh`while :; do for s in "$d"/s*; do ` +
-    sh`n=$(${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Ec ${pattern}); ` +
-    `if [ "$n" -ge ${members.length} ]; then echo "following"; exit 0; fi; ` +
-    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "not all of "${members.join(",")}" follow the leader within "${secs}"s" >&2; exit 1; fi; sleep ${POLL_SECONDS}; done`
+    `all=$(cat); count=$(printf '%s\\n' "$all" | grep -cxF -- ${quote(SCRIPT_SPLIT)}); end=$((SECONDS + ${secs})); ` +
+    `while :; do i=0; while [ "$i" -le "$count" ]; do ${check(script)}; i=$((i + 1)); done; ` +
+    `if [ "$SECONDS" -ge "$end" ]; then break; fi; sleep ${POLL_SECONDS}; done; `
   );
 }
 
@@ -325,17 +343,13 @@ export const SCRIPT_SPLIT = "--dbcluster-next-script--";
 /**
  * Polls the MP catalog until one of `members` is recorded as PRIMARY (the MP updates SYS_MODE
  * once the group elected its leader). stdin holds one disql script per MP to try, separated by
- * SCRIPT_SPLIT lines; they are kept in a 0700 temp directory, never on the command line.
+ * SCRIPT_SPLIT lines; they are kept in the shell's memory, never in a file or on the command line.
  */
 export function waitLeaderCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
   const secs = Math.ceil(timeoutMs / 1000);
   const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY$`;
-  return (
-    sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
-    sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +
-    `end=$((SECONDS + ${secs})); ` +
-    sh`while :; do for s in "$d"/s*; do ` +
-    sh`if ${tool(l, "disql")} -S -L /nolog < "$s" 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi; ` +
-    sh`done; if [ "$SECONDS" -ge "$end" ]; then echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1; fi; sleep ${POLL_SECONDS}; done`
+  return bash(
+    eachScriptUntil(secs, (script) => `if ${script} | ` + sh`${tool(l, "disql")} -S -L /nolog 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi`) +
+      sh`echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1`,
   );
 }

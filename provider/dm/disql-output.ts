@@ -17,12 +17,19 @@ export interface DmError {
   readonly line: string;
 }
 
-const ERROR_RE = /\[(-\d+)\]\s*[:：]?\s*(.*)$/;
+/**
+ * Where disql prints an error: a whole line, either a statement's (`第1 行附近出现错误[-2111]:
+ * 无效的列名[C1].`) or a login's / the connection's (`[-70028]:创建SOCKET连接失败.`), at the start
+ * of the line. A `[-n]` anywhere else is data (a DESCRIPTION such as `moved per ticket [-42]` in a
+ * result row) and must not be taken for DM's error.
+ */
+const ERROR_RE = /^(?:第\s*\d+\s*行附近出现错误)?\[(-\d+)\]\s*[:：]\s*(.*)$/;
 
 /** Every DM error line in a text (stdout or stderr of disql, dmrman, dminit). */
 export function parseDmErrors(text: string): DmError[] {
   const out: DmError[] = [];
-  for (const line of text.split(/\r?\n/)) {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = stripPrompt(raw).trim();
     const m = ERROR_RE.exec(line);
     if (m) out.push({ code: Number(m[1]), message: m[2].trim(), line: line.trim() });
   }

@@ -3,7 +3,7 @@
  * around them and the one operation core's executor cannot run by itself (a copy between two
  * hosts).
  */
-import { ConnectionSchema, connectionKey } from "../core/connection";
+import { connectionKey, parseConnection } from "../core/connection";
 import type { Operation, Phase, Plan } from "../core/operation";
 import type { ConnectionArgs } from "./schema";
 
@@ -30,13 +30,9 @@ export interface Target {
   readonly connKey: string;
 }
 
-/** The target of an instance-like object, keyed exactly as core's pool keys connections. */
+/** The target of an instance-like object, keyed exactly as core's pool keys connections (by identity). */
 export function targetOf(connection: ConnectionArgs): Target {
-  const parsed = ConnectionSchema.safeParse(connection);
-  const conn = parsed.success
-    ? parsed.data
-    : { host: connection.host, port: connection.port ?? 22, user: connection.user ?? "root" };
-  return { host: connection.host, connKey: connectionKey(conn as Parameters<typeof connectionKey>[0]) };
+  return { host: connection.host, connKey: connectionKey(parseConnection(connection)) };
 }
 
 /** A planner's refusal: the plan cannot be made safely from this state. */

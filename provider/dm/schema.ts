@@ -3,6 +3,7 @@
  * resources live in validate.ts. Defaults come from defaults.ts only.
  */
 import { z } from "zod";
+import { ConnectionSchema } from "../core/connection";
 import { DEFAULTS } from "./defaults";
 
 export const ROLES = ["MP", "SP", "BP"] as const;
@@ -61,24 +62,10 @@ export const sysdbaPassword = z
   .refine((s) => s === s.trim(), "the SYSDBA password cannot begin or end with a blank (dminit's CONTROL file reads values trimmed, so SYSDBA would get another password)")
   .refine((s) => !s.includes("#"), "the SYSDBA password cannot contain # (dminit's CONTROL file, which keeps it off the command line, reads # as a comment)");
 
-/**
- * The shape of @pulumi/command's remote.ConnectionArgs, checked loosely: provider/core owns the
- * strict schema and its defaults.
- */
-const endpoint = {
-  host: z.string().min(1, "host must not be empty"),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
-  password: z.string().optional(),
-  privateKey: z.string().optional(),
-  privateKeyPassword: z.string().optional(),
-  agentSocketPath: z.string().optional(),
-  dialErrorLimit: z.number().int().optional(),
-  perDialTimeout: z.number().optional(),
-  hostKey: z.string().optional(),
-};
-export const connection = z.looseObject({ ...endpoint, proxy: z.looseObject(endpoint).optional() });
-export type ConnectionArgs = z.input<typeof connection>;
+/** How to reach a host: provider/core's schema (strict: a misspelt field is refused by name). */
+export const connection = ConnectionSchema;
+/** A connection as the planners see it: parsed, with its defaults applied. */
+export type ConnectionArgs = z.output<typeof connection>;
 
 /** dm.ini keys set by dminit or by the RAFT group: not the user's to override. */
 export const OWNED_DM_INI_KEYS = ["INSTANCE_NAME", "DPC_MODE", "PORT_NUM", "AP_PORT_NUM", "ARCH_INI", "ALTER_MODE_STATUS", "PAGE_SIZE", "CHARSET", "CASE_SENSITIVE"];
@@ -267,4 +254,3 @@ export const BP_GROUP_IMMUTABLE = ["name", "description"] as const;
 export const FAULT_DOMAIN_IMMUTABLE = ["name"] as const;
 
 /** Input fields whose values never appear in a failure or a plan. */
-export const SECRET_KEYS = new Set(["sysdbaPassword", "password", "privateKey", "privateKeyPassword"]);

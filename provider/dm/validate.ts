@@ -4,6 +4,7 @@
  * fields or resources (names, ports, groups, fault domains) are here.
  */
 import { z } from "zod";
+import { isSecretField, redactFields } from "../core/redact";
 import { MAX_RAFT_MEMBERS } from "./defaults";
 import {
   BpGroupSchema,
@@ -13,7 +14,6 @@ import {
   INSTANCE_STATIC_PORTS,
   InstanceSchema,
   RaftGroupSchema,
-  SECRET_KEYS,
 } from "./schema";
 
 export interface Failure {
@@ -48,18 +48,11 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let cur: unknown = root;
   for (const seg of path) {
-    if (SECRET_KEYS.has(String(seg))) return "[secret]";
+    if (isSecretField(String(seg))) return "[secret]";
     if (cur === null || typeof cur !== "object") return undefined;
     cur = (cur as Record<PropertyKey, unknown>)[seg];
   }
-  return redact(cur);
-}
-
-/** Deep copy with secret fields replaced, for failure values and logs. */
-export function redact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redact);
-  if (v === null || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? "[secret]" : redact(x)]));
+  return redactFields(cur);
 }
 
 class Failures {

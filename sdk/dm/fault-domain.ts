@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../internal/provider";
+import { secretOutputs, withSecrets } from "../internal/secrets";
 import type { MpLogin } from "./raft-group";
 
 export interface FaultDomainArgs {
@@ -15,6 +16,9 @@ export interface FaultDomainArgs {
   readonly sysdbaPassword: pulumi.Input<string>;
 }
 
+/** Inputs stored encrypted whatever the user passed (connections hold credentials). */
+const SECRET_INPUTS = ["sysdbaPassword", "mp"] as const satisfies readonly (keyof FaultDomainArgs)[];
+
 /** A fault domain and which instances are in it. */
 export class FaultDomain extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<{ domainId: number | null; instances: string[] }>;
@@ -25,8 +29,8 @@ export class FaultDomain extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("dm:FaultDomain"),
       name,
-      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
-      { ...opts, additionalSecretOutputs: ["sysdbaPassword", "mp", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...withSecrets(args, SECRET_INPUTS), observed: undefined, inSync: undefined, hostKeys: undefined },
+      secretOutputs(SECRET_INPUTS, opts),
       "dm",
       "FaultDomain",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../internal/provider";
+import { secretOutputs, withSecrets } from "../internal/secrets";
 import type { Connection } from "../types";
 
 export interface MpNode {
@@ -57,6 +58,9 @@ export interface InstanceArgs extends InstancePlacement {
   readonly adopt?: pulumi.Input<boolean>;
 }
 
+/** Inputs stored encrypted whatever the user passed (connections hold credentials). */
+const SECRET_INPUTS = ["sysdbaPassword", "connection"] as const satisfies readonly (keyof InstanceArgs)[];
+
 /**
  * A DM instance's database on its host. Its process and its registration belong to its
  * `RaftGroup` (see provider/dm/DESIGN.md); deleting it keeps the directory unless `deleteData`.
@@ -83,8 +87,8 @@ export class Instance extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("dm:Instance"),
       name,
-      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
-      { ...opts, additionalSecretOutputs: ["sysdbaPassword", "connection", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...withSecrets(args, SECRET_INPUTS), observed: undefined, inSync: undefined, hostKeys: undefined },
+      secretOutputs(SECRET_INPUTS, opts),
       "dm",
       "Instance",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../internal/provider";
+import { secretOutputs, withSecrets } from "../internal/secrets";
 import type { Connection } from "../types";
 import type { InstancePlacement } from "./instance";
 
@@ -46,6 +47,9 @@ export interface RaftGroupArgs {
   }>;
 }
 
+/** Inputs stored encrypted whatever the user passed (connections hold credentials). */
+const SECRET_INPUTS = ["sysdbaPassword", "members", "mp"] as const satisfies readonly (keyof RaftGroupArgs)[];
+
 /**
  * A RAFT group: its catalog row, its members' registration, the replica set-up of a
  * multi-replica group and its members' processes (start, election; `exit`/`exit all` on delete).
@@ -69,8 +73,8 @@ export class RaftGroup extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("dm:RaftGroup"),
       name,
-      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
-      { ...opts, additionalSecretOutputs: ["sysdbaPassword", "members", "mp", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...withSecrets(args, SECRET_INPUTS), observed: undefined, inSync: undefined, hostKeys: undefined },
+      secretOutputs(SECRET_INPUTS, opts),
       "dm",
       "RaftGroup",
     );

@@ -10,7 +10,7 @@ import { dpcProgram, labOf, type EngineRun, type Lab } from "../examples/helpers
 
 jest.setTimeout(300_000);
 
-type Inst = { name: string; mode: "MP" | "SP" | "BP"; host: string; dir?: string; portNum: number; apPortNum: number; mpPort?: number };
+type Inst = { name: string; mode: "MP" | "SP" | "BP"; host: string; dir?: string; portNum: number; apPortNum: number; mpPort?: number; connectionExtra?: Record<string, unknown> };
 interface Topology {
   sysdbaPassword: string;
   secretPassword?: boolean;
@@ -92,6 +92,14 @@ test("an instance name longer than 16 characters", async () => {
   t.rafts[0].members = ["BP_NAME_TOO_LONG_1"];
   t.faultDomains[0].instances = ["MP", "BP_NAME_TOO_LONG_1", "BP2"];
   expect(await refused(t)).toContain('instances[2].name: an instance name has at most 16 characters (INSTANCE_NAME) (got "BP_NAME_TOO_LONG_1")');
+});
+
+test("a misspelt connection field (privatekey) is refused in check, naming the field, its value redacted", async () => {
+  const t = valid();
+  t.instances[2].connectionExtra = { privatekey: "-----BEGIN OPENSSH PRIVATE KEY----- not-a-key", prot: 22 };
+  const out = await refused(t);
+  expect(out).toMatch(/instances\[2\]\.connection: unknown field "privatekey" \(did you mean privateKey\?\); unknown field "prot" \(did you mean port\?\) \(got \{[^}]*"privatekey":"\[secret\]"/);
+  expect(out).not.toContain("not-a-key");
 });
 
 test("two instances with one name", async () => {

@@ -82,8 +82,8 @@ export function outcome(r: EngineRun): { code: number; tail: string } {
 }
 
 /** Starts a lab of `hosts` hosts with a data root each. */
-export async function labOf(hosts: number): Promise<Lab> {
-  const lab = await startLab({ hosts });
+export async function labOf(hosts: number, opts: { loginShell?: "bash" | "sh" } = {}): Promise<Lab> {
+  const lab = await startLab({ hosts, ...opts });
   for (const h of lab.hosts) fs.mkdirSync(h.dataRoot, { recursive: true });
   return lab;
 }

@@ -66,3 +66,28 @@ test("no hostKey: the first key seen is recorded; a different key later is refus
   // Still running: nothing was stopped.
   expect((await lab.status()).hosts.find((h) => h.name === "host1")?.processes.filter((p) => p.alive).map((p) => p.instance)).toEqual(["MP"]);
 });
+
+test("a jump host's key is recorded on first use, and a later different key is refused like a target's", async () => {
+  const t = { sysdbaPassword: "Lab_Dameng_123", instances: [{ name: "MP", mode: "MP", host: "host1", dir: "hk/jump", portNum: 5240, apPortNum: 6004, mpPort: 9001, proxy: { host: "host2", hostKey: null } }], rafts: [] };
+  const stack = dpcProgram(lab, t, "jump");
+  const m0 = mark(lab);
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  // Everything reached host1 through host2: host2 ran no command itself.
+  expect(since(lab, m0).filter((c) => c.host === "host2")).toEqual([]);
+  const jump = `${lab.host("host2").user}@${lab.host("host2").address}:${lab.host("host2").port}`;
+  const stateText = fs.readFileSync(stack.stateFile(), "utf8");
+  const state = JSON.parse(stateText) as { resources: { type: string; outputs: { hostKeys?: Record<string, string> } }[] };
+  const dm = state.resources.filter((x) => /dynamic\/dm:/.test(x.type));
+  expect(dm).toHaveLength(2);
+  for (const x of dm) expect(x.outputs.hostKeys?.[jump]).toBe(keyOf("host2"));
+
+  // The jump host now presents another key than the recorded one.
+  fs.writeFileSync(stack.stateFile(), stateText.split(keyOf("host2")).join(keyOf("host1")));
+  const m = mark(lab);
+  const refreshed = await stack.engine("refresh");
+  expect(refreshed.code).not.toBe(0);
+  expect(refreshed.out).toContain(`SSH host key of ${jump} changed since it was first recorded`);
+  expect(refreshed.out).toContain(`hostKey to the new key text: \\"${keyOf("host2")}\\"`);
+  expect(since(lab, m)).toEqual([]);
+});

@@ -24,6 +24,8 @@ export interface StartLabOptions {
   readonly hosts?: number;
   /** @default "embedded" */
   readonly sshd?: "embedded" | "openssh";
+  /** Every host's login shell. @default "bash" */
+  readonly loginShell?: "bash" | "sh";
 }
 
 export interface ExecResult {
@@ -94,7 +96,7 @@ export function hostKeyMatches(presented: Buffer, knownHostsKey: string): boolea
 
 export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-"));
-  const args = ["up", "--hosts", String(opts.hosts ?? 1), "--dir", dir, "--sshd", opts.sshd ?? "embedded"];
+  const args = ["up", "--hosts", String(opts.hosts ?? 1), "--dir", dir, "--sshd", opts.sshd ?? "embedded", "--login-shell", opts.loginShell ?? "bash"];
   let lab: LabJson;
   try {
     lab = JSON.parse((await runLabCli(args)).stdout) as LabJson;

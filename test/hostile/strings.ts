@@ -20,6 +20,11 @@ export const EXTRA: readonly string[] = [
   "\\N",
   "EXIT",
   "a\u00a0b\u00a0",
+  // DM's error forms inside row data: only a whole line at its start is disql's error.
+  "moved per ticket [-42]",
+  "[-42]:moved",
+  "第1 行附近出现错误[-2111]:无效的列名[C1].",
+  "see [-70028]: socket",
 ];
 
 /** Names the canary strings create when a shell runs them: searched for after every run. */

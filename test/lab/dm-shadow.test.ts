@@ -59,10 +59,14 @@ test("7.5.1: both ways of making a shadow replica, then the group starts with MO
 
 test("without a second voter no one leads, shadows included; the killed leader comes back with REDO", async () => {
   const leader = (await raftInfo()).find((r) => r.RAFT_STAT === "LEADER")!.INST_NAME;
+  // The other voter; the shadows never stand.
+  const voter = leader === "BP11" ? "BP12" : "BP11";
+  const termOf = async (name: string) => Number((await query(h, c.login("MP"), `select TERM from V$GLOBAL_RAFT_INFO where INST_NAME = '${name}'`))[0]?.TERM);
+  const before = await termOf(voter);
   const pid = pidOf(h, leader)!;
   await ok(h, `kill -9 ${pid}`);
-  // Longer than every member's RAFT_VOTE_INTERVAL, so that each has had its chance to stand.
-  await new Promise((r) => setTimeout(r, 4500));
+  // Until the remaining voter has stood for election (its term moved on): its chance to lead.
+  await waitFor(async () => (await termOf(voter)) > before, 20000, `${voter} standing for election`);
   const rows = await bpRows();
   expect(rows.filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")).toEqual([]);
   await c.start(leader, true);

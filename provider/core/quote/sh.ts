@@ -68,3 +68,12 @@ sh.raw = (text: string): RawShell => {
 
 /** Also exported under its own name for call sites that build word lists. */
 sh.quote = quote;
+
+/**
+ * A script that needs bash (`$SECONDS`, `/dev/tcp`, ...) as one command whatever the login
+ * shell: sshd runs a command with the user's login shell, which may be a POSIX sh (dash) where
+ * those do not exist and fail quietly (`$SECONDS` is empty, `/dev/tcp/...` is a missing file).
+ */
+export function bash(script: string): string {
+  return `bash -c ${quote(script)}`;
+}

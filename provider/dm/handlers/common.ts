@@ -1,5 +1,6 @@
 import type { SshTarget } from "../../core/ssh";
 import type { Validation } from "../../converge";
+import { connectionSecrets as secretsOf } from "../../core/connection";
 import { targetOf } from "../ops";
 import type { ConnectionArgs } from "../schema";
 import { validate, type Kind } from "../validate";
@@ -14,15 +15,21 @@ export function validated<K extends Kind, S>(kind: K, inputs: unknown, olds?: un
   };
 }
 
-/** Connections by pool key, for every object that names one. */
+/**
+ * Connections by identity key (core/connection.ts), for every object that names one. Keys differ
+ * whenever user, port, route, credential or pinned key do, so an update holds the new connection
+ * and the old one side by side: steps for what the inputs still name use the new one (a rotated
+ * key, a new pin take effect at once), steps for what only the old inputs named use the old one.
+ */
 export function connectionsOf(items: ReadonlyArray<{ connection: ConnectionArgs }>): Map<string, SshTarget["conn"]> {
   const out = new Map<string, SshTarget["conn"]>();
-  for (const i of items) out.set(targetOf(i.connection).connKey, i.connection as SshTarget["conn"]);
+  for (const i of items) out.set(targetOf(i.connection).connKey, i.connection);
   return out;
 }
 
+/** Every secret value of these objects' connections (their jump hosts' included). */
 export function connectionSecrets(items: ReadonlyArray<{ connection: ConnectionArgs }>): string[] {
-  return items.flatMap((i) => [i.connection.password, i.connection.privateKey, i.connection.privateKeyPassword, i.connection.proxy?.password, i.connection.proxy?.privateKey]).filter((s): s is string => typeof s === "string" && s.length > 0);
+  return items.flatMap((i) => secretsOf(i.connection));
 }
 
 export function sameJson(a: unknown, b: unknown): boolean {

@@ -13,7 +13,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { RunContext } from "../../converge";
 import { Coalescer } from "../../core/batch";
 import { HostKeyMismatchError } from "../../core/errors";
-import { MAX_COMMAND_BYTES, type ExecResult, type SshTarget } from "../../core/ssh";
+import { MAX_COMMAND_BYTES, type ExecResult } from "../../core/ssh";
 import { parseCatalog, type Catalog } from "../catalog";
 import { disqlCommand, files, hostStateCommand, hostStatesCommand, parseHostState, parseHostStates, type HostState, type InstanceLayout } from "../commands";
 import { targetOf } from "../ops";
@@ -22,19 +22,24 @@ import { catalogReadScript } from "../sql";
 
 const marker = () => `--dbcluster-${randomBytes(12).toString("hex")}--`;
 
-/** A batch key: one connection, and one expectation of its host key (each caller's is checked). */
-function batchKey(ctx: RunContext, connKey: string, extra = ""): { key: string; target: SshTarget } {
+/**
+ * A batch key: everything that makes the callers of a batch interchangeable. The identity key
+ * (user, host, port, route, credential, pinned keys) and the host keys each caller recorded
+ * (target and jump host): a read is only ever shared by callers whose every expectation the one
+ * command that answers them checks.
+ */
+function batchKey(ctx: RunContext, connKey: string, extra = ""): string {
   const target = ctx.target(connKey);
-  return { key: `${connKey}\n${target.knownHostKey ?? ""}\n${extra}`, target };
+  return [connKey, target.knownHostKey ?? "", target.knownProxyHostKey ?? "", extra].join("\n");
 }
 
-/** Runs a read for several callers on the first one's context; every caller records the host key. */
+/** Runs a read for several callers on the first one's context; every caller records the host keys. */
 async function execFor(callers: readonly { ctx: RunContext; connKey: string }[], command: string, stdin?: string): Promise<ExecResult> {
   const [first, ...rest] = callers;
   const start = Date.now();
   const r = await first.ctx.exec(first.connKey, command, stdin);
   for (const c of rest) {
-    c.ctx.seenHostKeys[c.connKey] = r.hostKey;
+    c.ctx.recordHostKeys(c.connKey, r);
     // Each caller waited for this read: it is a step of each one's read phase.
     c.ctx.traceStep(c.connKey, "read", command, start);
   }
@@ -98,7 +103,7 @@ const refreshHostReads = new Coalescer<HostRead, HostState>(readHostBatch, REFRE
 
 export async function readHost(ctx: RunContext, where: InstanceLayout & { connection: ConnectionArgs; name: string }): Promise<HostState> {
   const t = targetOf(where.connection);
-  const { key } = batchKey(ctx, t.connKey);
+  const key = batchKey(ctx, t.connKey);
   return (ctx.op === "refresh" ? refreshHostReads : hostReads).request(key, { ctx, connKey: t.connKey, host: t.host, layout: where, name: where.name });
 }
 
@@ -145,7 +150,7 @@ export async function readCatalog(ctx: RunContext, logins: readonly MpLogin[], p
     try {
       // The password is part of what makes two reads the same; only its digest is kept as a key.
       const digest = createHash("sha256").update(password).digest("hex");
-      const { key } = batchKey(ctx, t.connKey, `${login.ip}:${login.portNum}\n${login.dmHome ?? ""}\n${digest}`);
+      const key = batchKey(ctx, t.connKey, `${login.ip}:${login.portNum}\n${login.dmHome ?? ""}\n${digest}`);
       const r = await (ctx.op === "refresh" ? refreshCatalogReads : catalogReads).request(key, { ctx, connKey: t.connKey, login, password });
       if (r.code !== 0) {
         errors.push(`${login.name}@${t.host}: disql exit ${r.code}: ${(r.stdout + r.stderr).trim().split("\n").slice(-2).join(" | ")}`);

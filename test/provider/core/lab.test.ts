@@ -128,8 +128,13 @@ describe.each(servers)("core over lab hosts (%s sshd)", (sshd) => {
     const h = lab.host("host3");
     const target = { conn: { ...targetOf(h).conn, dialErrorLimit: 2, perDialTimeout: 2 } };
     expect((await pool.exec(target, "echo before")).stdout).toBe("before\n");
-    const running = pool.exec(target, "sleep 30", { timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    const started = `${h.dataRoot}/mid-command-started`;
+    const running = pool.exec(target, sh`touch ${started}; sleep 30`, { timeoutMs: 60_000 });
+    // Down only once the command runs (the hosts share this machine's filesystem).
+    for (const end = Date.now() + 20_000; !fs.existsSync(started); ) {
+      if (Date.now() > end) throw new Error("the command did not start within 20 s");
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await lab.fault("host3", "down");
     const lost = await running;
     expect(lost.code).toBeNull();

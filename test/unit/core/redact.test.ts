@@ -35,3 +35,21 @@ describe("Redactor", () => {
     expect(r.redact("nothing to hide")).toBe("nothing to hide");
   });
 });
+
+describe("redactFields", () => {
+  const { redactFields, isSecretField } = jest.requireActual("../../../provider/core/redact") as typeof import("../../../provider/core/redact");
+  it("masks secret fields, misspelt ones too, and keeps public ones", () => {
+    const v = { host: "h", hostKey: "ssh-ed25519 AAAA", privateKey: "K", privatekey: "K2", pasword: "P", proxy: { password: "Q", user: "u", privateKeyPassword: "R" }, list: [{ sysdbaPassword: "S" }] };
+    expect(redactFields(v)).toEqual({
+      host: "h",
+      hostKey: "ssh-ed25519 AAAA",
+      privateKey: "[secret]",
+      privatekey: "[secret]",
+      pasword: "[secret]",
+      proxy: { password: "[secret]", user: "u", privateKeyPassword: "[secret]" },
+      list: [{ sysdbaPassword: "[secret]" }],
+    });
+    expect(isSecretField("user")).toBe(false);
+    expect(isSecretField("passwd")).toBe(true);
+  });
+});

@@ -47,6 +47,9 @@ describe("disql output", () => {
       { code: -2111, message: "无效的列名[C1].", line: "第1 行附近出现错误[-2111]:无效的列名[C1]." },
       { code: -2007, message: "语法分析出错", line: "[-2007]: 语法分析出错" },
     ]);
+    // A [-n] in row data is not an error: only a line that starts with DM's error form is.
+    expect(parseDmErrors("BG_1|moved per ticket [-42]\n3|x|[-42]:moved\n7|第1 行附近出现错误[-2111]:x.\n")).toEqual([]);
+    expect(parseDmErrors("SQL> [-70028]:创建SOCKET连接失败.\n")).toEqual([{ code: -70028, message: "创建SOCKET连接失败.", line: "[-70028]:创建SOCKET连接失败." }]);
   });
 
   test("sections split at the markers; the end marker proves completeness", () => {

@@ -43,7 +43,7 @@ function params(base: string, over: Partial<DminitParams> = {}): DminitParams {
 }
 
 describe("dminit command", () => {
-  test("passes every parameter through a 0600 CONTROL file, never argv, and removes the file", () => {
+  test("passes every parameter through a 0600 CONTROL pipe (never argv, never a file on disk), and removes it", () => {
     const base = path.join(t.dir, "data dir 'q' $x", "bp1");
     const cmd = dminitCommand(params(base));
     expect(cmd.command).not.toContain("S3cret");
@@ -55,6 +55,7 @@ describe("dminit command", () => {
     expect(argv).toHaveLength(1);
     expect(argv[0]).not.toContain("S3cret");
     expect(rec).toContain("mode:600");
+    expect(rec).toContain("type:fifo");
     expect(rec).toContain(`control:SYSDBA_PWD = ${PASSWORD}`);
     expect(rec).toContain(`control:PATH = ${base}`);
     expect(rec).toContain("control:DPC_MODE = BP");
@@ -62,6 +63,23 @@ describe("dminit command", () => {
     expect(fs.existsSync(ctl)).toBe(false);
     expect(fs.existsSync(path.dirname(ctl))).toBe(false);
     expect(fs.readFileSync(path.join(base, "DAMENG", "dm.ini"), "utf8")).toContain("INSTANCE_NAME = BP1");
+  });
+
+  test("under a caller's set -e, passes dminit's status through and leaves no writer behind when dminit never read the pipe", () => {
+    const base = path.join(t.dir, "bp-fail");
+    fs.writeFileSync(path.join(t.bin, "dminit"), "#!/bin/bash\nexit 5\n", { mode: 0o755 });
+    const cmd = dminitCommand(params(base));
+    // A writer left blocked on the pipe would hold the output open: the run would not end.
+    const r = t.run(`set -e; ( ${cmd.command} ); echo after`, cmd.stdin, 20_000);
+    expect(r.code).toBe(5);
+    expect(r.stdout).not.toContain("after");
+    // One that never reads, and one that reads (its writer gone when the EXIT trap runs).
+    for (const body of ["exit 0", 'cat "${1#CONTROL=}" > /dev/null']) {
+      fs.writeFileSync(path.join(t.bin, "dminit"), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+      const ok = t.run(`set -e; ( ${dminitCommand(params(path.join(t.dir, "bp-ok"))).command} ); echo after`, cmd.stdin, 20_000);
+      expect({ body, code: ok.code, stderr: ok.stderr }).toEqual({ body, code: 0, stderr: "" });
+      expect(ok.stdout).toContain("after");
+    }
   });
 
   test("refuses to run over an existing database", () => {

@@ -8,7 +8,8 @@ import { dm } from "../../../sdk";
 
 type Req = { getName(): string; getUrn?(): string; getDependenciesList(): string[] };
 
-async function dependencies(build: () => void): Promise<Map<string, string[]>> {
+/** The dependencies of each resource registered by `build`, once every one of `names` has registered (at most 10 s). */
+async function dependencies(build: () => void, names: readonly string[]): Promise<Map<string, string[]>> {
   pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "p", "s", false);
   const monitor = getMonitor() as unknown as { registerResource(req: Req, cb: unknown): Promise<void> };
   const seen = new Map<string, string[]>();
@@ -18,7 +19,11 @@ async function dependencies(build: () => void): Promise<Map<string, string[]>> {
     return original(req, cb);
   };
   build();
-  await new Promise((r) => setTimeout(r, 200));
+  // Registration runs once the resources' inputs resolve: wait for the ones asked about.
+  for (const end = Date.now() + 10_000; !names.every((n) => seen.has(n)); ) {
+    if (Date.now() > end) throw new Error(`not registered within 10 s: ${names.filter((n) => !seen.has(n)).join(", ")} (seen: ${[...seen.keys()].join(", ")})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   return seen;
 }
 
@@ -33,7 +38,7 @@ test("a BP group waits for the MP group even when it holds no RAFT group yet", a
       bpGroups: [{ name: "BG_EMPTY", rafts: [] }],
       faultDomains: [{ name: "FD_EMPTY", instances: [] }],
     });
-  });
+  }, ["c-BG_EMPTY", "c-FD_EMPTY"]);
   expect(deps.get("c-BG_EMPTY")).toEqual(["c-MP_RAFT"]);
   expect(deps.get("c-FD_EMPTY")).toContain("c-MP_RAFT");
 });

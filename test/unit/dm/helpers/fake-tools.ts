@@ -17,15 +17,18 @@ export interface FakeTools {
 }
 
 const DMINIT = `#!/bin/bash
-# records argv and the CONTROL file (content and mode), then lays out a database like dminit
+# records argv and the CONTROL file (content, mode and type), then lays out a database like dminit
 rec="$FAKE_RECORD"
 printf 'argv:%s\\n' "$*" >> "$rec"
 for a in "$@"; do case "$a" in CONTROL=*) ctl="\${a#CONTROL=}";; esac; done
 [ -n "$ctl" ] || { echo "no CONTROL" >&2; exit 2; }
 printf 'mode:%s\\n' "$(stat -c %a "$ctl")" >> "$rec"
+printf 'type:%s\\n' "$(stat -c %F "$ctl")" >> "$rec"
 printf 'control-path:%s\\n' "$ctl" >> "$rec"
-sed 's/^/control:/' "$ctl" >> "$rec"
-get() { sed -n "s/^$1 = //p" "$ctl"; }
+# read once, as a tool reads its parameter file (the CONTROL file may be a pipe)
+text=$(cat "$ctl")
+printf '%s\\n' "$text" | sed 's/^/control:/' >> "$rec"
+get() { printf '%s\\n' "$text" | sed -n "s/^$1 = //p"; }
 db="$(get PATH)/$(get DB_NAME)"
 mkdir -p "$db"
 printf 'INSTANCE_NAME = %s\\nPORT_NUM = %s  # port\\nAP_PORT_NUM = %s\\nDPC_MODE = %s\\n' "$(get INSTANCE_NAME)" "$(get PORT_NUM)" "$(get AP_PORT_NUM)" "$(get DPC_MODE)" > "$db/dm.ini"

@@ -1,6 +1,7 @@
+import { parseConnection } from "../../../../provider/core/connection";
 import { sqlOp } from "../../../../provider/dm/plan/common";
 
-const login = { name: "MP", connection: { host: "10.0.0.11" }, ip: "10.0.0.11", portNum: 5237 };
+const login = { name: "MP", connection: parseConnection({ host: "10.0.0.11" }), ip: "10.0.0.11", portNum: 5237 };
 
 test("a failed catalog step says what both of disql's failures mean and to run up again", () => {
   const op = sqlOp(login, "Secret_123", ["SP_CREATE_DPC_RAFT('BP', 'RAFT_1');"], "not registered");
