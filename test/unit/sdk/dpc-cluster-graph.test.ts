@@ -55,6 +55,16 @@ const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ ip: `10.0.0.
 /** Plain JSON as the mock monitor hands inputs back: undefined fields left out. */
 const plainJson = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
 
+/** Pulumi's marker of a secret value in the inputs a monitor receives. */
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+const isSecret = (v: unknown): v is { value: unknown } => !!v && typeof v === "object" && (v as Record<string, unknown>)[SIG] === SECRET;
+/** The inputs with each secret replaced by its value, and the names of the top-level inputs that were secret. */
+function unwrap(inputs: Record<string, unknown>): { plain: Record<string, unknown>; secret: string[] } {
+  const open = (v: unknown): unknown => (isSecret(v) ? open(v.value) : Array.isArray(v) ? v.map(open) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, open(x)])) : v);
+  return { plain: open(inputs) as Record<string, unknown>, secret: Object.keys(inputs).filter((k) => isSecret(inputs[k])).sort() };
+}
+
 test.each<[Scenario, number]>([
   ["7.2", 4],
   ["64", 8],
@@ -73,7 +83,11 @@ test.each<[Scenario, number]>([
       dependsOn: node.dependsOn.map((d) => `c-${d.name}`).sort(),
     });
     const { __provider: _p, ...inputs } = r.inputs;
-    expect({ name: node.name, inputs }).toEqual({ name: node.name, inputs: plainJson(node.args) });
+    const { plain, secret } = unwrap(inputs);
+    expect({ name: node.name, inputs: plain }).toEqual({ name: node.name, inputs: plainJson(node.args) });
+    // The password and every input that carries a connection reach the engine as secrets.
+    const mustBeSecret = ["sysdbaPassword", "connection", "members", "mp"].filter((k) => k in inputs).sort();
+    expect({ name: node.name, secret: secret.filter((k) => mustBeSecret.includes(k)) }).toEqual({ name: node.name, secret: mustBeSecret });
   }
   // Creation order: every node comes after the nodes it depends on.
   const position = new Map(graph.map((n, i) => [`${n.kind}/${n.name}`, i]));
