@@ -108,7 +108,7 @@ describe("dmserver start, state read and stop", () => {
     expect(st.dmIni).toContain("INSTANCE_NAME = BP1");
     expect(st.mpIni).toBe("mp_host = 127.0.0.1\nmp_port = 9000\n");
     expect(st.dmarchIni).toBeNull();
-    expect(st.backupSetExists).toBe(false);
+    expect(st.ranBefore).toBe(true);
 
     const stop = t.run(stopCommand({ ...l, timeoutMs: 20_000 }));
     expect(stop.stdout).toContain("dmserver stopped");
@@ -138,7 +138,7 @@ describe("dmserver start, state read and stop", () => {
     const l = { path: path.join(t.dir, "nothing here"), dbName: "DAMENG" };
     const marker = "--m-1234--";
     const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
-    expect(st).toEqual({ pathExists: false, backupSetExists: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
+    expect(st).toEqual({ pathExists: false, ranBefore: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
   });
 });
 

@@ -1,13 +1,16 @@
 import { parseIni } from "../../../../provider/dm/ini";
 import { PlanError, flatten, isCopyOperation, type Plan } from "../../../../provider/dm/ops";
-import { planRaftGroup, planRaftGroupDelete } from "../../../../provider/dm/plan/raft-group";
+import { planRaftGroup as planRaftGroupWith, planRaftGroupDelete, type RaftGroupPlanOptions } from "../../../../provider/dm/plan/raft-group";
 import { planInstance } from "../../../../provider/dm/plan/instance";
 import type { DpcClusterArgs, RaftGroupSpec } from "../../../../provider/dm/schema";
 import { seed72, seedBp11Dmarch } from "../fixtures/seed";
 import { Sim } from "../helpers/sim";
 import { buildCluster, raftActual, steps } from "./world";
 
-const lines = (plan: Plan) => flatten(plan).map((o) => `${o.kind} ${o.describe}`);
+/** Every plan of these tests is of run "r1": its backup sets are named ..._r1. */
+const planRaftGroup = (spec: RaftGroupSpec, actual: Parameters<typeof planRaftGroupWith>[1], opts: Partial<RaftGroupPlanOptions> = {}) =>
+  planRaftGroupWith(spec, actual, { runId: "r1", ...opts });
+const lines = (plan: Plan) => flatten(plan).map((o) => `${o.kind} ${o.describe.replace(/ \$ .*$/, "")}`);
 const raft = (s: ReturnType<typeof steps>, name: string) => s.find((x) => x.kind === "RaftGroup" && x.spec.name === name)!.spec as RaftGroupSpec;
 const fileOf = (sim: Sim, name: string, file: string) => {
   const i = sim.instances.get(name)!;
@@ -26,11 +29,12 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
       "write-file write bp11/DAMENG/dmarch.ini",
       "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP",
       "stop exit (SIGTERM) BP11",
-      "dmrman dmrman offline full backup of BP11 to bp11/BACKUP_01",
-      "dmrman dmrman restore BP12 from bp11/BACKUP_01",
+      "dmrman dmrman offline full backup of BP11 to bp11/BACKUP_RAFT_1_SEED_r1",
+      "dmrman dmrman restore BP12 from bp11/BACKUP_RAFT_1_SEED_r1",
       "dmrman dmrman recover BP12 UPDATE DB_MAGIC",
-      "dmrman dmrman restore BP13 from bp11/BACKUP_01",
+      "dmrman dmrman restore BP13 from bp11/BACKUP_RAFT_1_SEED_r1",
       "dmrman dmrman recover BP13 UPDATE DB_MAGIC",
+      "remove remove backup set bp11/BACKUP_RAFT_1_SEED_r1",
       "set-ini set ALTER_MODE_STATUS = 0 in bp11/DAMENG/dm.ini",
       "write-file write bp11/DAMENG/dmarch.ini",
       "set-ini set ARCH_INI = 1, ALTER_MODE_STATUS = 0 in bp12/DAMENG/dm.ini",
@@ -108,9 +112,9 @@ describe("membership changes of a running group", () => {
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
       // both registered before either starts (each one's dmarch.ini names the other)
       expect.stringMatching(/SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP14', 'BP', 6050, 5250.*SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP15', 'BP', 6051, 5251/),
-      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_JOIN_BP14';$/),
+      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_BP14_r1';$/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP14');",
-      expect.stringMatching(/BACKUP_JOIN_BP15/),
+      expect.stringMatching(/BACKUP_RAFT_1_JOIN_BP15_r1/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP15');",
       "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
@@ -174,14 +178,14 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     const got = lines(plan).map((l) => l.replace(/\/dpc_data_mac\//g, ""));
     const forMember = (name: string, dir: string, shadow: boolean) => [
       `stop exit (SIGTERM) ${name}`,
-      expect.stringMatching(new RegExp(`^reinit mv ${dir}/DAMENG ${dir}/DAMENG\\.replaced-<UTC time>; dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP14" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
+      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP14" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
-      expect.stringMatching(/^remove rm -rf bp11\/BACKUP_CONVERT_/),
-      `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_CONVERT_${name}';`,
-      `dmrman dmrman restore ${name} from bp11/BACKUP_CONVERT_${name}`,
-      `dmrman dmrman recover ${name} from bp11/BACKUP_CONVERT_${name}`,
+      `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
+      `dmrman dmrman restore ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
+      `dmrman dmrman recover ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
       `dmrman dmrman recover ${name} UPDATE DB_MAGIC`,
+      `remove remove backup set bp11/BACKUP_RAFT_1_CONVERT_${name}_r1 (BP11)`,
       `start dmserver ${dir}/DAMENG/dm.ini dpc_mode=BP MOUNT (${name})`,
       `wait-following wait until ${name} follow the leader in the MP catalog`,
     ];
