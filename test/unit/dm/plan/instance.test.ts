@@ -22,7 +22,7 @@ function spec(over: Partial<InstanceArgs> = {}) {
     ...over,
   });
 }
-const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], backupSetExists: false };
+const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false };
 const existing = (over: Partial<HostState> = {}): HostState => ({
   ...empty,
   pathExists: true,
