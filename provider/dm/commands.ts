@@ -325,13 +325,13 @@ export function waitFollowingCommand(l: { dmHome?: string }, members: readonly s
 export const SCRIPT_SPLIT = "--dbcluster-next-script--";
 
 /**
- * Polls the MP catalog until one of `members` is recorded as PRIMARY (the MP updates SYS_MODE
- * once the group elected its leader). stdin holds one disql script per MP to try, separated by
+ * Polls the MP catalog until one of `members` is recorded as an OPEN PRIMARY (SYS_STATUS 4; the
+ * MP updates SYS_MODE once the group elected its leader, and keeps it on a leader that died). stdin holds one disql script per MP to try, separated by
  * SCRIPT_SPLIT lines; they are kept in a 0700 temp directory, never on the command line.
  */
 export function waitLeaderCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
   const secs = Math.ceil(timeoutMs / 1000);
-  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY$`;
+  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY\\|4$`;
   return (
     sh`d=$(mktemp -d) || exit 1; trap 'rm -rf "$d"' EXIT; ` +
     sh`awk -v d="$d" -v split_line=${SCRIPT_SPLIT} '$0 == split_line { n++; next } { print > (d "/s" (n + 0)) }'; ` +

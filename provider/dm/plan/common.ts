@@ -172,12 +172,11 @@ export function copyDirOp(from: Place, fromDir: string, to: Place, toDir: string
 }
 
 export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string): Operation {
-  const query = "SELECT NAME, SYS_MODE FROM DPC_INSTANCE;";
-  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [query]));
+  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [SQL.instanceStates]));
   return {
     ...at(runOn),
     kind: "wait-leader",
-    describe: `wait until one of ${members.join(", ")} is PRIMARY in the MP catalog`,
+    describe: `wait until one of ${members.join(", ")} is PRIMARY and OPEN in the MP catalog`,
     command: waitLeaderCommand(runOn, members, DEFAULTS.electionTimeoutMs),
     stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
     reason,

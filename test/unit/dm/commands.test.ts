@@ -169,7 +169,7 @@ describe("waiting for a RAFT leader", () => {
     // answers only through the second MP, and only from its third call on (an election takes a while)
     fs.writeFileSync(
       disql,
-      `#!/bin/bash\nin=$(cat)\nprintf '%s\\n--\\n' "$in" >> "$FAKE_RECORD"\ncase "$in" in *":5301"*) n=$(grep -c ':5301' "$FAKE_RECORD"); [ "$n" -ge 3 ] && printf 'NAME|SYS_MODE\\nbp11 |STANDBY\\nBP12 | PRIMARY\\n' || printf 'NAME|SYS_MODE\\nBP11|STANDBY\\n';; *) echo '[-70028]:connect failed'; exit 1;; esac\n`,
+      `#!/bin/bash\nin=$(cat)\nprintf '%s\\n--\\n' "$in" >> "$FAKE_RECORD"\ncase "$in" in *":5301"*) n=$(grep -c ':5301' "$FAKE_RECORD"); [ "$n" -ge 3 ] && printf 'NAME|SYS_MODE|SYS_STATUS\\nbp11 |STANDBY|4\\nBP12 | PRIMARY | 4\\n' || printf 'NAME|SYS_MODE|SYS_STATUS\\nBP11|STANDBY|3\\nBP12|PRIMARY|6\\n';; *) echo '[-70028]:connect failed'; exit 1;; esac\n`,
       { mode: 0o755 },
     );
     const scripts = ['CONN SYSDBA/"pw one"@127.0.0.1:5300\nSELECT 1;\n', 'CONN SYSDBA/"pw one"@127.0.0.1:5301\nSELECT 1;\n'];

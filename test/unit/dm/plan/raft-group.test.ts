@@ -46,7 +46,7 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
       "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP MOUNT",
       "start dmserver bp12/DAMENG/dm.ini dpc_mode=BP MOUNT",
       "start dmserver bp13/DAMENG/dm.ini dpc_mode=BP MOUNT",
-      "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY in the MP catalog",
+      "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY and OPEN in the MP catalog",
     ]);
   });
 
