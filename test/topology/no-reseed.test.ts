@@ -117,3 +117,88 @@ test("a stopped group, one member restarted by hand as a DmService unit would (n
   expect(again.code).not.toBe(0);
   expect(again.out).toMatch(/KEEP1/);
 });
+
+/** RAFT_1's open leader in the MP catalog. */
+async function leaderOfRaft1(): Promise<string | undefined> {
+  return (await rows("SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;")).find(([n, mode, st]) => /^BP1/.test(n) && mode === "PRIMARY" && st === "4")?.[0];
+}
+
+let current: Topology = { ...base, archive: { voteIntervalStep: 400 } } as Topology;
+const BP14 = inst("BP14", "BP", "host1", "nr/bp4", 5241, 6005);
+const BP15 = inst("BP15", "BP", "host3", "nr/bp5", 5241, 6005);
+
+test("RAFT_1's leader killed, two members added in the same up: only the newcomers are restored, the killed one rejoins, the data stays", async () => {
+  const leader = await leaderOfRaft1();
+  expect(leader).toBeDefined();
+  const victim = RAFT_1.find((m) => m.name === leader)!;
+  const pid = (await processes(lab))[victim.name];
+  expect((await lab.exec(victim.host, `kill -KILL ${pid}`)).code).toBe(0);
+  await until(`${victim.name} is gone`, async () => (await processes(lab))[victim.name] === undefined);
+
+  const mark = commandMark(lab);
+  const grown: Topology = {
+    ...current,
+    instances: [...current.instances, BP14, BP15],
+    rafts: current.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14", "BP15"] } : r)),
+  };
+  await upTwice(grown);
+  current = grown;
+  const restores = commandsSince(lab, mark).filter((c) => /RESTORE DATABASE/.test(c.command));
+  expect(restores.map((c) => /RESTORE DATABASE '\\''([^']*)'\\''/.exec(c.command)?.[1]).sort()).toEqual([iniOf(BP14), iniOf(BP15)].sort());
+  const now = await processes(lab);
+  for (const m of [...RAFT_1, BP14, BP15]) expect([m.name, now[m.name] !== undefined]).toEqual([m.name, true]);
+  expect(await leaderOfRaft1()).toBeDefined();
+  const again = await sql(lab, "host1", 5236, ["CREATE TABLE KEEP1 (ID INT);"]);
+  expect(again.code).not.toBe(0);
+  expect(again.out).toMatch(/KEEP1/);
+});
+
+test("a registration change DM takes only after a full restart (SP_MODIFY_DPC_INSTANCE) is refused, nothing applied; a replaced SP is re-registered instead", async () => {
+  const regOf = async (name: string) => (await rows("SELECT NAME, IP_EXTERNAL, INST_PORT FROM DPC_INSTANCE;")).find(([n]) => n === name);
+  const before = await regOf("SP1");
+  const mark = commandMark(lab);
+  const external: Topology = { ...current, instances: current.instances.map((i) => (i.name === "SP1" ? { ...i, ipExternal: "10.9.9.9" } : i)) as TopoInstance[] };
+  const refused = await stack.engine("up", external);
+  expect(refused.code).not.toBe(0);
+  expect(refused.out).toMatch(/SP1's registration in the MP differs from the inputs \(IP_EXTERNAL .* → 10\.9\.9\.9\).*applies it only after the whole cluster restarts/);
+  expect(commandsSince(lab, mark).filter((c) => /SP_MODIFY_DPC_INSTANCE/.test(c.command))).toEqual([]);
+  expect(await regOf("SP1")).toEqual(before);
+
+  // A new SP database on a new port: the old registration leaves and the new one comes in.
+  const moved: Topology = { ...current, instances: current.instances.map((i) => (i.name === "SP1" ? { ...i, portNum: 5246, dir: "nr/sp1b" } : i)) as TopoInstance[] };
+  const mark2 = commandMark(lab);
+  const r = await upTwice(moved);
+  current = moved;
+  expect(r.summary).toMatchObject({ replace: 1 });
+  const sqlRun = commandsSince(lab, mark2).filter((c) => /disql/.test(c.command));
+  expect(sqlRun.filter((c) => /SP_MODIFY_DPC_INSTANCE/.test(c.command))).toEqual([]);
+  expect((await regOf("SP1"))?.[2]).toBe("5246");
+  expect((await sql(lab, "host1", 5246, ["CREATE TABLE T2 (ID INT);", "DROP TABLE T2;"])).code).toBe(0);
+});
+
+test("deleteData never removes the directory of a running server: the replacement is refused naming the pid; once it is stopped, up replaces it", async () => {
+  const sp1 = current.instances.find((i) => i.name === "SP1")!;
+  const dir = path.join(baseDir(sp1), "DAMENG");
+  // deleteData is set first (check asks for it before a database at the same path is replaced)
+  const flagged: Topology = { ...current, instances: current.instances.map((i) => (i.name === "SP1" ? { ...i, deleteData: true } : i)) as TopoInstance[] };
+  await upTwice(flagged);
+  current = flagged;
+  const replace: Topology = { ...current, instances: current.instances.map((i) => (i.name === "SP1" ? { ...i, pageSize: 16 } : i)) as TopoInstance[] };
+  const pid = (await processes(lab)).SP1;
+  fs.writeFileSync(path.join(dir, "old-database-marker"), "");
+  const mark = commandMark(lab);
+  const refused = await stack.engine("up", replace);
+  expect(refused.code).not.toBe(0);
+  expect(refused.out).toContain(`a dmserver is running on ${dir} (pid ${pid})`);
+  expect(commandsSince(lab, mark).filter((c) => /rm -rf/.test(c.command))).toEqual([]);
+  expect(fs.existsSync(path.join(dir, "dm.ini"))).toBe(true);
+
+  expect((await lab.exec(sp1.host, `kill -TERM ${pid}`)).code).toBe(0);
+  await until("SP1 has exited", async () => (await processes(lab)).SP1 === undefined);
+  const r = await upTwice(replace);
+  expect(r.summary).toMatchObject({ replace: 1 });
+  // a new database in the same place: the old directory went, with what was in it
+  expect(fs.existsSync(path.join(dir, "old-database-marker"))).toBe(false);
+  expect(fs.existsSync(path.join(dir, "dm.ini"))).toBe(true);
+  expect((await processes(lab)).SP1).toBeDefined();
+});
