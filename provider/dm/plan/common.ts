@@ -171,7 +171,7 @@ export function copyDirOp(from: Place, fromDir: string, to: Place, toDir: string
   };
 }
 
-export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string): Operation {
+export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string, hint?: string): Operation {
   const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [SQL.instanceStates]));
   return {
     ...at(runOn),
@@ -181,6 +181,7 @@ export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password:
     stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
     reason,
     timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
+    ...(hint ? { hint } : {}),
   };
 }
 

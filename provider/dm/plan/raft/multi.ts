@@ -50,7 +50,15 @@ function planRecover(v: GroupView, configured: readonly MemberSpec[]): Plan {
     ...phase(`configure ${v.spec.name}`, repair),
     ...phase(`start ${v.spec.name}`, stopped.map((m) => startOp(m, "configured RAFT member not running (its data is kept: a group that existed is never seeded again)", true))),
     ...phase(`elect ${v.spec.name}`, [
-      waitLeaderOp(configured[0], v.allLogins(), v.password(), configured.map((m) => m.name), `the group has no leader in the MP catalog; it elects one once a majority runs${after}`),
+      waitLeaderOp(
+        configured[0],
+        v.allLogins(),
+        v.password(),
+        configured.map((m) => m.name),
+        `the group has no leader in the MP catalog; it elects one once a majority runs${after}`,
+        `a group elects only with a majority of its voting members running and sharing one data lineage: check that ${configured.map((m) => m.name).join(", ")} run ` +
+          `(their DM logs under <database>/log say why one stays in MOUNT); nothing was restored, and \`pulumi up\` goes on from what is there`,
+      ),
     ]),
   ];
 }

@@ -233,6 +233,34 @@ describe("reading failures and deletes", () => {
     expect(lines(planRaftGroup(mp, raftActual(sim, mp)))).toEqual([expect.stringMatching(/^start dmserver .*mp\/DAMENG\/dm.ini dpc_mode=MP \(MP\)$/)]);
   });
 
+  test("no leader recorded never leads to a restore: a configured group whose dmarch.ini differs is repaired, started, waited for", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    for (const n of ["BP11", "BP12", "BP13"]) sim.running.delete(n);
+    const read = sim.readCatalog();
+    const raftId = read.rafts.find((r) => r.name === "RAFT_1")!.id;
+    const noLeader = { ...read, instances: read.instances.map((i) => (i.raftId === raftId ? { ...i, sysMode: i.sysMode, sysStatus: 6 } : i)) };
+    const changed = { ...bp, archive: { ...bp.archive, voteIntervalStep: 400 } };
+    const got = lines(planRaftGroup(changed, { ...raftActual(sim, changed), catalog: noLeader }));
+    expect(got.filter((l) => /dmrman|copy-dir|remove/.test(l))).toEqual([]);
+    // BP12 and BP13 change (1500 + 400 per id step); BP11's interval stays 1500
+    expect(got.filter((l) => l.startsWith("write-file")).map((l) => /bp1\d/.exec(l)?.[0])).toEqual(["bp12", "bp13"]);
+    expect(got.slice(2)).toEqual([...["BP11", "BP12", "BP13"].map((n) => expect.stringMatching(new RegExp(`MOUNT \\(${n}\\)$`))), expect.stringMatching(/^wait-leader wait until one of BP11, BP12, BP13/)]);
+  });
+
+  test("a seed restores only over members that never ran: two members that ran are refused", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_2");
+    const actual = raftActual(sim, bp);
+    const members = Object.fromEntries(Object.entries(actual.members).map(([n, h]) => [n, { ...h, dmarchIni: null, pids: [], ranBefore: n !== "BP23" }]));
+    const read = sim.readCatalog();
+    const catalog = { ...read, instances: read.instances.filter((i) => !/^BP2/.test(i.name)), rafts: read.rafts.filter((r) => r.name !== "RAFT_2") };
+    expect(() => planRaftGroup(bp, { catalog, members })).toThrow(/BP21 .*, BP22 .* have each been started before .* the hosts cannot tell whose data to keep/);
+    // one member that ran seeds the group, wherever it is listed
+    const one = Object.fromEntries(Object.entries(members).map(([n, h]) => [n, { ...h, ranBefore: n === "BP22" }]));
+    expect(lines(planRaftGroup(bp, { catalog, members: one })).filter((l) => l.includes("offline full backup"))).toEqual([expect.stringMatching(/backup of BP22 /)]);
+  });
+
   test("stopped members of an elected group restart with MOUNT", () => {
     const { sim, steps: all } = buildCluster(seed72);
     const bp = raft(all, "RAFT_1");
