@@ -33,14 +33,15 @@ export function planJoin(v: GroupView, m: MemberSpec, leader: MemberSpec): Plan 
     ...phase(`prepare ${m.name}`, [
       ...(Object.keys(ini).length ? [setIniOp(m, "dm.ini", ini, "multi-replica member")] : []),
       mkdirOp(m, files.archDir(m), "the LOCAL archive's directory"),
-      writeOp(m, files.dmarchIni(m), v.dmarch(m, { learner: true }), "joins as a learner first (RAFT_LEARNER = 1)"),
     ]),
   ];
   const r = replicate(v, { from: leader, how: "online", purpose: `JOIN_${m.name}`, reason: `seed data for ${m.name} from the leader` }, [
     { member: m, reason: "new replica from an online backup" },
   ]);
   out.push(...phase(`online backup of ${leader.name}`, r.backup));
-  out.push(...phase(`restore ${m.name}`, r.restore));
+  // The learner's dmarch.ini (its RAFT self id) is written only once its data is restored: a
+  // join cut short before that leaves a member that is still blank, and the next run joins it again.
+  out.push(...phase(`restore ${m.name}`, [...r.restore, writeOp(m, files.dmarchIni(m), v.dmarch(m, { learner: true }), "joins as a learner first (RAFT_LEARNER = 1)")]));
   out.push(...phase(`remove ${m.name}'s backup sets`, r.cleanup));
   out.push(...phase(`start ${m.name}`, r.start("follows the leader as a learner")));
   out.push(...phase(`add ${m.name} to ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.addRaftLearner(m.name)], "follows the leader as a learner")]));
