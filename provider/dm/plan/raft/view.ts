@@ -28,15 +28,15 @@ export function groupLogins(spec: RaftGroupSpec): MpLogin[] {
 }
 
 /**
- * Where catalog changes are made, chosen once for every procedure: for the MP group its leader
- * when the catalog names one; else the MP that answered the catalog read; else the first listed.
+ * Where catalog changes are made, chosen once for every procedure: for the MP group its open
+ * leader when the catalog names one (MP_RAFT is RAFT id 0); else the MP that answered the catalog read; else the first listed.
  */
 export function chooseLogin(spec: RaftGroupSpec, cat: CatalogView | undefined, loginVia: string | undefined): MpLogin {
   const logins = groupLogins(spec);
   if (logins.length === 0) throw new PlanError(`dm.RaftGroup ${spec.name}`, "no MP to log into");
   const same = (a: string, b: string | undefined) => b !== undefined && a.toUpperCase() === b.toUpperCase();
   if (spec.role === "MP" && cat) {
-    const leader = cat.catalog.instances.find((i) => i.raftId === 0 && i.sysMode === "PRIMARY");
+    const leader = cat.leaderOf(0);
     const l = leader && logins.find((x) => same(x.name, leader.name));
     if (l) return l;
   }
