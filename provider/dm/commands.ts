@@ -166,7 +166,7 @@ export function waitStoppedCommand(p: InstanceLayout & { timeoutMs?: number }): 
   );
 }
 
-export function rman(l: { dmHome?: string }, stmt: string): string {
+function rman(l: { dmHome?: string }, stmt: string): string {
   return sh`${tool(l, "dmrman")} ${"CTLSTMT=" + stmt} USE_AP=2`;
 }
 
