@@ -163,6 +163,14 @@ test("a registration change DM takes only after a full restart (SP_MODIFY_DPC_IN
   expect(refused.out).toMatch(/SP1's registration in the MP differs from the inputs \(IP_EXTERNAL .* → 10\.9\.9\.9\).*applies it only after the whole cluster restarts/);
   expect(commandsSince(lab, mark).filter((c) => /SP_MODIFY_DPC_INSTANCE/.test(c.command))).toEqual([]);
   expect(await regOf("SP1")).toEqual(before);
+  // the same for a member of a multi-replica group: refused, not silently taken as done
+  const bpBefore = await regOf("BP12");
+  const bpExternal: Topology = { ...current, instances: current.instances.map((i) => (i.name === "BP12" ? { ...i, ipExternal: "10.9.9.8" } : i)) as TopoInstance[] };
+  const bpRefused = await stack.engine("up", bpExternal);
+  expect(bpRefused.code).not.toBe(0);
+  expect(bpRefused.out).toMatch(/BP12's registration in the MP differs from the inputs \(IP_EXTERNAL .* → 10\.9\.9\.8\)/);
+  expect(await regOf("BP12")).toEqual(bpBefore);
+  expect(commandsSince(lab, mark).filter((c) => /SP_MODIFY_DPC_INSTANCE/.test(c.command))).toEqual([]);
 
   // A new SP database on a new port: the old registration leaves and the new one comes in.
   const moved: Topology = { ...current, instances: current.instances.map((i) => (i.name === "SP1" ? { ...i, portNum: 5246, dir: "nr/sp1b" } : i)) as TopoInstance[] };

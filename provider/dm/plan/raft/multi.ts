@@ -18,10 +18,12 @@ import { sqlOp, startOp, waitFollowingOp, waitLeaderOp, writeOp } from "../commo
 import { raftIniOps } from "./configure";
 import { converting, planConvert, refuseUnsafeConversion } from "./convert";
 import { planJoin, refuseNonBlankJoin } from "./join";
+import { refuseRegistrationChanges } from "./registration";
 import { planSeed } from "./seed";
 import type { GroupView } from "./view";
 
 export function planMulti(v: GroupView): Plan {
+  refuseRegistrationChanges(v);
   const leader = v.leader();
   if (leader) return planEstablished(v, leader);
   const configured = v.spec.members.filter((m) => v.history(m) === "configured");
