@@ -261,6 +261,13 @@ describe("reading failures and deletes", () => {
     expect(lines(planRaftGroup(bp, { catalog, members: one })).filter((l) => l.includes("offline full backup"))).toEqual([expect.stringMatching(/backup of BP22 /)]);
   });
 
+  test("a registration change (SP_MODIFY_DPC_INSTANCE needs a full restart) is refused in an elected group, not taken as done", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    const moved = { ...bp, members: bp.members.map((m) => (m.name === "BP12" ? { ...m, ipExternal: "10.9.9.8" } : m)) };
+    expect(() => planRaftGroup(moved, raftActual(sim, moved))).toThrow(/BP12's registration in the MP differs from the inputs \(IP_EXTERNAL 223\.254\.30\.136 → 10\.9\.9\.8\).*SP_MODIFY_DPC_INSTANCE\('BP12', '', '10\.9\.9\.8', '', ''\);.*nothing was changed/);
+  });
+
   test("stopped members of an elected group restart with MOUNT", () => {
     const { sim, steps: all } = buildCluster(seed72);
     const bp = raft(all, "RAFT_1");
