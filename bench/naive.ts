@@ -59,11 +59,11 @@ function afterDminit(m: MemberSpec): HostState {
     mpIni: null,
     dmarchIni: null,
     pids: [],
-    backupSetExists: false,
+    ranBefore: false,
   };
 }
 
-const NOTHING: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], backupSetExists: false };
+const NOTHING: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false };
 
 /** The naive script's commands, in order, with the SSH target of each. */
 export function naiveCommands(scenario: Scenario, lab: LabJson): { ops: Operation[]; targets: Map<string, SshTarget> } {
@@ -79,7 +79,7 @@ export function naiveCommands(scenario: Scenario, lab: LabJson): { ops: Operatio
         break;
       case "RaftGroup": {
         const members = Object.fromEntries(step.spec.members.map((m) => [m.name, afterDminit(m)]));
-        ops.push(...flatten(planRaftGroup(step.spec, { catalog: null, members }, { fresh: true })));
+        ops.push(...flatten(planRaftGroup(step.spec, { catalog: null, members }, { catalogMayBeEmpty: true, runId: "naive" })));
         break;
       }
       case "BpGroup": {

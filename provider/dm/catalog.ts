@@ -187,8 +187,12 @@ export class CatalogView {
   faultDomainById(id: number | null): CatalogFaultDomain | undefined {
     return id === null ? undefined : this.catalog.faultDomains.find((d) => d.id === id);
   }
-  /** The member the MP records as PRIMARY (the MP updates SYS_MODE once a group elected). */
+  /**
+   * The member the MP records as an open PRIMARY (the MP updates SYS_MODE once a group elected).
+   * A PRIMARY whose SYS_STATUS is not 4 (OPEN) is a leader that exited or was killed: the MP
+   * keeps its last SYS_MODE, so it is no leader to back up from or to wait for.
+   */
   leaderOf(raftId: number): CatalogInstance | undefined {
-    return this.membersOf(raftId).find((i) => i.sysMode === "PRIMARY");
+    return this.membersOf(raftId).find((i) => i.sysMode === "PRIMARY" && i.sysStatus === 4);
   }
 }

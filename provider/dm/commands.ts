@@ -24,8 +24,10 @@ export const files = {
   archDir: (l: InstanceLayout) => `${l.path}/${l.dbName}/arch`,
   /** dmserver's console output, kept by the product (dmserver logs elsewhere too). */
   serverLog: (l: InstanceLayout) => `${l.path}/${l.dbName}/dbcluster-dmserver.log`,
-  /** The seed keeps the seeding backup set beside the database: `<path>/BACKUP_01`. */
-  backupSet: (l: InstanceLayout, name: string = DEFAULTS.seedBackupName) => `${l.path}/${name}`,
+  /** DM's own log directory of the database (`dm_<INSTANCE>_<yyyymm>.log`). */
+  dmLogDir: (l: InstanceLayout) => `${l.path}/${l.dbName}/log`,
+  /** A backup set beside the database; `name` is unique per group and run (see plan/replica.ts). */
+  backupSet: (l: InstanceLayout, name: string) => `${l.path}/${name}`,
 } as const;
 
 export function tool(l: { dmHome?: string }, name: "dminit" | "dmserver" | "disql" | "dmrman"): string {
@@ -90,14 +92,22 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
 const POLL_SECONDS = "0.2";
 
 /**
- * dmserver's pids for one dm.ini: processes with an argv element equal to the dm.ini path and
- * one named dmserver (whatever runs it). Exact argv elements, so that a shell whose script merely
- * mentions both is not taken for the server.
+ * dmserver's pids for one dm.ini, however it was started: the dm.ini as a positional argument or
+ * as `path=<ini>` (DM8's two forms; a DmService unit runs `dmserver path=<ini> -noconsole`),
+ * absolute or relative to the process's working directory, through symlinks. Only processes with
+ * an argv element named dmserver are looked at, so that a shell whose script merely mentions the
+ * path is not taken for the server.
  */
 function pidsOf(dmIni: string): string {
   return (
-    sh`for f in $(grep -FlzxI -e ${dmIni} /proc/[0-9]*/cmdline 2>/dev/null); do ` +
-    `grep -Eqz '(^|/)dmserver$' "$f" 2>/dev/null && { p=\${f#/proc/}; echo "\${p%/cmdline}"; }; done`
+    sh`want=$(readlink -f -- ${dmIni} 2>/dev/null); [ -n "$want" ] || want=${dmIni}; ` +
+    `for f in $(grep -lzE '(^|/)dmserver$' /proc/[0-9]*/cmdline 2>/dev/null); do ` +
+    `d=\${f%/cmdline}; cwd=$(readlink "$d/cwd" 2>/dev/null); ` +
+    `if tr '\\0' '\\n' < "$f" 2>/dev/null | { while IFS= read -r a; do ` +
+    `case "$a" in [Pp][Aa][Tt][Hh]=*) a=\${a#*=};; esac; ` +
+    `case "$a" in /*) ;; *) [ -n "$cwd" ] || continue; a="$cwd/$a";; esac; ` +
+    `[ "$(readlink -f -- "$a" 2>/dev/null)" = "$want" ] && exit 0; ` +
+    `done; exit 1; }; then echo "\${d#/proc/}"; fi; done`
   );
 }
 
@@ -111,6 +121,12 @@ export interface StartParams extends InstanceLayout {
   readonly timeoutMs?: number;
 }
 
+/** The dmserver command line itself (what the plan shows): `dmserver <ini> dpc_mode=<mode> [MOUNT]`. */
+export function dmserverInvocation(p: StartParams): string {
+  const args = [files.dmIni(p), `dpc_mode=${p.mode}`, ...(p.mount ? ["MOUNT"] : [])];
+  return sh`${tool(p, "dmserver")} ${args}`;
+}
+
 /**
  * Starts dmserver in the background, detached from the SSH session (setsid, nohup, stdio to a
  * log), then waits until its port answers or the process dies; on failure prints the log's
@@ -120,10 +136,9 @@ export function startCommand(p: StartParams): string {
   const ini = files.dmIni(p);
   const log = files.serverLog(p);
   const secs = Math.ceil((p.timeoutMs ?? DEFAULTS.startTimeoutMs) / 1000);
-  const args = p.mount ? [ini, `dpc_mode=${p.mode}`, "MOUNT"] : [ini, `dpc_mode=${p.mode}`];
   return bash(
     `running=$(${pidsOf(ini)}); if [ -n "$running" ]; then echo "dmserver already running: pid $running"; exit 0; fi; ` +
-    sh`cd ${files.dbDir(p)} || exit 1; setsid nohup ${tool(p, "dmserver")} ${args} >> ${log} 2>&1 < /dev/null & pid=$!; ` +
+    sh`cd ${files.dbDir(p)} || exit 1; setsid nohup ${sh.raw(dmserverInvocation(p))} >> ${log} 2>&1 < /dev/null & pid=$!; ` +
     `end=$((SECONDS + ${secs})); ` +
     sh`while :; do ` +
     sh`if ! kill -0 "$pid" 2>/dev/null; then echo "dmserver exited during start; last lines of "${log}: >&2; tail -n 30 ${log} >&2; exit 1; fi; ` +
@@ -170,10 +185,9 @@ function rman(l: { dmHome?: string }, stmt: string): string {
   return sh`${tool(l, "dmrman")} ${"CTLSTMT=" + stmt} USE_AP=2`;
 }
 
-/** Offline full backup into `<path>/<name>` (seed 7.2.7.1); an old set of that name is replaced. */
+/** Offline full backup into `<path>/<name>` (seed 7.2.7.1); the name is new to this run, so no set is replaced. */
 export function backupCommand(l: InstanceLayout, name: string, shadow = false): string {
-  const set = files.backupSet(l, name);
-  return sh`rm -rf ${set} && ` + rman(l, RMAN.backup(files.dmIni(l), name, set, shadow));
+  return rman(l, RMAN.backup(files.dmIni(l), name, files.backupSet(l, name), shadow));
 }
 
 export function restoreCommand(l: InstanceLayout, backupSet: string, toShadow = false): string {
@@ -193,15 +207,6 @@ export function disqlCommand(l: { dmHome?: string }): string {
   return sh`${tool(l, "disql")} -S -L /nolog`;
 }
 
-export function mkdirCommand(dir: string): string {
-  return sh`mkdir -p ${dir}`;
-}
-
-/** Removes the database directory (only on delete with deleteData). */
-export function removeDbDirCommand(l: InstanceLayout): string {
-  return sh`rm -rf ${files.dbDir(l)}`;
-}
-
 export interface HostState {
   /** The base directory exists. */
   readonly pathExists: boolean;
@@ -211,8 +216,12 @@ export interface HostState {
   readonly dmarchIni: string | null;
   /** Pids of dmserver processes started with this dm.ini. */
   readonly pids: number[];
-  /** The seeding backup set directory exists. */
-  readonly backupSetExists: boolean;
+  /**
+   * The database has been started before: DM's log directory holds a log of it, or the product's
+   * start log exists. A restore may only go over a database for which this is false (and which
+   * holds no RAFT configuration): one that never opened holds nothing but what dminit wrote.
+   */
+  readonly ranBefore: boolean;
 }
 
 /**
@@ -223,7 +232,7 @@ export function hostStateCommand(l: InstanceLayout, marker: string): string {
   const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l)];
   return (
     sh`printf '%s path %s\n' ${marker + "-state"} "$([ -d ${l.path} ] && echo 1 || echo 0)"; ` +
-    sh`printf '%s backup %s\n' ${marker + "-state"} "$([ -d ${files.backupSet(l)} ] && echo 1 || echo 0)"; ` +
+    sh`printf '%s ran %s\n' ${marker + "-state"} "$({ [ -e ${files.serverLog(l)} ] || ls ${files.dmLogDir(l)} 2>/dev/null | grep -q '^dm_.*[.]log$'; } && echo 1 || echo 0)"; ` +
     sh`printf '%s pids %s\n' ${marker + "-state"} "$(${sh.raw(pidsOf(files.dmIni(l)))} | tr '\n' ' ')"; ` +
     readFilesCommand(paths, marker)
   );
@@ -266,7 +275,7 @@ export function parseHostState(stdout: string, l: InstanceLayout, marker: string
   const content = parseReadFiles(stdout, paths, marker, host);
   return {
     pathExists: field("path") === "1",
-    backupSetExists: field("backup") === "1",
+    ranBefore: field("ran") === "1",
     pids: field("pids")
       .split(/\s+/)
       .filter((x) => x !== "")
@@ -341,13 +350,14 @@ function eachScriptUntil(secs: number, check: (script: string) => string): strin
 export const SCRIPT_SPLIT = "--dbcluster-next-script--";
 
 /**
- * Polls the MP catalog until one of `members` is recorded as PRIMARY (the MP updates SYS_MODE
- * once the group elected its leader). stdin holds one disql script per MP to try, separated by
- * SCRIPT_SPLIT lines; they are kept in the shell's memory, never in a file or on the command line.
+ * Polls the MP catalog until one of `members` is recorded as an OPEN PRIMARY (SYS_STATUS 4; the
+ * MP updates SYS_MODE once the group elected its leader, and keeps it on a leader that died).
+ * stdin holds one disql script per MP to try, separated by SCRIPT_SPLIT lines; they are kept in
+ * the shell's memory, never in a file or on the command line.
  */
 export function waitLeaderCommand(l: { dmHome?: string }, members: readonly string[], timeoutMs: number = DEFAULTS.electionTimeoutMs): string {
   const secs = Math.ceil(timeoutMs / 1000);
-  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY$`;
+  const pattern = `^(${members.map((m) => m.toUpperCase()).join("|")})\\|PRIMARY\\|4$`;
   return bash(
     eachScriptUntil(secs, (script) => `if ${script} | ` + sh`${tool(l, "disql")} -S -L /nolog 2>/dev/null | tr -d ' \r' | tr 'a-z' 'A-Z' | grep -Eq ${pattern}; then echo "leader elected"; exit 0; fi`) +
       sh`echo "no leader among "${members.join(",")}" within "${secs}"s" >&2; exit 1`,

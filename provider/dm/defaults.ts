@@ -40,8 +40,6 @@ export const DEFAULTS = {
     /** ARCH_SPACE_LIMIT in MB; 0 = unlimited. */
     spaceLimitMb: 0,
   },
-  /** Name of the offline backup that seeds a multi-replica group (the seed's BACKUP_01). */
-  seedBackupName: "BACKUP_01",
   /** How long a dmserver may take to open its port before start is reported failed. */
   startTimeoutMs: 120_000,
   /** How long a dmserver may take to exit after SIGTERM / SIGUSR1. */

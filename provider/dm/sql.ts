@@ -95,12 +95,6 @@ export const RMAN = {
   updateDbMagic: (dmIni: string) => `RECOVER DATABASE ${sqlString(dmIni)} UPDATE DB_MAGIC`,
 } as const;
 
-/** A backup name (the seed's BACKUP_01) is a bare DM identifier in CTLSTMT. */
-export function checkBackupName(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`not a backup name: ${JSON.stringify(name)}`);
-  return name;
-}
-
 /** Settings that make disql's output machine-readable and stop at the first error. */
 export const DISQL_SETTINGS = [
   "SET ECHO OFF",

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isSecretField, redactFields } from "../core/redact";
-import { MAX_RAFT_MEMBERS } from "./defaults";
+import { DEFAULTS, MAX_RAFT_MEMBERS } from "./defaults";
 import {
   BpGroupSchema,
   DpcClusterSchema,
@@ -154,6 +154,32 @@ function checkPortCollisions(f: Failures, uses: PortUse[]): void {
   }
 }
 
+/**
+ * One database directory per instance: two instances on one host with the same path and dbName
+ * would be one database (and share everything kept beside it).
+ */
+function checkSharedDirectories(f: Failures, items: unknown[], path: PropertyKey[]): void {
+  const dirKey = (x: unknown): string | undefined => {
+    if (!x || typeof x !== "object") return undefined;
+    const o = x as Record<string, unknown>;
+    const host = str((o.connection as Record<string, unknown> | undefined)?.host);
+    const p = str(o.path);
+    if (!host || !p) return undefined;
+    return `${host}\0${p.replace(/\/+$/, "")}\0${(str(o.dbName) ?? DEFAULTS.dbName).toUpperCase()}`;
+  };
+  const seen = new Map<string, number>();
+  items.forEach((x, i) => {
+    const k = dirKey(x);
+    if (k === undefined) return;
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, i);
+    else {
+      const o = x as Record<string, unknown>;
+      f.add([...path, i, "path"], `instances on one host need their own database directory: ${String(o.path)}/${String(o.dbName ?? DEFAULTS.dbName)} on ${String((o.connection as Record<string, unknown>).host)} is already ${formatPath([...path, first])}'s (give one another path or dbName)`);
+    }
+  });
+}
+
 /** The seed: mp_port must not collide with the ap_port_num of any MP, SP or BP of the cluster. */
 function checkMpPortsAgainstApPorts(f: Failures, uses: PortUse[]): void {
   const ap = new Map<number, PortUse>();
@@ -229,6 +255,7 @@ function checkRaftGroup(f: Failures, raw: Record<string, unknown>): void {
   if (role === "SP" && members.length > 1) f.add(["members"], "an SP RAFT group holds one SP");
   if (role !== "MP" && listAt(raw, "mp").length === 0) f.add(["mp"], "an SP or BP group names the MP(s) to log into");
   checkPortCollisions(f, members.flatMap((m, i) => (m && typeof m === "object" ? portsOf(m, ["members", i]) : [])));
+  checkSharedDirectories(f, members, ["members"]);
 }
 
 function checkTopology(f: Failures, raw: Record<string, unknown>): void {
@@ -253,6 +280,7 @@ function checkTopology(f: Failures, raw: Record<string, unknown>): void {
   const uses = instances.flatMap((x, i) => (x && typeof x === "object" ? portsOf(x, ["instances", i]) : []));
   checkPortCollisions(f, uses);
   checkMpPortsAgainstApPorts(f, uses);
+  checkSharedDirectories(f, instances, ["instances"]);
   instances.forEach((x, i) => {
     if (x && x.mpPort !== undefined && x.mode !== "MP") f.add(["instances", i, "mpPort"], "mpPort only applies to an MP instance");
   });

@@ -63,7 +63,7 @@ test("an instance moved out of its fault domain by hand: FDOM_2 drifts, up moves
 
   await expectDrift({ FDOM_2: /SP_FAULT_DOMAIN_MV_INST\('FDOM_2', 'BP12'\);.*BP12 not in it/ });
   expect(stateOutputs(c, EXAMPLE, res("FDOM_2")).observed).toEqual({ domainId: expect.any(Number), instances: ["BP22"] });
-  await expectRepairedBy(["FDOM_2"], /FDOM_2 update .*SP_FAULT_DOMAIN_MV_INST\('FDOM_2', 'BP12'\); \.\.\. ok/);
+  await expectRepairedBy(["FDOM_2"], /FDOM_2 update .*SP_FAULT_DOMAIN_MV_INST\('FDOM_2', 'BP12'\); \$ 'disql' -S -L \/nolog .* \.\.\. ok/);
 });
 
 test("a RAFT group taken out of its BP group by hand: BG_1 drifts, up puts it back", async () => {
@@ -72,7 +72,7 @@ test("a RAFT group taken out of its BP group by hand: BG_1 drifts, up puts it ba
 
   await expectDrift({ BG_1: /SP_BP_GROUP_ADD_RAFT\('BG_1', 'RAFT_2'\);.*RAFT_2 not in the group/ });
   expect(stateOutputs(c, EXAMPLE, res("BG_1")).observed).toEqual({ groupId: expect.any(Number), rafts: ["RAFT_1"] });
-  await expectRepairedBy(["BG_1"], /BG_1 update .*SP_BP_GROUP_ADD_RAFT\('BG_1', 'RAFT_2'\); \.\.\. ok/);
+  await expectRepairedBy(["BG_1"], /BG_1 update .*SP_BP_GROUP_ADD_RAFT\('BG_1', 'RAFT_2'\); \$ 'disql' -S -L \/nolog .* \.\.\. ok/);
 });
 
 test("a member killed (BP12): RAFT_1 drifts, up starts it again and it rejoins its group", async () => {
@@ -82,7 +82,7 @@ test("a member killed (BP12): RAFT_1 drifts, up starts it again and it rejoins i
   await expectDrift({ RAFT_1: /start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP12\)/ });
   const members = stateOutputs(c, EXAMPLE, res("RAFT_1")).observed.members as { name: string; running: boolean }[];
   expect(members.map((m) => `${m.name}:${m.running}`)).toEqual(["BP11:true", "BP12:false", "BP13:true"]);
-  await expectRepairedBy(["RAFT_1"], /RAFT_1 update .*start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP12\) \.\.\. ok/);
+  await expectRepairedBy(["RAFT_1"], /RAFT_1 update .*start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP12\) \$ setsid nohup 'dmserver' '\S+\/bp12\/DAMENG\/dm\.ini' 'dpc_mode=BP' 'MOUNT'.* \.\.\. ok/);
 });
 
 test("a dm.ini port the Instance owns edited by hand (BP22's AP_PORT_NUM): the Instance drifts, up writes it back", async () => {

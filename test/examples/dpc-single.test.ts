@@ -63,7 +63,7 @@ test("a killed BP shows in refresh and the next up starts it again", async () =>
   const r = await stack.engine("up");
   expect(r.code).toBe(0);
   expect(r.summary).toMatchObject({ update: 1, create: 0, delete: 0 });
-  expect(r.out).toMatch(/start dmserver \S+bp1\/DAMENG\/dm\.ini dpc_mode=BP \(BP1\) \.\.\. ok/);
+  expect(r.out).toMatch(/start dmserver \S+bp1\/DAMENG\/dm\.ini dpc_mode=BP \(BP1\) \$ setsid nohup 'dmserver' '\S+bp1\/DAMENG\/dm\.ini' 'dpc_mode=BP'.* \.\.\. ok/);
   const again = await stack.engine("up");
   expect(again.summary).toMatchObject({ update: 0, create: 0, same: 12 });
 });

@@ -1,5 +1,7 @@
 /**
- * dmserver INI [dpc_mode=MP|SP|BP] [MOUNT]: a foreground database process (callers background it).
+ * dmserver [INI | path=INI] [-noconsole] [dpc_mode=MP|SP|BP] [MOUNT]: a foreground database
+ * process (callers background it). The ini comes positionally or as `path=` (a DmService unit
+ * runs `dmserver path=<ini> -noconsole`), relative paths from the working directory.
  * Refusals are written to the instance's log (and stdout) and end the process with status 1.
  */
 import { readControl } from "./dbfiles";
@@ -24,10 +26,12 @@ function parseArgs(argv: string[]): Args {
     if (key === "DPC_MODE") dpcMode = a.slice(eq + 1).toUpperCase();
     else if (key === "PATH" || key === "INI_PATH") ini = a.slice(eq + 1);
     else if (/^MOUNT$/i.test(a)) mount = true;
+    // No console to read `exit` from: the simulator never reads one, so nothing changes.
+    else if (/^-noconsole$/i.test(a)) continue;
     else if (eq < 0 && ini === undefined) ini = a;
     else throw new StartRefusal(`无效的参数[${a}]`);
   }
-  if (!ini) throw new StartRefusal("请指定dm.ini文件路径. 用法: dmserver INI_PATH [DPC_MODE=MP|SP|BP] [MOUNT]");
+  if (!ini) throw new StartRefusal("请指定dm.ini文件路径. 用法: dmserver [INI_PATH|path=INI_PATH] [-noconsole] [DPC_MODE=MP|SP|BP] [MOUNT]");
   return { ini, dpcMode, mount };
 }
 

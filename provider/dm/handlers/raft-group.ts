@@ -1,14 +1,10 @@
+import { randomBytes } from "node:crypto";
 import type { Logic } from "../../converge";
 import { CatalogView } from "../catalog";
-import { loginOf, planRaftGroup, planRaftGroupDelete, type RaftGroupActual } from "../plan";
+import { groupLogins, planRaftGroup, planRaftGroupDelete, type RaftGroupActual } from "../plan";
 import { RAFT_GROUP_IMMUTABLE, type RaftGroupSpec } from "../schema";
 import { connectionSecrets, connectionsOf, diffFields, validated } from "./common";
 import { readCatalog, readHosts } from "./read";
-
-/** The MPs to log into: an MP group logs into its own members, the others into `mp`. */
-function logins(s: RaftGroupSpec) {
-  return s.role === "MP" ? s.members.map(loginOf) : s.mp;
-}
 
 export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
   kind: "dm:RaftGroup",
@@ -18,7 +14,7 @@ export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
   connections: (s, olds) => connectionsOf([...s.members, ...s.mp, ...(olds ? [...olds.members, ...olds.mp] : [])]),
   async read(s, ctx, olds) {
     const removed = (olds?.members ?? []).filter((o) => !s.members.some((m) => m.name.toUpperCase() === o.name.toUpperCase()));
-    const [cat, members] = await Promise.all([readCatalog(ctx, logins(s), s.sysdbaPassword), readHosts(ctx, [...s.members, ...removed])]);
+    const [cat, members] = await Promise.all([readCatalog(ctx, groupLogins(s), s.sysdbaPassword), readHosts(ctx, [...s.members, ...removed])]);
     if (!cat.catalog && cat.errors.length > 0) ctx.log.info(`catalog not readable: ${cat.errors.join("; ")}`);
     // A delete without the catalog would stop the members and leave their registrations (and
     // the group's) behind, with nothing to say so: refuse before anything stops.
@@ -29,7 +25,7 @@ export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
       );
     return { catalog: cat.catalog, members, loginVia: cat.via };
   },
-  plan: (s, actual, how) => planRaftGroup(s, actual, { fresh: how.creating, olds: how.olds }),
+  plan: (s, actual, how) => planRaftGroup(s, actual, { catalogMayBeEmpty: how.creating, olds: how.olds, runId: randomBytes(4).toString("hex") }),
   planDelete: (s, actual) => planRaftGroupDelete(s, actual),
   // What the group owns and has settled when it returns: its catalog row, each member's
   // registration and role, which members run, the leader.

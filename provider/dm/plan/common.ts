@@ -1,11 +1,14 @@
 /**
  * Building blocks of the DM planners: one function per kind of step, each returning a core
- * Operation whose `describe` is the plan line users read (SQL shown, secrets never).
+ * Operation whose `describe` is the plan line users read: what the step does, then after ` $ `
+ * the exact command line or SQL it runs, shell-quoted as sent (`shown`); secrets never (they
+ * travel on stdin, and the printed plan is redacted besides).
  */
 import { writeFileOperation } from "../../core/files";
 import { sh } from "../../core/quote/sh";
 import {
   backupCommand,
+  dmserverInvocation,
   disqlCommand,
   files,
   restoreCommand,
@@ -41,12 +44,17 @@ function at(p: { connection: ConnectionArgs }): Target {
   return targetOf(p.connection);
 }
 
+/** A plan line: the step in words, then the exact command it runs. */
+export function shown(summary: string, exact: string): string {
+  return `${summary} $ ${exact}`;
+}
+
 /** A disql run on the login's host, the statements on stdin after the login line. */
 export function sqlOp(login: MpLogin, password: string, statements: readonly string[], reason: string, advice?: string): Operation {
   return {
     ...at(login),
     kind: "sql",
-    describe: `disql ${login.name}: ${statements.join(" ")}`,
+    describe: shown(`disql ${login.name}: ${statements.join(" ")}`, `${disqlCommand(login)} < script: CONN SYSDBA/<not shown>@${login.ip}:${login.portNum}, settings, the statements, EXIT`),
     command: disqlCommand(login),
     stdin: disqlScript({ password, ip: login.ip, port: login.portNum }, statements),
     reason,
@@ -63,7 +71,7 @@ export function startOp(p: Place, reason: string, mount = false): Operation {
   return {
     ...at(p),
     kind: "start",
-    describe: `dmserver ${files.dmIni(p)} dpc_mode=${p.mode}${mount ? " MOUNT" : ""} (${p.name})`,
+    describe: shown(`dmserver ${files.dmIni(p)} dpc_mode=${p.mode}${mount ? " MOUNT" : ""} (${p.name})`, `setsid nohup ${dmserverInvocation({ ...p, mount })}, then wait for ${p.ip}:${p.portNum}`),
     command: startCommand({ ...p, mount, timeoutMs: DEFAULTS.startTimeoutMs }),
     reason,
     timeoutMs: DEFAULTS.startTimeoutMs + 15_000,
@@ -74,7 +82,7 @@ export function stopOp(p: Place, reason: string, all = false): Operation {
   return {
     ...at(p),
     kind: "stop",
-    describe: `${all ? "exit all (SIGUSR1)" : "exit (SIGTERM)"} ${p.name}`,
+    describe: shown(`${all ? "exit all (SIGUSR1)" : "exit (SIGTERM)"} ${p.name}`, `kill -${all ? "USR1" : "TERM"} <pid of the dmserver of ${files.dmIni(p)}>, then wait until it has exited`),
     command: stopCommand({ ...p, all, timeoutMs: DEFAULTS.stopTimeoutMs }),
     reason,
     timeoutMs: DEFAULTS.stopTimeoutMs + 15_000,
@@ -112,14 +120,15 @@ export function writeOp(p: Place, path: string, content: string, reason: string,
 }
 
 export function mkdirOp(p: Place, dir: string, reason: string): Operation {
-  return { ...at(p), kind: "mkdir", describe: `mkdir -p ${dir} (${p.name})`, command: sh`mkdir -p ${dir}`, reason, timeoutMs: 60_000 };
+  const command = sh`mkdir -p ${dir}`;
+  return { ...at(p), kind: "mkdir", describe: shown(`mkdir -p ${dir} (${p.name})`, command), command, reason, timeoutMs: 60_000 };
 }
 
 export function backupOp(p: Place, name: string, reason: string, shadow = false): Operation {
   return {
     ...at(p),
     kind: "dmrman",
-    describe: `dmrman offline full${shadow ? " SHADOW" : ""} backup of ${p.name} to ${files.backupSet(p, name)}`,
+    describe: shown(`dmrman offline full${shadow ? " SHADOW" : ""} backup of ${p.name} to ${files.backupSet(p, name)}`, backupCommand(p, name, shadow)),
     command: backupCommand(p, name, shadow),
     reason,
     timeoutMs: RMAN_TIMEOUT_MS,
@@ -131,26 +140,30 @@ export function restoreOps(p: Place, backupSet: string, reason: string, opts: { 
   const ops: Operation[] = [
     {
       ...base,
-      describe: `dmrman restore ${p.name}${opts.toShadow ? " TO SHADOW" : ""} from ${backupSet}`,
+      describe: shown(`dmrman restore ${p.name}${opts.toShadow ? " TO SHADOW" : ""} from ${backupSet}`, restoreCommand(p, backupSet, opts.toShadow)),
       command: restoreCommand(p, backupSet, opts.toShadow),
       reason,
     },
   ];
   // An offline backup carries no REDO to replay (the seed skips this step); an online one does.
   if (opts.online)
-    ops.push({ ...base, describe: `dmrman recover ${p.name} from ${backupSet}`, command: recoverFromBackupCommand(p, backupSet), reason });
-  ops.push({ ...base, describe: `dmrman recover ${p.name} UPDATE DB_MAGIC`, command: updateDbMagicCommand(p), reason });
+    ops.push({ ...base, describe: shown(`dmrman recover ${p.name} from ${backupSet}`, recoverFromBackupCommand(p, backupSet)), command: recoverFromBackupCommand(p, backupSet), reason });
+  ops.push({ ...base, describe: shown(`dmrman recover ${p.name} UPDATE DB_MAGIC`, updateDbMagicCommand(p)), command: updateDbMagicCommand(p), reason });
   return ops;
 }
 
-/** Copies a backup set from one host to another (run through core's copyRemoteDir). */
+/**
+ * Copies a backup set from one host to another. Core's copyRemoteDir runs both ends (`tar c` on
+ * the source piped into `tar x` here), so `command` is never run: it refuses, should anything
+ * try to run the step as a plain command.
+ */
 export function copyDirOp(from: Place, fromDir: string, to: Place, toDir: string, reason: string): CopyOperation {
   const src = at(from);
   return {
     ...at(to),
     kind: "copy-dir",
-    describe: `copy ${src.host}:${fromDir} to ${toDir} (${to.name})`,
-    command: sh`mkdir -p ${toDir} && tar -C ${toDir} -xf -`,
+    describe: shown(`copy ${src.host}:${fromDir} to ${toDir} (${to.name})`, `${sh`tar -C ${fromDir} -cf - .`} on ${src.host} | ${sh`mkdir -p ${toDir} && tar -C ${toDir} -xf -`}`),
+    command: sh`echo ${"a copy-dir step runs through copyRemoteDir, not as a command"} >&2; exit 2`,
     reason,
     timeoutMs: RMAN_TIMEOUT_MS,
     copyFrom: { host: src.host, connKey: src.connKey, dir: fromDir },
@@ -158,17 +171,17 @@ export function copyDirOp(from: Place, fromDir: string, to: Place, toDir: string
   };
 }
 
-export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string): Operation {
-  const query = "SELECT NAME, SYS_MODE FROM DPC_INSTANCE;";
-  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [query]));
+export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password: string, members: readonly string[], reason: string, hint?: string): Operation {
+  const scripts = logins.map((l) => disqlScript({ password, ip: l.ip, port: l.portNum }, [SQL.instanceStates]));
   return {
     ...at(runOn),
     kind: "wait-leader",
-    describe: `wait until one of ${members.join(", ")} is PRIMARY in the MP catalog`,
+    describe: `wait until one of ${members.join(", ")} is PRIMARY and OPEN in the MP catalog`,
     command: waitLeaderCommand(runOn, members, DEFAULTS.electionTimeoutMs),
     stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
     reason,
     timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
+    ...(hint ? { hint } : {}),
   };
 }
 

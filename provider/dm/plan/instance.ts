@@ -2,11 +2,11 @@
  * planInstance: one instance's directory on its host — dminit (never over an existing
  * database), its dm.ini parameters, its mp.ini. The process belongs to the RAFT group.
  */
-import { dminitCommand, files, type HostState } from "../commands";
+import { dminitCommand, files, tool, type HostState } from "../commands";
 import { iniDiff, parseIni, parseMpIni, renderMpIni } from "../ini";
 import { PlanError, phase, targetOf, type Plan } from "../ops";
 import { INSTANCE_IMMUTABLE, INSTANCE_STATIC_PORTS, type InstanceSpec } from "../schema";
-import { setIniOp, stopOp, writeOp, type Place } from "./common";
+import { setIniOp, shown, stopOp, writeOp } from "./common";
 import { sh } from "../../core/quote/sh";
 
 export interface InstancePlanOptions {
@@ -19,13 +19,21 @@ export function desiredDmIni(spec: InstanceSpec): Record<string, string | number
   return { PORT_NUM: spec.portNum, AP_PORT_NUM: spec.apPortNum, ...spec.dmIni };
 }
 
-export function placeOf(spec: InstanceSpec): Place {
-  return spec;
+/**
+ * A dminit run in words and as run: its CONTROL file's parameters as the tool reads them, with
+ * SYSDBA_PWD left out (it is only in the 0600 file written from stdin).
+ */
+export function dminitShown(p: { dmHome?: string }, control: string): { summary: string; exact: string } {
+  const params = control
+    .split("\n")
+    .map((l) => /^\s*([A-Z_]+)\s*=\s*(.*?)\s*$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== "SYSDBA_PWD")
+    .map((m) => `${m[1]}=${m[2]}`);
+  return { summary: `dminit ${params.join(" ")} (SYSDBA_PWD not shown)`, exact: `${sh`${tool(p, "dminit")}`} CONTROL=<0600 file written from stdin, removed after>` };
 }
 
 export function planInstance(spec: InstanceSpec, actual: HostState, opts: InstancePlanOptions): Plan {
   const res = `dm.Instance ${spec.name}`;
-  const p = placeOf(spec);
   const create = [];
   const configure = [];
   let dmIni = actual.dmIni === null ? null : parseIni(actual.dmIni);
@@ -35,7 +43,7 @@ export function planInstance(spec: InstanceSpec, actual: HostState, opts: Instan
     create.push({
       ...t,
       kind: "dminit",
-      describe: `dminit PATH=${spec.path} DB_NAME=${spec.dbName} INSTANCE_NAME=${spec.name} PORT_NUM=${spec.portNum} AP_PORT_NUM=${spec.apPortNum} DPC_MODE=${spec.mode} PAGE_SIZE=${spec.pageSize} (CONTROL file, SYSDBA_PWD not shown)`,
+      describe: ((x) => shown(x.summary, x.exact))(dminitShown(spec, d.stdin)),
       command: d.command,
       stdin: d.stdin,
       reason: `no database at ${files.dbDir(spec)} (no dm.ini)`,
@@ -56,35 +64,34 @@ export function planInstance(spec: InstanceSpec, actual: HostState, opts: Instan
   const changes = iniDiff(dmIni, desiredDmIni(spec));
   if (Object.keys(changes).length > 0) {
     const running = actual.pids.length > 0 ? " (the running server reads it at its next start)" : "";
-    configure.push(setIniOp(p, "dm.ini", changes, `dm.ini differs: ${Object.keys(changes).join(", ")}${running}`));
+    configure.push(setIniOp(spec, "dm.ini", changes, `dm.ini differs: ${Object.keys(changes).join(", ")}${running}`));
   }
   const wantMp = renderMpIni(spec.mpNodes);
   const haveMp = actual.mpIni === null ? null : parseMpIni(actual.mpIni);
   if (haveMp === null || JSON.stringify(haveMp) !== JSON.stringify(parseMpIni(wantMp)))
-    configure.push(writeOp(p, files.mpIni(spec), wantMp, haveMp === null ? "no mp.ini" : "mp.ini names other MPs"));
+    configure.push(writeOp(spec, files.mpIni(spec), wantMp, haveMp === null ? "no mp.ini" : "mp.ini names other MPs"));
   return [...phase(`create database ${spec.name}`, create), ...phase(`configure ${spec.name}`, configure)];
 }
 
 /**
  * Delete: the RAFT group stopped and unregistered the instance before (Pulumi deletes the group
- * first). The directory stays unless deleteData.
+ * first). The directory stays unless deleteData, and is never removed under a running server:
+ * whoever started it (the product, `dmserver path=...` by hand, a DmService unit), a server
+ * still running on it is refused by pid.
  */
 export function planInstanceDelete(spec: InstanceSpec, actual: HostState): Plan {
-  const p = placeOf(spec);
-  const stop = actual.pids.length > 0 ? [stopOp(p, "still running although no RAFT group manages it")] : [];
-  const remove =
-    spec.deleteData && (actual.pathExists || actual.dmIni !== null)
-      ? [
-          {
-            ...targetOf(spec.connection),
-            kind: "remove",
-            describe: `rm -rf ${files.dbDir(spec)} and ${files.backupSet(spec)} (deleteData)`,
-            command: sh`rm -rf ${files.dbDir(spec)} ${files.backupSet(spec)}`,
-            reason: "deleteData is true",
-            timeoutMs: 600_000,
-          },
-        ]
-      : [];
+  const removing = spec.deleteData && (actual.pathExists || actual.dmIni !== null);
+  if (removing && actual.pids.length > 0)
+    throw new PlanError(
+      `dm.Instance ${spec.name}`,
+      `deleteData is set, but a dmserver is running on ${files.dbDir(spec)} (pid ${actual.pids.join(", ")}); the directory of a running server is never removed. ` +
+        `Stop that server (if a RAFT group or a DmService unit manages it, through them), then run the delete again`,
+    );
+  const stop = actual.pids.length > 0 ? [stopOp(spec, "still running although no RAFT group manages it")] : [];
+  const dir = files.dbDir(spec);
+  const remove = removing
+    ? [{ ...targetOf(spec.connection), kind: "remove", describe: shown(`remove ${dir} (deleteData)`, sh`rm -rf ${dir}`), command: sh`rm -rf ${dir}`, reason: "deleteData is true", timeoutMs: 600_000 }]
+    : [];
   return [...phase(`stop ${spec.name}`, stop), ...phase(`remove ${spec.name}`, remove)];
 }
 

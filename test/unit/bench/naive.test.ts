@@ -60,6 +60,7 @@ test("seed 7.2: every step of the seed, once, in the seed's order", () => {
     "copy-dir": 4, // every replica is on another host than its group's first member
     "dmrman restore": 4,
     "dmrman UPDATE DB_MAGIC": 4,
+    remove: 2 * 3, // per BP group, its backup set on the first member's host and each copy, once restored
     "wait-leader": 2,
     sql: 1 + 2 + 1 + 1 + 3, // MP, BP groups, BP group object, SP, fault domains
   });

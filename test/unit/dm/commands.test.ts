@@ -126,7 +126,7 @@ describe("dmserver start, state read and stop", () => {
     expect(st.dmIni).toContain("INSTANCE_NAME = BP1");
     expect(st.mpIni).toBe("mp_host = 127.0.0.1\nmp_port = 9000\n");
     expect(st.dmarchIni).toBeNull();
-    expect(st.backupSetExists).toBe(false);
+    expect(st.ranBefore).toBe(true);
 
     const stop = t.run(stopCommand({ ...l, timeoutMs: 20_000 }));
     expect(stop.stdout).toContain("dmserver stopped");
@@ -152,11 +152,45 @@ describe("dmserver start, state read and stop", () => {
     expect(r.stderr).toContain("fake failure: bad ini");
   });
 
+  test("the state read finds a dmserver however it was started: path=<ini> (a DmService unit's form), a relative ini from its working directory, a symlinked path; not a process merely naming the ini", async () => {
+    const l = await layout("forms");
+    const ini = files.dmIni(l);
+    const link = path.join(t.dir, "linked");
+    fs.symlinkSync(files.dbDir(l), link);
+    // Stand-ins that only hold their argv (argv[0] as given by exec -a), as long as the test needs.
+    const hold = (argv0: string, cwd: string, args: string[]) => {
+      const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+      const r = t.run(`cd '${cwd.replace(/'/g, `'\\''`)}' && { exec -a ${argv0} node -e 'setTimeout(() => {}, 60000)' ${quoted} > /dev/null 2>&1 < /dev/null & echo $!; }`);
+      expect(r.code).toBe(0);
+      return Number(r.stdout.trim());
+    };
+    const pids = [
+      hold("/opt/dmdbms/bin/dmserver", "/", [`path=${ini}`, "-noconsole"]),
+      hold("dmserver", files.dbDir(l), ["dm.ini", "dpc_mode=BP", "MOUNT"]),
+      hold("dmserver", "/", [`PATH=${path.join(link, "dm.ini")}`]),
+    ];
+    const other = hold("tail", "/", [ini]);
+    try {
+      // Each shell has become its stand-in once the process's argv[0] is the name given to exec -a.
+      const argv0 = (p: number) => fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0];
+      const end = Date.now() + 10_000;
+      while (![...pids, other].every((p, i) => argv0(p) === ["/opt/dmdbms/bin/dmserver", "dmserver", "dmserver", "tail"][i])) {
+        if (Date.now() > end) throw new Error("the stand-ins did not start");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const marker = `--m-${randomBytes(8).toString("hex")}--`;
+      const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
+      expect([...st.pids].sort()).toEqual([...pids].sort());
+    } finally {
+      for (const p of [...pids, other]) process.kill(p, "SIGKILL");
+    }
+  });
+
   test("the state read of a missing instance says so", () => {
     const l = { path: path.join(t.dir, "nothing here"), dbName: "DAMENG" };
     const marker = "--m-1234--";
     const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
-    expect(st).toEqual({ pathExists: false, backupSetExists: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
+    expect(st).toEqual({ pathExists: false, ranBefore: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
   });
 });
 
@@ -187,7 +221,7 @@ describe("waiting for a RAFT leader", () => {
     // answers only through the second MP, and only from its third call on (an election takes a while)
     fs.writeFileSync(
       disql,
-      `#!/bin/bash\nin=$(cat)\nprintf '%s\\n--\\n' "$in" >> "$FAKE_RECORD"\ncase "$in" in *":5301"*) n=$(grep -c ':5301' "$FAKE_RECORD"); [ "$n" -ge 3 ] && printf 'NAME|SYS_MODE\\nbp11 |STANDBY\\nBP12 | PRIMARY\\n' || printf 'NAME|SYS_MODE\\nBP11|STANDBY\\n';; *) echo '[-70028]:connect failed'; exit 1;; esac\n`,
+      `#!/bin/bash\nin=$(cat)\nprintf '%s\\n--\\n' "$in" >> "$FAKE_RECORD"\ncase "$in" in *":5301"*) n=$(grep -c ':5301' "$FAKE_RECORD"); [ "$n" -ge 3 ] && printf 'NAME|SYS_MODE|SYS_STATUS\\nbp11 |STANDBY|4\\nBP12 | PRIMARY | 4\\n' || printf 'NAME|SYS_MODE|SYS_STATUS\\nBP11|STANDBY|3\\nBP12|PRIMARY|6\\n';; *) echo '[-70028]:connect failed'; exit 1;; esac\n`,
       { mode: 0o755 },
     );
     const scripts = ['CONN SYSDBA/"pw one"@127.0.0.1:5300\nSELECT 1;\n', 'CONN SYSDBA/"pw one"@127.0.0.1:5301\nSELECT 1;\n'];

@@ -24,7 +24,9 @@ test("a batched read of several directories gives each one what its own read giv
   fs.writeFileSync(files.dmIni(a), "INSTANCE_NAME = A\nPORT_NUM = 5236");
   fs.writeFileSync(files.dmarchIni(a), "\n--batch-- 1\n[ARCHIVE_LOCAL1]\n");
   fs.writeFileSync(files.mpIni(b), "mp_host = 127.0.0.1\nmp_port = 9000\n");
-  fs.mkdirSync(files.backupSet(b));
+  // b has run before: DM's log of it is in its log directory.
+  fs.mkdirSync(files.dmLogDir(b));
+  fs.writeFileSync(path.join(files.dmLogDir(b), "dm_B_202612.log"), "startup\n");
   const reads = [a, b, c].map((l, i) => ({ layout: l, marker: `--state-${i}-7f3a--` }));
   const batch = "--batch-9c1e--";
   const r = t.run(hostStatesCommand(reads, batch));
@@ -37,8 +39,9 @@ test("a batched read of several directories gives each one what its own read giv
   expect(got).toEqual(single);
   expect(got[0].dmIni).toBe("INSTANCE_NAME = A\nPORT_NUM = 5236");
   expect(got[0].dmarchIni).toBe("\n--batch-- 1\n[ARCHIVE_LOCAL1]\n");
-  expect(got[1]).toMatchObject({ pathExists: true, backupSetExists: true, dmIni: null, mpIni: "mp_host = 127.0.0.1\nmp_port = 9000\n" });
-  expect(got[2]).toMatchObject({ pathExists: false, dmIni: null, pids: [] });
+  expect(got[1]).toMatchObject({ pathExists: true, ranBefore: true, dmIni: null, mpIni: "mp_host = 127.0.0.1\nmp_port = 9000\n" });
+  expect(got[2]).toMatchObject({ pathExists: false, ranBefore: false, dmIni: null, pids: [] });
+  expect(got[0].ranBefore).toBe(false);
 });
 
 test("a batched read cut short is refused, not half-parsed", () => {

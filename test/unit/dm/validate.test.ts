@@ -125,6 +125,16 @@ describe("validate", () => {
     for (const e of expectations) expect(got).toContainEqual(expect.stringMatching(e));
   });
 
+  test("one database directory per instance: the same host, path and dbName twice is refused, naming both; another dbName is fine", () => {
+    const t = seed72 as DpcClusterArgs;
+    const a = t.instances[2];
+    const shared = { ...t, instances: t.instances.map((x, i) => (i === 3 ? { ...x, path: `${a.path}/` } : x)) };
+    expect(rules(failures("DpcCluster", shared)).filter((r) => r.includes("own database directory"))).toEqual([
+      `instances[3].path: instances on one host need their own database directory: ${a.path}//DAMENG on ${a.connection.host} is already instances[2]'s (give one another path or dbName)`,
+    ]);
+    expect(validate("DpcCluster", { ...t, instances: t.instances.map((x, i) => (i === 3 ? { ...x, path: a.path, dbName: "DAMENG2" } : x)) }).ok).toBe(true);
+  });
+
   test("group sizes: 1, 3, 5, 7, 9 voting members; shadows do not vote", () => {
     const sized = (n: number, shadows: string[] = []): DpcClusterArgs => {
       const names = Array.from({ length: n }, (_, i) => `B${i}`);

@@ -33,6 +33,8 @@ export class Sim {
   readonly files = new Map<string, string>();
   readonly running = new Set<string>(); // instance names (upper case)
   readonly mounted = new Set<string>();
+  /** Instances that have been started at least once (DM's log of them exists). */
+  readonly started = new Set<string>();
   readonly instances = new Map<string, SimInstance>();
   readonly backups = new Map<string, string>(); // backup set key -> source instance
   readonly catalog: MutableCatalog = {
@@ -66,7 +68,7 @@ export class Sim {
       mpIni: this.files.get(`${k}|${db}/mp.ini`) ?? null,
       dmarchIni: this.files.get(`${k}|${db}/dmarch.ini`) ?? null,
       pids: this.running.has(m.name.toUpperCase()) ? [4242] : [],
-      backupSetExists: false,
+      ranBefore: this.started.has(m.name.toUpperCase()),
     };
   }
 
@@ -117,7 +119,7 @@ export class Sim {
         return;
       }
       case "start": {
-        const m = /^dmserver (.*) dpc_mode=(\w+)( MOUNT)? \((\w+)\)$/.exec(op.describe);
+        const m = /^dmserver (.*) dpc_mode=(\w+)( MOUNT)? \((\w+)\) \$ /.exec(op.describe);
         if (!m) throw new SimError(`unreadable start: ${op.describe}`);
         const [, ini, mode, mount, name] = m;
         const inst = this.inst(name);
@@ -129,13 +131,14 @@ export class Sim {
           if (!bpOpen) throw new SimError(`rule 7: SP ${name} started while no BP is open`);
         }
         this.running.add(name.toUpperCase());
+        this.started.add(name.toUpperCase());
         if (mount) this.mounted.add(name.toUpperCase());
         else this.mounted.delete(name.toUpperCase());
         this.events.push(`start:${name}${mount ? ":MOUNT" : ""}`);
         return;
       }
       case "stop": {
-        const m = /^(exit all|exit) \(SIG\w+\) (\w+)$/.exec(op.describe);
+        const m = /^(exit all|exit) \(SIG\w+\) (\w+) \$ /.exec(op.describe);
         if (!m) throw new SimError(`unreadable stop: ${op.describe}`);
         const [, how, name] = m;
         const inst = this.inst(name);
@@ -156,7 +159,7 @@ export class Sim {
         return;
       }
       case "dmrman": {
-        const stmt = op.describe;
+        const stmt = op.describe.slice(0, op.describe.indexOf(" $ "));
         const backup = /^dmrman offline full( SHADOW)? backup of (\w+) to (.*)$/.exec(stmt);
         if (backup) {
           if (this.running.has(backup[2].toUpperCase())) throw new SimError(`offline backup of running ${backup[2]}`);
@@ -211,8 +214,13 @@ export class Sim {
         }
         return;
       }
+      case "remove": {
+        // A backup set removed before a restore that needs it makes that restore fail here.
+        const set = /^remove backup set (.*) \(\w+\) \$ /.exec(op.describe);
+        if (set) this.backups.delete(`${op.connKey}|${set[1]}`);
+        return;
+      }
       case "mkdir":
-      case "remove":
         return;
       default:
         throw new SimError(`unknown op kind ${op.kind}`);

@@ -22,7 +22,7 @@ function spec(over: Partial<InstanceArgs> = {}) {
     ...over,
   });
 }
-const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], backupSetExists: false };
+const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false };
 const existing = (over: Partial<HostState> = {}): HostState => ({
   ...empty,
   pathExists: true,
@@ -60,11 +60,13 @@ describe("planInstance", () => {
     expect(flatten(planInstance(spec(), existing(), { creating: false }))).toEqual([]);
   });
 
-  test("delete keeps the data unless deleteData", () => {
+  test("delete keeps the data unless deleteData; it removes only the database directory, never under a running server", () => {
     expect(planInstanceDelete(spec(), existing())).toEqual([]);
-    const ops = flatten(planInstanceDelete(spec({ deleteData: true }), existing({ pids: [12] })));
-    expect(ops.map((o) => o.kind)).toEqual(["stop", "remove"]);
-    expect(ops[1].command).toContain("'/data/bp1/DAMENG'");
+    expect(flatten(planInstanceDelete(spec(), existing({ pids: [12] }))).map((o) => o.kind)).toEqual(["stop"]);
+    const ops = flatten(planInstanceDelete(spec({ deleteData: true }), existing()));
+    expect(ops.map((o) => o.kind)).toEqual(["remove"]);
+    expect(ops[0].command).toBe("rm -rf '/data/bp1/DAMENG'");
+    expect(() => planInstanceDelete(spec({ deleteData: true }), existing({ pids: [12, 13] }))).toThrow(/running on \/data\/bp1\/DAMENG \(pid 12, 13\).*never removed/);
   });
 });
 

@@ -1,13 +1,16 @@
 import { parseIni } from "../../../../provider/dm/ini";
 import { PlanError, flatten, isCopyOperation, type Plan } from "../../../../provider/dm/ops";
-import { planRaftGroup, planRaftGroupDelete } from "../../../../provider/dm/plan/raft-group";
+import { planRaftGroup as planRaftGroupWith, planRaftGroupDelete, type RaftGroupPlanOptions } from "../../../../provider/dm/plan/raft-group";
 import { planInstance } from "../../../../provider/dm/plan/instance";
 import type { DpcClusterArgs, RaftGroupSpec } from "../../../../provider/dm/schema";
 import { seed72, seedBp11Dmarch } from "../fixtures/seed";
 import { Sim } from "../helpers/sim";
 import { buildCluster, raftActual, steps } from "./world";
 
-const lines = (plan: Plan) => flatten(plan).map((o) => `${o.kind} ${o.describe}`);
+/** Every plan of these tests is of run "r1": its backup sets are named ..._r1. */
+const planRaftGroup = (spec: RaftGroupSpec, actual: Parameters<typeof planRaftGroupWith>[1], opts: Partial<RaftGroupPlanOptions> = {}) =>
+  planRaftGroupWith(spec, actual, { runId: "r1", ...opts });
+const lines = (plan: Plan) => flatten(plan).map((o) => `${o.kind} ${o.describe.replace(/ \$ .*$/, "")}`);
 const raft = (s: ReturnType<typeof steps>, name: string) => s.find((x) => x.kind === "RaftGroup" && x.spec.name === name)!.spec as RaftGroupSpec;
 const fileOf = (sim: Sim, name: string, file: string) => {
   const i = sim.instances.get(name)!;
@@ -26,11 +29,12 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
       "write-file write bp11/DAMENG/dmarch.ini",
       "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP",
       "stop exit (SIGTERM) BP11",
-      "dmrman dmrman offline full backup of BP11 to bp11/BACKUP_01",
-      "dmrman dmrman restore BP12 from bp11/BACKUP_01",
+      "dmrman dmrman offline full backup of BP11 to bp11/BACKUP_RAFT_1_SEED_r1",
+      "dmrman dmrman restore BP12 from bp11/BACKUP_RAFT_1_SEED_r1",
       "dmrman dmrman recover BP12 UPDATE DB_MAGIC",
-      "dmrman dmrman restore BP13 from bp11/BACKUP_01",
+      "dmrman dmrman restore BP13 from bp11/BACKUP_RAFT_1_SEED_r1",
       "dmrman dmrman recover BP13 UPDATE DB_MAGIC",
+      "remove remove backup set bp11/BACKUP_RAFT_1_SEED_r1",
       "set-ini set ALTER_MODE_STATUS = 0 in bp11/DAMENG/dm.ini",
       "write-file write bp11/DAMENG/dmarch.ini",
       "set-ini set ARCH_INI = 1, ALTER_MODE_STATUS = 0 in bp12/DAMENG/dm.ini",
@@ -42,7 +46,7 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
       "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP MOUNT",
       "start dmserver bp12/DAMENG/dm.ini dpc_mode=BP MOUNT",
       "start dmserver bp13/DAMENG/dm.ini dpc_mode=BP MOUNT",
-      "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY in the MP catalog",
+      "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY and OPEN in the MP catalog",
     ]);
   });
 
@@ -108,9 +112,9 @@ describe("membership changes of a running group", () => {
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
       // both registered before either starts (each one's dmarch.ini names the other)
       expect.stringMatching(/SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP14', 'BP', 6050, 5250.*SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP15', 'BP', 6051, 5251/),
-      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_JOIN_BP14';$/),
+      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_BP14_r1';$/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP14');",
-      expect.stringMatching(/BACKUP_JOIN_BP15/),
+      expect.stringMatching(/BACKUP_RAFT_1_JOIN_BP15_r1/),
       "sql disql MP: SP_ADD_RAFT_LEARNER('BP15');",
       "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
@@ -174,14 +178,14 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     const got = lines(plan).map((l) => l.replace(/\/dpc_data_mac\//g, ""));
     const forMember = (name: string, dir: string, shadow: boolean) => [
       `stop exit (SIGTERM) ${name}`,
-      expect.stringMatching(new RegExp(`^reinit mv ${dir}/DAMENG ${dir}/DAMENG\\.replaced-<UTC time>; dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP14" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
+      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP14" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
-      expect.stringMatching(/^remove rm -rf bp11\/BACKUP_CONVERT_/),
-      `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_CONVERT_${name}';`,
-      `dmrman dmrman restore ${name} from bp11/BACKUP_CONVERT_${name}`,
-      `dmrman dmrman recover ${name} from bp11/BACKUP_CONVERT_${name}`,
+      `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
+      `dmrman dmrman restore ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
+      `dmrman dmrman recover ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
       `dmrman dmrman recover ${name} UPDATE DB_MAGIC`,
+      `remove remove backup set bp11/BACKUP_RAFT_1_CONVERT_${name}_r1 (BP11)`,
       `start dmserver ${dir}/DAMENG/dm.ini dpc_mode=BP MOUNT (${name})`,
       `wait-following wait until ${name} follow the leader in the MP catalog`,
     ];
@@ -227,6 +231,41 @@ describe("reading failures and deletes", () => {
     for (const n of [...sim.running]) sim.running.delete(n);
     expect(() => planRaftGroup(bp, raftActual(sim, bp))).toThrow(/catalog/);
     expect(lines(planRaftGroup(mp, raftActual(sim, mp)))).toEqual([expect.stringMatching(/^start dmserver .*mp\/DAMENG\/dm.ini dpc_mode=MP \(MP\)$/)]);
+  });
+
+  test("no leader recorded never leads to a restore: a configured group whose dmarch.ini differs is repaired, started, waited for", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    for (const n of ["BP11", "BP12", "BP13"]) sim.running.delete(n);
+    const read = sim.readCatalog();
+    const raftId = read.rafts.find((r) => r.name === "RAFT_1")!.id;
+    const noLeader = { ...read, instances: read.instances.map((i) => (i.raftId === raftId ? { ...i, sysMode: i.sysMode, sysStatus: 6 } : i)) };
+    const changed = { ...bp, archive: { ...bp.archive, voteIntervalStep: 400 } };
+    const got = lines(planRaftGroup(changed, { ...raftActual(sim, changed), catalog: noLeader }));
+    expect(got.filter((l) => /dmrman|copy-dir|remove/.test(l))).toEqual([]);
+    // BP12 and BP13 change (1500 + 400 per id step); BP11's interval stays 1500
+    expect(got.filter((l) => l.startsWith("write-file")).map((l) => /bp1\d/.exec(l)?.[0])).toEqual(["bp12", "bp13"]);
+    expect(got.slice(2)).toEqual([...["BP11", "BP12", "BP13"].map((n) => expect.stringMatching(new RegExp(`MOUNT \\(${n}\\)$`))), expect.stringMatching(/^wait-leader wait until one of BP11, BP12, BP13/)]);
+  });
+
+  test("a seed restores only over members that never ran: two members that ran are refused", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_2");
+    const actual = raftActual(sim, bp);
+    const members = Object.fromEntries(Object.entries(actual.members).map(([n, h]) => [n, { ...h, dmarchIni: null, pids: [], ranBefore: n !== "BP23" }]));
+    const read = sim.readCatalog();
+    const catalog = { ...read, instances: read.instances.filter((i) => !/^BP2/.test(i.name)), rafts: read.rafts.filter((r) => r.name !== "RAFT_2") };
+    expect(() => planRaftGroup(bp, { catalog, members })).toThrow(/BP21 .*, BP22 .* have each been started before .* the hosts cannot tell whose data to keep/);
+    // one member that ran seeds the group, wherever it is listed
+    const one = Object.fromEntries(Object.entries(members).map(([n, h]) => [n, { ...h, ranBefore: n === "BP22" }]));
+    expect(lines(planRaftGroup(bp, { catalog, members: one })).filter((l) => l.includes("offline full backup"))).toEqual([expect.stringMatching(/backup of BP22 /)]);
+  });
+
+  test("a registration change (SP_MODIFY_DPC_INSTANCE needs a full restart) is refused in an elected group, not taken as done", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    const moved = { ...bp, members: bp.members.map((m) => (m.name === "BP12" ? { ...m, ipExternal: "10.9.9.8" } : m)) };
+    expect(() => planRaftGroup(moved, raftActual(sim, moved))).toThrow(/BP12's registration in the MP differs from the inputs \(IP_EXTERNAL 223\.254\.30\.136 → 10\.9\.9\.8\).*SP_MODIFY_DPC_INSTANCE\('BP12', '', '10\.9\.9\.8', '', ''\);.*nothing was changed/);
   });
 
   test("stopped members of an elected group restart with MOUNT", () => {

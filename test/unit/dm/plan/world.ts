@@ -27,7 +27,7 @@ export function planStep(sim: Sim, step: ClusterStep, creating: boolean): Plan {
     case "Instance":
       return planInstance(step.spec, sim.hostState(step.spec), { creating });
     case "RaftGroup":
-      return planRaftGroup(step.spec, raftActual(sim, step.spec), { fresh: creating });
+      return planRaftGroup(step.spec, raftActual(sim, step.spec), { catalogMayBeEmpty: creating, runId: "r1" });
     case "BpGroup":
       return planBpGroup(step.spec, { catalog: sim.readCatalog() });
     case "FaultDomain":

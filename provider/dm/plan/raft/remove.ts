@@ -1,0 +1,28 @@
+/**
+ * Members leaving a group (an update whose inputs no longer name them): a multi-replica group
+ * first takes them out of its voting list on an elected leader, then they stop and leave the
+ * catalog. Their directories stay (their dm.Instance's delete decides).
+ */
+import { phase, type Phase, type Plan } from "../../ops";
+import { SQL } from "../../sql";
+import { sqlOp, stopOp } from "../common";
+import type { GroupView } from "./view";
+
+export function planRemovals(v: GroupView): Plan {
+  const removed = v.removed();
+  if (removed.length === 0) return [];
+  const leader = v.leader();
+  const out: Phase[] = [];
+  const olds = removed.map((r) => v.oldMember(r.name));
+  const wasMulti = v.raftRow !== undefined && v.cat.membersOf(v.raftRow.id).length > 1;
+  if (wasMulti) {
+    if (leader && removed.some((r) => r.name.toUpperCase() === leader.name.toUpperCase()))
+      v.fail(`${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
+    if (!leader) v.fail("the group has no elected leader; members cannot be removed online (start the group and wait for its election, then run `pulumi up` again)");
+    if (!v.multi) v.fail("a multi-replica group cannot become a single replica in place; create a new group");
+    out.push(...phase("leave the RAFT group", [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
+  }
+  out.push(...phase("stop removed members", olds.filter((o) => v.running(o)).map((o) => stopOp(o, "removed from the group"))));
+  out.push(...phase("unregister removed members", [sqlOp(v.mpLogin(), v.password(), olds.map((o) => SQL.dropInstance(o.name)), "removed from the group")]));
+  return out;
+}
