@@ -85,6 +85,7 @@ export function startProblems(spec: DrSpec, sides: Record<string, SideState>): s
     const s = sides[c.name];
     const at = `cluster ${c.name} (${firstNode(c).host})`;
     if (s.user === "root") out.push(`${at}: logged in as root; gs_ddr refuses root: log in as the cluster's OS user`);
+    if (s.queryError) out.push(`${at}: gs_ddr -t query gave no state (${s.queryError}): the DR state is unknown, check gs_ddr on that node`);
     if (!s.envLoaded) out.push(`${at}: cannot load the environment file ${spec.envFile}: set envFile to the file that exports GAUSSHOME and PGHOST`);
     if (!s.cmAvailable) out.push(`${at}: cm_ctl does not answer: gs_ddr needs a cluster with CM`);
     else if (s.clusterState !== "Normal") out.push(`${at}: cluster_state is ${s.clusterState ?? "unknown"}, gs_ddr start needs Normal: check cm_ctl query -Cvidp`);

@@ -45,7 +45,6 @@ test("check refuses bad input, every problem at once with field, value and rule,
   expect(diag).toMatch(/drPassword: the DR password cannot contain any of .* \(got "\[secret\]"\)/);
   expect(r.out).not.toContain("has space;");
   expect(ddrCommands("host1")).toEqual([]);
-  fs.rmSync(stack.stateFile(), { force: true });
 });
 
 test("up builds the pair: both sides start at once, rows reach the standby, which refuses writes; secrets stay off command lines and out of state", async () => {

@@ -1,7 +1,9 @@
 /** What every gs_ddr task shares: output, the source's two kinds of failure, prompts and waits. */
 import * as fs from "fs";
 import { OgCluster, OgNode } from "../cluster";
-import { inRecovery, sql } from "../dn";
+import { hostEnv } from "../../common/env";
+import { nodeByAddress } from "../cluster";
+import { dnRunning, inRecovery, sql } from "../dn";
 import { startCluster } from "../ops";
 import { clusterStatus, doubleClusterMode } from "../status";
 import { readStep, stepFiles, writeStat, type StepAction } from "./cabin";
@@ -150,6 +152,20 @@ export function remoteDns(c: OgCluster, conf: DrConf): { address: string; port: 
 /** A remote DN that answers as a primary. */
 export function remotePrimary(c: OgCluster, conf: DrConf): { address: string; port: number; user: string } | undefined {
   return remoteDns(c, conf).find((r) => inRecovery({ port: r.port, initialUser: r.user }, r.address) === false);
+}
+
+/**
+ * No remote DN serves as a primary any more: each one's postmaster is gone or it answers as a
+ * standby. A DN that is shutting down refuses connections yet is still sending its last WAL (the
+ * shutdown checkpoint) to the standbys: promoting then would fork the timeline before it.
+ */
+export function remotePrimaryGone(c: OgCluster, conf: DrConf): boolean {
+  const labDir = hostEnv().labDir;
+  return remoteDns(c, conf).every((r) => {
+    const remote = nodeByAddress(labDir, r.address);
+    if (remote && !dnRunning(remote.node)) return true;
+    return inRecovery({ port: r.port, initialUser: r.user }, r.address) === true;
+  });
 }
 
 /** The primary DN streams to the other cluster's main standby (application_name dn_standby_*). */

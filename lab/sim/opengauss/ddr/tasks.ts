@@ -19,6 +19,7 @@ import {
   prompt,
   remoteDns,
   remotePrimary,
+  remotePrimaryGone,
   roleOf,
   say,
   startClusterAndWait,
@@ -165,7 +166,7 @@ async function promote(ctx: Ctx, conf: DrConf, action: StepAction, step: number)
       throw new Raise("[GAUSS-51632] : Failed to do check cluster and instances status with timeout: 600s");
     }
     // The lab's stand-in for the two sides' hand-shake: promote only once the old primary stopped serving.
-    if (!(await waitFor(() => remotePrimary(c, conf) === undefined, ctx.timeoutS, 500))) {
+    if (!(await waitFor(() => remotePrimaryGone(c, conf), ctx.timeoutS, 500))) {
       throw new Raise(`[GAUSS-51632] : Failed to do switchover.Error:the primary cluster still serves after ${ctx.timeoutS}s: run gs_ddr -t switchover -m disaster_standby there first.`);
     }
     writeProgress(c, "switchover", "10%");
