@@ -54,20 +54,26 @@ export function writeConfigCommand(spec: DrSpec): string {
   return `f=${f}; t="$f.tmp.$$"; ( umask 077; cat > "$t" ) && chmod 0600 "$t" && mv -f "$t" "$f" || { rc=$?; rm -f "$t"; exit $rc; }`;
 }
 
+/**
+ * gs_ddr prints its failure message on stdout and a Python traceback on stderr; both go to
+ * stdout so that a failed step's output tail shows the message before the traceback.
+ */
+const MERGED = " 2>&1";
+
 export function startCommand(spec: DrSpec, mode: "primary" | "disaster_standby"): string {
-  return withEnv(spec, `gs_ddr -t start -m ${sh`${mode}`} --disaster_type ${sh`${spec.type}`} --json ${pathWord(spec.configFile)} ${sh`--time-out=${spec.timeoutSeconds}`}`);
+  return withEnv(spec, `gs_ddr -t start -m ${sh`${mode}`} --disaster_type ${sh`${spec.type}`} --json ${pathWord(spec.configFile)} ${sh`--time-out=${spec.timeoutSeconds}`}${MERGED}`);
 }
 
 export function switchoverCommand(spec: DrSpec, mode: "primary" | "disaster_standby"): string {
-  return withEnv(spec, `gs_ddr -t switchover -m ${sh`${mode}`} ${sh`--time-out=${spec.timeoutSeconds}`}`);
+  return withEnv(spec, `gs_ddr -t switchover -m ${sh`${mode}`} ${sh`--time-out=${spec.timeoutSeconds}`}${MERGED}`);
 }
 
 export function failoverCommand(spec: DrSpec): string {
-  return withEnv(spec, "gs_ddr -t failover");
+  return withEnv(spec, `gs_ddr -t failover${MERGED}`);
 }
 
 export function stopCommand(spec: DrSpec): string {
-  return withEnv(spec, `gs_ddr -t stop --json ${pathWord(spec.configFile)}`);
+  return withEnv(spec, `gs_ddr -t stop --json ${pathWord(spec.configFile)}${MERGED}`);
 }
 
 /** gsql reading SQL from stdin, stopping at the first error. */

@@ -60,6 +60,8 @@ test("up builds the pair: both sides start at once, rows reach the standby, whic
   expect(o.primary).toBe("og1");
   expect(o.sides.og1).toMatchObject({ role: "primary", drState: "archive", dnRoles: { [og.clusters[0].nodes[0].host]: "Primary" } });
   expect(o.sides.og2).toMatchObject({ role: "standby", drState: "recovery", dnRoles: { host3: "Main Standby", host4: "Standby" } });
+  // Read back, not assumed: gs_ddr's source changes neither (the seed says it does).
+  expect(o.sides.og1).toMatchObject({ mostAvailableSync: "off", synchronousCommit: "on" });
 
   // Both starts ran at the same time (each waits for the other): their intervals overlap.
   const [p] = ddrCommands("host1");

@@ -51,7 +51,12 @@ export function readCluster(labDir: string, name: string): OgCluster {
 export function listClusters(labDir: string): OgCluster[] {
   const dir = path.join(labDir, "opengauss");
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as OgCluster);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as OgCluster)
+    .filter((c) => Array.isArray(c.nodes));
 }
 
 /** The cluster of the host this tool runs on, and this host's node in it. */

@@ -3,7 +3,7 @@
  * an operator handles in DeviceManager at each of dorado mode's `Ready to move on (yes/no)?`
  * stops (start: sync with secondary protection on; demote/promote: swap primary and secondary;
  * failover: split, secondary protection off). It records the pair's state per step in the lab
- * directory (`opengauss/dorado-pair.json`) and prints it. Not an openGauss tool.
+ * directory (`dorado-pair.json`) and prints it. Not an openGauss tool.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,8 +21,7 @@ function main(argv: string[]): number {
   const [step] = argv;
   const state = STATES[step ?? ""];
   if (!state) throw new ToolExit(2, `usage: dorado_pair start|demote|promote|failover\n`);
-  const file = path.join(hostEnv().labDir, "opengauss", "dorado-pair.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const file = path.join(hostEnv().labDir, "dorado-pair.json");
   const history = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as unknown[]) : [];
   const entry = { time: new Date().toISOString(), host: hostEnv().host, step, ...state };
   history.push(entry);

@@ -120,7 +120,7 @@ test("a lost primary is a refusal that names failover; with failover confirmed t
 
 test("delete dissolves: stop on the primary, then failover on the standby", () => {
   const paired = both({ drState: "archive" }, { drState: "recovery" }, ["Main Standby", "Standby"]);
-  expect(planDrDelete(spec(), paired).map((p) => p.operations.map((o) => o.command.replace(/^.* && /, "")))).toEqual([[`gs_ddr -t stop --json "$HOME"/'dbcluster-ddr.json'`], ["gs_ddr -t failover"]]);
+  expect(planDrDelete(spec(), paired).map((p) => p.operations.map((o) => o.command.replace(/^.* && /, "")))).toEqual([[`gs_ddr -t stop --json "$HOME"/'dbcluster-ddr.json' 2>&1`], ["gs_ddr -t failover 2>&1"]]);
   expect(planDrDelete(spec(), both({}, {}))).toEqual([]);
 });
 
