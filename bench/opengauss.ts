@@ -4,8 +4,8 @@
  *   (a) the provider through the local engine on examples/og-dr-stream: create (both sides'
  *       `gs_ddr start` at once), a second up (must change nothing), refresh;
  *   (b) the two sides' start run one after the other, as a script would, on a fresh lab with
- *       `--time-out` BOUND_S: the seed says this cannot work (each side waits for the other),
- *       and the first side fails after the bound.
+ *       `--time-out` BOUND_S: the seed says this cannot work (each side waits for the other);
+ *       the figures say how long it took and what gs_ddr -t query reports on each side after.
  * The pair's start time is read from the hosts' command logs: from the first start's begin to
  * the last one's end, against the slower side's own duration (the bound for concurrent sides).
  */
@@ -42,7 +42,7 @@ export interface OgBench {
   secondUp: { wallMs: number; remoteCommands: number; summary?: Record<string, number> };
   refresh: { wallMs: number; commandsPerHostMax: number; connectionsPerHostMax: number };
   createConnectionsPerHostMax: number;
-  sequential: { wallMs: number; firstSideExit: number | null; secondSideExit: number | null; paired: false; boundS: number };
+  sequential: { wallMs: number; firstSideExit: number | null; secondSideExit: number | null; primaryState: string; standbyState: string; paired: boolean; boundS: number };
 }
 
 function log(lab: LabJson, host: string): Entry[] {
@@ -138,19 +138,24 @@ async function sequential(latencyMs: number, progress: (s: string) => void): Pro
     };
     const ssh = (host: string, command: string, stdin?: string) => {
       const h = lab.hosts.find((x) => x.name === host)!;
-      return new Promise<number | null>((resolve) => {
-        const child = spawn("ssh", ["-q", "-i", h.privateKeyPath, "-p", String(h.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", `${h.user}@${h.address}`, command], { stdio: ["pipe", "ignore", "ignore"] });
+      return new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn("ssh", ["-q", "-i", h.privateKeyPath, "-p", String(h.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", `${h.user}@${h.address}`, command], { stdio: ["pipe", "pipe", "ignore"] });
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
         child.stdin.end(stdin ?? "");
-        child.on("close", (code) => resolve(code));
+        child.on("close", (code) => resolve({ code, out }));
       });
     };
+    const state = async (host: string) => /'ddr_cluster_stat': '(\w+)'/.exec((await ssh(host, ". ~/.bashrc && gs_ddr -t query")).out)?.[1] ?? "unknown";
     await ssh("host1", "cat > ~/dr.json", side("og1", "og2"));
     await ssh("host3", "cat > ~/dr.json", side("og2", "og1"));
     progress(`og: sequential: primary side first, --time-out=${BOUND_S} ...`);
     const started = Date.now();
     const first = await ssh("host1", `. ~/.bashrc && gs_ddr -t start -m primary --disaster_type stream --json ~/dr.json --time-out=${BOUND_S}`);
     const second = await ssh("host3", `. ~/.bashrc && gs_ddr -t start -m disaster_standby --disaster_type stream --json ~/dr.json --time-out=${BOUND_S}`);
-    return { wallMs: Date.now() - started, firstSideExit: first, secondSideExit: second, paired: false, boundS: BOUND_S };
+    const wallMs = Date.now() - started;
+    const [primaryState, standbyState] = [await state("host1"), await state("host3")];
+    return { wallMs, firstSideExit: first.code, secondSideExit: second.code, primaryState, standbyState, paired: primaryState === "archive" && standbyState === "recovery", boundS: BOUND_S };
   } finally {
     await stopLab(lab);
   }
@@ -168,7 +173,7 @@ export function ogTable(r: OgBench): string {
     `openGauss DR pair (2 clusters x 2 DNs, stream, +${r.latencyMs} ms per round trip):`,
     `  create (up) ${secs(r.createWallMs)}; the two gs_ddr starts together ${secs(r.pairStartMs)}, the slower side alone ${secs(r.slowerSideStartMs)} (ratio ${r.startVsSlowerSide}: about 1 = concurrent, 2 = one after the other)`,
     `  second up ${secs(r.secondUp.wallMs)}, ${r.secondUp.remoteCommands} remote commands; refresh ${secs(r.refresh.wallMs)}, at most ${r.refresh.commandsPerHostMax} command(s) and ${r.refresh.connectionsPerHostMax} connection(s) per host; create: at most ${r.createConnectionsPerHostMax} connection(s) per host`,
-    `  sides one after the other (--time-out=${r.sequential.boundS}): ${secs(r.sequential.wallMs)}, first side exit ${r.sequential.firstSideExit}, second side exit ${r.sequential.secondSideExit}: no pair (each side waits for the other)`,
+    `  sides one after the other (--time-out=${r.sequential.boundS}): ${secs(r.sequential.wallMs)}, primary side exit ${r.sequential.firstSideExit} (${r.sequential.primaryState}), standby side exit ${r.sequential.secondSideExit} (${r.sequential.standbyState}): ${r.sequential.paired ? "paired" : "no pair: the primary side gave up waiting for the other"}`,
     "",
   ].join("\n");
 }

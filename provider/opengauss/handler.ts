@@ -31,7 +31,7 @@ async function readSide(spec: DrSpec, c: ClusterSpec, ctx: RunContext): Promise<
 
 export const disasterRecoveryLogic: Logic<DrSpec, DrActual> = {
   kind: "opengauss:DisasterRecovery",
-  validate: (inputs) => validateDr(inputs),
+  validate: (inputs, olds) => validateDr(inputs, olds),
   name: (s) => `${s.clusters[0].name}+${s.clusters[1].name}`,
   secrets: (s) => [s.drPassword, ...allConnections(s).flatMap(secretsOf)],
   connections: (s) => {

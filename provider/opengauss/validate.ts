@@ -81,12 +81,34 @@ function crossFieldRules(raw: Raw): Failure[] {
   return out;
 }
 
-export function validateDr(inputs: unknown): { ok: true; spec: DrSpec } | { ok: false; failures: Validation[] } {
+/**
+ * Changes gs_ddr forbids while the pair exists, refused in check so that nothing is recorded:
+ * the DR user or password, a DN port, a replica count. An existing resource is a pair unless it
+ * was failed over; allowRebuild turns the change into dissolve and rebuild (planned in plan.ts).
+ */
+function whilePaired(raw: Raw, olds: Raw | undefined): Failure[] {
+  if (!olds || olds.failover !== undefined || raw.allowRebuild === true) return [];
+  const out: Failure[] = [];
+  const rule = "cannot change while the DR pair exists (gs_ddr): dissolve it first (delete the resource), or set allowRebuild: true to have it dissolved and rebuilt";
+  if (olds.drUser !== undefined && raw.drUser !== olds.drUser) out.push({ path: "drUser", value: raw.drUser, rule });
+  if (olds.drPassword !== undefined && raw.drPassword !== olds.drPassword) out.push({ path: "drPassword", value: "[secret]", rule });
+  const oldClusters: Raw[] = Array.isArray(olds.clusters) ? olds.clusters : [];
+  (Array.isArray(raw.clusters) ? raw.clusters : []).forEach((c: Raw, i: number) => {
+    const o = oldClusters.find((x) => x?.name === c?.name);
+    if (!o) return;
+    if (o.port !== c.port) out.push({ path: `clusters[${i}].port`, value: c.port, rule: `a DN port change (${o.port} → ${c.port}) ${rule}` });
+    const [n0, n1] = [o.nodes?.length, c.nodes?.length];
+    if (n0 !== n1) out.push({ path: `clusters[${i}].nodes`, value: `${n1} nodes`, rule: `a replica count change (${n0} → ${n1}) ${rule}` });
+  });
+  return out;
+}
+
+export function validateDr(inputs: unknown, olds?: unknown): { ok: true; spec: DrSpec } | { ok: false; failures: Validation[] } {
   const parsed = DisasterRecoverySchema.safeParse(inputs);
   const failures: Failure[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => ({ path: formatPath(i.path), value: valueAt(inputs, i.path), rule: i.message }));
-  failures.push(...crossFieldRules((inputs ?? {}) as Raw));
+  failures.push(...crossFieldRules((inputs ?? {}) as Raw), ...whilePaired((inputs ?? {}) as Raw, olds as Raw | undefined));
   if (failures.length === 0 && parsed.success) return { ok: true, spec: parsed.data };
   return { ok: false, failures: failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
 }

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { dnRoles, startOgLab, type OgLab } from "./fixtures";
+import { dnRoles, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
@@ -23,7 +23,7 @@ const pairLog = () => {
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as { time: string; step: string }[]) : [];
 };
 const ddr = (host: string, task: string) => og.lab.commandLog(host).filter((e): e is Extract<typeof e, { command: string }> => "command" in e && e.command.includes(`gs_ddr -t ${task}`));
-const sqlOn = (host: string, statement: string) => og.run(host, `gsql -d postgres -p 26000 -t -A -X -c ${JSON.stringify(statement)}`);
+const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement);
 
 test("dorado start: the array step runs first, then both sides' gs_ddr start get their yes; rows reach the standby", async () => {
   await sqlOn("host1", "create table t(id int primary key); insert into t values (1)");

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { dnRoles, startOgLab, type OgLab } from "./fixtures";
+import { dnRoles, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 }, 170_000);
 afterAll(async () => og?.stop());
 
-const sqlOn = (host: string, statement: string) => og.run(host, `gsql -d postgres -p 26000 -t -A -X -c ${JSON.stringify(statement)}`);
+const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement);
 const ddrRuns = () => og.lab.hosts.flatMap((h) => og.lab.commandLog(h.name).filter((e) => "command" in e && /gs_ddr -t (start|switchover|stop|failover)/.test(e.command)));
 const diag = (r: { events: Record<string, any>[] }) => r.events.filter((e) => e.diag).map((e) => e.diag.message).join("\n");
 

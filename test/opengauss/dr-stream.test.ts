@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { dnRoles, queryDict, startOgLab, type OgLab } from "./fixtures";
+import { dnRoles, eventually, queryDict, rowsOf, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
@@ -22,17 +22,9 @@ beforeAll(async () => {
 }, 170_000);
 afterAll(async () => og?.stop());
 
-const sqlOn = (host: string, statement: string) => og.run(host, `gsql -d postgres -p 26000 -t -A -X -c ${JSON.stringify(statement)}`);
-const rows = async (host: string) => (await sqlOn(host, "select id || ':' || v from t order by id")).stdout.trim().split("\n");
+const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement);
+const rows = (host: string) => rowsOf(og, host);
 const roles = async (host: string) => dnRoles((await og.run(host, "cm_ctl query -Cvidp")).stdout);
-async function eventually<T>(read: () => Promise<T>, want: T): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const got = await read();
-    if (JSON.stringify(got) === JSON.stringify(want) || Date.now() > deadline) return got;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 const ddrCommands = (host: string) => og.lab.commandLog(host).filter((e): e is Extract<typeof e, { command: string }> => "command" in e && /gs_ddr -t (start|switchover|stop|failover)/.test(e.command));
 
 test("check refuses bad input, every problem at once with field, value and rule, and nothing runs", async () => {
@@ -95,6 +87,18 @@ test("a second up plans nothing and runs no DR command", async () => {
   expect(ddrCommands("host1").length + ddrCommands("host3").length).toBe(before);
 });
 
+test("while paired, a DR password change is refused in check, naming the field and the way out; nothing runs", async () => {
+  const before = ddrCommands("host1").length;
+  await stack.engine("config", "set", "--secret", "drPassword", "Other_Ddr_2024");
+  const r = await stack.engine("up");
+  expect(r.code).not.toBe(0);
+  expect(r.events.filter((e) => e.diag).map((e) => e.diag.message).join("\n")).toMatch(/drPassword: cannot change while the DR pair exists \(gs_ddr\): dissolve it first .*allowRebuild: true/);
+  expect(r.out).not.toContain("Other_Ddr_2024");
+  expect(ddrCommands("host1").length).toBe(before);
+  await stack.engine("config", "set", "--secret", "drPassword", PASSWORD);
+  expect((await stack.engine("up")).summary).toMatchObject({ update: 0, same: 2 });
+});
+
 test("changing primary switches over (roles read back), and back again; no row is lost", async () => {
   await stack.engine("config", "set", "primary", "og2");
   let r = await stack.engine("up");
@@ -114,11 +118,20 @@ test("changing primary switches over (roles read back), and back again; no row i
   expect(await eventually(() => rows("host4"), ["1:a", "2:b", "3:c", "4:d"])).toEqual(["1:a", "2:b", "3:c", "4:d"]);
 });
 
-test("refresh reads both sides; destroy dissolves the pair and both clusters accept writes", async () => {
+test("a switchover by hand: refresh shows the drift and the next up switches back", async () => {
+  const [d, p] = await Promise.all([og.run("host1", "gs_ddr -t switchover -m disaster_standby"), og.run("host3", "gs_ddr -t switchover -m primary")]);
+  expect([d.code, p.code]).toEqual([0, 0]);
   let r = await stack.engine("refresh");
   expect(r.code).toBe(0);
-  expect((await stack.outputs()).sides.og2.drState).toBe("recovery");
-  r = await stack.engine("destroy");
+  expect(r.out).toMatch(/drift: the next up would run:.*switchover -m disaster_standby on og2/);
+  r = await stack.engine("up");
+  expect(outcome(r)).toEqual({ code: 0, tail: "" });
+  expect(await roles("host1")).toEqual({ host1: "Primary", host2: "Standby" });
+  expect((await stack.outputs()).primary).toBe("og1");
+});
+
+test("destroy dissolves the pair and both clusters accept writes", async () => {
+  const r = await stack.engine("destroy");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });
   expect(ddrCommands("host1").pop()?.command).toMatch(/gs_ddr -t stop --json/);
   expect(ddrCommands("host3").pop()?.command).toMatch(/gs_ddr -t failover/);

@@ -65,3 +65,23 @@ export function drJson(local: OgCluster, remote: OgCluster): string {
   const side = (c: OgCluster) => ({ port: c.port, shards: [c.nodes.map((n) => ({ ip: n.address, dataIp: n.dataIp }))] });
   return JSON.stringify({ localClusterConf: side(local), remoteClusterConf: side(remote) });
 }
+
+/** One SQL statement with gsql on a host (unaligned tuples). */
+export function sqlOn(og: OgLab, host: string, statement: string) {
+  return og.run(host, `gsql -d postgres -p ${PORT} -t -A -X -c ${JSON.stringify(statement)}`);
+}
+
+/** Table t's rows as `id:v`, in id order. */
+export async function rowsOf(og: OgLab, host: string): Promise<string[]> {
+  return (await sqlOn(og, host, "select id || ':' || v from t order by id")).stdout.trim().split("\n");
+}
+
+/** Polls a read until it answers `want` (standbys replay asynchronously), at most 20 s; returns the last answer. */
+export async function eventually<T>(read: () => Promise<T>, want: T): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const got = await read();
+    if (JSON.stringify(got) === JSON.stringify(want) || Date.now() > deadline) return got;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

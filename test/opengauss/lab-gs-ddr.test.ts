@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { dnRoles, drJson, queryDict, startOgLab, type OgLab } from "./fixtures";
+import { dnRoles, drJson, eventually, queryDict, rowsOf, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
@@ -18,20 +18,11 @@ beforeAll(async () => {
 }, 170_000);
 afterAll(async () => og?.stop());
 
-const sqlOn = (host: string, statement: string) => og.run(host, `gsql -d postgres -p 26000 -t -A -X -c ${JSON.stringify(statement)}`);
-const rows = async (host: string) => (await sqlOn(host, "select id || ':' || v from t order by id")).stdout.trim().split("\n");
+const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement);
+const rows = (host: string) => rowsOf(og, host);
 const query = async (host: string) => queryDict((await og.run(host, "gs_ddr -t query")).stdout);
 const roles = async (host: string) => dnRoles((await og.run(host, "cm_ctl query -Cvidp")).stdout);
 
-/** Polls a read until it answers `want` (standbys replay asynchronously), at most 20 s. */
-async function eventually<T>(read: () => Promise<T>, want: T): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const got = await read();
-    if (JSON.stringify(got) === JSON.stringify(want) || Date.now() > deadline) return got;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 test("create: lab.json lists both clusters; CM sees a primary and a streaming standby; gsql runs real SQL", async () => {
   const labJson = JSON.parse(fs.readFileSync(path.join(og.lab.dir, "lab.json"), "utf8"));
@@ -45,6 +36,9 @@ test("create: lab.json lists both clusters; CM sees a primary and a streaming st
   expect(q.stdout).toMatch(/local_role\s+: Primary/);
   expect(q.stdout).toMatch(/peer_role\s+: Standby/);
   expect((await og.run("host1", "gs_guc check -Z datanode -N all -I all -c most_available_sync")).stdout).toMatch(/gs_guc check: host2: most_available_sync=off/);
+  // gs_guc reload writes postgresql.conf and signals the real server, which then reports the value.
+  expect((await og.run("host1", "gs_guc reload -Z datanode -N all -I all -c \"work_mem=8MB\"")).stdout).toMatch(/Success to perform gs_guc!/);
+  expect((await sqlOn("host2", "show work_mem")).stdout.trim()).toBe("8MB");
 });
 
 test("gs_ddr's parser and refusals: exit 2 for the parser, 1 with the GAUSS code otherwise", async () => {
@@ -59,6 +53,12 @@ test("gs_ddr's parser and refusals: exit 2 for the parser, 1 with the GAUSS code
   expect([noTask.code, noTask.stdout.trim()]).toEqual([1, "[GAUSS-50001] : Incorrect parameter. Parameter '-t' is required."]);
   const noConf = await og.run("host1", "gs_ddr -t start -m primary --disaster_type stream");
   expect([noConf.code, noConf.stdout.trim()]).toEqual([1, "[GAUSS-50010] : Failed to check -X parameter. XML file and json file are all not exist."]);
+  // -X and --json both given: the JSON wins (the XML need not even exist); an XML without the DR fields is refused.
+  await og.run("host1", "cat > ~/bad.xml", '<ROOT><DEVICELIST><DEVICE sn="h1"><PARAM name="dataPortBase" value="26000"/></DEVICE></DEVICELIST></ROOT>');
+  const badXml = await og.run("host1", "gs_ddr -t stop -X ~/bad.xml");
+  expect([badXml.code, badXml.stdout.trim()]).toEqual([1, "[GAUSS-50026] : Failed to check dorado DR parameters in the XML file."]);
+  const jsonWins = await og.run("host1", "gs_ddr -t stop -X ~/missing.xml --json ~/dr.json");
+  expect(jsonWins.stdout).toMatch(/Check cluster type succeed\.[\s\S]*Successfully do dorado disaster recovery stop\.\n$/);
   const root = await og.run("host1", "USER=root gs_ddr -t query");
   expect([root.code, root.stderr]).toEqual([1, "[GAUSS-50105] : Cannot run this script as a user with the root permission.\n"]);
   const never = await og.run("host1", "gs_ddr -t failover");

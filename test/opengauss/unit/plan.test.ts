@@ -134,3 +134,13 @@ test("state parsing: the query dict, cm_ctl rows, and a hostile DR user name quo
   const s = parseSide(`@@dbcluster-og@@user\nomm\n@@dbcluster-og@@rc 0\n@@dbcluster-og@@query\n{'ddr_cluster_stat': 'archive', 'ddr_failover_stat': '', 'ddr_switchover_stat': ''}\n@@dbcluster-og@@rc 0\n@@dbcluster-og@@steps\n.ddr_start_primary.step\n@@dbcluster-og@@rc 0\n@@dbcluster-og@@sql\ninitial_user=omm\ndr_user=0\nin_recovery=f\n@@dbcluster-og@@rc 0\n`);
   expect(s).toMatchObject({ user: "omm", drState: "archive", stepFiles: [".ddr_start_primary.step"], initialUser: "omm", drUserExists: false });
 });
+
+test("check refuses a DR user, password, port or replica change of an existing pair (nothing recorded), unless allowRebuild or after a failover", () => {
+  const changed = { ...inputs, drUser: "other", drPassword: "Changed_2024", clusters: [{ ...inputs.clusters[0], port: 26100 }, { ...inputs.clusters[1], nodes: [node("10.0.1.1")] }] };
+  const v = validateDr(changed, inputs);
+  expect(v.ok ? [] : v.failures.map((f) => f.property)).toEqual(["drUser", "drPassword", "clusters[0].port", "clusters[1].nodes"]);
+  expect(v.ok ? "" : v.failures.map((f) => f.reason).join("\n")).not.toContain("Changed_2024");
+  expect(validateDr({ ...changed, allowRebuild: true }, inputs).ok).toBe(true);
+  expect(validateDr(changed, { ...inputs, failover: { confirm: "dc2" } }).ok).toBe(true);
+  expect(validateDr(changed).ok).toBe(true);
+});

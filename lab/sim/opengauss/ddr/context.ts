@@ -1,11 +1,12 @@
 /** What every gs_ddr task shares: output, the source's two kinds of failure, prompts and waits. */
 import * as fs from "fs";
-import { OgCluster, OgNode } from "../cluster";
+import * as path from "path";
+import { OgCluster, OgNode, paths } from "../cluster";
 import { hostEnv } from "../../common/env";
 import { nodeByAddress } from "../cluster";
 import { dnRunning, inRecovery, sql } from "../dn";
 import { startCluster } from "../ops";
-import { clusterStatus, doubleClusterMode } from "../status";
+import { clusterStatus, doubleClusterMode, setCmParam } from "../status";
 import { readStep, stepFiles, writeStat, type StepAction } from "./cabin";
 import { LogExit, type DrConf, type Options } from "./options";
 
@@ -176,4 +177,34 @@ export function mainStandbyConnected(c: OgCluster, primary: OgNode): boolean {
 
 export function writeProgress(c: OgCluster, which: "failover" | "switchover", pct: string): void {
   writeStat(c, which, pct);
+}
+
+/** ss_double_cluster_mode in cm_agent.conf and cm_server.conf (1 DR primary, 2 DR standby). */
+export function setDoubleClusterMode(c: OgCluster, mode: 1 | 2): void {
+  setCmParam(c, "agent", "ss_double_cluster_mode", String(mode));
+  setCmParam(c, "server", "ss_double_cluster_mode", String(mode));
+}
+
+/** CLUSTER_RUN_MODE in every node's dss_inst.ini (the lab has no DSS; the file records it). */
+export function setDssRunMode(c: OgCluster, mode: "cluster_standby" | "cluster_primary"): void {
+  say("Start set all dss instance CLUSTER_RUN_MODE.");
+  for (const n of c.nodes) {
+    const file = paths.dssIni(n);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => !/^CLUSTER_RUN_MODE/.test(l) && l !== "") : [];
+    lines.push(`CLUSTER_RUN_MODE = ${mode}`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+  }
+  say(`Successfully set dss cfg CLUSTER_RUN_MODE to ${mode}.`);
+}
+
+/** wait_main_standby_connection: the primary DN streams to the other cluster's main standby, within --time-out. */
+export async function waitMainStandbyConnection(ctx: Ctx, hooks: { whileWaiting?: () => void; onTimeout?: () => void } = {}): Promise<void> {
+  say("Waiting for the main standby connection.");
+  hooks.whileWaiting?.();
+  if (!(await waitFor(() => mainStandbyConnected(ctx.cluster, mainDn(ctx.cluster)), ctx.timeoutS, 1000))) {
+    hooks.onTimeout?.();
+    throw new Raise(`[GAUSS-51632] : Failed to do check main standby connection. Because Waiting timeout: ${ctx.timeoutS}s`);
+  }
+  say("Main standby already connected.");
 }

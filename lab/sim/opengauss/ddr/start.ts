@@ -10,19 +10,21 @@ import { paths } from "../cluster";
 import { dnRunning, rebuildDn, startDn, stopDn } from "../dn";
 import { effective, hbaHas, setGuc, setHba } from "../guc";
 import { stopCluster } from "../ops";
-import { clusterStatus, doubleClusterMode, formatCmQueryVerbose, setCmParam } from "../status";
+import { clusterStatus, doubleClusterMode, formatCmQueryVerbose } from "../status";
 import { ensureCabin, readStep, removeStep, upgrading, writeConfRecord, writeStat, writeStep, type StepAction } from "./cabin";
 import {
   MSG,
   Raise,
   checkActionAndMode,
   mainDn,
-  mainStandbyConnected,
   prompt,
   remoteDns,
   say,
+  setDoubleClusterMode,
+  setDssRunMode,
   startClusterAndWait,
   waitFor,
+  waitMainStandbyConnection,
   type Ctx,
 } from "./context";
 import { LogExit, type DrConf } from "./options";
@@ -95,8 +97,7 @@ export async function start(ctx: Ctx, conf: DrConf): Promise<void> {
   }
 
   if (primary && step < 5) {
-    setCmParam(c, "agent", "ss_double_cluster_mode", "1");
-    setCmParam(c, "server", "ss_double_cluster_mode", "1");
+    setDoubleClusterMode(c, 1);
     await startClusterAndWait(c, 300);
     mark(5, "start_primary_cluster_step");
   }
@@ -121,13 +122,8 @@ export async function start(ctx: Ctx, conf: DrConf): Promise<void> {
   }
 
   if (!primary && step < 7) {
-    setCmParam(c, "agent", "ss_double_cluster_mode", "2");
-    setCmParam(c, "server", "ss_double_cluster_mode", "2");
-    if (type === "dorado") {
-      say("Start set all dss instance CLUSTER_RUN_MODE.");
-      for (const n of c.nodes) writeDssRunMode(n, "cluster_standby");
-      say("Successfully set dss cfg CLUSTER_RUN_MODE to cluster_standby.");
-    }
+    setDoubleClusterMode(c, 2);
+    if (type === "dorado") setDssRunMode(c, "cluster_standby");
     mark(7, "set_cm_guc_step");
   }
   say("Successfully set cm_guc.");
@@ -138,15 +134,13 @@ export async function start(ctx: Ctx, conf: DrConf): Promise<void> {
       await startClusterAndWait(c, ctx.timeoutS);
     } else {
       writeStat(c, "cluster", "full_backup");
-      say("Waiting for the main standby connection.");
-      say("And now, on the standby cluster exectue the command:");
-      say("gs_ddr -t start -m disaster_standby [-X /path/of/xml | --json /path/of/json] --disaster_type [dorado|stream]");
-      const connected = await waitFor(() => mainStandbyConnected(c, main), ctx.timeoutS, 1000);
-      if (!connected) {
-        writeStat(c, "cluster", "backup_fail");
-        throw new Raise(`[GAUSS-51632] : Failed to do check main standby connection. Because Waiting timeout: ${ctx.timeoutS}s`);
-      }
-      say("Main standby already connected.");
+      await waitMainStandbyConnection(ctx, {
+        whileWaiting: () => {
+          say("And now, on the standby cluster exectue the command:");
+          say("gs_ddr -t start -m disaster_standby [-X /path/of/xml | --json /path/of/json] --disaster_type [dorado|stream]");
+        },
+        onTimeout: () => writeStat(c, "cluster", "backup_fail"),
+      });
     }
     const normal = clusterStatus(c).state === "Normal";
     if (normal) say("Successfully check cluster status is: Normal.");
@@ -186,12 +180,3 @@ function buildMainStandby(ctx: Ctx, conf: DrConf): boolean {
   return true;
 }
 
-function writeDssRunMode(n: { ogHome: string } & Parameters<typeof paths.dssIni>[0], mode: string): void {
-  const file = paths.dssIni(n);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => !/^CLUSTER_RUN_MODE/.test(l) && l !== "") : [];
-  lines.push(`CLUSTER_RUN_MODE = ${mode}`);
-  fs.writeFileSync(file, lines.join("\n") + "\n");
-}
-
-export { writeDssRunMode };

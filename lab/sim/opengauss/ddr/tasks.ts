@@ -7,7 +7,7 @@ import { OgCluster, OgNode } from "../cluster";
 import { inRecovery, makeStandby, promoteDn, reloadDn, sql, stopDn } from "../dn";
 import { configured, setGuc, setHba } from "../guc";
 import { stopCluster } from "../ops";
-import { clusterStatus, setCmParam } from "../status";
+import { clusterStatus } from "../status";
 import { readConfRecord, readStat, removeCabin, removeStep, upgrading, writeStat, writeStep, type StepAction } from "./cabin";
 import {
   MSG,
@@ -15,21 +15,22 @@ import {
   checkActionAndMode,
   checkNormal,
   mainDn,
-  mainStandbyConnected,
   prompt,
   remoteDns,
   remotePrimary,
   remotePrimaryGone,
   roleOf,
   say,
+  setDoubleClusterMode,
+  setDssRunMode,
   startClusterAndWait,
   stepOf,
   waitFor,
+  waitMainStandbyConnection,
   writeProgress,
   type Ctx,
 } from "./context";
 import { LogExit, type DrConf } from "./options";
-import { writeDssRunMode } from "./start";
 
 function checkUpgrade(c: OgCluster): void {
   if (c.nodes.some(upgrading)) throw new Raise("[GAUSS-51632] : Failed to do check upgrade binary file, please ensure upgrade is finished and upgrade files has been cleaned.");
@@ -57,13 +58,10 @@ async function promoteMain(ctx: Ctx, action: StepAction, progress: "failover" | 
   }
   if (from < 2) {
     writeProgress(c, progress, "30%");
-    setCmParam(c, "agent", "ss_double_cluster_mode", "1");
-    setCmParam(c, "server", "ss_double_cluster_mode", "1");
+    setDoubleClusterMode(c, 1);
     say("Start reload cm_agent and cm_server param.");
     say("Successfully reload cm guc param on all nodes.");
-    say("Start set all dss instance CLUSTER_RUN_MODE.");
-    for (const n of c.nodes) writeDssRunMode(n, "cluster_primary");
-    say("Successfully set dss cfg CLUSTER_RUN_MODE to cluster_primary.");
+    setDssRunMode(c, "cluster_primary");
     writeStep(node, action, "2_set_cluster_guc_for_failover_done");
   }
   if (from < 3) {
@@ -127,13 +125,8 @@ async function demote(ctx: Ctx, conf: DrConf, action: StepAction, step: number):
     writeStep(node, action, "2_set_remote_replication_pairs_for_switchover");
   }
   if (step < 3) {
-    setCmParam(c, "agent", "ss_double_cluster_mode", "2");
-    setCmParam(c, "server", "ss_double_cluster_mode", "2");
-    if (type === "dorado") {
-      say("Start set all dss instance CLUSTER_RUN_MODE.");
-      for (const n of c.nodes) writeDssRunMode(n, "cluster_standby");
-      say("Successfully set dss cfg CLUSTER_RUN_MODE to cluster_standby.");
-    }
+    setDoubleClusterMode(c, 2);
+    if (type === "dorado") setDssRunMode(c, "cluster_standby");
     // The main DN follows the other cluster's main DN, which is being promoted.
     const upstream = remoteDns(c, conf)[0];
     stopDn(main);
@@ -173,11 +166,7 @@ async function promote(ctx: Ctx, conf: DrConf, action: StepAction, step: number)
     say("Successfully do_first_stage_for_switchover.");
   }
   await promoteMain(ctx, action, "switchover", step);
-  say("Waiting for the main standby connection.");
-  if (!(await waitFor(() => mainStandbyConnected(c, mainDn(c)), ctx.timeoutS, 1000))) {
-    throw new Raise(`[GAUSS-51632] : Failed to do check main standby connection. Because Waiting timeout: ${ctx.timeoutS}s`);
-  }
-  say("Main standby already connected.");
+  await waitMainStandbyConnection(ctx);
   writeProgress(c, "switchover", "100%");
   writeStat(c, "cluster", "archive");
 }
