@@ -73,6 +73,14 @@ function storagePhase(spec: DrSpec, steps: StorageStep[]): Phase[] {
   ];
 }
 
+/** How dorado's `Ready to move on` stops are answered, for the plan's reasons. */
+function arrayNote(spec: DrSpec): string {
+  if (spec.type !== "dorado") return "";
+  return spec.storageReplication
+    ? "; its Ready to move on stops are answered yes after the storageReplication step exited 0"
+    : "; its Ready to move on stops are answered yes because storageReplicationConfirmed says the array's pair is handled by hand";
+}
+
 /** What dorado's prompts read: `yes` once the array step ran (or the user confirmed it). */
 function answers(spec: DrSpec): string | undefined {
   return spec.type === "dorado" ? "yes\n".repeat(4) : undefined;
@@ -113,7 +121,7 @@ function startPlan(spec: DrSpec, sides: Record<string, SideState>, resuming: boo
   if (sides[p.name].drUserExists === false) {
     prep.push(op(p, { kind: "sql", describe: `create the DR user ${spec.drUser} on ${p.name}`, command: gsqlStdinCommand(spec, p), stdin: createDrUserSql(spec), reason: "the DR user does not exist on the primary", timeoutMs: MINUTE }));
   }
-  const rebuild = resuming ? "resume the unfinished start (gs_ddr's step files)" : `no DR pair yet; ${s.name}'s data will be fully rebuilt from ${p.name} (gs_ddr builds the standby with cross_cluster_full)`;
+  const rebuild = (resuming ? "resume the unfinished start (gs_ddr's step files)" : `no DR pair yet; ${s.name}'s data will be fully rebuilt from ${p.name} (gs_ddr builds the standby with cross_cluster_full)`) + arrayNote(spec);
   return [
     { title: "prepare the DR configuration", operations: prep },
     ...storagePhase(spec, ["start"]),
@@ -127,7 +135,8 @@ function startPlan(spec: DrSpec, sides: Record<string, SideState>, resuming: boo
   ];
 }
 
-function switchoverPlan(spec: DrSpec, from: ClusterSpec, to: ClusterSpec, reason: string): Plan {
+function switchoverPlan(spec: DrSpec, from: ClusterSpec, to: ClusterSpec, why: string): Plan {
+  const reason = why + arrayNote(spec);
   return [
     ...storagePhase(spec, ["demote", "promote"]),
     {
@@ -140,7 +149,8 @@ function switchoverPlan(spec: DrSpec, from: ClusterSpec, to: ClusterSpec, reason
   ];
 }
 
-function failoverPlan(spec: DrSpec, standby: ClusterSpec, reason: string): Plan {
+function failoverPlan(spec: DrSpec, standby: ClusterSpec, why: string): Plan {
+  const reason = why + arrayNote(spec);
   return [
     ...storagePhase(spec, ["failover"]),
     {

@@ -144,3 +144,14 @@ test("check refuses a DR user, password, port or replica change of an existing p
   expect(validateDr(changed, { ...inputs, failover: { confirm: "dc2" } }).ok).toBe(true);
   expect(validateDr(changed).ok).toBe(true);
 });
+
+test("dorado: the plan says how the Ready to move on stops are answered", () => {
+  const actual = both({}, {});
+  const confirmed = planDr(spec({ type: "dorado", storageReplicationConfirmed: true }), actual, { creating: true });
+  expect(confirmed.map((p) => p.title)).toEqual(["prepare the DR configuration", "gs_ddr start on both clusters at once (dorado)"]);
+  expect(confirmed[1].operations[0].reason).toMatch(/answered yes because storageReplicationConfirmed/);
+  expect(confirmed[1].operations[0].stdin).toMatch(/^yes\n/);
+  const cmd = planDr(spec({ type: "dorado", storageReplication: { connection: { host: "10.0.0.9", user: "omm" }, command: ["/opt/array/step", "--pair", "p1"] } as any }), actual, { creating: true });
+  expect(cmd[1].operations.map((o) => `${o.host} ${o.command}`)).toEqual(["10.0.0.9 '/opt/array/step' '--pair' 'p1' 'start'"]);
+  expect(cmd[2].operations[1].reason).toMatch(/after the storageReplication step exited 0/);
+});
