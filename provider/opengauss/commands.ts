@@ -40,6 +40,7 @@ export function readStateCommand(spec: DrSpec, cluster: ClusterSpec): string {
     section("upgrade", `ls -A "$PGHOST/binary_upgrade" 2>/dev/null`),
     section("guc", "gs_guc check -Z datanode -N all -I all -c most_available_sync -c synchronous_commit 2>&1"),
     section("sql", sh`gsql -d postgres -p ${cluster.port} -t -A -X -c ${sql} 2>&1`),
+    section("credentials", `cat ${pathWord(credentialsFile(spec))} 2>/dev/null`),
   ].join("; ");
 }
 
@@ -49,9 +50,24 @@ export function drConfigJson(local: ClusterSpec, remote: ClusterSpec): string {
   return JSON.stringify({ remoteClusterConf: side(remote), localClusterConf: side(local) }, null, 2) + "\n";
 }
 
-export function writeConfigCommand(spec: DrSpec): string {
-  const f = pathWord(spec.configFile);
+/** Beside the config: a salted scrypt of the DR user and password the pair was built with. */
+export function credentialsFile(spec: Pick<DrSpec, "configFile">): string {
+  return `${spec.configFile}.credentials`;
+}
+
+/** Writes stdin to `file` whole, never readable by others on the way (0600). */
+export function writeFileCommand(file: string): string {
+  const f = pathWord(file);
   return `f=${f}; t="$f.tmp.$$"; ( umask 077; cat > "$t" ) && chmod 0600 "$t" && mv -f "$t" "$f" || { rc=$?; rm -f "$t"; exit $rc; }`;
+}
+
+export function writeConfigCommand(spec: DrSpec): string {
+  return writeFileCommand(spec.configFile);
+}
+
+/** Changes the DR user's password (on gsql's stdin). */
+export function alterDrUserSql(spec: DrSpec): string {
+  return `ALTER USER ${ogIdent(spec.drUser)} WITH REPLICATION PASSWORD ${ogLiteral(spec.drPassword)};\n`;
 }
 
 /**

@@ -6,7 +6,9 @@
 import { connectionKey, parseConnection } from "../core/connection";
 import type { Operation, Phase, Plan } from "../core/operation";
 import {
+  alterDrUserSql,
   createDrUserSql,
+  credentialsFile,
   drConfigJson,
   failoverCommand,
   gsqlStdinCommand,
@@ -15,8 +17,10 @@ import {
   storageCommand,
   switchoverCommand,
   writeConfigCommand,
+  writeFileCommand,
   type StorageStep,
 } from "./commands";
+import { credentialsMatch, credentialsRecord } from "./credentials";
 import type { ClusterSpec, DrSpec } from "./schema";
 import { drRole, type Side, type SideState } from "./state";
 
@@ -120,6 +124,8 @@ function startPlan(spec: DrSpec, sides: Record<string, SideState>, resuming: boo
   ];
   if (sides[p.name].drUserExists === false) {
     prep.push(op(p, { kind: "sql", describe: `create the DR user ${spec.drUser} on ${p.name}`, command: gsqlStdinCommand(spec, p), stdin: createDrUserSql(spec), reason: "the DR user does not exist on the primary", timeoutMs: MINUTE }));
+  } else if (credentialsMatch(spec, sides[p.name].credentials) === false) {
+    prep.push(op(p, { kind: "sql", describe: `set the DR user ${spec.drUser}'s password on ${p.name}`, command: gsqlStdinCommand(spec, p), stdin: alterDrUserSql(spec), reason: "the pair is rebuilt with another DR password", timeoutMs: MINUTE }));
   }
   const rebuild = (resuming ? "resume the unfinished start (gs_ddr's step files)" : `no DR pair yet; ${s.name}'s data will be fully rebuilt from ${p.name} (gs_ddr builds the standby with cross_cluster_full)`) + arrayNote(spec);
   return [
@@ -131,6 +137,12 @@ function startPlan(spec: DrSpec, sides: Record<string, SideState>, resuming: boo
         op(p, { kind: "gs_ddr", describe: `start -m primary on ${p.name}`, command: startCommand(spec, "primary"), stdin: answers(spec), reason: rebuild, timeoutMs: ddrTimeoutMs(spec), hint: HINT_DDR }),
         op(s, { kind: "gs_ddr", describe: `start -m disaster_standby on ${s.name}`, command: startCommand(spec, "disaster_standby"), stdin: answers(spec), reason: rebuild, timeoutMs: ddrTimeoutMs(spec), hint: HINT_DDR }),
       ],
+    },
+    {
+      title: "record the DR credentials the pair was built with",
+      operations: [p, s].map((c) =>
+        op(c, { kind: "write-file", describe: `write ${credentialsFile(spec)} (0600, a salted hash)`, command: writeFileCommand(credentialsFile(spec)), stdin: credentialsRecord(spec), reason: "a later change of the DR user or password is read from the hosts", timeoutMs: MINUTE }),
+      ),
     },
   ];
 }
@@ -177,8 +189,8 @@ function reachable(spec: DrSpec, a: DrActual): Record<string, SideState> | undef
   return out;
 }
 
-/** The fields gs_ddr forbids changing while paired. */
-export function pairedChanges(olds: DrSpec | undefined, spec: DrSpec, sides: Record<string, SideState>): string[] {
+/** What gs_ddr forbids changing while paired, read from the clusters (DN ports, replicas, the recorded credentials). */
+export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): string[] {
   const out: string[] = [];
   for (const c of spec.clusters) {
     const s = sides[c.name];
@@ -186,8 +198,9 @@ export function pairedChanges(olds: DrSpec | undefined, spec: DrSpec, sides: Rec
     if (ports.length > 0 && !ports.includes(c.port)) out.push(`clusters[${c.name}].port: ${ports.join(", ")} → ${c.port} (no DN port change while paired)`);
     if (s.dns.length > 0 && s.dns.length !== c.nodes.length) out.push(`clusters[${c.name}].nodes: ${s.dns.length} → ${c.nodes.length} replicas (no replica count change while paired)`);
   }
-  if (olds && olds.drUser !== spec.drUser) out.push(`drUser: ${olds.drUser} → ${spec.drUser} (the DR user cannot change while paired)`);
-  if (olds && olds.drPassword !== spec.drPassword) out.push("drPassword changed (the DR password cannot change while paired)");
+  if (spec.clusters.some((c) => credentialsMatch(spec, sides[c.name].credentials) === false)) {
+    out.push("drUser/drPassword differ from the ones the pair was built with (the DR user and password cannot change while paired)");
+  }
   return out;
 }
 
@@ -215,12 +228,12 @@ export function planDr(spec: DrSpec, actual: DrActual, how: { creating: boolean;
   const reversed = roles[p.name] === "standby" && roles[s.name] === "primary";
 
   if (reversed || steps.some((f) => /^\.ddr_switchover_/.test(f))) {
-    const changes = pairedChanges(how.olds, spec, sides);
+    const changes = pairedChanges(spec, sides);
     if (changes.length > 0) throw new DrPlanError(`while paired, refused: ${changes.join("; ")}. Dissolve the pair first (or set allowRebuild: true).`);
     return switchoverPlan(spec, s, p, `${p.name} is to be the primary; it is the DR standby now`);
   }
   if (paired) {
-    const changes = pairedChanges(how.olds, spec, sides);
+    const changes = pairedChanges(spec, sides);
     if (changes.length === 0) return [];
     if (!spec.allowRebuild) throw new DrPlanError(`while paired, refused: ${changes.join("; ")}. Dissolve the pair first, or set allowRebuild: true to have it dissolved and rebuilt.`);
     return dissolvePlan(spec, { primary: p, standby: s }, `allowRebuild: ${changes.join("; ")}`);

@@ -35,6 +35,8 @@ export interface SideState {
   readonly initialUser?: string;
   readonly drUserExists?: boolean;
   readonly sqlError?: string;
+  /** The credentials record (`scrypt$salt$hash`) written when the pair was built, if any. */
+  readonly credentials?: string;
 }
 
 export interface Unreachable {
@@ -122,6 +124,7 @@ export function parseSide(stdout: string): SideState {
     initialUser: kv.get("initial_user"),
     drUserExists: kv.has("dr_user") ? Number(kv.get("dr_user")) > 0 : undefined,
     sqlError: sqlOut.rc === 0 ? undefined : sqlOut.text.trim().split("\n").slice(-2).join(" / "),
+    credentials: get("credentials").text.trim() || undefined,
   };
 }
 

@@ -25,8 +25,12 @@ const pairLog = () => {
 const ddr = (host: string, task: string) => og.lab.commandLog(host).filter((e): e is Extract<typeof e, { command: string }> => "command" in e && e.command.includes(`gs_ddr -t ${task}`));
 const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement);
 
-test("dorado start: the array step runs first, then both sides' gs_ddr start get their yes; rows reach the standby", async () => {
+/** A DR user name that would break unquoted shell or SQL. */
+const HOSTILE_USER = `x'; DROP TABLE t; --"\`$(id)\` $HOME`;
+
+test("dorado start: the array step runs first, then both sides' gs_ddr start get their yes; rows reach the standby; a hostile DR user name is created exactly", async () => {
   await sqlOn("host1", "create table t(id int primary key); insert into t values (1)");
+  await stack.engine("config", "set", "drUser", HOSTILE_USER);
   const r = await stack.engine("up");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });
   expect(r.out).toMatch(/array remote replication step start \(dorado_pair start\)/);
@@ -37,6 +41,11 @@ test("dorado start: the array step runs first, then both sides' gs_ddr start get
   expect(p.command).toMatch(/--disaster_type 'dorado'/);
   expect(Date.parse(step.time)).toBeLessThan(Math.min(Date.parse(p.time), Date.parse(s.time)));
   expect((await stack.outputs()).paired).toBe(true);
+  // The role exists under exactly that name (looked up by its hex, so the test needs no quoting), and t was not dropped.
+  const hex = Buffer.from(HOSTILE_USER, "utf8").toString("hex");
+  const role = await og.run("host1", "gsql -d postgres -p 26000 -t -A -X", `select count(*) from pg_roles where rolname = convert_from(decode('${hex}', 'hex'), 'UTF8') and rolreplication;\n`);
+  expect(role.stdout.trim()).toBe("1");
+  expect((await sqlOn("host1", "select count(*) from t")).stdout.trim()).toBe("1");
   expect((await og.run("host3", "cat \"$GAUSSHOME/dss/cfg/dss_inst.ini\"")).stdout).toMatch(/CLUSTER_RUN_MODE = cluster_standby/);
   await sqlOn("host1", "insert into t values (2)");
   let n = "";

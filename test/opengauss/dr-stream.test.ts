@@ -130,6 +130,23 @@ test("a switchover by hand: refresh shows the drift and the next up switches bac
   expect((await stack.outputs()).primary).toBe("og1");
 });
 
+test("allowRebuild: a new DR password dissolves and rebuilds the pair in one up, with the user's password changed on the primary", async () => {
+  const verifier = async () => (await sqlOn("host1", "select rolpassword from pg_authid where rolname = 'ddr_user'")).stdout.trim();
+  const before = await verifier();
+  await stack.engine("config", "set", "--secret", "drPassword", "Rebuilt_Ddr_2025");
+  await stack.engine("config", "set", "allowRebuild", "true");
+  let r = await stack.engine("up");
+  expect(outcome(r)).toEqual({ code: 0, tail: "" });
+  expect(r.out).toMatch(/allowRebuild: drUser\/drPassword differ from the ones the pair was built with/);
+  expect(r.out).toMatch(/set the DR user ddr_user's password on og1 \.\.\. ok/);
+  expect(await verifier()).not.toBe(before);
+  expect(await stack.outputs()).toMatchObject({ paired: true, primary: "og1" });
+  for (const h of og.lab.hosts) expect(og.lab.commandLog(h.name).map((e) => ("command" in e ? e.command : "")).join("\n")).not.toContain("Rebuilt_Ddr_2025");
+  expect(fs.readFileSync(stack.stateFile(), "utf8")).not.toContain("Rebuilt_Ddr_2025");
+  r = await stack.engine("up");
+  expect(r.out).not.toMatch(/plan: phase/);
+});
+
 test("destroy dissolves the pair and both clusters accept writes", async () => {
   const r = await stack.engine("destroy");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });

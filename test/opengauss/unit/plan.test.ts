@@ -1,5 +1,6 @@
 /** The DR planner and the state parser, as pure functions. */
 import { readStateCommand } from "../../../provider/opengauss/commands";
+import { credentialsRecord } from "../../../provider/opengauss/credentials";
 import { planDr, planDrDelete, startProblems, type DrActual } from "../../../provider/opengauss/plan";
 import type { DrSpec } from "../../../provider/opengauss/schema";
 import { parseCmQuery, parseQueryDict, parseSide, type SideState } from "../../../provider/opengauss/state";
@@ -88,7 +89,8 @@ test("start preconditions: all of them reported at once", () => {
 
 test("a fresh pair: config on both sides, the DR user when absent, both starts in one phase; the plan says the standby is rebuilt", () => {
   const plan = planDr(spec(), both({ drUserExists: false }, {}), { creating: true });
-  expect(plan.map((p) => p.title)).toEqual(["prepare the DR configuration", "gs_ddr start on both clusters at once (stream)"]);
+  expect(plan.map((p) => p.title)).toEqual(["prepare the DR configuration", "gs_ddr start on both clusters at once (stream)", "record the DR credentials the pair was built with"]);
+  expect(plan[2].operations.map((o) => o.stdin).join("")).not.toContain("Secret_2024");
   const create = plan[0].operations.find((o) => o.kind === "sql")!;
   expect(create.command).not.toContain("Secret_2024");
   expect(create.stdin).toBe(`CREATE USER "ddr" WITH REPLICATION PASSWORD 'Secret_2024';\n`);
@@ -102,9 +104,19 @@ test("paired and as declared: nothing; reversed: a switchover; a port or replica
   const sw = planDr(spec({ primary: "dc2" }), paired, { creating: false });
   expect(sw.map((p) => p.operations.map((o) => `${o.host} ${o.describe}`))).toEqual([["10.0.0.1 switchover -m disaster_standby on dc1", "10.0.1.1 switchover -m primary on dc2"]]);
   expect(() => planDr(spec({ clusters: [{ ...inputs.clusters[0], port: 26100 }, inputs.clusters[1]] }), paired, { creating: false })).toThrow(/no DN port change while paired.*Dissolve the pair first/);
-  expect(() => planDr(spec(), paired, { creating: false, olds: spec({ drPassword: "Other_2024" }) })).toThrow(/the DR password cannot change while paired/);
-  const rebuild = planDr(spec({ allowRebuild: true }), paired, { creating: false, olds: spec({ drPassword: "Other_2024" }) });
+  // The pair was built with another password (the record on the hosts says so).
+  const builtWith = credentialsRecord(spec({ drPassword: "Other_2024" }));
+  const pairedOld = both({ drState: "archive", credentials: builtWith }, { drState: "recovery", credentials: builtWith }, ["Main Standby", "Standby"]);
+  expect(() => planDr(spec(), pairedOld, { creating: false })).toThrow(/the DR user and password cannot change while paired/);
+  expect(planDr(spec({ drPassword: "Other_2024" }), pairedOld, { creating: false })).toEqual([]);
+  // allowRebuild: dissolve, then (next round, both plain) start with the new password set, then nothing.
+  const rebuild = planDr(spec({ allowRebuild: true }), pairedOld, { creating: false });
   expect(rebuild.map((p) => p.title)).toEqual(["gs_ddr stop on dc1", "gs_ddr failover on dc2"]);
+  const again = planDr(spec({ allowRebuild: true }), both({ credentials: builtWith }, { credentials: builtWith }), { creating: false });
+  expect(again[0].operations.map((o) => o.describe)).toContain("set the DR user ddr's password on dc1");
+  expect(again[0].operations.find((o) => o.kind === "sql")!.stdin).toBe(`ALTER USER "ddr" WITH REPLICATION PASSWORD 'Secret_2024';\n`);
+  const rebuilt = credentialsRecord(spec());
+  expect(planDr(spec({ allowRebuild: true }), both({ drState: "archive", credentials: rebuilt }, { drState: "recovery", credentials: rebuilt }, ["Main Standby", "Standby"]), { creating: false })).toEqual([]);
 });
 
 test("a lost primary is a refusal that names failover; with failover confirmed the standby is promoted once", () => {
@@ -148,7 +160,7 @@ test("check refuses a DR user, password, port or replica change of an existing p
 test("dorado: the plan says how the Ready to move on stops are answered", () => {
   const actual = both({}, {});
   const confirmed = planDr(spec({ type: "dorado", storageReplicationConfirmed: true }), actual, { creating: true });
-  expect(confirmed.map((p) => p.title)).toEqual(["prepare the DR configuration", "gs_ddr start on both clusters at once (dorado)"]);
+  expect(confirmed.map((p) => p.title)).toEqual(["prepare the DR configuration", "gs_ddr start on both clusters at once (dorado)", "record the DR credentials the pair was built with"]);
   expect(confirmed[1].operations[0].reason).toMatch(/answered yes because storageReplicationConfirmed/);
   expect(confirmed[1].operations[0].stdin).toMatch(/^yes\n/);
   const cmd = planDr(spec({ type: "dorado", storageReplication: { connection: { host: "10.0.0.9", user: "omm" }, command: ["/opt/array/step", "--pair", "p1"] } as any }), actual, { creating: true });
