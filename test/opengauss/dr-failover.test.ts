@@ -24,11 +24,18 @@ const sqlOn = (host: string, statement: string) => sqlOnHost(og, host, statement
 const ddrRuns = () => og.lab.hosts.flatMap((h) => og.lab.commandLog(h.name).filter((e) => "command" in e && /gs_ddr -t (start|switchover|stop|failover)/.test(e.command)));
 const diag = (r: { events: Record<string, any>[] }) => r.events.filter((e) => e.diag).map((e) => e.diag.message).join("\n");
 
-test("a cluster that is not Normal is refused before any step, naming the cluster and what to check; nothing enters state", async () => {
-  await og.lab.fault("host4", "kill", "dn_6002");
+test("preconditions are refused before any step, all at once, each naming the cluster and what to check; nothing enters state", async () => {
+  await og.lab.fault("host4", "kill", "dn_6002"); // og2 Degraded
+  await og.lab.fault("host1", "fail", "cm_ctl"); // og1's CM does not answer
+  await og.run("host3", "mkdir -p \"$PGHOST/binary_upgrade\" && touch \"$PGHOST/binary_upgrade/step\""); // og2 upgrading
   const r = await stack.engine("up");
   expect(r.code).not.toBe(0);
-  expect(diag(r)).toMatch(/cannot build the DR pair:\n {2}- cluster og2 \(127\.\S+\): cluster_state is Degraded, gs_ddr start needs Normal: check cm_ctl query -Cvidp/);
+  const text = diag(r);
+  expect(text).toMatch(/cannot build the DR pair:\n/);
+  expect(text).toMatch(/- cluster og1 \(127\.\S+\): cm_ctl does not answer: gs_ddr needs a cluster with CM/);
+  expect(text).toMatch(/- cluster og2 \(127\.\S+\): cluster_state is Degraded, gs_ddr start needs Normal: check cm_ctl query -Cvidp/);
+  expect(text).toMatch(/- cluster og2 \(127\.\S+\): an upgrade is in progress \(\$PGHOST\/binary_upgrade is not empty\): finish it first/);
+  await og.run("host3", "rm -rf \"$PGHOST/binary_upgrade\"");
   expect(ddrRuns()).toEqual([]);
   expect(fs.existsSync(stack.stateFile()) ? fs.readFileSync(stack.stateFile(), "utf8") : "").not.toMatch(/DisasterRecovery/);
   expect((await og.run("host3", "cm_ctl start")).code).toBe(0);
