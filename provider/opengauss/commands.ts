@@ -38,7 +38,7 @@ export function readStateCommand(spec: DrSpec, cluster: ClusterSpec): string {
     section("version", "gs_om -V 2>&1"),
     section("steps", `ls -A "$PGHOST/ddr_cabin" 2>/dev/null | grep '^\\.ddr_.*\\.step$'`),
     section("upgrade", `ls -A "$PGHOST/binary_upgrade" 2>/dev/null`),
-    section("guc", "gs_guc check -Z datanode -N all -I all -c most_available_sync -c synchronous_commit 2>&1"),
+    section("guc", "gs_guc check -Z datanode -N all -I all -c most_available_sync -c synchronous_commit -c ss_disaster_mode 2>&1"),
     section("sql", sh`gsql -d postgres -p ${cluster.port} -t -A -X -c ${sql} 2>&1`),
     section("credentials", `cat ${pathWord(credentialsFile(spec))} 2>/dev/null`),
   ].join("; ");

@@ -198,6 +198,10 @@ export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): s
     if (ports.length > 0 && !ports.includes(c.port)) out.push(`clusters[${c.name}].port: ${ports.join(", ")} → ${c.port} (no DN port change while paired)`);
     if (s.dns.length > 0 && s.dns.length !== c.nodes.length) out.push(`clusters[${c.name}].nodes: ${s.dns.length} → ${c.nodes.length} replicas (no replica count change while paired)`);
   }
+  for (const c of spec.clusters) {
+    const mode = sides[c.name].gucs.ss_disaster_mode?.[0];
+    if ((mode === "stream" || mode === "dorado") && mode !== spec.type) out.push(`type: ${c.name} runs DR in ${mode} mode, the program says ${spec.type} (chosen at start only)`);
+  }
   if (spec.clusters.some((c) => credentialsMatch(spec, sides[c.name].credentials) === false)) {
     out.push("drUser/drPassword differ from the ones the pair was built with (the DR user and password cannot change while paired)");
   }

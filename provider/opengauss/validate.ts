@@ -83,13 +83,14 @@ function crossFieldRules(raw: Raw): Failure[] {
 
 /**
  * Changes gs_ddr forbids while the pair exists, refused in check so that nothing is recorded:
- * the DR user or password, a DN port, a replica count. An existing resource is a pair unless it
+ * the disaster type, the DR user or password, a DN port, a replica count. An existing resource is a pair unless it
  * was failed over; allowRebuild turns the change into dissolve and rebuild (planned in plan.ts).
  */
 function whilePaired(raw: Raw, olds: Raw | undefined): Failure[] {
   if (!olds || olds.failover !== undefined || raw.allowRebuild === true) return [];
   const out: Failure[] = [];
   const rule = "cannot change while the DR pair exists (gs_ddr): dissolve it first (delete the resource), or set allowRebuild: true to have it dissolved and rebuilt";
+  if (olds.type !== undefined && raw.type !== olds.type) out.push({ path: "type", value: raw.type, rule: `the disaster type (${olds.type} → ${raw.type}) is chosen at gs_ddr start only: it ${rule}` });
   if (olds.drUser !== undefined && raw.drUser !== olds.drUser) out.push({ path: "drUser", value: raw.drUser, rule });
   if (olds.drPassword !== undefined && raw.drPassword !== olds.drPassword) out.push({ path: "drPassword", value: "[secret]", rule });
   const oldClusters: Raw[] = Array.isArray(olds.clusters) ? olds.clusters : [];

@@ -115,6 +115,10 @@ test("paired and as declared: nothing; reversed: a switchover; a port or replica
   const again = planDr(spec({ allowRebuild: true }), both({ credentials: builtWith }, { credentials: builtWith }), { creating: false });
   expect(again[0].operations.map((o) => o.describe)).toContain("set the DR user ddr's password on dc1");
   expect(again[0].operations.find((o) => o.kind === "sql")!.stdin).toBe(`ALTER USER "ddr" WITH REPLICATION PASSWORD 'Secret_2024';\n`);
+  // A type change is read from ss_disaster_mode: refused, or dissolve and rebuild with allowRebuild.
+  const streamPair = both({ drState: "archive", gucs: { ss_disaster_mode: ["stream"] } }, { drState: "recovery" }, ["Main Standby", "Standby"]);
+  expect(() => planDr(spec({ type: "dorado", storageReplicationConfirmed: true }), streamPair, { creating: false })).toThrow(/og1|dc1 runs DR in stream mode, the program says dorado/);
+  expect(planDr(spec({ type: "dorado", storageReplicationConfirmed: true, allowRebuild: true }), streamPair, { creating: false }).map((p) => p.title)).toEqual(["gs_ddr stop on dc1", "gs_ddr failover on dc2"]);
   const rebuilt = credentialsRecord(spec());
   expect(planDr(spec({ allowRebuild: true }), both({ drState: "archive", credentials: rebuilt }, { drState: "recovery", credentials: rebuilt }, ["Main Standby", "Standby"]), { creating: false })).toEqual([]);
 });
@@ -148,9 +152,9 @@ test("state parsing: the query dict, cm_ctl rows, and a hostile DR user name quo
 });
 
 test("check refuses a DR user, password, port or replica change of an existing pair (nothing recorded), unless allowRebuild or after a failover", () => {
-  const changed = { ...inputs, drUser: "other", drPassword: "Changed_2024", clusters: [{ ...inputs.clusters[0], port: 26100 }, { ...inputs.clusters[1], nodes: [node("10.0.1.1")] }] };
+  const changed = { ...inputs, type: "dorado", storageReplicationConfirmed: true, drUser: "other", drPassword: "Changed_2024", clusters: [{ ...inputs.clusters[0], port: 26100 }, { ...inputs.clusters[1], nodes: [node("10.0.1.1")] }] };
   const v = validateDr(changed, inputs);
-  expect(v.ok ? [] : v.failures.map((f) => f.property)).toEqual(["drUser", "drPassword", "clusters[0].port", "clusters[1].nodes"]);
+  expect(v.ok ? [] : v.failures.map((f) => f.property)).toEqual(["type", "drUser", "drPassword", "clusters[0].port", "clusters[1].nodes"]);
   expect(v.ok ? "" : v.failures.map((f) => f.reason).join("\n")).not.toContain("Changed_2024");
   expect(validateDr({ ...changed, allowRebuild: true }, inputs).ok).toBe(true);
   expect(validateDr(changed, { ...inputs, failover: { confirm: "dc2" } }).ok).toBe(true);
