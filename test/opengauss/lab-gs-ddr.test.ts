@@ -59,6 +59,9 @@ test("gs_ddr's parser and refusals: exit 2 for the parser, 1 with the GAUSS code
   expect([badXml.code, badXml.stdout.trim()]).toEqual([1, "[GAUSS-50026] : Failed to check dorado DR parameters in the XML file."]);
   const jsonWins = await og.run("host1", "gs_ddr -t stop -X ~/missing.xml --json ~/dr.json");
   expect(jsonWins.stdout).toMatch(/Check cluster type succeed\.[\s\S]*Successfully do dorado disaster recovery stop\.\n$/);
+  // Long options abbreviate (optparse); --time-out must be a positive integer (the source's message has three dashes).
+  const zero = await og.run("host1", "gs_ddr -t query --time=0");
+  expect([zero.code, zero.stdout.trim().split("\n").pop()]).toEqual([1, "[GAUSS-50004] : The parameter '---time-out' value is incorrect."]);
   const root = await og.run("host1", "USER=root gs_ddr -t query");
   expect([root.code, root.stderr]).toEqual([1, "[GAUSS-50105] : Cannot run this script as a user with the root permission.\n"]);
   const never = await og.run("host1", "gs_ddr -t failover");
@@ -135,9 +138,13 @@ test("dorado: start stops at Ready to move on (yes/no)?; no aborts with GAUSS-35
   expect(no.code).toBe(1);
   expect(no.stdout).toMatch(/with Replication Mode in "Synchronous" state\.\nReady to move on \(yes\/no\)\? $/);
   expect(no.stderr).toBe("[GAUSS-35805] Input NO. Operation aborted. \n");
+  // The standby side takes the installation XML with the three DR fields instead of --json.
+  const [a, b] = [og.clusters[1], og.clusters[0]];
+  const ipmap = (c: typeof a) => c.nodes.map((n) => `(${n.address},${n.dataIp})`).join(",");
+  await og.run("host3", "cat > ~/cluster.xml", `<?xml version="1.0" encoding="UTF-8"?>\n<ROOT><DEVICELIST><DEVICE sn="${a.nodes[0].host}">\n<PARAM name="dataNum" value="1"/>\n<PARAM name="dataPortBase" value="${a.port}"/>\n<PARAM name="localStreamIpmap1" value="${ipmap(a)}"/>\n<PARAM name="remoteStreamIpmap1" value="${ipmap(b)}"/>\n<PARAM name="remotedataPortBase" value="${b.port}"/>\n</DEVICE></DEVICELIST></ROOT>\n`);
   const [p, s] = await Promise.all([
     og.run("host1", "gs_ddr -t start -m primary --json ~/dr.json --time-out=120", "yes\n"),
-    og.run("host3", "gs_ddr -t start -m disaster_standby --disaster_type dorado --json ~/dr.json --time-out=120", "yes\n"),
+    og.run("host3", "gs_ddr -t start -m disaster_standby --disaster_type dorado -X ~/cluster.xml --time-out=120", "yes\n"),
   ]);
   expect([p.code, s.code]).toEqual([0, 0]);
   expect(s.stdout).toMatch(/Successfully set dss cfg CLUSTER_RUN_MODE to cluster_standby\./);
