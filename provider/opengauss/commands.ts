@@ -41,6 +41,7 @@ export function readStateCommand(spec: DrSpec, cluster: ClusterSpec): string {
     section("guc", "gs_guc check -Z datanode -N all -I all -c most_available_sync -c synchronous_commit -c ss_disaster_mode 2>&1"),
     section("sql", sh`gsql -d postgres -p ${cluster.port} -t -A -X -c ${sql} 2>&1`),
     section("credentials", `cat ${pathWord(credentialsFile(spec))} 2>/dev/null`),
+    section("locks", `ls -A "$PGHOST" 2>/dev/null | grep '^ddr_lock_'`),
   ].join("; ");
 }
 
@@ -107,4 +108,15 @@ export type StorageStep = "start" | "demote" | "promote" | "failover";
 /** The user's array step: `<program> <args...> <step>`, every word quoted. */
 export function storageCommand(spec: DrSpec, step: StorageStep): string {
   return sh`${spec.storageReplication!.command} ${step}`;
+}
+
+/**
+ * Whether a gs_ddr process runs on the node. Its own command line must not contain the name,
+ * hence the bracket (pgrep never matches itself, and `[g]s_ddr` does not match this shell).
+ */
+export const DDR_RUNNING_COMMAND = "pgrep -af '[g]s_ddr'; true";
+
+/** Removes lock files a killed gs_ddr left behind (names checked by the planner). */
+export function removeLocksCommand(spec: DrSpec, names: readonly string[]): string {
+  return withEnv(spec, `cd "$PGHOST" && rm -f -- ${sh`${names}`}`);
 }

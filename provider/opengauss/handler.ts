@@ -2,7 +2,7 @@
 import { connectionKey, parseConnection } from "../core/connection";
 import type { SshTarget } from "../core/ssh";
 import type { Logic, RunContext } from "../converge";
-import { readStateCommand } from "./commands";
+import { DDR_RUNNING_COMMAND, readStateCommand } from "./commands";
 import { planDr, planDrDelete, primaryOf, standbyOf, type DrActual } from "./plan";
 import type { ClusterSpec, DrSpec } from "./schema";
 import { drRole, parseSide, type Side } from "./state";
@@ -20,7 +20,12 @@ async function readSide(spec: DrSpec, c: ClusterSpec, ctx: RunContext): Promise<
   const key = connectionKey(parseConnection(c.nodes[0].connection));
   try {
     const r = await ctx.exec(key, readStateCommand(spec, c), undefined, 120_000);
-    return parseSide(r.stdout);
+    const side = parseSide(r.stdout);
+    if (side.locks.length === 0) return side;
+    // A lock is stale only if no gs_ddr runs there: one more command, only in this rare case.
+    const running = await ctx.exec(key, DDR_RUNNING_COMMAND, undefined, 30_000);
+    const processes = running.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    return { ...side, ddrRunning: processes.length > 0, ddrProcesses: processes };
   } catch (e) {
     // A lost cluster is a state to plan from (failover), not a crash of the read.
     const message = e instanceof Error ? e.message.split("\n")[0] : String(e);

@@ -18,6 +18,7 @@ import {
   switchoverCommand,
   writeConfigCommand,
   writeFileCommand,
+  removeLocksCommand,
   type StorageStep,
 } from "./commands";
 import { credentialsMatch, credentialsRecord } from "./credentials";
@@ -208,7 +209,34 @@ export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): s
   return out;
 }
 
+const LOCK_NAME = /^ddr_lock_[0-9A-Za-z]{1,64}$/;
+
+/**
+ * gs_ddr refuses to run while another run's lock file exists. A lock with no gs_ddr process on
+ * its node was left by a killed run (kill -9, a power loss): removing it loses nothing. A lock
+ * with gs_ddr running is someone else's operation: refused.
+ */
+function staleLocks(spec: DrSpec, actual: DrActual): Plan {
+  const ops: Operation[] = [];
+  for (const c of spec.clusters) {
+    const s = actual.sides[c.name];
+    if (!s?.reachable || s.locks.length === 0) continue;
+    if (s.ddrRunning !== false) {
+      throw new DrPlanError(`gs_ddr is running on ${firstNode(c).host} (${c.name}; lock ${s.locks.join(", ")}; ${(s.ddrProcesses ?? []).join("; ") || "processes unknown"}): wait for it to finish, then run up again`);
+    }
+    const names = s.locks.filter((l) => LOCK_NAME.test(l));
+    if (names.length !== s.locks.length) throw new DrPlanError(`${firstNode(c).host}: unexpected lock file names in $PGHOST: ${s.locks.join(", ")}; remove them by hand`);
+    ops.push(op(c, { kind: "rm", describe: `remove gs_ddr's stale lock ${names.join(", ")} on ${c.name}`, command: removeLocksCommand(spec, names), reason: "a killed gs_ddr left its lock and no gs_ddr runs there; gs_ddr refuses to run until it is gone", timeoutMs: MINUTE }));
+  }
+  return ops.length === 0 ? [] : [{ title: "remove stale gs_ddr locks", operations: ops }];
+}
+
 export function planDr(spec: DrSpec, actual: DrActual, how: { creating: boolean; olds?: DrSpec }): Plan {
+  const locks = staleLocks(spec, actual);
+  return locks.length > 0 ? locks : planPair(spec, actual, how);
+}
+
+function planPair(spec: DrSpec, actual: DrActual, how: { creating: boolean; olds?: DrSpec }): Plan {
   const p = primaryOf(spec);
   const s = standbyOf(spec);
   if (spec.failover) {
@@ -263,6 +291,7 @@ export function planDr(spec: DrSpec, actual: DrActual, how: { creating: boolean;
 
 /** Delete dissolves the pair (stop on the primary, failover on the standby); both clusters stay. */
 export function planDrDelete(spec: DrSpec, actual: DrActual): Plan {
+  const locks = staleLocks(spec, actual);
   const sides = reachable(spec, actual);
   if (!sides) {
     const lost = spec.clusters.filter((c) => !actual.sides[c.name]?.reachable).map((c) => c.name);
@@ -270,7 +299,7 @@ export function planDrDelete(spec: DrSpec, actual: DrActual): Plan {
   }
   const primary = spec.clusters.find((c) => drRole(sides[c.name]) === "primary");
   const standby = spec.clusters.find((c) => drRole(sides[c.name]) === "standby");
-  if (primary && standby) return dissolvePlan(spec, { primary, standby }, "delete dissolves the DR pair; both clusters keep their data");
-  if (standby) return failoverPlan(spec, standby, "delete: the standby leaves DR");
-  return [];
+  if (primary && standby) return [...locks, ...dissolvePlan(spec, { primary, standby }, "delete dissolves the DR pair; both clusters keep their data")];
+  if (standby) return [...locks, ...failoverPlan(spec, standby, "delete: the standby leaves DR")];
+  return locks;
 }

@@ -37,6 +37,12 @@ export interface SideState {
   readonly sqlError?: string;
   /** The credentials record (`scrypt$salt$hash`) written when the pair was built, if any. */
   readonly credentials?: string;
+  /** gs_ddr lock files in $PGHOST (`ddr_lock_<trace id>`). */
+  readonly locks: string[];
+  /** Read only when there are locks: whether a gs_ddr process runs on the node. */
+  readonly ddrRunning?: boolean;
+  /** Those processes (`pid command`), for the refusal. */
+  readonly ddrProcesses?: string[];
 }
 
 export interface Unreachable {
@@ -125,6 +131,7 @@ export function parseSide(stdout: string): SideState {
     drUserExists: kv.has("dr_user") ? Number(kv.get("dr_user")) > 0 : undefined,
     sqlError: sqlOut.rc === 0 ? undefined : sqlOut.text.trim().split("\n").slice(-2).join(" / "),
     credentials: get("credentials").text.trim() || undefined,
+    locks: get("locks").text.split("\n").map((l) => l.trim()).filter((l) => l !== ""),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * An up interrupted by a host going down mid-start: the standby cluster's first host loses power
- * while its gs_ddr start runs. The up fails; once the host is back, the next up resumes both
- * sides from gs_ddr's step files and the pair carries rows.
+ * while its gs_ddr start runs. The up fails; once the host is back, the next up removes the lock
+ * the killed gs_ddr left, resumes both sides from gs_ddr's step files, and the pair carries rows.
  */
 import * as path from "node:path";
 import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
@@ -41,6 +41,8 @@ test("host3 goes down during the standby's gs_ddr start: the up fails; after hos
   await stack.engine("config", "set", "timeoutSeconds", "120");
   const r = await stack.engine("up");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });
+  // The killed gs_ddr left its lock on host3 (no gs_ddr runs there now): removed first, then both sides resume.
+  expect(r.out).toMatch(/rm remove gs_ddr's stale lock ddr_lock_[0-9a-f]+ on og2 \.\.\. ok/);
   expect(r.out).toMatch(/resume the unfinished start/);
   expect((await stack.outputs()).paired).toBe(true);
   await sqlOn(og, "host1", "insert into t values (2, 'b')");

@@ -7,7 +7,7 @@
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import { takeInjectedFailure } from "../common/faults";
-import { removeStartSteps } from "./ddr/cabin";
+import { removeStartSteps, takeLock } from "./ddr/cabin";
 import { Aborted, Raise, say, type Ctx } from "./ddr/context";
 import { HELP, LogExit, ParseError, TASKS, checkConf, checkPath, parseArgs, readConf } from "./ddr/options";
 import { start } from "./ddr/start";
@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // An injected failure hits the next run that changes something; a query leaves it pending.
   const injected = o.task !== undefined && o.task !== "query" && takeInjectedFailure("gs_ddr");
+  let lock: string | undefined;
   try {
     if (o.force) removeStartSteps(local.node);
     if (!o.task) throw new LogExit("[GAUSS-50001] : Incorrect parameter. Parameter '-t' is required.");
@@ -65,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const type = task === "start" ? o.disasterType : disasterType(local.node);
     say("-".repeat(80));
-    say(`Dorado disaster recovery ${task} ${randomUUID().replace(/-/g, "")}`);
+    const traceId = randomUUID().replace(/-/g, "");
+    say(`Dorado disaster recovery ${task} ${traceId}`);
     say("-".repeat(80));
     if (!/^\d+$/.test(o.timeOut) || Number(o.timeOut) === 0) throw new LogExit("[GAUSS-50004] : The parameter '---time-out' value is incorrect.");
     if ((task === "start" || task === "switchover") && !["primary", "disaster_standby"].includes(o.mode ?? "")) {
@@ -74,6 +76,15 @@ async function main(argv: string[]): Promise<number> {
     if (task === "start" && !["dorado", "stream"].includes(o.disasterType)) throw new LogExit(`[GAUSS-50011] : The parameter[--disaster_type] value[${o.disasterType}] is invalid.`);
     if (o.log !== undefined && !/^[^.]*\.log$/.test(o.log.split("/").pop() ?? "")) throw new LogExit(`[GAUSS-50212] : The suffix of the file [${o.log}] should be '.log'.`);
     const ctx: Ctx = { cluster: local.cluster, node: local.node, opts: o, timeoutS: Number(o.timeOut), type, injected };
+    if (task !== "query") {
+      const l = takeLock(local.cluster, local.node, traceId);
+      lock = l.file;
+      if (l.other) {
+        const msg = `[GAUSS-51632] : Failed to do check dorado disaster recovery process, please execute after other process exited, if you ensure no other process is running, remove the lock file [${l.other.file}] on node [${l.other.host}], and try again.`;
+        say(msg);
+        throw new Raise(msg);
+      }
+    }
     if (injected && task !== "start") throw new Raise(`[GAUSS-51632] : Failed to do ${task}.Error:connection to node lost (lab fault: fail gs_ddr)`);
     switch (task) {
       case "start":
@@ -101,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
     say(message);
     process.stderr.write(traceback(message));
     return 1;
+  } finally {
+    if (lock) fs.rmSync(lock, { force: true });
   }
 }
 

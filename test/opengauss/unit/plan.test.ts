@@ -40,6 +40,7 @@ function side(over: Partial<SideState> = {}, hosts: string[] = ["10.0.0.1", "10.
     gucs: {},
     initialUser: "omm",
     drUserExists: true,
+    locks: [],
     ...over,
   };
 }
@@ -170,4 +171,13 @@ test("dorado: the plan says how the Ready to move on stops are answered", () => 
   const cmd = planDr(spec({ type: "dorado", storageReplication: { connection: { host: "10.0.0.9", user: "omm" }, command: ["/opt/array/step", "--pair", "p1"] } as any }), actual, { creating: true });
   expect(cmd[1].operations.map((o) => `${o.host} ${o.command}`)).toEqual(["10.0.0.9 '/opt/array/step' '--pair' 'p1' 'start'"]);
   expect(cmd[2].operations[1].reason).toMatch(/after the storageReplication step exited 0/);
+});
+
+test("a lock left by a killed gs_ddr is removed first (when no gs_ddr runs); one held by a running gs_ddr is refused", () => {
+  const stale = both({ drState: "archive", locks: ["ddr_lock_0a1b"], ddrRunning: false }, { drState: "recovery" }, ["Main Standby", "Standby"]);
+  const plan = planDr(spec(), stale, { creating: false });
+  expect(plan.map((p) => p.operations.map((o) => `${o.host} ${o.kind} ${o.command.replace(/^.* && /, "")}`))).toEqual([["10.0.0.1 rm rm -f -- 'ddr_lock_0a1b'"]]);
+  expect(() => planDr(spec(), both({ locks: ["ddr_lock_0a1b"], ddrRunning: true }, {}), { creating: true })).toThrow(/gs_ddr is running on 10\.0\.0\.1 .*wait for it to finish/);
+  expect(() => planDr(spec(), both({ locks: ["ddr_lock_x;rm -rf ~"], ddrRunning: false }, {}), { creating: true })).toThrow(/unexpected lock file names/);
+  expect(planDrDelete(spec(), stale).map((p) => p.title)).toEqual(["remove stale gs_ddr locks", "gs_ddr stop on dc1", "gs_ddr failover on dc2"]);
 });

@@ -100,3 +100,25 @@ export function upgrading(n: OgNode): boolean {
     return false;
   }
 }
+
+/**
+ * gs_ddr's lock (ddr_base.py): `$PGHOST/ddr_lock_<trace id>` on the local node for start, stop,
+ * switchover and failover; another run's lock on any node that answers refuses this one. A run
+ * that ends removes its lock; one killed (kill -9, a power loss) leaves it behind, and the next
+ * run is refused until someone removes it. (The source waits 3 s before looking; the lab looks
+ * at once, since its runs cannot overlap that closely by accident.)
+ */
+export function takeLock(c: OgCluster, n: OgNode, traceId: string): { file: string; other?: { file: string; host: string } } {
+  const file = path.join(paths.pghost(n), `ddr_lock_${traceId}`);
+  fs.writeFileSync(file, "", { mode: 0o600 });
+  for (const x of c.nodes) {
+    if (!nodeUp(x)) continue;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(paths.pghost(x)).filter((f) => f.startsWith("ddr_lock_"));
+    } catch { /* no PGHOST there */ }
+    const found = names.map((f) => path.join(paths.pghost(x), f)).find((f) => f !== file);
+    if (found) return { file, other: { file: found, host: x.host } };
+  }
+  return { file };
+}
