@@ -4,17 +4,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { dnRoles, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
+import { outcome, type Stack } from "../examples/helpers";
+import { dnRoles, sqlOn as sqlOnHost, startOgStack, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
 let og: OgLab;
 let stack: Stack;
 beforeAll(async () => {
-  og = await startOgLab();
-  stack = stackOn(og.lab, path.join(REPO, "examples", "og-dr-dorado"));
-  await stack.engine("config", "set", "timeoutSeconds", "120");
+  ({ og, stack } = await startOgStack("og-dr-dorado", { timeoutSeconds: "120" }));
 }, 170_000);
 afterAll(async () => og?.stop());
 

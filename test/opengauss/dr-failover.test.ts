@@ -4,9 +4,8 @@
  * side) finished by the next, and an explicit failover after the primary cluster's hosts go down.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { dnRoles, sqlOn as sqlOnHost, startOgLab, type OgLab } from "./fixtures";
+import { outcome, type Stack } from "../examples/helpers";
+import { dnRoles, sqlOn as sqlOnHost, startOgStack, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
@@ -14,9 +13,7 @@ let og: OgLab;
 let stack: Stack;
 
 beforeAll(async () => {
-  og = await startOgLab();
-  stack = stackOn(og.lab, path.join(REPO, "examples", "og-dr-stream"));
-  await stack.engine("config", "set", "timeoutSeconds", "15");
+  ({ og, stack } = await startOgStack("og-dr-stream", { timeoutSeconds: "15" }));
 }, 170_000);
 afterAll(async () => og?.stop());
 

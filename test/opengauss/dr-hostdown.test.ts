@@ -3,18 +3,15 @@
  * while its gs_ddr start runs. The up fails; once the host is back, the next up removes the lock
  * the killed gs_ddr left, resumes both sides from gs_ddr's step files, and the pair carries rows.
  */
-import * as path from "node:path";
-import { outcome, REPO, stackOn, type Stack } from "../examples/helpers";
-import { eventually, rowsOf, sqlOn, startOgLab, type OgLab } from "./fixtures";
+import { outcome, type Stack } from "../examples/helpers";
+import { eventually, rowsOf, sqlOn, startOgStack, type OgLab } from "./fixtures";
 
 jest.setTimeout(170_000);
 
 let og: OgLab;
 let stack: Stack;
 beforeAll(async () => {
-  og = await startOgLab();
-  stack = stackOn(og.lab, path.join(REPO, "examples", "og-dr-stream"));
-  await stack.engine("config", "set", "timeoutSeconds", "20");
+  ({ og, stack } = await startOgStack("og-dr-stream", { timeoutSeconds: "20" }));
 }, 170_000);
 afterAll(async () => og?.stop());
 

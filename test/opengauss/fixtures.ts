@@ -2,6 +2,8 @@
  * A lab with two openGauss clusters made by `lab opengauss create` (og1 on host1,host2 and og2
  * on host3,host4), reached over real SSH, and what the tests read from them.
  */
+import * as path from "node:path";
+import { REPO, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli, startLab, type Lab } from "../helpers/lab";
 
 export interface OgCluster {
@@ -84,4 +86,12 @@ export async function eventually<T>(read: () => Promise<T>, want: T): Promise<T>
     if (JSON.stringify(got) === JSON.stringify(want) || Date.now() > deadline) return got;
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/** The lab of startOgLab and a stack of one of the DR examples on it, with some stack config set. */
+export async function startOgStack(example: "og-dr-stream" | "og-dr-dorado", config: Record<string, string> = {}): Promise<{ og: OgLab; stack: Stack }> {
+  const og = await startOgLab();
+  const stack = stackOn(og.lab, path.join(REPO, "examples", example));
+  for (const [k, v] of Object.entries(config)) await stack.engine("config", "set", k, v);
+  return { og, stack };
 }
