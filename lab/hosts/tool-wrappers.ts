@@ -20,10 +20,15 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where a tool's compiled simulator lives. */
+export function simulatorPath(family: ToolFamily, tool: string, distRoot = DIST_ROOT): string {
+  return path.join(distRoot, "lab", "sim", SIM_DIR[family], `${tool}.js`);
+}
+
 /** The wrapper script of one tool. It reports "command not found" (127) while the simulator
  *  is not built yet, as a host without that product installed would. */
 export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_ROOT, node = process.execPath): string {
-  const js = path.join(distRoot, "lab", "sim", SIM_DIR[family], `${tool}.js`);
+  const js = simulatorPath(family, tool, distRoot);
   return [
     "#!/bin/bash",
     `js=${shellQuote(js)}`,
