@@ -33,6 +33,7 @@ import { breakdown, criticalPath, type Bound, type Breakdown } from "./critical-
 import { commandSpans, stateNodes } from "./evidence";
 import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
+import { benchOpengauss, ogTable } from "./opengauss";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -46,6 +47,8 @@ const UNBOUNDED = 2147483647;
 interface Options {
   json: boolean;
   only: Scenario[];
+  /** The openGauss DR figure (bench/opengauss.ts). */
+  og: boolean;
   latencyMs: number;
   parallel?: number;
   /** Where to copy the hosts' command logs and the engine's output before each lab goes. */
@@ -53,7 +56,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { json: false, only: [...SCENARIOS], latencyMs: 20 };
+  const o: Options = { json: false, only: [...SCENARIOS], og: true, latencyMs: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -63,8 +66,10 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === "--json") o.json = true;
     else if (a === "--only") {
-      const s = value().split(",") as Scenario[];
-      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(" or ")}, got ${x}`);
+      const all = value().split(",");
+      o.og = all.includes("og");
+      const s = all.filter((x) => x !== "og") as Scenario[];
+      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(", ")} or og, got ${x}`);
       o.only = s;
     } else if (a === "--latency") {
       o.latencyMs = Number(value());
@@ -82,9 +87,9 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const USAGE = `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--parallel N] [--logs DIR]
+const USAGE = `npm run bench [-- --json] [--only 7.2|64|og] [--latency MS] [--parallel N] [--logs DIR]
   --json        end with one JSON line of the figures
-  --only S      run only scenario S (7.2 or 64; comma-separated for both)
+  --only S      run only scenario S (7.2, 64 or og, the openGauss DR pair; comma-separated for several)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
   --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
@@ -433,7 +438,9 @@ async function main(): Promise<void> {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (npm run build)`);
   const results: ScenarioResult[] = [];
   for (const s of opts.only) results.push(await benchScenario(s, opts));
-  process.stdout.write(table(results, opts));
+  const og = opts.og ? await benchOpengauss(opts.latencyMs, progress) : undefined;
+  if (results.length > 0) process.stdout.write(table(results, opts));
+  if (og) process.stdout.write(ogTable(og));
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
@@ -441,11 +448,12 @@ async function main(): Promise<void> {
       latencyMs: opts.latencyMs,
       engineParallel: opts.parallel ?? null,
       // Over the scenarios run: the worst of each figure.
-      speedupVsNaive: Math.min(...results.map((r) => r.speedupVsNaive)),
+      speedupVsNaive: results.length ? Math.min(...results.map((r) => r.speedupVsNaive)) : null,
       sshConnectionsPerHostPerOp: Math.max(...results.map((r) => r.sshConnectionsPerHostPerOp)),
       refreshRoundTripsPerHost: Math.max(...results.map((r) => r.refreshRoundTripsPerHost)),
       criticalPathRatio: Math.max(...results.map((r) => r.criticalPathRatio)),
       scenarios: results,
+      opengauss: og ?? null,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
   }

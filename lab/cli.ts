@@ -6,12 +6,14 @@ import { labFault } from "./hosts/fault";
 import { formatStatus, labStatus } from "./hosts/status";
 import { labUp } from "./hosts/up";
 import type { LoginShell } from "./hosts/lab-json";
+import { createCluster } from "./sim/opengauss/create";
 
 const USAGE = `usage:
   lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N] [--login-shell bash|sh]
   lab down --dir DIR
   lab status --dir DIR [--json]
-  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE`;
+  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE
+  lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V]`;
 
 interface Parsed {
   readonly flags: Map<string, string | true>;
@@ -77,6 +79,20 @@ async function main(argv: string[]): Promise<number> {
       if (!kind) throw new Error(USAGE);
       const result = await labFault(need(p, "dir"), need(p, "host"), kind, faultArgs);
       process.stdout.write(JSON.stringify(result ?? { ok: true }) + "\n");
+      return 0;
+    }
+    case "opengauss": {
+      const [sub] = p.rest;
+      if (sub !== "create") throw new Error(`unknown opengauss command ${sub ?? ""}\n${USAGE}`);
+      const version = p.flags.get("version");
+      const made = createCluster({
+        dir: need(p, "dir"),
+        name: need(p, "name"),
+        hosts: need(p, "hosts").split(",").filter((h) => h !== ""),
+        port: Number(need(p, "port")),
+        version: typeof version === "string" ? version : undefined,
+      });
+      process.stdout.write(JSON.stringify(made, null, 2) + "\n");
       return 0;
     }
     case undefined:

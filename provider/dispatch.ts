@@ -11,6 +11,7 @@ const LOGIC: Record<string, () => Logic<any, any>> = {
   "dm:RaftGroup": () => require("./dm/handlers/raft-group").raftGroupLogic,
   "dm:BpGroup": () => require("./dm/handlers/bp-group").bpGroupLogic,
   "dm:FaultDomain": () => require("./dm/handlers/fault-domain").faultDomainLogic,
+  "opengauss:DisasterRecovery": () => require("./opengauss/handler").disasterRecoveryLogic,
 };
 
 const cache = new Map<string, pulumi.dynamic.ResourceProvider>();

@@ -4,11 +4,14 @@ import * as path from "path";
 /** The simulated tools of each family, as the real products name them. */
 export const TOOLS = {
   dm: ["dminit", "dmserver", "disql", "dmrman"],
-  og: ["gs_ddr", "gs_om", "cm_ctl", "gsql"],
+  og: ["gs_ddr", "gs_om", "cm_ctl", "gs_ctl", "gs_guc", "gsql", "dorado_pair", "pgrep"],
   ob: ["obclient", "observer"],
 } as const;
 
 export type ToolFamily = keyof typeof TOOLS;
+
+/** The simulator directory under lab/sim/ of each family. */
+const SIM_DIR: Record<ToolFamily, string> = { dm: "dm", og: "opengauss", ob: "ob" };
 
 /** dist/ of this checkout: wrappers run the compiled simulators from there. */
 export const DIST_ROOT = path.resolve(__dirname, "..", "..");
@@ -17,10 +20,15 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where a tool's compiled simulator lives. */
+export function simulatorPath(family: ToolFamily, tool: string, distRoot = DIST_ROOT): string {
+  return path.join(distRoot, "lab", "sim", SIM_DIR[family], `${tool}.js`);
+}
+
 /** The wrapper script of one tool. It reports "command not found" (127) while the simulator
  *  is not built yet, as a host without that product installed would. */
 export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_ROOT, node = process.execPath): string {
-  const js = path.join(distRoot, "lab", "sim", family, `${tool}.js`);
+  const js = simulatorPath(family, tool, distRoot);
   return [
     "#!/bin/bash",
     `js=${shellQuote(js)}`,

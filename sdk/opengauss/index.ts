@@ -1,2 +1,1 @@
-// openGauss resources (DisasterRecovery) are not built yet: see the README's status table.
-export {};
+export { DisasterRecovery, type DisasterRecoveryArgs, type DrCluster, type DrNode, type DrSideObserved } from "./disaster-recovery";

@@ -4,6 +4,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { generateEd25519 } from "../../lab/hosts/provision";
+import { simulatorPath, type ToolFamily } from "../../lab/hosts/tool-wrappers";
 import { ExecResult, Lab, LogEntry, REPO, execOn, startLab } from "../helpers/lab";
 
 export function isAlive(pid: number): boolean {
@@ -198,14 +199,14 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
 
   test("tool wrappers run the simulators from dist, or say command not found", async () => {
     const h = lab.host("host1");
-    const families: [string, string, string[]][] = [
+    const families: [ToolFamily, string, string[]][] = [
       ["dm", h.dmHome, ["dminit", "dmserver", "disql", "dmrman"]],
       ["og", h.ogHome, ["gs_ddr", "gs_om", "cm_ctl", "gsql"]],
       ["ob", h.obHome, ["obclient", "observer"]],
     ];
     for (const [family, , tools] of families) {
       for (const tool of tools) {
-        const built = fs.existsSync(path.join(REPO, "dist", "lab", "sim", family, `${tool}.js`));
+        const built = fs.existsSync(simulatorPath(family, tool, path.join(REPO, "dist")));
         const r = await lab.exec("host1", `${tool} --lab-probe </dev/null`, undefined);
         if (built) expect(r.stderr).not.toContain(`${tool}: command not found`);
         else expect(r).toMatchObject({ code: 127, stderr: `${tool}: command not found\n` });

@@ -1,0 +1,2 @@
+export { disasterRecoveryLogic } from "./handler";
+export { DisasterRecoverySchema, type DisasterRecoveryInputs, type DrSpec } from "./schema";
