@@ -37,3 +37,24 @@ export function runEngineCli(args: readonly string[], env: NodeJS.ProcessEnv): P
     });
   });
 }
+
+/**
+ * `--json` output without the debug messages of @pulumi/pulumi itself ("RegisterResource RPC
+ * finished: ... resp: ..."): they print registration responses raw, secrets included, as
+ * `pulumi up --debug` does with the real CLI. Not this package's output, and not shown by
+ * default; this package's own debug lines (`[dbcluster] ...`) stay, to be searched for leaks.
+ */
+export function withoutSdkDebug(stdout: string): string {
+  return stdout
+    .split("\n")
+    .filter((line) => {
+      if (!line.startsWith("{")) return true;
+      try {
+        const e = JSON.parse(line) as { log?: { severity?: string; message?: string } };
+        return !(e.log?.severity === "debug" && !String(e.log.message).startsWith("[dbcluster]"));
+      } catch {
+        return true;
+      }
+    })
+    .join("\n");
+}

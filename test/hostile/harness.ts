@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { runEngineCli } from "../helpers/engine-cli";
+import { runEngineCli, withoutSdkDebug } from "../helpers/engine-cli";
 import type { Lab, LogEntry } from "../helpers/lab";
 
 const run = promisify(execFile);
@@ -70,26 +70,11 @@ export interface EngineRun {
   readonly summary?: Record<string, number>;
 }
 
-/**
- * Debug messages of @pulumi/pulumi itself ("RegisterResource RPC finished: ... resp: ..."): they
- * print registration responses raw, secrets included, as `pulumi up --debug` does with the real
- * CLI. Not this package's output, and not shown by default.
- */
-function sdkDebugLine(line: string): boolean {
-  if (!line.startsWith("{")) return false;
-  try {
-    const e = JSON.parse(line) as { log?: { severity?: string; message?: string } };
-    return e.log?.severity === "debug" && !String(e.log.message).startsWith("[dbcluster]");
-  } catch {
-    return false;
-  }
-}
-
 export async function engine(lab: Lab, p: Program, cmd: "up" | "preview" | "destroy" | "refresh"): Promise<EngineRun> {
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "hostile-test" };
   // --verbose: this package's debug-level lines (plan, steps) are searched for leaked values too.
   const r = await runEngineCli([cmd, "--cwd", p.dir, "--stack", "lab", "--backend", p.backend, "--json", "--verbose"], env);
-  const stdout = r.stdout.split("\n").filter((l) => !sdkDebugLine(l)).join("\n");
+  const stdout = withoutSdkDebug(r.stdout);
   return { code: r.code, out: stdout + r.stderr, summary: r.summary };
 }
 
