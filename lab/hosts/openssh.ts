@@ -70,7 +70,7 @@ export function sshdConfig(plan: HostPlan, port: number, forceCommand: string, p
     "PrintMotd no",
     "PrintLastLog no",
     "X11Forwarding no",
-    "AllowTcpForwarding no",
+    "AllowTcpForwarding local",
     "PermitUserEnvironment no",
     "UseDNS no",
     "LogLevel ERROR",

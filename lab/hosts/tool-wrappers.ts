@@ -17,10 +17,26 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where a family's simulators live under lab/sim (the family key is the short name). */
+const SIM_DIR: Partial<Record<ToolFamily, string>> = { ob: "oceanbase" };
+
+/**
+ * `obclient` is not simulated: OceanBase's client is built on MariaDB's, so the hosts run
+ * Debian's `mariadb` client under that name (its flags and output are the real client's).
+ */
+export function obclientScript(): string {
+  return [
+    "#!/bin/bash",
+    `for c in mariadb mysql; do if command -v "$c" >/dev/null 2>&1; then exec -a obclient "$c" "$@"; fi; done`,
+    `echo 'obclient: command not found (install mariadb-client)' >&2; exit 127`,
+    "",
+  ].join("\n");
+}
+
 /** The wrapper script of one tool. It reports "command not found" (127) while the simulator
  *  is not built yet, as a host without that product installed would. */
 export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_ROOT, node = process.execPath): string {
-  const js = path.join(distRoot, "lab", "sim", family, `${tool}.js`);
+  const js = path.join(distRoot, "lab", "sim", SIM_DIR[family] ?? family, `${tool}.js`);
   return [
     "#!/bin/bash",
     `js=${shellQuote(js)}`,
@@ -34,6 +50,7 @@ export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_
 export function writeToolWrappers(binDir: string, family: ToolFamily, distRoot = DIST_ROOT): void {
   fs.mkdirSync(binDir, { recursive: true });
   for (const tool of TOOLS[family]) {
-    fs.writeFileSync(path.join(binDir, tool), wrapperScript(family, tool, distRoot), { mode: 0o755 });
+    const script = family === "ob" && tool === "obclient" ? obclientScript() : wrapperScript(family, tool, distRoot);
+    fs.writeFileSync(path.join(binDir, tool), script, { mode: 0o755 });
   }
 }
