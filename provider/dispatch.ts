@@ -11,6 +11,7 @@ const LOGIC: Record<string, () => Logic<any, any>> = {
   "dm:RaftGroup": () => require("./dm/handlers/raft-group").raftGroupLogic,
   "dm:BpGroup": () => require("./dm/handlers/bp-group").bpGroupLogic,
   "dm:FaultDomain": () => require("./dm/handlers/fault-domain").faultDomainLogic,
+  "oceanbase:BackupPolicy": () => require("./oceanbase/handlers/backup-policy").backupPolicyLogic,
 };
 
 const cache = new Map<string, pulumi.dynamic.ResourceProvider>();

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { Readable, Writable } from "node:stream";
+import { Duplex, Readable, Writable } from "node:stream";
 import { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { Connection, ConnectionArgs, ProxyConnection, connectionKey, parseConnection } from "./connection";
 import { HostKeyMismatchError, SshConnectError } from "./errors";
@@ -302,6 +302,34 @@ export class SshPool {
         this.stats.channelRetries++;
         await delay(25 * attempt);
       }
+    }
+  }
+
+  /**
+   * A `direct-tcpip` channel from the host to `toHost:toPort` (say, a database's SQL port seen
+   * from that host), on the pooled connection: no second handshake, and nothing needs that port
+   * open to this machine. The channel holds a slot until it closes.
+   */
+  async forward(target: SshTarget, toHost: string, toPort: number): Promise<{ stream: Duplex; hostKey: string }> {
+    const conn = parseConnection(target.conn as ConnectionArgs);
+    const pc = await this.connect(conn, target);
+    await this.acquire(pc);
+    try {
+      const stream = await new Promise<ClientChannel>((resolve, reject) => {
+        if (!pc.client || pc.closed) return reject(new Error("connection closed"));
+        pc.client.forwardOut("127.0.0.1", 0, toHost, toPort, (err, ch) => (err ? reject(err) : resolve(ch)));
+      });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.release(pc);
+      };
+      stream.once("close", release);
+      return { stream, hostKey: formatHostKey(pc.seenKey!) };
+    } catch (err) {
+      this.release(pc);
+      throw new Error(`${pc.key}: cannot forward to ${toHost}:${toPort}: ${(err as Error).message} (does the SSH server allow TCP forwarding, and does the host reach that port?)`);
     }
   }
 
