@@ -188,7 +188,9 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       // A create refused before any step ran leaves nothing behind: no resource in state either,
       // so fixing the program (say, adopt: true) is a fresh create, not an update of a ghost.
       if (how.creating && ctx.stepsStarted === 0) throw err;
-      const partial = { ...inputsOf(inputs), hostKeys: { ...ctx.seenHostKeys }, observed: {}, inSync: false };
+      // The plugin adds the serialized provider to successful outputs only: without it here, the
+      // state the engine keeps for a failed create/update could not be deleted or read later.
+      const partial = { ...inputsOf(inputs), __provider: inputs.__provider, hostKeys: { ...ctx.seenHostKeys }, observed: {}, inSync: false };
       throw Object.assign(new Error(message), { id, properties: partial, reasons: [message] });
     }
   };

@@ -105,23 +105,29 @@ function writeArchivePiece(s: ClusterState, tenantId: number, a: ArchiveRecord):
   }
 }
 
-/** The recovery window (days) that governs cleanup of a tenant's sets, or 0 when there is none. */
-function windowDays(s: ClusterState, tenantId: number): number {
+/**
+ * The recovery window (days) of a tenant's sets, or 0 when nothing expires. `automatic`: only a
+ * window the server enforces on its own (3.x auto_delete_obsolete_backup, 4.x a delete policy);
+ * otherwise the window an explicit DELETE OBSOLETE BACKUP applies.
+ */
+function windowDays(s: ClusterState, tenantId: number, automatic: boolean): number {
   if (isV4(s)) return s.deletePolicies[String(tenantId)]?.windowDays ?? 0;
   const opt = parseDestOption(s.params.backup_dest_option ?? "");
-  return opt.auto_delete_obsolete_backup === "true" ? parseDays(opt.recovery_window ?? "0") : 0;
+  if (automatic && opt.auto_delete_obsolete_backup !== "true") return 0;
+  const days = parseDays(opt.recovery_window ?? "0");
+  return Number.isFinite(days) ? days : 0;
 }
 
 /**
  * Sets older than the recovery window are obsolete, but the newest full set outside the window
  * and every set after it stay: a restore to any point inside the window needs them.
  */
-export function cleanObsolete(s: ClusterState, now: number, force = false): number {
+export function cleanObsolete(s: ClusterState, now: number, explicit = false): number {
   let removed = 0;
   const tenants = new Set(s.sets.map((x) => x.tenantId));
   for (const tenantId of tenants) {
-    const days = windowDays(s, tenantId);
-    if (days <= 0 && !force) continue;
+    const days = windowDays(s, tenantId, !explicit);
+    if (days <= 0) continue;
     const horizon = now - days * 86_400_000;
     const live = s.sets.filter((x) => x.tenantId === tenantId && x.fileStatus === "AVAILABLE" && x.status === "SUCCESS").sort((a, b) => a.setId - b.setId);
     const anchor = [...live].reverse().find((x) => x.type === "full" && x.end <= horizon);
