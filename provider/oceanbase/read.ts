@@ -5,7 +5,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { RunContext } from "../converge";
-import { READ, isV4, parseOption, versionFrom } from "./sql";
+import { READ, READ4, isV4, parseOption, versionFrom } from "./sql";
 import { parseJobState, readJobCommand, type JobHostState } from "./commands";
 
 export interface BackupSetRow {
@@ -18,8 +18,25 @@ export interface BackupSetRow {
   readonly bytes: number;
 }
 
+/** 4.x: one user tenant's backup state. */
+export interface TenantBackupState {
+  readonly id: number;
+  readonly name: string;
+  /** LOG_ARCHIVE_DEST's attributes (CDB_OB_ARCHIVE_DEST: path, piece_switch_interval, state, ...). */
+  readonly archiveDest: Record<string, string>;
+  readonly archiveStatus: string;
+  readonly archiveRound: number;
+  readonly dataDest: string;
+  readonly running: { setId: number; mode: string; start: string | null }[];
+  readonly sets: BackupSetRow[];
+  /** The delete policy's recovery window in days, or null without one. */
+  readonly recoveryWindowDays: number | null;
+}
+
 export interface ClusterBackupState {
   readonly version: string;
+  /** 4.x only: every user tenant. */
+  readonly tenants?: TenantBackupState[];
   readonly backupDest: string;
   readonly backupDestOption: Record<string, string>;
   readonly backupBackupDest: string;
@@ -76,7 +93,7 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
   const comment = str((await rows(s, READ.version))[0]?.version_comment);
   const version = versionFrom(comment);
   if (!version) throw new Error(`cannot tell the OceanBase version from @@version_comment ${JSON.stringify(comment)}`);
-  if (isV4(version)) throw new Error(`OceanBase ${version}: tenant-level (4.x) backup policies are not built yet in this provider; 3.x clusters are supported`);
+  if (isV4(version)) return readCluster4(s, version);
   const params = await rows(s, READ.params3);
   const param = (name: string) => str(params.find((p) => p.name === name)?.value);
   const archive = (await rows(s, READ.archive3))[0];
@@ -96,6 +113,35 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
     mergeStatus: str(z("merge_status")?.info),
     lastMergedTime: num(z("last_merged_time")?.value),
   };
+}
+
+async function readCluster4(s: SqlSession, version: string): Promise<ClusterBackupState> {
+  const tenants = await rows(s, READ4.tenants);
+  const dests = await rows(s, READ4.archiveDest);
+  const archive = await rows(s, READ4.archive);
+  const params = await rows(s, READ4.params);
+  const jobs = await rows(s, READ4.jobs);
+  const sets = await rows(s, READ4.sets);
+  const policies = await rows(s, READ4.deletePolicy);
+  const byTenant = (list: Row[], id: number) => list.filter((r) => num(r.tenant_id) === id);
+  const mode = (t: unknown) => (t === "FULL" ? "full" : "incremental");
+  const states = tenants.map((t): TenantBackupState => {
+    const id = num(t.tenant_id);
+    const a = byTenant(archive, id)[0];
+    const window = byTenant(policies, id)[0];
+    return {
+      id,
+      name: str(t.tenant_name),
+      archiveDest: Object.fromEntries(byTenant(dests, id).map((r) => [str(r.name).toLowerCase(), str(r.value)])),
+      archiveStatus: str(a?.status) || "STOP",
+      archiveRound: num(a?.round_id),
+      dataDest: str(byTenant(params, id).find((r) => str(r.name).toLowerCase() === "data_backup_dest")?.value),
+      running: byTenant(jobs, id).map((r) => ({ setId: num(r.backup_set_id), mode: mode(r.backup_type), start: r.start_timestamp == null ? null : str(r.start_timestamp) })),
+      sets: byTenant(sets, id).map((r): BackupSetRow => ({ setId: num(r.backup_set_id), mode: mode(r.backup_type), status: str(r.status), fileStatus: str(r.file_status), start: r.start_timestamp == null ? null : str(r.start_timestamp), end: r.end_timestamp == null ? null : str(r.end_timestamp), bytes: num(r.data_bytes) })),
+      recoveryWindowDays: window ? num(str(window.recovery_window).replace(/d$/i, "")) : null,
+    };
+  });
+  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], running: [], mergeStatus: "", lastMergedTime: 0 };
 }
 
 export async function readPolicy(ctx: RunContext, clusterKey: string, jobKey: string, ep: { host: string; port: number; password: string }, policy: string): Promise<PolicyActual> {

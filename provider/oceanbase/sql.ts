@@ -1,3 +1,5 @@
+import type { TargetSql } from "./script";
+
 /**
  * Every piece of OceanBase SQL the product sends, in one place, and the one quoting rule for its
  * string literals. Statements and views as OceanBase's docs and source have them (spec:
@@ -49,6 +51,66 @@ export const SQL3 = {
   archiveStart: "SELECT min_first_time FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
   newestSet: "SELECT max(bs_key) FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE tenant_id = 1",
 } as const;
+
+/** What the job script asks for the whole cluster on 3.x. */
+export function targetSql3(): TargetSql {
+  return {
+    running: SQL3.runningCount,
+    fulls: SQL3.fullCount,
+    archiveStatus: SQL3.archiveStatus,
+    lastMergedUs: SQL3.lastMergedTime,
+    archiveStart: SQL3.archiveStart,
+    freeze: SQL3.majorFreeze,
+    mergeIdle: SQL3.mergeStatus,
+    newestSet: SQL3.newestSet,
+    backupFull: SQL3.backup("full"),
+    backupInc: SQL3.backup("incremental"),
+  };
+}
+
+/** A tenant name as an unquoted identifier: only names of the form OceanBase prints are used. */
+export function tenantIdent(name: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`tenant name ${JSON.stringify(name)} is not a plain identifier; refusing to put it into SQL`);
+  return name;
+}
+
+export const READ4 = {
+  tenants: "SELECT tenant_id, tenant_name FROM oceanbase.DBA_OB_TENANTS WHERE tenant_type = 'USER' ORDER BY tenant_id",
+  archiveDest: "SELECT tenant_id, name, value FROM oceanbase.CDB_OB_ARCHIVE_DEST",
+  archive: "SELECT tenant_id, status, round_id, start_scn_display FROM oceanbase.CDB_OB_ARCHIVELOG",
+  params: "SELECT tenant_id, name, value FROM oceanbase.CDB_OB_BACKUP_PARAMETER",
+  jobs: "SELECT tenant_id, backup_set_id, backup_type, start_timestamp FROM oceanbase.CDB_OB_BACKUP_JOBS",
+  sets: "SELECT tenant_id, backup_set_id, backup_type, status, file_status, start_timestamp, end_timestamp, data_bytes FROM oceanbase.CDB_OB_BACKUP_SET_FILES ORDER BY backup_set_id",
+  deletePolicy: "SELECT tenant_id, policy_name, recovery_window FROM oceanbase.CDB_OB_BACKUP_DELETE_POLICY",
+  compaction: "SELECT tenant_id, status, last_finish_time FROM oceanbase.CDB_OB_MAJOR_COMPACTION",
+} as const;
+
+/** 4.x tenant-level statements from the sys tenant. */
+export const SQL4 = {
+  setArchiveDest: (uri: string, pieceSwitchDays: number, tenant: string) => `ALTER SYSTEM SET LOG_ARCHIVE_DEST = ${obString(`LOCATION=${uri} PIECE_SWITCH_INTERVAL=${pieceSwitchDays}d`)} TENANT = ${tenantIdent(tenant)}`,
+  setDataDest: (uri: string, tenant: string) => `ALTER SYSTEM SET DATA_BACKUP_DEST = ${obString(uri)} TENANT = ${tenantIdent(tenant)}`,
+  archivelog: (tenant: string) => `ALTER SYSTEM ARCHIVELOG TENANT = ${tenantIdent(tenant)}`,
+  noarchivelog: (tenant: string) => `ALTER SYSTEM NOARCHIVELOG TENANT = ${tenantIdent(tenant)}`,
+  addDeletePolicy: (days: number, tenant: string) => `ALTER SYSTEM ADD DELETE BACKUP POLICY 'default' RECOVERY_WINDOW '${days}d' TENANT = ${tenantIdent(tenant)}`,
+  dropDeletePolicy: (tenant: string) => `ALTER SYSTEM DROP DELETE BACKUP POLICY 'default' TENANT = ${tenantIdent(tenant)}`,
+  archiveStatus: (id: number) => `SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${id}`,
+  backup: (mode: "full" | "incremental", tenant: string) => `ALTER SYSTEM BACKUP ${mode === "full" ? "" : "INCREMENTAL "}TENANT = ${tenantIdent(tenant)}`,
+} as const;
+
+export function targetSql4(t: { id: number; name: string }): TargetSql {
+  return {
+    running: `SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS WHERE tenant_id = ${t.id}`,
+    fulls: `SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = ${t.id} AND backup_type = 'FULL' AND status = 'SUCCESS' AND file_status = 'AVAILABLE'`,
+    archiveStatus: SQL4.archiveStatus(t.id),
+    lastMergedUs: `SELECT last_finish_time FROM oceanbase.CDB_OB_MAJOR_COMPACTION WHERE tenant_id = ${t.id}`,
+    archiveStart: `SELECT start_scn_display FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${t.id}`,
+    freeze: `ALTER SYSTEM MAJOR FREEZE TENANT = ${tenantIdent(t.name)}`,
+    mergeIdle: `SELECT status FROM oceanbase.CDB_OB_MAJOR_COMPACTION WHERE tenant_id = ${t.id}`,
+    newestSet: `SELECT max(backup_set_id) FROM oceanbase.CDB_OB_BACKUP_JOBS WHERE tenant_id = ${t.id}`,
+    backupFull: SQL4.backup("full", t.name),
+    backupInc: SQL4.backup("incremental", t.name),
+  };
+}
 
 /** `backup_dest_option` as this product sets it (3.x); cleanup runs from the job at its own time. */
 export function destOption(o: { recoveryWindowDays: number; pieceSwitchDays: number }): string {

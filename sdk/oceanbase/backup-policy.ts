@@ -34,6 +34,8 @@ export interface BackupPolicyArgs {
   readonly logBackup?: pulumi.Input<{ enabled?: pulumi.Input<boolean>; pieceSwitchDays?: pulumi.Input<number> }>;
   /** Expired-backup cleanup: backups older than expiryDays are deleted daily at `time`. @default off */
   readonly cleanup?: pulumi.Input<{ enabled: pulumi.Input<boolean>; expiryDays?: pulumi.Input<number>; time?: pulumi.Input<string> }>;
+  /** 4.x: the user tenants to back up. @default every user tenant (refused on 3.x, which backs up the cluster) */
+  readonly tenants?: pulumi.Input<pulumi.Input<string>[]>;
   /** @default "physical" ("logical" is refused: that is obdumper's job) */
   readonly method?: pulumi.Input<"physical" | "logical">;
   /** The host whose cron runs the schedule. */
@@ -42,7 +44,10 @@ export interface BackupPolicyArgs {
   readonly stopArchivingOnDelete?: pulumi.Input<boolean>;
 }
 
-/** A cluster-level (OceanBase 3.x) backup policy, as OCP's page declares it, run by cron on a job host. */
+/**
+ * A backup policy as OCP's page declares it, run by cron on a job host: cluster level on
+ * OceanBase 3.x, per user tenant on 4.x (the version is read from the server).
+ */
 export class BackupPolicy extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<Record<string, any>>;
   declare readonly inSync: pulumi.Output<boolean>;

@@ -1,8 +1,9 @@
 import type { Logic } from "../../converge";
 import type { SshTarget } from "../../core/ssh";
 import { cronBegin, cronEnd } from "../commands";
-import { PlanRefusal, desiredDest, endpoint, planPolicy, planPolicyDelete, targets } from "../plan";
-import { readPolicy, type PolicyActual } from "../read";
+import { PlanRefusal, endpoint, planPolicy, planPolicyDelete, targets } from "../plan";
+import { readPolicy, type BackupSetRow, type PolicyActual } from "../read";
+import { fileUri } from "../sql";
 import type { BackupPolicySpec } from "../schema";
 import { validatePolicy } from "../validate";
 
@@ -42,22 +43,27 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
   planDelete: (s, actual) => planPolicyDelete(s, actual),
   observe: (s, a) => {
     const c = a.cluster;
-    const last = (mode: string) => [...c.sets].reverse().find((x) => x.mode === mode && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE") ?? null;
+    const last = (sets: BackupSetRow[], mode: string) => [...sets].reverse().find((x) => x.mode === mode && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE") ?? null;
+    const job = { cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
+    if (c.tenants) {
+      return {
+        version: c.version,
+        tenants: c.tenants.map((t) => ({ name: t.name, archiveStatus: t.archiveStatus, archiveDest: t.archiveDest.path ?? "", dataDest: t.dataDest, recoveryWindowDays: t.recoveryWindowDays, runningBackups: t.running, lastFull: last(t.sets, "full"), lastIncremental: last(t.sets, "incremental"), backupSets: t.sets.filter((x) => x.fileStatus === "AVAILABLE").length })),
+        ...job,
+      };
+    }
     return {
       version: c.version,
       backupDest: c.backupDest,
       backupDestOption: c.backupDestOption,
-      destinationAsDeclared: c.backupDest === desiredDest(s),
+      destinationAsDeclared: c.backupDest === fileUri(s.storage.file!.path),
       archiveStatus: c.archiveStatus,
       archiveRound: c.archiveRound,
       runningBackups: c.running,
-      lastFull: last("full"),
-      lastIncremental: last("incremental"),
+      lastFull: last(c.sets, "full"),
+      lastIncremental: last(c.sets, "incremental"),
       backupSets: c.sets.filter((x) => x.fileStatus === "AVAILABLE").length,
-      cronInstalled: a.job.cron !== "",
-      cronEntries: a.job.cron,
-      scriptSha256: a.job.scriptSha256,
-      lastRuns: a.job.runs.slice(-5),
+      ...job,
     };
   },
   diff: (olds, news) => {
