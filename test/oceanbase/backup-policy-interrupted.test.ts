@@ -30,6 +30,23 @@ test("a relative storage path with ? is refused by check, naming field, value an
   for (const h of ob.lab.hosts) expect(ob.lab.commandLog(h.name).filter((e: any) => "command" in e || e.event === "forward")).toEqual([]);
 });
 
+test("a storage directory the cluster host cannot write: the storage test fails naming host and reason; nothing is saved", async () => {
+  const up = await stack.withEnv({ OB_BACKUP_DIR: "/proc/ob-backup" }).engine("up");
+  expect(up.code).not.toBe(0);
+  expect(up.out).toMatch(new RegExp(`${ob.lab.host("host1").address.replace(/\./g, "\\.")} storage-test write a test marker into /proc/ob-backup .*FAILED`));
+  expect(up.out).toMatch(/check that \/proc\/ob-backup is mounted and writable on /);
+  expect(await param("backup_dest")).toBe("");
+});
+
+test("a host whose SSH server forbids port forwarding: the read fails saying so", async () => {
+  await ob.lab.fault("host1", "noforward");
+  const up = await stack.engine("up");
+  await ob.lab.fault("host1", "forward");
+  expect(up.code).not.toBe(0);
+  expect(up.out).toMatch(/cannot forward to [\d.]+:2881: .*does the SSH server allow TCP forwarding/);
+  expect(ob.lab.commandLog("host1").filter((e: any) => e.event === "forward" && e.refused)).toHaveLength(1);
+});
+
 test("obclient failing at the SQL step: the up fails naming host and step; the next up finishes; a third is quiet", async () => {
   await ob.lab.fault("host1", "fail", "obclient", 1);
   const failed = await stack.engine("up");
