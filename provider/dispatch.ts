@@ -12,6 +12,7 @@ const LOGIC: Record<string, () => Logic<any, any>> = {
   "dm:BpGroup": () => require("./dm/handlers/bp-group").bpGroupLogic,
   "dm:FaultDomain": () => require("./dm/handlers/fault-domain").faultDomainLogic,
   "oceanbase:BackupPolicy": () => require("./oceanbase/handlers/backup-policy").backupPolicyLogic,
+  "oceanbase:Backup": () => require("./oceanbase/handlers/backup").backupLogic,
 };
 
 const cache = new Map<string, pulumi.dynamic.ResourceProvider>();

@@ -31,6 +31,9 @@ export interface TenantBackupState {
   readonly sets: BackupSetRow[];
   /** The delete policy's recovery window in days, or null without one. */
   readonly recoveryWindowDays: number | null;
+  /** When the current archive round started, and the last major compaction finished (ms, 0 when unknown). */
+  readonly archiveStartMs: number;
+  readonly lastCompactionMs: number;
 }
 
 export interface ClusterBackupState {
@@ -47,6 +50,8 @@ export interface ClusterBackupState {
   readonly mergeStatus: string;
   /** µs since the epoch, or 0. */
   readonly lastMergedTime: number;
+  /** When the current archive round started (ms since the epoch, 0 when it has not). */
+  readonly archiveStartMs: number;
 }
 
 export interface PolicyActual {
@@ -88,8 +93,15 @@ async function rows(s: SqlSession, sql: string): Promise<Row[]> {
 
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 const num = (v: unknown): number => (v === null || v === undefined || v === "" ? 0 : Number(v));
+/** OceanBase prints datetimes in the session's zone; the product's sessions run in UTC. */
+const datetimeMs = (v: unknown): number => {
+  const t = v === null || v === undefined || v === "" ? Number.NaN : Date.parse(`${String(v).replace(" ", "T").replace(/(\.\d{3})\d*$/, "$1")}Z`);
+  return Number.isFinite(t) ? t : 0;
+};
 
 export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
+  // Datetimes come back in the session's zone (OceanBase's default is +08:00): read them in UTC.
+  await s.query("SET time_zone = '+00:00'");
   const comment = str((await rows(s, READ.version))[0]?.version_comment);
   const version = versionFrom(comment);
   if (!version) throw new Error(`cannot tell the OceanBase version from @@version_comment ${JSON.stringify(comment)}`);
@@ -112,6 +124,7 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
     running,
     mergeStatus: str(z("merge_status")?.info),
     lastMergedTime: num(z("last_merged_time")?.value),
+    archiveStartMs: datetimeMs(archive?.min_first_time),
   };
 }
 
@@ -123,6 +136,7 @@ async function readCluster4(s: SqlSession, version: string): Promise<ClusterBack
   const jobs = await rows(s, READ4.jobs);
   const sets = await rows(s, READ4.sets);
   const policies = await rows(s, READ4.deletePolicy);
+  const compaction = await rows(s, READ4.compaction);
   const byTenant = (list: Row[], id: number) => list.filter((r) => num(r.tenant_id) === id);
   const mode = (t: unknown) => (t === "FULL" ? "full" : "incremental");
   const states = tenants.map((t): TenantBackupState => {
@@ -139,9 +153,11 @@ async function readCluster4(s: SqlSession, version: string): Promise<ClusterBack
       running: byTenant(jobs, id).map((r) => ({ setId: num(r.backup_set_id), mode: mode(r.backup_type), start: r.start_timestamp == null ? null : str(r.start_timestamp) })),
       sets: byTenant(sets, id).map((r): BackupSetRow => ({ setId: num(r.backup_set_id), mode: mode(r.backup_type), status: str(r.status), fileStatus: str(r.file_status), start: r.start_timestamp == null ? null : str(r.start_timestamp), end: r.end_timestamp == null ? null : str(r.end_timestamp), bytes: num(r.data_bytes) })),
       recoveryWindowDays: window ? num(str(window.recovery_window).replace(/d$/i, "")) : null,
+      archiveStartMs: datetimeMs(a?.start_scn_display),
+      lastCompactionMs: datetimeMs(byTenant(compaction, id)[0]?.last_finish_time),
     };
   });
-  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], running: [], mergeStatus: "", lastMergedTime: 0 };
+  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], running: [], mergeStatus: "", lastMergedTime: 0, archiveStartMs: 0 };
 }
 
 export async function readPolicy(ctx: RunContext, clusterKey: string, jobKey: string, ep: { host: string; port: number; password: string }, policy: string): Promise<PolicyActual> {

@@ -27,7 +27,7 @@ export const READ = {
   version: "SELECT @@version_comment AS version_comment",
   /** 3.x: the cluster's backup parameters (one row per server; any one answers for the cluster). */
   params3: "SHOW PARAMETERS WHERE name IN ('backup_dest', 'backup_dest_option', 'backup_backup_dest')",
-  archive3: "SELECT tenant_id, status, log_archive_round FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
+  archive3: "SELECT tenant_id, status, log_archive_round, min_first_time FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
   sets3: "SELECT bs_key, backup_type, status, file_status, start_time, completion_time, output_bytes FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key",
   running3: "SELECT bs_key, backup_type, start_time FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE tenant_id = 1",
   /** 3.x compaction state: merge_status (IDLE when done) and when the last major compaction ended (µs). */

@@ -1,1 +1,2 @@
 export { BackupPolicy, type BackupPolicyArgs } from "./backup-policy";
+export { Backup, type BackupArgs } from "./backup";

@@ -68,7 +68,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
       const where = m[1] ? ` WHERE NAME LIKE ${m[1]}` : m[2] ? ` WHERE ${m[2]}` : "";
       return { kind: "rows", result: runSelect(`SELECT * FROM __PARAMETERS${where}`, context(s, info, now)) };
     }
-    if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
+    if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER|TIME_ZONE)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
       const done = isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now);
       if (!done) throw new ObError("parse", sql.slice(13, 53));

@@ -1,0 +1,72 @@
+/**
+ * examples/ob-backup-now (OCP's 立即备份) through the local engine on a lab OceanBase 3.x
+ * cluster whose archiving an ob-backup-policy stack turned on: OCP's two prechecks refuse with
+ * the seed's exact texts; compactIfNeeded compacts first; the resource waits for its set and
+ * outputs it; a changed trigger runs a new backup; delete keeps the data.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
+import { startObLab, type ObLab } from "./helpers";
+
+jest.setTimeout(600_000);
+
+let ob: ObLab;
+let policy: Stack;
+let now: Stack;
+const sets = () => ob.rows("host2", "SELECT bs_key, backup_type, status, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
+const remoteSteps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:Backup\//.test(l));
+
+beforeAll(async () => {
+  ob = await startObLab({ version: "3.2.4", hosts: 4 });
+  policy = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-policy"), "policy-state");
+  now = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-now"), "now-state");
+  expect(outcome(await policy.engine("up"))).toEqual({ code: 0, tail: "" });
+});
+afterAll(async () => {
+  await ob?.stop();
+});
+
+test("an incremental with no full backup is refused by OCP's precheck, with the seed's text, before any step", async () => {
+  const up = await now.withEnv({ OB_BACKUP_MODE: "incremental" }).engine("up");
+  expect(up.code).not.toBe(0);
+  expect(up.out).toContain("Pre check: full data backup needed before incremental data backup.");
+  expect(remoteSteps(up)).toEqual([]);
+  expect(await sets()).toEqual([]);
+});
+
+test("a full when the cluster was not compacted since archiving started is refused with the seed's text", async () => {
+  const up = await now.engine("up");
+  expect(up.code).not.toBe(0);
+  expect(up.out).toContain("Pre check: Cluster compaction needed before full data backup");
+  expect(remoteSteps(up)).toEqual([]);
+});
+
+test("compactIfNeeded: MAJOR FREEZE, wait for IDLE, then the full; the resource waits for its set and outputs it", async () => {
+  const up = await now.withEnv({ OB_COMPACT: "true" }).engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(up.out).toMatch(/backup ALTER SYSTEM MAJOR FREEZE; wait for IDLE; ALTER SYSTEM BACKUP DATABASE; record the set/);
+  expect(await ob.rows("host2", "select name, value from oceanbase.__all_zone where zone='' and name in ('frozen_version','last_merged_version') order by name")).toEqual([["frozen_version", "2"], ["last_merged_version", "2"]]);
+  expect(await sets()).toEqual([["1", "D", "SUCCESS", "AVAILABLE"]]);
+  const out = (await now.outputs()).backupSet;
+  expect(out).toMatchObject({ setId: 1, mode: "full", status: "SUCCESS", bytes: expect.any(Number) });
+  expect(out.start < out.end).toBe(true);
+  const quiet = await now.withEnv({ OB_COMPACT: "true" }).engine("up");
+  expect(quiet.summary).toMatchObject({ same: 2 });
+});
+
+test("a changed trigger (and mode) runs a new backup: an incremental now that a full exists", async () => {
+  const up = await now.withEnv({ OB_COMPACT: "true", OB_BACKUP_MODE: "incremental", OB_BACKUP_TRIGGER: "after-upgrade" }).engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(await sets()).toEqual([["1", "D", "SUCCESS", "AVAILABLE"], ["2", "I", "SUCCESS", "AVAILABLE"]]);
+  expect((await now.outputs()).backupSet).toMatchObject({ setId: 2, mode: "incremental", status: "SUCCESS" });
+  for (const h of ob.lab.hosts) for (const e of ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(ob.password);
+});
+
+test("destroy forgets the backup and keeps its data", async () => {
+  const record = path.join(ob.lab.host("host1").hostDir, "home", ".dbcluster", "ob-backup-now", "now.json");
+  expect(JSON.parse(fs.readFileSync(record, "utf8"))).toEqual({ setId: 2, mode: "incremental", trigger: "after-upgrade", tenants: [] });
+  expect(outcome(await now.withEnv({ OB_BACKUP_MODE: "incremental", OB_BACKUP_TRIGGER: "after-upgrade" }).engine("destroy"))).toEqual({ code: 0, tail: "" });
+  expect(fs.existsSync(record)).toBe(false);
+  expect(await sets()).toEqual([["1", "D", "SUCCESS", "AVAILABLE"], ["2", "I", "SUCCESS", "AVAILABLE"]]);
+});
