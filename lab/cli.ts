@@ -12,6 +12,7 @@ const USAGE = `usage:
   lab status --dir DIR [--json]
   lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT]|kill INSTANCE|noforward|forward
   lab oceanbase create --dir DIR --name NAME --version 3.2.4|4.2.1 --zones z1:host1,z2:host2,z3:host3 [--tenant NAME]...
+  lab oceanbase fault --dir DIR --name NAME hang-backups|release-backups
   lab clock --dir DIR --advance 1d|12h|30m|90s
   lab clock --dir DIR --show`;
 
@@ -81,7 +82,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "oceanbase": {
-      const [sub] = p.rest;
+      const [sub, faultKind] = p.rest;
+      if (sub === "fault") {
+        const { obFault } = await import("./sim/oceanbase/faults");
+        process.stdout.write(JSON.stringify(obFault(need(p, "dir"), need(p, "name"), faultKind ?? "")) + "\n");
+        return 0;
+      }
       if (sub !== "create") throw new Error(`unknown oceanbase command ${sub ?? ""}\n${USAGE}`);
       const { createCluster } = await import("./sim/oceanbase/create");
       const tenants = args.flatMap((a, i) => (a === "--tenant" && i + 1 < args.length ? [args[i + 1]] : a.startsWith("--tenant=") ? [a.slice(9)] : []));

@@ -85,7 +85,7 @@ export function readJobCommand(policy: string): string {
     sh`echo @@home; printf '%s\n' "$HOME"; echo @@cron; crontab -l 2>/dev/null | awk -v b=${cronBegin(policy)} -v e=${cronEnd(policy)} '$0==b{on=1} on{print} $0==e{on=0}'; ` +
     `echo @@script; sha256sum ${d}/run.sh 2>/dev/null | cut -d' ' -f1; ` +
     `echo @@cnf; sha256sum ${d}/client.cnf 2>/dev/null | cut -d' ' -f1; stat -c %a ${d}/client.cnf 2>/dev/null; ` +
-    `echo @@runs; tail -n 20 ${d}/runs.log 2>/dev/null; exit 0`
+    `echo @@runs; tail -n 20 ${d}/runs.log 2>/dev/null; echo @@alarms; cat ${d}/alarms.tsv 2>/dev/null; exit 0`
   );
 }
 
@@ -97,6 +97,8 @@ export interface JobHostState {
   readonly cnfSha256: string | null;
   readonly cnfMode: string | null;
   readonly runs: Record<string, unknown>[];
+  /** Open alarms as the job last recorded them. */
+  readonly alarms: { kind: string; target: string | null; since: string; message: string }[];
 }
 
 export function parseJobState(out: string): JobHostState {
@@ -116,6 +118,12 @@ export function parseJobState(out: string): JobHostState {
     cnfSha256: lines("cnf")[0] ?? null,
     cnfMode: lines("cnf")[1] ?? null,
     runs,
+    alarms: lines("alarms").map((l) => {
+      const [kind, target, since, ...msg] = l.split("\t");
+      let t: string | null = null;
+      try { t = JSON.parse(target) as string | null; } catch { t = target; }
+      return { kind, target: t, since, message: msg.join("\t") };
+    }),
   };
 }
 

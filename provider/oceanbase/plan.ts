@@ -29,6 +29,7 @@ export function cronBlock(spec: BackupPolicySpec, begin: string, end: string, wi
     const [ch, cm] = spec.cleanup.time.split(":").map(Number);
     lines.push(`${cm} ${ch} * * * ${run("cleanup")}`);
   }
+  lines.push(`0 * * * * ${run("alarms")}`);
   lines.push(end);
   return lines.join("\n");
 }
@@ -42,6 +43,7 @@ export function expectedJob(spec: BackupPolicySpec, a: PolicyActual) {
     // 4.x: the server applies the delete policy itself (hourly), so no cleanup run is scheduled.
     cleanup: v4 ? undefined : { sql: SQL3.deleteObsolete, windowDays: windowDays(spec) },
     compactionWaitSeconds: COMPACTION_WAIT_SECONDS,
+    alarms: { ...spec.alarms, capacityPercent: spec.storage.capacityAlarmPercent, storageDir: spec.storage.file!.path, command: spec.alarmCommand ?? "" },
   });
   return { script, cnf: clientCnf(endpoint(spec)), withCleanup: !v4 };
 }

@@ -87,6 +87,17 @@ export const BackupPolicySchema = z
       .object({ enabled: z.boolean(), expiryDays: z.number().int().min(1, "backups expire after at least 1 day").default(7), time: hhmm.default("03:00") })
       .strict()
       .default({ enabled: false, expiryDays: 7, time: "03:00" }),
+    /** OCP's alarm thresholds, checked by the job at every run and hourly. */
+    alarms: z
+      .object({
+        backupTimeoutHours: z.number().int().min(1, "at least 1 hour").default(24),
+        logDelayMinutes: z.number().int().min(1, "at least 1 minute").default(30),
+        daysWithoutBackup: z.number().int().min(1, "at least 1 day").default(7),
+      })
+      .strict()
+      .default({ backupTimeoutHours: 24, logDelayMinutes: 30, daysWithoutBackup: 7 }),
+    /** Run on the job host (bash -c) with each alarm, opening or clearing, as JSON on stdin. */
+    alarmCommand: z.string().refine((s) => !s.includes("\0"), "cannot contain NUL").optional(),
     /** 4.x only: the user tenants to back up. @default every user tenant */
     tenants: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/, "a tenant name starts with a letter and holds letters, digits and _")).optional(),
     /** Backup of backups (3.x only). Not built yet: refused when set. */

@@ -65,6 +65,10 @@ export function targetSql3(): TargetSql {
     newestSet: SQL3.newestSet,
     backupFull: SQL3.backup("full"),
     backupInc: SQL3.backup("incremental"),
+    runningBefore: "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE tenant_id = 1 AND start_time < '@CUTOFF@'",
+    archiveStatusOne: "SELECT max(status) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
+    archiveCheckpoint: "SELECT max(max_next_time) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
+    lastSuccess: "SELECT max(completion_time) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS'",
   };
 }
 
@@ -109,6 +113,10 @@ export function targetSql4(t: { id: number; name: string }): TargetSql {
     newestSet: `SELECT max(backup_set_id) FROM oceanbase.CDB_OB_BACKUP_JOBS WHERE tenant_id = ${t.id}`,
     backupFull: SQL4.backup("full", t.name),
     backupInc: SQL4.backup("incremental", t.name),
+    runningBefore: `SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS WHERE tenant_id = ${t.id} AND start_timestamp < '@CUTOFF@'`,
+    archiveStatusOne: `SELECT max(status) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${t.id}`,
+    archiveCheckpoint: `SELECT max(checkpoint_scn_display) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${t.id}`,
+    lastSuccess: `SELECT max(end_timestamp) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = ${t.id} AND status = 'SUCCESS'`,
   };
 }
 

@@ -34,6 +34,10 @@ export interface BackupPolicyArgs {
   readonly logBackup?: pulumi.Input<{ enabled?: pulumi.Input<boolean>; pieceSwitchDays?: pulumi.Input<number> }>;
   /** Expired-backup cleanup: backups older than expiryDays are deleted daily at `time`. @default off */
   readonly cleanup?: pulumi.Input<{ enabled: pulumi.Input<boolean>; expiryDays?: pulumi.Input<number>; time?: pulumi.Input<string> }>;
+  /** OCP's alarm thresholds, checked by the job at every run and hourly; open alarms are the `alarms` output. */
+  readonly alarms?: pulumi.Input<{ backupTimeoutHours?: pulumi.Input<number>; logDelayMinutes?: pulumi.Input<number>; daysWithoutBackup?: pulumi.Input<number> }>;
+  /** Run on the job host (bash -c) with each alarm, opening or clearing, as JSON on stdin: wire a webhook or a pager here. */
+  readonly alarmCommand?: pulumi.Input<string>;
   /** 4.x: the user tenants to back up. @default every user tenant (refused on 3.x, which backs up the cluster) */
   readonly tenants?: pulumi.Input<pulumi.Input<string>[]>;
   /** @default "physical" ("logical" is refused: that is obdumper's job) */

@@ -55,7 +55,7 @@ function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now:
 const durationOf = (type: BackupKind) => (type === "full" ? DURATIONS.fullBackupMs : DURATIONS.incBackupMs);
 
 function settleJob(s: ClusterState, j: JobRecord, now: number): void {
-  const end = j.start + durationOf(j.type);
+  const end = Math.max(j.start, j.resumedAt ?? 0) + durationOf(j.type);
   if (now < end) return;
   const dir = setDir(s, j.tenantId, j.setId, j.type, j.dest);
   let bytes = 0;

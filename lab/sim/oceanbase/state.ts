@@ -53,6 +53,8 @@ export interface JobRecord {
   end: number | null;
   readonly dest: string;
   comment: string;
+  /** Lab ms a hung job was let go (it finishes its work from then on). */
+  resumedAt?: number;
 }
 
 export interface BackupSetRecord {

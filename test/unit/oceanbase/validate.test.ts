@@ -73,7 +73,7 @@ test("obString: every hostile string reads back exactly as one literal (MySQL-mo
   expect(() => obString("a\0b")).toThrow(/NUL/);
 });
 
-test("the cron block: one line per mode, cleanup daily, CRON_TZ first", () => {
+test("the cron block: one line per mode, cleanup daily, alarms hourly, CRON_TZ first", () => {
   const v = validatePolicy({ ...good(), schedule: { period: "month", days: [{ day: 1, mode: "full" }, { day: 15, mode: "incremental" }, { day: 8, mode: "incremental" }], time: "02:30", timeZone: "Asia/Shanghai" } });
   if (!v.ok) throw new Error("invalid");
   expect(cronBlock(v.spec, "B", "E").split("\n")).toEqual([
@@ -82,6 +82,7 @@ test("the cron block: one line per mode, cleanup daily, CRON_TZ first", () => {
     `30 2 1 * * "$HOME"/'.dbcluster/ob-backup/weekly/run.sh' full >> "$HOME"/'.dbcluster/ob-backup/weekly/cron.out' 2>&1`,
     `30 2 8,15 * * "$HOME"/'.dbcluster/ob-backup/weekly/run.sh' incremental >> "$HOME"/'.dbcluster/ob-backup/weekly/cron.out' 2>&1`,
     `0 3 * * * "$HOME"/'.dbcluster/ob-backup/weekly/run.sh' cleanup >> "$HOME"/'.dbcluster/ob-backup/weekly/cron.out' 2>&1`,
+    `0 * * * * "$HOME"/'.dbcluster/ob-backup/weekly/run.sh' alarms >> "$HOME"/'.dbcluster/ob-backup/weekly/cron.out' 2>&1`,
     "E",
   ]);
 });

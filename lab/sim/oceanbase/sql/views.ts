@@ -20,12 +20,12 @@ function table(columns: string[], rows: Row[]): Table {
 }
 
 const V3: Record<string, (s: ClusterState, now: number) => Table> = {
-  CDB_OB_BACKUP_ARCHIVELOG: (s) =>
+  CDB_OB_BACKUP_ARCHIVELOG: (s, now) =>
     table(
       ["INCARNATION", "LOG_ARCHIVE_ROUND", "TENANT_ID", "STATUS", "START_PIECE_ID", "BACKUP_PIECE_ID", "MIN_FIRST_TIME", "MAX_NEXT_TIME", "BACKUP_DEST"],
       s.tenants.map((t) => {
         const a = s.archive[String(t.id)];
-        return { INCARNATION: 1, LOG_ARCHIVE_ROUND: a?.round ?? 0, TENANT_ID: t.id, STATUS: a?.status ?? "STOP", START_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, BACKUP_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, MIN_FIRST_TIME: datetime(a?.startedAt ?? null), MAX_NEXT_TIME: a?.status === "DOING" ? datetime(Date.now()) : datetime(a?.startedAt ?? null), BACKUP_DEST: a?.dest ?? "" };
+        return { INCARNATION: 1, LOG_ARCHIVE_ROUND: a?.round ?? 0, TENANT_ID: t.id, STATUS: a?.status ?? "STOP", START_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, BACKUP_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, MIN_FIRST_TIME: datetime(a?.startedAt ?? null), MAX_NEXT_TIME: a?.status === "DOING" ? datetime(now) : datetime(a?.changedAt ?? null), BACKUP_DEST: a?.dest ?? "" };
       }),
     ),
   CDB_OB_BACKUP_SET_FILES: (s) =>
