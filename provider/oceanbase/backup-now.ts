@@ -102,9 +102,11 @@ function startOp(t: Target, spec: BackupSpec, c: ClusterBackupState, tenants: Ta
   // {"setId": <from the server>, then the rest as JSON}: the shell only splices a number in.
   const rest = JSON.stringify({ mode: spec.mode, trigger: spec.trigger, tenants: (tenants ?? []).map((x) => x.name) }).replace(/^\{/, ",");
   const ob = (extra: string) => sh`obclient --defaults-extra-file="$f" -h${spec.cluster.host} -P${spec.cluster.port} -uroot@sys -N -s` + extra;
+  // 4.x: every chosen tenant's compaction must be IDLE; 3.x: the cluster's merge_status.
+  const idleQuery = v4 ? `SELECT count(*) FROM oceanbase.CDB_OB_MAJOR_COMPACTION WHERE tenant_id IN (${tenants!.map((x) => x.id).join(", ")}) AND status <> 'IDLE'` : SQL3.mergeStatus;
   const waitIdle = compact
-    ? sh`; n=0; q=${v4 ? `SELECT status FROM oceanbase.CDB_OB_MAJOR_COMPACTION WHERE tenant_id = ${tenants![0].id}` : SQL3.mergeStatus}; ` +
-      `until [ "$(${ob(' -e "$q"')})" = IDLE ]; do n=$((n + 1)); if [ $n -gt ${spec.timeoutSeconds * 4} ]; then echo "compaction did not finish within ${spec.timeoutSeconds}s" >&2; exit 1; fi; sleep 0.25; done`
+    ? sh`; n=0; q=${idleQuery}; w=${v4 ? "0" : "IDLE"}; ` +
+      `until [ "$(${ob(' -e "$q"')})" = "$w" ]; do n=$((n + 1)); if [ $n -gt ${spec.timeoutSeconds * 4} ]; then echo "compaction did not finish within ${spec.timeoutSeconds}s" >&2; exit 1; fi; sleep 0.25; done`
     : "";
   const freeze = compact ? (v4 ? tenants!.map((x) => `ALTER SYSTEM MAJOR FREEZE TENANT = ${tenantIdent(x.name)}`) : [SQL3.majorFreeze]) : [];
   const file = recordPath(home, spec.name);
