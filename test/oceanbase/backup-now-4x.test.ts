@@ -3,9 +3,8 @@
  * ob-backup-4x stack turned on: the prechecks per tenant, compaction of every tenant first,
  * one backup per tenant, the set reported, delete keeping the data.
  */
-import * as path from "node:path";
-import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
-import { startObLab, type ObLab } from "./helpers";
+import { outcome, type Stack } from "../examples/helpers";
+import { startBackupNowLab, type ObLab } from "./helpers";
 
 jest.setTimeout(600_000);
 
@@ -14,10 +13,7 @@ let now: Stack;
 const sets = () => ob.rows("host2", "SELECT tenant_id, backup_type, status FROM oceanbase.CDB_OB_BACKUP_SET_FILES ORDER BY tenant_id, backup_set_id");
 
 beforeAll(async () => {
-  ob = await startObLab({ version: "4.2.1", hosts: 4, tenants: ["t1", "t2"] });
-  const policy = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-4x"), "policy-state");
-  now = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-now"), "now-state");
-  expect(outcome(await policy.engine("up"))).toEqual({ code: 0, tail: "" });
+  ({ ob, now } = await startBackupNowLab({ version: "4.2.1", tenants: ["t1", "t2"], policyExample: "ob-backup-4x" }));
 });
 afterAll(async () => {
   await ob?.stop();

@@ -6,22 +6,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
-import { startObLab, type ObLab } from "./helpers";
+import { outcome, type Stack } from "../examples/helpers";
+import { startBackupNowLab, type ObLab } from "./helpers";
 
 jest.setTimeout(600_000);
 
 let ob: ObLab;
-let policy: Stack;
 let now: Stack;
 const sets = () => ob.rows("host2", "SELECT bs_key, backup_type, status, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
 const remoteSteps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:Backup\//.test(l));
 
 beforeAll(async () => {
-  ob = await startObLab({ version: "3.2.4", hosts: 4 });
-  policy = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-policy"), "policy-state");
-  now = stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-now"), "now-state");
-  expect(outcome(await policy.engine("up"))).toEqual({ code: 0, tail: "" });
+  ({ ob, now } = await startBackupNowLab({ version: "3.2.4", policyExample: "ob-backup-policy" }));
 });
 afterAll(async () => {
   await ob?.stop();

@@ -3,6 +3,8 @@
  * (`lab oceanbase create`), and `obclient` run over real SSH on a lab host, as a DBA runs it.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO, stackOn, type Stack } from "../examples/helpers";
 import type { LabObCluster } from "../../lab/hosts/lab-json";
 import { runLabCli, startLab, type Lab } from "../helpers/lab";
 
@@ -55,5 +57,22 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * A lab cluster whose archiving a policy example turned on (`up` through the engine), and a
+ * stack of examples/ob-backup-now on it: what the backup-now tests start from.
+ */
+export async function startBackupNowLab(opts: { version: "3.2.4" | "4.2.1"; tenants?: string[]; policyExample: string }): Promise<{ ob: ObLab; now: Stack }> {
+  const ob = await startObLab({ version: opts.version, hosts: 4, tenants: opts.tenants });
+  try {
+    const policy = stackOn(ob.lab, path.join(REPO, "examples", opts.policyExample), "policy-state");
+    const up = await policy.engine("up");
+    if (up.code !== 0) throw new Error(`the policy's up failed:\n${up.out.slice(-4000)}`);
+    return { ob, now: stackOn(ob.lab, path.join(REPO, "examples", "ob-backup-now"), "now-state") };
+  } catch (e) {
+    await ob.stop();
+    throw e;
   }
 }
