@@ -12,8 +12,12 @@ const USAGE = `usage:
   lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N] [--login-shell bash|sh]
   lab down --dir DIR
   lab status --dir DIR [--json]
-  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE
-  lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V]`;
+  lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE|noforward|forward
+  lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V]
+  lab oceanbase create --dir DIR --name NAME --version 3.2.4|4.2.1 --zones z1:host1,z2:host2,z3:host3 [--tenant NAME]...
+  lab oceanbase fault --dir DIR --name NAME hang-backups|release-backups
+  lab clock --dir DIR --advance 1d|12h|30m|90s
+  lab clock --dir DIR --show`;
 
 interface Parsed {
   readonly flags: Map<string, string | true>;
@@ -23,7 +27,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
-  const boolean = new Set(["json"]);
+  const boolean = new Set(["json", "show"]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith("--")) {
@@ -93,6 +97,27 @@ async function main(argv: string[]): Promise<number> {
         version: typeof version === "string" ? version : undefined,
       });
       process.stdout.write(JSON.stringify(made, null, 2) + "\n");
+      return 0;
+    }
+    case "oceanbase": {
+      const [sub, faultKind] = p.rest;
+      if (sub === "fault") {
+        const { obFault } = await import("./sim/oceanbase/faults");
+        process.stdout.write(JSON.stringify(obFault(need(p, "dir"), need(p, "name"), faultKind ?? "")) + "\n");
+        return 0;
+      }
+      if (sub !== "create") throw new Error(`unknown oceanbase command ${sub ?? ""}\n${USAGE}`);
+      const { createCluster: createObCluster } = await import("./sim/oceanbase/create");
+      const tenants = args.flatMap((a, i) => (a === "--tenant" && i + 1 < args.length ? [args[i + 1]] : a.startsWith("--tenant=") ? [a.slice(9)] : []));
+      const made = await createObCluster({ dir: need(p, "dir"), name: need(p, "name"), version: need(p, "version"), zones: need(p, "zones"), tenants });
+      process.stdout.write(JSON.stringify(made, null, 2) + "\n");
+      return 0;
+    }
+    case "clock": {
+      const { labClock } = await import("./hosts/cron");
+      const advance = p.flags.get("advance");
+      const result = await labClock(need(p, "dir"), typeof advance === "string" ? advance : undefined);
+      process.stdout.write(JSON.stringify(result, null, 2) + "\n");
       return 0;
     }
     case undefined:

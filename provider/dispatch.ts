@@ -12,6 +12,8 @@ const LOGIC: Record<string, () => Logic<any, any>> = {
   "dm:BpGroup": () => require("./dm/handlers/bp-group").bpGroupLogic,
   "dm:FaultDomain": () => require("./dm/handlers/fault-domain").faultDomainLogic,
   "opengauss:DisasterRecovery": () => require("./opengauss/handler").disasterRecoveryLogic,
+  "oceanbase:BackupPolicy": () => require("./oceanbase/handlers/backup-policy").backupPolicyLogic,
+  "oceanbase:Backup": () => require("./oceanbase/handlers/backup").backupLogic,
 };
 
 const cache = new Map<string, pulumi.dynamic.ResourceProvider>();

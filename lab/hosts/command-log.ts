@@ -16,7 +16,15 @@ export interface ConnectionEvent {
   readonly client: string;
 }
 
-export type LogEntry = CommandEntry | ConnectionEvent;
+/** A port forward (`direct-tcpip`) a client asked for: one per SQL session tunnelled through SSH. */
+export interface ForwardEvent {
+  readonly time: string;
+  readonly event: "forward";
+  readonly to: string;
+  readonly refused?: boolean;
+}
+
+export type LogEntry = CommandEntry | ConnectionEvent | ForwardEvent;
 
 // One write per line with O_APPEND: lines from concurrent sessions never interleave.
 function appendLine(file: string, value: LogEntry): void {
@@ -33,6 +41,12 @@ export function logConnection(file: string, event: "connect" | "disconnect", cli
   } catch {
     // The lab directory is being removed: a connection event is not worth failing a relay for.
   }
+}
+
+export function logForward(file: string, to: string, refused: boolean): void {
+  try {
+    appendLine(file, { time: new Date().toISOString(), event: "forward", to, ...(refused ? { refused } : {}) });
+  } catch { /* the lab directory is being removed */ }
 }
 
 export function readCommandLog(file: string): LogEntry[] {

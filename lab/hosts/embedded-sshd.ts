@@ -1,6 +1,8 @@
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
+import * as path from "path";
+import { logForward } from "./command-log";
 import { Connection, Server, utils } from "ssh2";
 import { PtyInfo, SessionContext, resizePty, runSession } from "./session";
 
@@ -62,23 +64,7 @@ export class EmbeddedSshd {
       });
       client.on("ready", () => {
         client.on("session", (acceptSession) => this.session(acceptSession()));
-        // As sshd's default AllowTcpForwarding: a client may use this host as a jump host
-        // (direct-tcpip, `ssh -J`). Remote forwarding (tcpip-forward) is not offered.
-        client.on("tcpip", (accept, reject, info) => {
-          const upstream = net.connect(info.destPort, info.destIP);
-          let connected = false;
-          upstream.once("connect", () => {
-            connected = true;
-            const ch = accept();
-            ch.pipe(upstream).pipe(ch);
-            ch.on("error", () => upstream.destroy());
-            ch.on("close", () => upstream.destroy());
-            upstream.on("close", () => ch.close());
-          });
-          upstream.on("error", () => {
-            if (!connected) reject();
-          });
-        });
+        client.on("tcpip", (accept, reject, info) => this.forward(accept, reject, info));
       });
     });
   }
@@ -101,6 +87,29 @@ export class EmbeddedSshd {
   close(): Promise<void> {
     this.dropConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * `direct-tcpip` (a client's local port forward), as OpenSSH offers it by default: logged
+   * like a command so that tests can count the sessions a product opens; the `noforward`
+   * fault (a file `faults/noforward`) refuses it as `AllowTcpForwarding no` would.
+   */
+  private forward(accept: () => import("ssh2").ServerChannel, reject: () => void, info: { destIP: string; destPort: number }): void {
+    const to = `${info.destIP}:${info.destPort}`;
+    const refused = fs.existsSync(path.join(path.dirname(this.host.commandLog), "faults", "noforward"));
+    logForward(this.host.commandLog, to, refused);
+    if (refused) return reject();
+    const sock = net.connect({ host: info.destIP, port: info.destPort });
+    sock.once("error", () => {
+      reject();
+    });
+    sock.once("connect", () => {
+      sock.removeAllListeners("error");
+      const ch = accept();
+      ch.on("error", () => sock.destroy());
+      sock.on("error", () => ch.destroy());
+      ch.pipe(sock).pipe(ch);
+    });
   }
 
   private session(session: import("ssh2").Session): void {

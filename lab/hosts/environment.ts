@@ -9,13 +9,14 @@ export function homeOf(host: Pick<LabHost, "hostDir">): string {
 }
 
 /**
- * The environment of every command a host runs (lab/README.md): the host's tools first on PATH,
+ * The environment of every command a host runs (lab/README.md): the host's own tools (crontab,
+ * a date that answers with the lab clock) and the simulated database tools first on PATH,
  * then the lab's own PATH so that bash, node and coreutils resolve as on the machine.
  * Nothing else leaks from the daemon's environment, as with a fresh SSH login.
  */
 export function commandEnv(host: EnvHost, labDir: string, user: string, labPath = process.env.PATH ?? "/usr/bin:/bin"): Record<string, string> {
   return {
-    PATH: [path.join(host.dmHome, "bin"), path.join(host.ogHome, "bin"), path.join(host.obHome, "bin"), labPath].join(":"),
+    PATH: [path.join(host.dmHome, "bin"), path.join(host.ogHome, "bin"), path.join(host.obHome, "bin"), path.join(host.hostDir, "bin"), labPath].join(":"),
     HOME: homeOf(host),
     USER: user,
     LOGNAME: user,

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { injectFailure } from "../sim/common/faults";
 import { listPidFiles } from "../sim/common/pidfile";
@@ -25,6 +26,14 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       injectFailure(tool, Number(countText), host.hostDir, Number(afterText));
       return { tool, failures: Number(countText), after: Number(afterText) };
     }
+    case "noforward":
+    case "forward": {
+      // The embedded sshd reads this file on every forward request.
+      const flag = path.join(host.hostDir, "faults", "noforward");
+      if (kind === "noforward") fs.writeFileSync(flag, "");
+      else fs.rmSync(flag, { force: true });
+      return { forwarding: kind === "forward" };
+    }
     case "kill": {
       const [instance] = args;
       if (!instance) throw new Error("usage: fault --host NAME kill INSTANCE");
@@ -38,7 +47,7 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
     }
     default:
-      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE`);
+      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE, noforward, forward`);
   }
 }
 

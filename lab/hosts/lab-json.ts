@@ -29,10 +29,24 @@ export interface LabHost {
   readonly loginShell?: string;
 }
 
+/** An OceanBase cluster made by `lab oceanbase create` (lab/sim/oceanbase/create.ts). */
+export interface LabObCluster {
+  readonly name: string;
+  readonly version: string;
+  readonly clusterId: number;
+  /** 0600 file holding root@sys's password. */
+  readonly passwordFile: string;
+  readonly servers: { host: string; address: string; sqlPort: number; rpcPort: number; zone: string }[];
+  readonly tenants: string[];
+  /** A directory every host sees at this path (the lab's stand-in for an NFS mount). */
+  readonly sharedDir: string;
+}
+
 export interface LabJson {
   readonly dir: string;
   readonly sshd: SshdKind;
   readonly hosts: LabHost[];
+  readonly oceanbase?: LabObCluster[];
 }
 
 /** Files of the lab directory that belong to the daemon, not to any host. */

@@ -4,7 +4,15 @@ import * as path from "path";
 import { utils } from "ssh2";
 import { homeOf } from "./environment";
 import { LabHost, SshdKind, labFiles } from "./lab-json";
+import { crontabScript, dateScript } from "./cron";
 import { writeToolWrappers } from "./tool-wrappers";
+
+/** Tools every host has whatever database it runs: crontab and the lab clock's date. */
+function writeHostTools(bin: string): void {
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, "crontab"), crontabScript(), { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "date"), dateScript(), { mode: 0o755 });
+}
 
 /** A host before the daemon has bound its port, plus the secrets only the daemon reads. */
 export interface HostPlan extends Omit<LabHost, "port"> {
@@ -58,6 +66,7 @@ export function provisionHost(dir: string, index: number, sshd: SshdKind, block 
   writeToolWrappers(path.join(dmHome, "bin"), "dm");
   writeToolWrappers(path.join(ogHome, "bin"), "og");
   writeToolWrappers(path.join(obHome, "bin"), "ob");
+  writeHostTools(path.join(hostDir, "bin"));
 
   // OpenSSH refuses a private key readable by others, hence 0600.
   const client = generateEd25519(`lab-client@${name}`);

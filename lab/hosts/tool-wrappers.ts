@@ -11,7 +11,7 @@ export const TOOLS = {
 export type ToolFamily = keyof typeof TOOLS;
 
 /** The simulator directory under lab/sim/ of each family. */
-const SIM_DIR: Record<ToolFamily, string> = { dm: "dm", og: "opengauss", ob: "ob" };
+const SIM_DIR: Record<ToolFamily, string> = { dm: "dm", og: "opengauss", ob: "oceanbase" };
 
 /** dist/ of this checkout: wrappers run the compiled simulators from there. */
 export const DIST_ROOT = path.resolve(__dirname, "..", "..");
@@ -23,6 +23,25 @@ function shellQuote(s: string): string {
 /** Where a tool's compiled simulator lives. */
 export function simulatorPath(family: ToolFamily, tool: string, distRoot = DIST_ROOT): string {
   return path.join(distRoot, "lab", "sim", SIM_DIR[family], `${tool}.js`);
+}
+
+/**
+ * `obclient` is not simulated: OceanBase's client is built on MariaDB's, so the hosts run
+ * Debian's `mariadb` client under that name (its flags and output are the real client's).
+ */
+export function obclientScript(): string {
+  return [
+    "#!/bin/bash",
+    // `lab fault --host H fail obclient [N]`: the next N runs fail as a client that cannot reach the server.
+    `f="\${LAB_HOST_DIR:-/nonexistent}/faults/fail/obclient"`,
+    `if [ -f "$f" ] && n=$(cat "$f") && [ "\${n:-0}" -gt 0 ] 2>/dev/null; then`,
+    `  if [ "$n" -le 1 ]; then rm -f "$f"; else echo $((n - 1)) > "$f"; fi`,
+    `  echo "ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)" >&2; exit 1`,
+    `fi`,
+    `for c in mariadb mysql; do if command -v "$c" >/dev/null 2>&1; then exec -a obclient "$c" "$@"; fi; done`,
+    `echo 'obclient: command not found (install mariadb-client)' >&2; exit 127`,
+    "",
+  ].join("\n");
 }
 
 /** The wrapper script of one tool. It reports "command not found" (127) while the simulator
@@ -42,6 +61,7 @@ export function wrapperScript(family: ToolFamily, tool: string, distRoot = DIST_
 export function writeToolWrappers(binDir: string, family: ToolFamily, distRoot = DIST_ROOT): void {
   fs.mkdirSync(binDir, { recursive: true });
   for (const tool of TOOLS[family]) {
-    fs.writeFileSync(path.join(binDir, tool), wrapperScript(family, tool, distRoot), { mode: 0o755 });
+    const script = family === "ob" && tool === "obclient" ? obclientScript() : wrapperScript(family, tool, distRoot);
+    fs.writeFileSync(path.join(binDir, tool), script, { mode: 0o755 });
   }
 }

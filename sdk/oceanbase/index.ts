@@ -1,2 +1,2 @@
-// OceanBase resources (BackupPolicy, StandbyCluster) are not built yet: see the README's status table.
-export {};
+export { BackupPolicy, type BackupPolicyArgs } from "./backup-policy";
+export { Backup, type BackupArgs } from "./backup";

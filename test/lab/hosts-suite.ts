@@ -202,7 +202,7 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
     const families: [ToolFamily, string, string[]][] = [
       ["dm", h.dmHome, ["dminit", "dmserver", "disql", "dmrman"]],
       ["og", h.ogHome, ["gs_ddr", "gs_om", "cm_ctl", "gsql"]],
-      ["ob", h.obHome, ["obclient", "observer"]],
+      ["ob", h.obHome, ["observer"]],
     ];
     for (const [family, , tools] of families) {
       for (const tool of tools) {
@@ -212,6 +212,10 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
         else expect(r).toMatchObject({ code: 127, stderr: `${tool}: command not found\n` });
       }
     }
+    // obclient is Debian's MariaDB client under OceanBase's name (installed by .ci/run).
+    const client = await lab.exec("host1", "obclient --version </dev/null");
+    if (client.code === 127) expect(client.stderr).toBe("obclient: command not found (install mariadb-client)\n");
+    else expect(client.stdout).toMatch(/^obclient .*MariaDB/);
   });
 
   test("fault down cuts the host and kills its processes; up brings SSH back, not the processes", async () => {

@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import { ClientChannel } from "ssh2";
 import { Connection, ConnectionArgs, connectionKey, endpointKey, parseConnection } from "../connection";
 import { formatHostKey } from "../hostkey";
@@ -220,6 +221,33 @@ export class SshPool {
   private release(pc: PooledConnection): void {
     pc.slots.release();
     this.idle.busy(pc, -1);
+  }
+
+  /**
+   * A `direct-tcpip` channel from the host to `toHost:toPort` (say, a database's SQL port seen
+   * from that host), on the pooled connection: no second handshake, and nothing needs that port
+   * open to this machine. The channel holds a slot until it closes.
+   */
+  async forward(target: SshTarget, toHost: string, toPort: number): Promise<{ stream: Duplex; hostKey: string; proxyHostKey?: string }> {
+    const conn = parseConnection(target.conn as ConnectionArgs);
+    const pc = await this.connect(conn, target);
+    await this.acquire(pc);
+    try {
+      const stream = await new Promise<ClientChannel>((resolve, reject) => {
+        if (!pc.client || pc.closed) return reject(new Error("connection closed"));
+        pc.client.forwardOut("127.0.0.1", 0, toHost, toPort, (err, ch) => (err ? reject(err) : resolve(ch)));
+      });
+      let released = false;
+      stream.once("close", () => {
+        if (released) return;
+        released = true;
+        this.release(pc);
+      });
+      return { stream, hostKey: formatHostKey(pc.seenKey!), proxyHostKey: pc.proxy?.seenKey ? formatHostKey(pc.proxy.seenKey) : undefined };
+    } catch (err) {
+      this.release(pc);
+      throw new Error(`${pc.label}: cannot forward to ${toHost}:${toPort}: ${(err as Error).message} (does the SSH server allow TCP forwarding, and does the host reach that port?)`);
+    }
   }
 
   /** Closes every connection now. */

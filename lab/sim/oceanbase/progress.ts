@@ -1,0 +1,168 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./state";
+
+/**
+ * How the cluster moves on with lab time: archive rounds reach DOING, data backups finish and
+ * write their backup set, compactions end, obsolete sets are cleaned. Applied lazily whenever a
+ * server reads the state, so that nothing waits in real time: advancing the lab clock finishes
+ * what was due.
+ */
+export const DURATIONS = {
+  archiveStartMs: 1500,
+  archiveStopMs: 1000,
+  fullBackupMs: 2500,
+  incBackupMs: 1200,
+  mergeMs: 1500,
+} as const;
+
+/** `file:///a/b` → `/a/b`; anything else (oss://) → undefined. */
+export function filePath(uri: string): string | undefined {
+  return uri.startsWith("file://") ? uri.slice("file://".length) : undefined;
+}
+
+export function settle(s: ClusterState, now: number): void {
+  for (const [tenantId, a] of Object.entries(s.archive)) settleArchive(s, Number(tenantId), a, now);
+  for (const j of s.jobs) if (j.status === "RUNNING" && !s.hangBackups) settleJob(s, j, now);
+  for (const m of Object.values(s.merge)) {
+    if (m.status === "MERGING" && now >= m.startedAt + DURATIONS.mergeMs) {
+      m.status = "IDLE";
+      m.lastMergedVersion = m.frozenVersion;
+      m.lastMergedAt = m.startedAt + DURATIONS.mergeMs;
+    }
+  }
+  cleanObsolete(s, now);
+}
+
+function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now: number): void {
+  if (a.status === "BEGINNING" && now >= a.changedAt + DURATIONS.archiveStartMs) {
+    a.status = "DOING";
+    a.changedAt += DURATIONS.archiveStartMs;
+    a.startedAt = a.changedAt;
+    writeArchivePiece(s, tenantId, a);
+  } else if (a.status === "STOPPING" && now >= a.changedAt + DURATIONS.archiveStopMs) {
+    a.status = "STOP";
+    a.changedAt += DURATIONS.archiveStopMs;
+  }
+  // Archiving into a directory that vanished (an unmounted NFS) stops with INTERRUPTED.
+  const dir = filePath(a.dest);
+  if (a.status === "DOING" && dir !== undefined && !fs.existsSync(dir)) {
+    a.status = "INTERRUPTED";
+    a.changedAt = now;
+  }
+}
+
+const durationOf = (type: BackupKind) => (type === "full" ? DURATIONS.fullBackupMs : DURATIONS.incBackupMs);
+
+function settleJob(s: ClusterState, j: JobRecord, now: number): void {
+  const end = Math.max(j.start, j.resumedAt ?? 0) + durationOf(j.type);
+  if (now < end) return;
+  const dir = setDir(s, j.tenantId, j.setId, j.type, j.dest);
+  let bytes = 0;
+  try {
+    if (dir !== undefined) bytes = writeBackupSet(dir, s, j);
+  } catch (e) {
+    j.status = "FAILED";
+    j.end = end;
+    j.comment = `write ${dir}: ${(e as Error).message}`;
+    s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "FAILED", fileStatus: "AVAILABLE", start: j.start, end, bytes: 0, dest: j.dest, path: dir ?? j.dest });
+    return;
+  }
+  j.status = "COMPLETED";
+  j.end = end;
+  s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "SUCCESS", fileStatus: "AVAILABLE", start: j.start, end, bytes, dest: j.dest, path: dir ?? j.dest });
+}
+
+/** Where a backup set's files go (3.x: under cluster/id/incarnation/tenant/data; 4.x: under the tenant's dest). */
+export function setDir(s: ClusterState, tenantId: number, setId: number, type: BackupKind, dest: string): string | undefined {
+  const root = filePath(dest);
+  if (root === undefined) return undefined;
+  if (isV4(s)) return path.join(root, `backup_set_${setId}_${type}`);
+  return path.join(root, s.name, String(s.clusterId), "incarnation_1", String(tenantId), "data", `backup_set_${setId}`);
+}
+
+function writeBackupSet(dir: string, s: ClusterState, j: JobRecord): number {
+  fs.mkdirSync(dir, { recursive: true });
+  // Stand-in data: a real set holds macro blocks; size grows with the cluster's history.
+  const data = Buffer.alloc(j.type === "full" ? 64 * 1024 : 8 * 1024, j.setId % 251);
+  fs.writeFileSync(path.join(dir, "macro_block_data"), data);
+  const info = { cluster: s.name, clusterId: s.clusterId, tenantId: j.tenantId, backupSetId: j.setId, type: j.type, start: new Date(j.start).toISOString() };
+  fs.writeFileSync(path.join(dir, "backup_set_info"), JSON.stringify(info) + "\n");
+  return data.length + Buffer.byteLength(JSON.stringify(info)) + 1;
+}
+
+function writeArchivePiece(s: ClusterState, tenantId: number, a: ArchiveRecord): void {
+  const root = filePath(a.dest);
+  if (root === undefined) return;
+  const dir = isV4(s)
+    ? path.join(root, `piece_d1r${a.round}p1`)
+    : path.join(root, s.name, String(s.clusterId), "incarnation_1", String(tenantId), "clog", String(a.round));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "archive_key"), JSON.stringify({ tenantId, round: a.round, start: new Date(a.changedAt).toISOString() }) + "\n");
+  } catch {
+    a.status = "INTERRUPTED";
+  }
+}
+
+/**
+ * The recovery window (days) of a tenant's sets, or 0 when nothing expires. `automatic`: only a
+ * window the server enforces on its own (3.x auto_delete_obsolete_backup, 4.x a delete policy);
+ * otherwise the window an explicit DELETE OBSOLETE BACKUP applies.
+ */
+function windowDays(s: ClusterState, tenantId: number, automatic: boolean): number {
+  if (isV4(s)) return s.deletePolicies[String(tenantId)]?.windowDays ?? 0;
+  const opt = parseDestOption(s.params.backup_dest_option ?? "");
+  if (automatic && opt.auto_delete_obsolete_backup !== "true") return 0;
+  const days = parseDays(opt.recovery_window ?? "0");
+  return Number.isFinite(days) ? days : 0;
+}
+
+/**
+ * Sets older than the recovery window are obsolete, but the newest full set outside the window
+ * and every set after it stay: a restore to any point inside the window needs them.
+ */
+export function cleanObsolete(s: ClusterState, now: number, explicit = false): number {
+  let removed = 0;
+  const tenants = new Set(s.sets.map((x) => x.tenantId));
+  for (const tenantId of tenants) {
+    const days = windowDays(s, tenantId, !explicit);
+    if (days <= 0) continue;
+    const horizon = now - days * 86_400_000;
+    const live = s.sets.filter((x) => x.tenantId === tenantId && x.fileStatus === "AVAILABLE" && x.status === "SUCCESS").sort((a, b) => a.setId - b.setId);
+    const anchor = [...live].reverse().find((x) => x.type === "full" && x.end <= horizon);
+    if (!anchor) continue;
+    for (const x of live) {
+      if (x.setId >= anchor.setId) break;
+      x.fileStatus = "DELETED";
+      const dir = setDir(s, x.tenantId, x.setId, x.type, x.dest);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      s.clean.push({ tenantId, setId: x.setId, start: now, end: now, type: isV4(s) ? "AUTO DELETE OBSOLETE BACKUP" : "DELETE OBSOLETE BACKUP" });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+export function parseDestOption(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split("&")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    out[(eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase()] = eq < 0 ? "" : part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** `7d` → 7; `0` → 0; anything else NaN. */
+export function parseDays(text: string): number {
+  const m = /^(\d+)d?$/i.exec(text.trim());
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** A running data backup; 3.x backs up every tenant of the cluster under one set id (`setId`). */
+export function newJob(s: ClusterState, tenantId: number, type: BackupKind, dest: string, now: number, setId = s.nextSetId++): JobRecord {
+  const j: JobRecord = { id: s.nextJobId++, tenantId, setId, type, status: "RUNNING", start: now, end: null, dest, comment: "" };
+  s.jobs.push(j);
+  return j;
+}

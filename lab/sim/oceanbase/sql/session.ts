@@ -1,0 +1,80 @@
+import { ObError } from "../errors";
+import { settle } from "../progress";
+import { ClusterState, isV4, withState } from "../state";
+import { alterSystem3 } from "./alter3";
+import { alterSystem4 } from "./alter4";
+import { Cell, ResultSet, SelectContext, runSelect } from "./select";
+import { PARAMETER_COLUMNS, parameterRows, viewTable } from "./views";
+
+export type Reply = { kind: "ok"; affectedRows: number } | { kind: "rows"; result: ResultSet };
+
+export interface SessionInfo {
+  readonly labDir: string;
+  readonly cluster: string;
+  readonly user: string;
+  readonly connectionId: number;
+  readonly now: () => number;
+}
+
+/** What a client's statement gets: comments stripped, one statement, trailing `;` dropped. */
+export function normalize(sql: string): string {
+  return sql
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/^\s*--[^\n]*$/gm, " ")
+    .replace(/;\s*$/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+export function versionComment(s: Pick<ClusterState, "version">): string {
+  return isV4(s) ? `OceanBase ${s.version}.0 (r100000102023092807-lab) (Built Sep 28 2023 07:00:00)` : `OceanBase ${s.version}.0 (r100000072022102819-lab) (Built Oct 28 2022 19:00:00)`;
+}
+
+function context(s: ClusterState, info: SessionInfo, now: number): SelectContext {
+  return {
+    table: (name) => (/^(oceanbase\.)?__parameters$/i.test(name) ? { columns: PARAMETER_COLUMNS, rows: parameterRows(s) } : viewTable(s, name, now)),
+    variable: (name) =>
+      ({ version_comment: versionComment(s), version: isV4(s) ? `5.7.25-OceanBase-v${s.version}.0` : "5.7.25", auto_increment_increment: 1, max_allowed_packet: 16777216, character_set_client: "utf8mb4", tx_isolation: "READ-COMMITTED", transaction_isolation: "READ-COMMITTED", autocommit: 1, lower_case_table_names: 1, time_zone: "+00:00", system_time_zone: "UTC", sql_mode: "STRICT_ALL_TABLES" } as Record<string, Cell>)[name],
+    func: (name, args): Cell | undefined => {
+      switch (name) {
+        case "VERSION": return isV4(s) ? `5.7.25-OceanBase-v${s.version}.0` : "5.7.25";
+        case "OB_VERSION":
+          if (!isV4(s)) throw new ObError("noFunction", "ob_version");
+          return `${s.version}.0`;
+        case "DATABASE": return "oceanbase";
+        case "USER":
+        case "CURRENT_USER": return `${info.user}@127.0.0.1`;
+        case "CONNECTION_ID": return info.connectionId;
+        case "NOW": return new Date(now).toISOString().slice(0, 19).replace("T", " ");
+        case "UNIX_TIMESTAMP": return Math.floor(now / 1000);
+        case "LOWER": return args[0] === null ? null : String(args[0]).toLowerCase();
+        case "UPPER": return args[0] === null ? null : String(args[0]).toUpperCase();
+        default: return undefined;
+      }
+    },
+  };
+}
+
+/** Runs one statement against the cluster's shared state. */
+export function execute(info: SessionInfo, raw: string): Reply {
+  const sql = normalize(raw);
+  if (sql === "") throw new ObError("parse", "");
+  const now = info.now();
+  return withState(info.labDir, info.cluster, (s) => {
+    settle(s, now);
+    if (/^SELECT\b/i.test(sql)) return { kind: "rows", result: runSelect(sql, context(s, info, now)) };
+    let m: RegExpExecArray | null;
+    if ((m = /^SHOW\s+PARAMETERS(?:\s+LIKE\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|\s+WHERE\s+(.+))?$/i.exec(sql))) {
+      const where = m[1] ? ` WHERE NAME LIKE ${m[1]}` : m[2] ? ` WHERE ${m[2]}` : "";
+      return { kind: "rows", result: runSelect(`SELECT * FROM __PARAMETERS${where}`, context(s, info, now)) };
+    }
+    if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER|TIME_ZONE)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
+    if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
+      const done = isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now);
+      if (!done) throw new ObError("parse", sql.slice(13, 53));
+      settle(s, now);
+      return { kind: "ok", affectedRows: 0 };
+    }
+    throw new ObError("parse", sql.slice(0, 40));
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * 4.x (tenant level) steps of a BackupPolicy, for each chosen user tenant: LOG_ARCHIVE_DEST and
+ * DATA_BACKUP_DEST under `<dir>/<tenant>/`, archiving DOING, the delete policy for cleanup.
+ * OceanBase refuses to change an archive destination unless archiving is STOP, and a data
+ * destination while a backup job runs; so does the plan, before any step.
+ */
+import type { Operation } from "../core/operation";
+import { sqlOp, storageWriteOp, waitOp, type Target } from "./commands";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, STORAGE_MARKER, endpoint, windowDays, type ClusterSteps } from "./plan-common";
+import type { PolicyActual, TenantBackupState } from "./read";
+import type { BackupPolicySpec } from "./schema";
+import { SQL4, fileUri } from "./sql";
+
+export const archiveUri = (spec: BackupPolicySpec, tenant: string) => fileUri(`${spec.storage.file!.path}/${tenant}/log_archive`);
+export const dataUri = (spec: BackupPolicySpec, tenant: string) => fileUri(`${spec.storage.file!.path}/${tenant}/data`);
+
+/** The user tenants the policy covers: the listed ones (each must exist) or all of them. */
+export function chosenTenants(spec: BackupPolicySpec, a: PolicyActual): TenantBackupState[] {
+  const all = a.cluster.tenants ?? [];
+  if (spec.tenants === undefined) return all;
+  return spec.tenants.map((name) => {
+    const t = all.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!t) throw new PlanRefusal(`tenant ${name} is not a user tenant of this cluster (DBA_OB_TENANTS has ${all.map((x) => x.name).join(", ") || "none"})`);
+    return t;
+  });
+}
+
+export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target): ClusterSteps {
+  const ep = endpoint(spec);
+  const statements: string[] = [];
+  const why: string[] = [];
+  const wait: Operation[] = [];
+  const tenants = chosenTenants(spec, a);
+  if (tenants.length === 0) throw new PlanRefusal("the cluster has no user tenant to back up (4.x backs up tenants, not sys)");
+  const piece = `${spec.logBackup.pieceSwitchDays}d`;
+  for (const x of tenants) {
+    const arch = archiveUri(spec, x.name);
+    const archOk = x.archiveDest.path === arch && (x.archiveDest.piece_switch_interval ?? "1d") === piece;
+    if (!archOk) {
+      if (x.archiveStatus !== "STOP") {
+        throw new PlanRefusal(`tenant ${x.name}: LOG_ARCHIVE_DEST is ${JSON.stringify(x.archiveDest.path ?? "")} (piece ${x.archiveDest.piece_switch_interval ?? "-"}) and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235). Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
+      }
+      statements.push(SQL4.setArchiveDest(arch, spec.logBackup.pieceSwitchDays, x.name));
+      why.push(`${x.name}: archive destination ${JSON.stringify(x.archiveDest.path ?? "")}, want ${arch}`);
+    }
+    const data = dataUri(spec, x.name);
+    if (x.dataDest !== data) {
+      if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: DATA_BACKUP_DEST is ${JSON.stringify(x.dataDest)} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
+      statements.push(SQL4.setDataDest(data, x.name));
+      why.push(`${x.name}: data destination ${JSON.stringify(x.dataDest)}, want ${data}`);
+    }
+    if (x.archiveStatus === "STOP") {
+      statements.push(SQL4.archivelog(x.name));
+      why.push(`${x.name}: archiving is STOP`);
+    } else if (x.archiveStatus !== "DOING" && x.archiveStatus !== "BEGINNING" && x.archiveStatus !== "PREPARE") {
+      throw new PlanRefusal(`tenant ${x.name}: log archiving is ${x.archiveStatus}: check that ${x.archiveDest.path ?? "the destination"} is mounted and writable on every OBServer; ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP, then run up again`);
+    }
+    if (x.archiveStatus !== "DOING") {
+      wait.push(waitOp(t, ep, SQL4.archiveStatus(x.id), "DOING", ARCHIVE_WAIT_SECONDS, { describe: `wait for tenant ${x.name}'s log archiving to be DOING`, reason: "a data backup may start only once archiving is DOING", hint: "see CDB_OB_ARCHIVELOG" }));
+    }
+    const want = windowDays(spec);
+    if (want === 0 && x.recoveryWindowDays !== null) {
+      statements.push(SQL4.dropDeletePolicy(x.name));
+      why.push(`${x.name}: cleanup is off`);
+    } else if (want > 0 && x.recoveryWindowDays !== want) {
+      if (x.recoveryWindowDays !== null) statements.push(SQL4.dropDeletePolicy(x.name));
+      statements.push(SQL4.addDeletePolicy(want, x.name));
+      why.push(`${x.name}: delete policy window ${x.recoveryWindowDays ?? "none"}, want ${want}d`);
+    }
+  }
+  const storage = statements.some((s) => /_DEST =/.test(s)) ? [storageWriteOp(t, spec.storage.file!.path, STORAGE_MARKER, spec.name)] : [];
+  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: statements.join("; "), reason: why.join("; ") })];
+  return { storage, sql, wait };
+}
+
+/**
+ * Deleting the policy drops the tenants' delete policies (else the server would go on deleting
+ * backups with no policy declaring it) and stops archiving only when asked. Backups stay.
+ */
+export function deleteSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target): Operation[] {
+  const tenants = chosenTenants(spec, a);
+  const statements = [
+    ...tenants.filter((x) => x.recoveryWindowDays !== null).map((x) => SQL4.dropDeletePolicy(x.name)),
+    ...(spec.stopArchivingOnDelete ? tenants.filter((x) => x.archiveStatus === "DOING" || x.archiveStatus === "BEGINNING").map((x) => SQL4.noarchivelog(x.name)) : []),
+  ];
+  if (statements.length === 0) return [];
+  return [sqlOp(t, endpoint(spec), statements, { describe: statements.join("; "), reason: "the policy is deleted: the server stops expiring backups" + (spec.stopArchivingOnDelete ? "; stopArchivingOnDelete is set" : "") })];
+}

@@ -1,0 +1,114 @@
+/**
+ * Input schema of `oceanbase:BackupPolicy` (zod): OCP's "new backup policy" page (seed 001),
+ * field by field. Rules that span fields are in validate.ts.
+ */
+import { z } from "zod";
+import { ConnectionSchema } from "../core/connection";
+
+export const SECRET_KEYS = new Set(["password", "privateKey", "privateKeyPassword", "accessKey"]);
+
+/** Names that end up in paths, cron markers and file names on the job host. */
+export const policyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "a policy name starts with a letter and holds up to 64 letters, digits, _ and -");
+
+export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day is HH:MM (00:00 to 23:59)");
+
+/** root@sys's password: MySQL's handshake carries anything, the defaults file needs one line. */
+const password = z.string().min(1, "the password cannot be empty").refine((s) => !/[\0\r\n]/.test(s), "the password cannot contain NUL or a line break (obclient's defaults file holds it on one line)");
+
+export const ClusterSchema = z
+  .object({
+    /** A host that reaches an OBServer's SQL port: SQL runs there (obclient) and through it (port forwarding). */
+    connection: ConnectionSchema,
+    /** The OBServer's address as that host sees it. @default "127.0.0.1" */
+    host: z.string().regex(/^[A-Za-z0-9_.:-]+$/, "an IPv4/IPv6 address or host name").default("127.0.0.1"),
+    /** The OBServer's SQL port. @default 2881 */
+    port: z.number().int().min(1).max(65535).default(2881),
+    /** root@sys's password (a secret). */
+    password,
+  })
+  .strict();
+
+const absDir = z
+  .string()
+  .regex(/^\//, "must be an absolute path")
+  .refine((s) => !s.includes("?"), "cannot contain ? (OceanBase refuses '?' in an NFS backup path)")
+  .refine((s) => !/[\0\r\n'"\\\s]/.test(s), "cannot contain quotes, backslashes, blanks or line breaks (it becomes part of OceanBase's backup URI)")
+  .refine((s) => s.length === 1 || !s.endsWith("/"), "write it without a trailing /")
+  .refine((s) => !s.split("/").includes(".."), "cannot contain ..");
+
+export const StorageSchema = z
+  .object({
+    /** OCP's 存储配置名称: a label for the storage. */
+    name: z.string().min(1, "the storage needs a name").max(64).refine((s) => !/[\0\r\n]/.test(s), "cannot contain NUL or a line break"),
+    /** File storage: a directory mounted at the same path on every OBServer (NFS). */
+    file: z.object({ path: absDir }).strict().optional(),
+    /** OSS storage. */
+    oss: z
+      .object({
+        endpoint: z.string().min(1, "OSS needs an endpoint (访问域名)"),
+        bucket: z.string().min(1, "OSS needs a bucket"),
+        path: z.string().default(""),
+        accessId: z.string().min(1, "OSS needs an access id (访问用户)"),
+        accessKey: z.string().min(1, "OSS needs an access key (访问秘钥)"),
+      })
+      .strict()
+      .optional(),
+    /** Alarm when the storage is fuller than this. @default 80 */
+    capacityAlarmPercent: z.number().int().min(1).max(100).default(80),
+  })
+  .strict();
+
+export const DaySchema = z.object({ day: z.number().int("a day is an integer"), mode: z.enum(["full", "incremental"]) }).strict();
+
+export const ScheduleSchema = z
+  .object({
+    period: z.enum(["week", "month"]),
+    /** week: 1 (Monday) to 7 (Sunday); month: 1 to 31. */
+    days: z.array(DaySchema).min(1, "a schedule needs at least one day"),
+    time: hhmm,
+    /** IANA time zone of `time` (the job host's cron must honour CRON_TZ). @default "UTC" */
+    timeZone: z.string().default("UTC"),
+  })
+  .strict();
+
+export const BackupPolicySchema = z
+  .object({
+    /** The policy's name on the job host (cron marker, directory). */
+    name: policyName,
+    cluster: ClusterSchema,
+    storage: StorageSchema,
+    schedule: ScheduleSchema,
+    /** Log backup: always on for a physical backup (turning it off is refused). */
+    logBackup: z
+      .object({ enabled: z.boolean().default(true), pieceSwitchDays: z.number().int().default(1) })
+      .strict()
+      .default({ enabled: true, pieceSwitchDays: 1 }),
+    cleanup: z
+      .object({ enabled: z.boolean(), expiryDays: z.number().int().min(1, "backups expire after at least 1 day").default(7), time: hhmm.default("03:00") })
+      .strict()
+      .default({ enabled: false, expiryDays: 7, time: "03:00" }),
+    /** OCP's alarm thresholds, checked by the job at every run and hourly. */
+    alarms: z
+      .object({
+        backupTimeoutHours: z.number().int().min(1, "at least 1 hour").default(24),
+        logDelayMinutes: z.number().int().min(1, "at least 1 minute").default(30),
+        daysWithoutBackup: z.number().int().min(1, "at least 1 day").default(7),
+      })
+      .strict()
+      .default({ backupTimeoutHours: 24, logDelayMinutes: 30, daysWithoutBackup: 7 }),
+    /** Run on the job host (bash -c) with each alarm, opening or clearing, as JSON on stdin. */
+    alarmCommand: z.string().refine((s) => !s.includes("\0"), "cannot contain NUL").optional(),
+    /** 4.x only: the user tenants to back up. @default every user tenant */
+    tenants: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/, "a tenant name starts with a letter and holds letters, digits and _")).optional(),
+    /** Backup of backups (3.x only). Not built yet: refused when set. */
+    secondary: z.unknown().optional(),
+    method: z.enum(["physical", "logical"]).default("physical"),
+    /** The host whose cron runs the schedule. */
+    job: z.object({ connection: ConnectionSchema }).strict(),
+    /** Stop log archiving when the policy is deleted. @default false */
+    stopArchivingOnDelete: z.boolean().default(false),
+  })
+  .strict();
+
+export type BackupPolicySpec = z.output<typeof BackupPolicySchema>;
+export type BackupPolicyInputs = z.input<typeof BackupPolicySchema>;

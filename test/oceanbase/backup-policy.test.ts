@@ -1,0 +1,151 @@
+/**
+ * examples/ob-backup-policy (seed 001's 3.x policy) through the local engine on a lab OceanBase
+ * cluster: create, a quiet second up, the schedule run by the hosts' cron as the lab clock moves
+ * 14 days, cleanup of expired sets only, drift shown by refresh and repaired by up, a destination
+ * change refused while archiving runs, delete keeping the data. SQL checks run by hand with
+ * obclient over SSH, as a DBA would.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
+import { startObLab, type ObLab } from "./helpers";
+
+jest.setTimeout(600_000);
+
+const EXAMPLE = path.join(REPO, "examples", "ob-backup-policy");
+let ob: ObLab;
+let stack: Stack;
+const JOB = "host4";
+const jobDir = () => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "weekly");
+const runs = () => fs.readFileSync(path.join(jobDir(), "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const crontab = () => { try { return fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "crontab"), "utf8"); } catch { return ""; } };
+const archive = async () => (await ob.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0];
+const param = async (name: string) => (await ob.rows("host2", `SHOW PARAMETERS LIKE '${name}'`))[0][6];
+
+beforeAll(async () => {
+  ob = await startObLab({ version: "3.2.4", hosts: 4, tenants: ["t1"] });
+  stack = stackOn(ob.lab, EXAMPLE);
+});
+afterAll(async () => {
+  await ob?.stop();
+});
+
+function remoteSteps(r: { events: Record<string, any>[]; out: string }): string[] {
+  return r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:BackupPolicy/.test(l));
+}
+
+test("up: destination, archiving DOING and the job's cron entries; the password is nowhere in plain text", async () => {
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(up.summary).toMatchObject({ create: 2 });
+  expect(await param("backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup`);
+  expect(await param("backup_dest_option")).toBe("recovery_window=7d&auto_delete_obsolete_backup=false&log_archive_piece_switch_interval=1d");
+  expect(await archive()).toBe("DOING");
+  expect(crontab()).toMatch(/^0 1 \* \* 7 .*run\.sh' full /m);
+  expect(crontab()).toMatch(/^0 1 \* \* 1,2,3,4,5,6 .*run\.sh' incremental /m);
+  expect(crontab()).toMatch(/^0 3 \* \* \* .*run\.sh' cleanup /m);
+  expect(fs.statSync(path.join(jobDir(), "client.cnf")).mode & 0o777).toBe(0o600);
+  // Secrets: not on any command line, not in the crontab, not in state as plain text.
+  for (const h of ob.lab.hosts) for (const e of ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(ob.password);
+  expect(crontab()).not.toContain(ob.password);
+  expect(fs.readFileSync(stack.stateFile(), "utf8")).not.toContain(ob.password);
+  // SQL reached the cluster through an SSH port forward from the first OBServer's host.
+  expect(ob.lab.commandLog("host1").filter((e: any) => e.event === "forward")).toEqual([expect.objectContaining({ to: `${ob.cluster.servers[0].address}:2881` }), expect.objectContaining({ to: `${ob.cluster.servers[0].address}:2881` })]);
+  expect((await stack.outputs()).archiveStatus).toBe("DOING");
+});
+
+test("a second up changes nothing and touches no host; a refresh is one SQL session and one job-host command", async () => {
+  const mark = () => ({ h1: ob.lab.commandLog("host1").length, h4: ob.lab.commandLog(JOB).length });
+  const since = (m: { h1: number; h4: number }) => ({ h1: ob.lab.commandLog("host1").slice(m.h1) as any[], h4: ob.lab.commandLog(JOB).slice(m.h4) as any[] });
+  let before = mark();
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(up.summary).toMatchObject({ same: 2 });
+  expect(remoteSteps(up)).toEqual([]);
+  let seen = since(before);
+  expect(seen.h1.filter((e) => e.event === "forward" || "command" in e)).toEqual([]);
+  expect(seen.h4.filter((e) => "command" in e)).toEqual([]);
+  before = mark();
+  const refresh = await stack.engine("refresh");
+  expect(outcome(refresh)).toEqual({ code: 0, tail: "" });
+  seen = since(before);
+  expect(seen.h1.filter((e) => e.event === "forward")).toHaveLength(1);
+  expect(seen.h1.filter((e) => "command" in e)).toEqual([]);
+  expect(seen.h4.filter((e) => "command" in e)).toHaveLength(1);
+});
+
+test("14 days of lab time: cron runs a full on Sundays and incrementals otherwise; the first incremental runs as a full and says why", async () => {
+  const r = await ob.clock("14d");
+  const backups = r.ran.filter((x) => / (full|incremental) /.test(x.command));
+  expect(backups).toHaveLength(14);
+  expect(r.ran.every((x) => x.exit === 0)).toBe(true);
+  const log = runs().filter((x) => x.requested !== "cleanup");
+  for (const x of log) {
+    const sunday = new Date(x.start).getUTCDay() === 0;
+    expect(x.requested).toBe(sunday ? "full" : "incremental");
+    expect(x.start).toMatch(/T01:00:00Z$/);
+  }
+  expect(log[0]).toMatchObject({ mode: "full", result: "started", message: expect.stringContaining("no full backup exists, so the scheduled incremental ran as a full") });
+  expect(log.slice(1).every((x) => x.result === "started" && x.mode === x.requested)).toBe(true);
+  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
+  expect(sets.map((s) => s[1]).join("")).toBe(log.map((x) => (x.mode === "full" ? "D" : "I")).join(""));
+});
+
+test("cleanup removed only sets past the 7-day window that the newest old full does not need", async () => {
+  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
+  const deleted = sets.filter((s) => s[2] === "DELETED").map((s) => Number(s[0]));
+  const kept = sets.filter((s) => s[2] === "AVAILABLE").map((s) => Number(s[0]));
+  expect(deleted.length).toBeGreaterThan(0);
+  // What stays starts with a full: a restore inside the window needs it.
+  expect(sets.find((s) => Number(s[0]) === Math.min(...kept))![1]).toBe("D");
+  expect(Math.max(...deleted)).toBeLessThan(Math.min(...kept));
+  const root = path.join(ob.cluster.sharedDir, "backup", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "data");
+  for (const id of deleted) expect(fs.existsSync(path.join(root, `backup_set_${id}`))).toBe(false);
+  for (const id of kept) expect(fs.existsSync(path.join(root, `backup_set_${id}`))).toBe(true);
+  // refresh reads the sets; the up after it is quiet and publishes them as stack outputs.
+  expect(outcome(await stack.engine("refresh"))).toEqual({ code: 0, tail: "" });
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(remoteSteps(up)).toEqual([]);
+  const lastFullId = Math.max(...sets.filter((s) => s[1] === "D").map((s) => Number(s[0])));
+  expect((await stack.outputs()).lastFull).toMatchObject({ setId: lastFullId, mode: "full", status: "SUCCESS" });
+});
+
+test("hand changes: archiving stopped and the cron entries removed; refresh shows drift, up repairs it", async () => {
+  expect((await ob.sql("host2", "ALTER SYSTEM NOARCHIVELOG")).code).toBe(0);
+  expect((await ob.lab.exec(JOB, "crontab -r")).code).toBe(0);
+  // Archiving must reach STOP before up can start it again: wait for it as a DBA would.
+  for (let i = 0; i < 100 && (await archive()) !== "STOP"; i++) await new Promise((r) => setTimeout(r, 200));
+  const refresh = await stack.engine("refresh");
+  expect(outcome(refresh)).toEqual({ code: 0, tail: "" });
+  expect(refresh.out).toMatch(/drift: the next up would run:.*ALTER SYSTEM ARCHIVELOG/);
+  expect(refresh.out).toMatch(/install the cron entries of policy weekly/);
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(await archive()).toBe("DOING");
+  expect(crontab()).toMatch(/run\.sh' full/);
+  const again = await stack.engine("up");
+  expect(remoteSteps(again)).toEqual([]);
+});
+
+test("a destination change while archiving is DOING is refused before any step, saying why and what to do", async () => {
+  const moved = stack.withEnv({ OB_BACKUP_DIR: `${ob.cluster.sharedDir}/elsewhere` });
+  const up = await moved.engine("up");
+  expect(up.code).not.toBe(0);
+  expect(up.out).toMatch(/OceanBase refuses to change the destination while archiving runs\. To move the backups, stop archiving \(ALTER SYSTEM NOARCHIVELOG/);
+  expect(remoteSteps(up)).toEqual([]);
+  expect(await param("backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup`);
+  expect(fs.existsSync(`${ob.cluster.sharedDir}/elsewhere`)).toBe(false);
+});
+
+test("destroy removes the schedule, keeps archiving and every backup", async () => {
+  const setsBefore = await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'");
+  const d = await stack.engine("destroy");
+  expect(outcome(d)).toEqual({ code: 0, tail: "" });
+  expect(crontab()).not.toContain("pulumi-dbcluster");
+  expect(fs.existsSync(path.join(jobDir(), "run.sh"))).toBe(false);
+  expect(fs.existsSync(path.join(jobDir(), "client.cnf"))).toBe(false);
+  expect(fs.existsSync(path.join(jobDir(), "runs.log"))).toBe(true);
+  expect(await archive()).toBe("DOING");
+  expect(await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'")).toEqual(setsBefore);
+});
