@@ -4,7 +4,7 @@
  * fields or resources (names, ports, groups, fault domains) are here.
  */
 import { z } from "zod";
-import { isSecretField, redactFields } from "../core/redact";
+import { formatPath, valueAt } from "../core/failures";
 import { DEFAULTS, MAX_RAFT_MEMBERS } from "./defaults";
 import {
   BpGroupSchema,
@@ -35,25 +35,6 @@ const SCHEMAS = {
 } as const;
 
 export type Validated<K extends Kind> = { ok: true; value: z.output<(typeof SCHEMAS)[K]> } | { ok: false; failures: Failure[] };
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const seg of path) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else out += out ? `.${String(seg)}` : String(seg);
-  }
-  return out || "(inputs)";
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = root;
-  for (const seg of path) {
-    if (isSecretField(String(seg))) return "[secret]";
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[seg];
-  }
-  return redactFields(cur);
-}
 
 class Failures {
   readonly list: Failure[] = [];

@@ -3,6 +3,7 @@
  * and rule. Field rules are in schema.ts; the rules of OCP's page that span fields are here.
  */
 import { z } from "zod";
+import { formatPath, valueAt } from "../core/failures";
 import { BackupPolicySchema, BackupPolicySpec, SECRET_KEYS } from "./schema";
 
 export interface Failure {
@@ -14,31 +15,10 @@ export interface Failure {
 /** OCP: "当调度周期为月时，最多只能选择 10 天". */
 export const MAX_MONTH_DAYS = 10;
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
-  return out || "(inputs)";
-}
-
-function redact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redact);
-  if (v === null || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? "[secret]" : redact(x)]));
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = root;
-  for (const seg of path) {
-    if (SECRET_KEYS.has(String(seg))) return "[secret]";
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[seg];
-  }
-  return redact(cur);
-}
 
 export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicySpec } | { ok: false; failures: Failure[] } {
   const list: Failure[] = [];
-  const add = (path: PropertyKey[], rule: string) => list.push({ path: formatPath(path), value: valueAt(inputs, path), rule });
+  const add = (path: PropertyKey[], rule: string) => list.push({ path: formatPath(path), value: valueAt(inputs, path, [...SECRET_KEYS]), rule });
   const parsed = BackupPolicySchema.safeParse(inputs);
   if (!parsed.success) for (const i of (parsed.error as z.ZodError).issues) add(i.path as PropertyKey[], i.message);
   const raw = (inputs ?? {}) as Record<string, any>;

@@ -3,6 +3,7 @@
  * masked) and the rule. Field rules come from schema.ts; the rules across fields are here.
  */
 import type { Validation } from "../converge";
+import { formatPath, valueAt } from "../core/failures";
 import { DisasterRecoverySchema, SECRET_KEYS, type DrSpec } from "./schema";
 
 export interface Failure {
@@ -11,27 +12,6 @@ export interface Failure {
   readonly rule: string;
 }
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
-  return out || "(inputs)";
-}
-
-function mask(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(mask);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? "[secret]" : mask(x)]));
-  return v;
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = root;
-  for (const seg of path) {
-    if (SECRET_KEYS.has(String(seg))) return "[secret]";
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[seg];
-  }
-  return mask(cur);
-}
 
 type Raw = Record<string, any>;
 
@@ -65,12 +45,12 @@ function crossFieldRules(raw: Raw): Failure[] {
     if (cmd === confirmed) {
       out.push({
         path: "storageReplication",
-        value: mask(raw.storageReplication),
+        value: valueAt(raw, ["storageReplication"], [...SECRET_KEYS]),
         rule: "dorado needs the array's remote replication pair handled at each 'Ready to move on' stop: set either storageReplication (a command run with the step) or storageReplicationConfirmed: true (done by hand), not both",
       });
     }
   } else if (raw.type === "stream" && (raw.storageReplication !== undefined || raw.storageReplicationConfirmed !== undefined)) {
-    out.push({ path: "storageReplication", value: mask(raw.storageReplication ?? raw.storageReplicationConfirmed), rule: "only for type dorado: stream mode replicates over the network and never stops for the array" });
+    out.push({ path: "storageReplication", value: valueAt(raw, [raw.storageReplication !== undefined ? "storageReplication" : "storageReplicationConfirmed"], [...SECRET_KEYS]), rule: "only for type dorado: stream mode replicates over the network and never stops for the array" });
   }
   if (raw.failover !== undefined && typeof raw.failover?.confirm === "string" && names.length === 2) {
     const standby = names.find((n) => n !== raw.primary);
@@ -108,7 +88,7 @@ export function validateDr(inputs: unknown, olds?: unknown): { ok: true; spec: D
   const parsed = DisasterRecoverySchema.safeParse(inputs);
   const failures: Failure[] = parsed.success
     ? []
-    : parsed.error.issues.map((i) => ({ path: formatPath(i.path), value: valueAt(inputs, i.path), rule: i.message }));
+    : parsed.error.issues.map((i) => ({ path: formatPath(i.path), value: valueAt(inputs, i.path, [...SECRET_KEYS]), rule: i.message }));
   failures.push(...crossFieldRules((inputs ?? {}) as Raw), ...whilePaired((inputs ?? {}) as Raw, olds as Raw | undefined));
   if (failures.length === 0 && parsed.success) return { ok: true, spec: parsed.data };
   return { ok: false, failures: failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
