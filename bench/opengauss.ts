@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { LabJson } from "../lab/hosts/lab-json";
+import { SshPool } from "../provider/core/ssh";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -136,15 +137,16 @@ async function sequential(latencyMs: number, progress: (s: string) => void): Pro
       const conf = (x: (typeof c)[number]) => ({ port: x.port, shards: [x.nodes.map((n) => ({ ip: n.address, dataIp: n.dataIp }))] });
       return JSON.stringify({ localClusterConf: conf(c.find((x) => x.name === local)!), remoteClusterConf: conf(c.find((x) => x.name === remote)!) });
     };
-    const ssh = (host: string, command: string, stdin?: string) => {
+    // A new, host-key-checked connection per command (the lab's recorded key), as a script's `ssh` would make.
+    const ssh = async (host: string, command: string, stdin?: string): Promise<{ code: number | null; out: string }> => {
       const h = lab.hosts.find((x) => x.name === host)!;
-      return new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn("ssh", ["-q", "-i", h.privateKeyPath, "-p", String(h.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", `${h.user}@${h.address}`, command], { stdio: ["pipe", "pipe", "ignore"] });
-        let out = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-        child.stdin.end(stdin ?? "");
-        child.on("close", (code) => resolve({ code, out }));
-      });
+      const pool = new SshPool();
+      try {
+        const r = await pool.exec({ conn: { host: h.address, port: h.port, user: h.user, privateKey: fs.readFileSync(h.privateKeyPath, "utf8"), hostKey: h.hostKey } }, command, { stdin: stdin ?? "" });
+        return { code: r.code, out: r.stdout };
+      } finally {
+        await pool.closeAll();
+      }
     };
     const state = async (host: string) => /'ddr_cluster_stat': '(\w+)'/.exec((await ssh(host, ". ~/.bashrc && gs_ddr -t query")).out)?.[1] ?? "unknown";
     await ssh("host1", "cat > ~/dr.json", side("og1", "og2"));
