@@ -86,6 +86,18 @@ test("an MP group of three on one host, each MP on its own mp_port, passes check
   expect(logSizes()).toEqual(before);
 });
 
+test("the cluster's own dependsOn holds back every child: a dependency that fails leaves every host untouched", async () => {
+  // Children do not inherit a component's dependsOn, but @pulumi/pulumi registers a child only
+  // once its parent's URN is known, and the component's registration waits for its dependsOn:
+  // so every child is held back as long as each one is created with `parent: this`.
+  const before = logSizes();
+  const r = await dpcProgram(lab, { ...valid(), gateFailsAfterMs: 3000 }).engine("up");
+  expect(r.code).not.toBe(0);
+  expect(r.out).toContain("the gate stays closed");
+  expect(r.events.filter((e) => e.step && /dynamic\/dm:/.test(e.step.type))).toEqual([]);
+  expect(logSizes()).toEqual(before);
+});
+
 test("an instance name longer than 16 characters", async () => {
   const t = valid();
   t.instances[2].name = "BP_NAME_TOO_LONG_1";

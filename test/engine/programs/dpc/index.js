@@ -5,12 +5,13 @@
 //   instances[i].proxy      {host, hostKey}: reach the host through this lab host (hostKey as above)
 //   instances[i].connectionExtra  fields merged into the connection (e.g. a misspelt one)
 //   secretPassword         pass sysdbaPassword as a secret (checked by the resources, not the program)
+//   gateFailsAfterMs       the cluster dependsOn a resource whose create fails after this long
 // so that each test case is just data.
 const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 const { dm } = require("pulumi-dbcluster");
 
-const { secretPassword, ...t } = JSON.parse(process.env.DPC_TOPOLOGY || "{}");
+const { secretPassword, gateFailsAfterMs, ...t } = JSON.parse(process.env.DPC_TOPOLOGY || "{}");
 const lab = JSON.parse(fs.readFileSync(process.env.LAB_JSON, "utf8"));
 
 function connection(i) {
@@ -37,11 +38,22 @@ const instances = (t.instances || []).map((i) => {
   return { ip: addressOf(i), path: dir !== undefined && h ? `${h.dataRoot}/${dir}` : i.path, ...rest, connection: connection(i) };
 });
 
+const gate = gateFailsAfterMs === undefined ? undefined : new pulumi.dynamic.Resource(
+  {
+    async create() {
+      await new Promise((r) => setTimeout(r, gateFailsAfterMs));
+      throw new Error("the gate stays closed");
+    },
+  },
+  "gate",
+  {},
+);
+
 const cluster = new dm.DpcCluster("dpc", {
   ...t,
   sysdbaPassword: secretPassword ? pulumi.secret(t.sysdbaPassword) : t.sysdbaPassword,
   instances,
-});
+}, gate ? { dependsOn: [gate] } : {});
 
 exports.spEndpoints = cluster.spEndpoints;
 exports.leaders = cluster.leaders;
