@@ -24,7 +24,7 @@ const diag = (r: { events: Record<string, any>[] }) => r.events.filter((e) => e.
 test("preconditions are refused before any step, all at once, each naming the cluster and what to check; nothing enters state", async () => {
   await og.lab.fault("host4", "kill", "dn_6002"); // og2 Degraded
   await og.lab.fault("host1", "fail", "cm_ctl"); // og1's CM does not answer
-  await og.run("host3", "mkdir -p \"$PGHOST/binary_upgrade\" && touch \"$PGHOST/binary_upgrade/step\""); // og2 upgrading
+  await og.run("host3", "mkdir -p \"$PGHOST/binary_upgrade\" && printf '%s\\n' 'step,upgrade_node' '3,1' > \"$PGHOST/binary_upgrade/upgrade_step.csv\""); // og2 upgrading (gs_upgradectl's gray-upgrade step file)
   const r = await stack.engine("up");
   expect(r.code).not.toBe(0);
   const text = diag(r);
