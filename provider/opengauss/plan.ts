@@ -180,6 +180,26 @@ function dissolvePlan(spec: DrSpec, current: { primary: ClusterSpec; standby: Cl
   ];
 }
 
+/**
+ * The spec a dissolve of the pair as it runs goes with: the disaster type its DNs have
+ * (ss_disaster_mode) and, for dorado, the array handling of this program or else the last one
+ * (a dorado failover stops at "Ready to move on" whatever the new program's type).
+ */
+function asBuilt(spec: DrSpec, sides: Record<string, SideState>, olds: DrSpec | undefined): DrSpec {
+  const mode = spec.clusters.map((c) => sides[c.name].gucs.ss_disaster_mode?.[0]).find((m) => m === "stream" || m === "dorado");
+  if (mode === undefined || mode === spec.type) return spec;
+  if (mode === "stream") return { ...spec, type: "stream", storageReplication: undefined, storageReplicationConfirmed: undefined };
+  const handled = (x: DrSpec | undefined) => !!x && (x.storageReplication !== undefined || x.storageReplicationConfirmed === true);
+  const from = handled(spec) ? spec : handled(olds) ? olds! : undefined;
+  if (!from) {
+    throw new DrPlanError(
+      "the pair runs in dorado mode: dissolving it stops at the array's failover step, and neither this program nor the last one says how the array is handled: " +
+        "set storageReplication or storageReplicationConfirmed as the pair was built, dissolve (delete the resource), then declare the new pair",
+    );
+  }
+  return { ...spec, type: "dorado", storageReplication: from.storageReplication, storageReplicationConfirmed: from.storageReplicationConfirmed };
+}
+
 function reachable(spec: DrSpec, a: DrActual): Record<string, SideState> | undefined {
   const out: Record<string, SideState> = {};
   for (const c of spec.clusters) {
@@ -285,7 +305,7 @@ function planPair(spec: DrSpec, actual: DrActual, how: { creating: boolean; olds
           "dissolve the pair (delete the resource), change the clusters, then declare the pair again; or put the program back to the clusters as they are",
       );
     }
-    return dissolvePlan(spec, { primary: p, standby: s }, `allowRebuild: ${changes.join("; ")}`);
+    return dissolvePlan(asBuilt(spec, sides, how.olds), { primary: p, standby: s }, `allowRebuild: ${changes.join("; ")}`);
   }
   if (how.olds?.failover && !spec.failover && !spec.allowRebuild) {
     throw new DrPlanError(

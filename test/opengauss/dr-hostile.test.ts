@@ -239,8 +239,20 @@ test("allowRebuild with a DN port the clusters do not have: refused before the p
   expect(n).toBe("2");
 });
 
-test("destroy dissolves the pair; the array's failover step gets every word exactly; nothing leaked anywhere", async () => {
-  writeDrProgram(og.lab, "pair", [{ name: "pair", args: pairArgs() }]);
+test("allowRebuild with another type: the dorado pair is dissolved as dorado (the array's failover step, from the last program) and rebuilt in stream mode", async () => {
+  const r = await upWith({ type: "stream", storageReplication: undefined, allowRebuild: true });
+  expect({ code: r.code, tail: r.code === 0 ? "" : r.out.split("\n").filter((l) => /fail|error|GAUSS|refus/i.test(l)).slice(-12).join("\n") }).toEqual({ code: 0, tail: "" });
+  expect(r.out).toMatch(/allowRebuild: type: og1 runs DR in dorado mode, the program says stream/);
+  expect(stepCalls()).toEqual([[...WORDS, "start"], [...WORDS, "failover"]]);
+  const modes = await og.run("host3", "gs_guc check -Z datanode -N all -I all -c ss_disaster_mode");
+  expect(modes.stdout).toMatch(/ss_disaster_mode=stream/);
+  expect(modes.stdout).not.toMatch(/ss_disaster_mode=dorado/);
+  const again = await upWith({ type: "stream", storageReplication: undefined, allowRebuild: true });
+  expect([again.code, again.ran]).toEqual([0, 0]);
+});
+
+test("destroy dissolves the pair; every array step got each word exactly; nothing leaked anywhere", async () => {
+  writeDrProgram(og.lab, "pair", [{ name: "pair", args: pairArgs({ type: "stream", storageReplication: undefined, allowRebuild: true }) }]);
   const r = await run(pair, "destroy");
   expect({ code: r.code, tail: r.code === 0 ? "" : decodedOutput(r).slice(-3000) }).toEqual({ code: 0, tail: "" });
   expect(stepCalls()).toEqual([[...WORDS, "start"], [...WORDS, "failover"]]);
