@@ -13,7 +13,7 @@ const USAGE = `usage:
   lab down --dir DIR
   lab status --dir DIR [--json]
   lab fault --dir DIR --host NAME down|up|latency MS|fail TOOL [COUNT [AFTER]]|kill INSTANCE|noforward|forward
-  lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V]
+  lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V] [--initial-user U] [--cascade HOST,...]
   lab oceanbase create --dir DIR --name NAME --version 3.2.4|4.2.1 --zones z1:host1,z2:host2,z3:host3 [--tenant NAME]...
   lab oceanbase fault --dir DIR --name NAME hang-backups|release-backups
   lab clock --dir DIR --advance 1d|12h|30m|90s
@@ -88,13 +88,18 @@ async function main(argv: string[]): Promise<number> {
     case "opengauss": {
       const [sub] = p.rest;
       if (sub !== "create") throw new Error(`unknown opengauss command ${sub ?? ""}\n${USAGE}`);
-      const version = p.flags.get("version");
+      const text = (k: string) => {
+        const v = p.flags.get(k);
+        return typeof v === "string" ? v : undefined;
+      };
       const made = createCluster({
         dir: need(p, "dir"),
         name: need(p, "name"),
         hosts: need(p, "hosts").split(",").filter((h) => h !== ""),
         port: Number(need(p, "port")),
-        version: typeof version === "string" ? version : undefined,
+        version: text("version"),
+        initialUser: text("initial-user"),
+        cascade: text("cascade")?.split(",").filter((h) => h !== ""),
       });
       process.stdout.write(JSON.stringify(made, null, 2) + "\n");
       return 0;

@@ -39,9 +39,10 @@ export const disasterRecoveryLogic: Logic<DrSpec, DrActual> = {
   validate: (inputs, olds) => validateDr(inputs, olds),
   name: (s) => `${s.clusters[0].name}+${s.clusters[1].name}`,
   secrets: (s) => [s.drPassword, ...allConnections(s).flatMap(secretsOf)],
-  connections: (s) => {
+  connections: (s, olds) => {
     const out = new Map<string, SshTarget["conn"]>();
-    for (const c of allConnections(s)) {
+    // The last program's array host too: dissolving a dorado pair for another type runs its step there.
+    for (const c of [...(olds?.storageReplication ? [olds.storageReplication.connection] : []), ...allConnections(s)]) {
       const conn = parseConnection(c);
       out.set(connectionKey(conn), conn);
     }

@@ -180,6 +180,26 @@ function dissolvePlan(spec: DrSpec, current: { primary: ClusterSpec; standby: Cl
   ];
 }
 
+/**
+ * The spec a dissolve of the pair as it runs goes with: the disaster type its DNs have
+ * (ss_disaster_mode) and, for dorado, the array handling of this program or else the last one
+ * (a dorado failover stops at "Ready to move on" whatever the new program's type).
+ */
+function asBuilt(spec: DrSpec, sides: Record<string, SideState>, olds: DrSpec | undefined): DrSpec {
+  const mode = spec.clusters.map((c) => sides[c.name].gucs.ss_disaster_mode?.[0]).find((m) => m === "stream" || m === "dorado");
+  if (mode === undefined || mode === spec.type) return spec;
+  if (mode === "stream") return { ...spec, type: "stream", storageReplication: undefined, storageReplicationConfirmed: undefined };
+  const handled = (x: DrSpec | undefined) => !!x && (x.storageReplication !== undefined || x.storageReplicationConfirmed === true);
+  const from = handled(spec) ? spec : handled(olds) ? olds! : undefined;
+  if (!from) {
+    throw new DrPlanError(
+      "the pair runs in dorado mode: dissolving it stops at the array's failover step, and neither this program nor the last one says how the array is handled: " +
+        "set storageReplication or storageReplicationConfirmed as the pair was built, dissolve (delete the resource), then declare the new pair",
+    );
+  }
+  return { ...spec, type: "dorado", storageReplication: from.storageReplication, storageReplicationConfirmed: from.storageReplicationConfirmed };
+}
+
 function reachable(spec: DrSpec, a: DrActual): Record<string, SideState> | undefined {
   const out: Record<string, SideState> = {};
   for (const c of spec.clusters) {
@@ -190,8 +210,11 @@ function reachable(spec: DrSpec, a: DrActual): Record<string, SideState> | undef
   return out;
 }
 
-/** What gs_ddr forbids changing while paired, read from the clusters (DN ports, replicas, the recorded credentials). */
-export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): string[] {
+/**
+ * Where the clusters' DNs differ from the program (port, replica count). A rebuild cannot close
+ * this: the resource changes no DN port or replica, and the start would refuse the same cluster.
+ */
+export function clusterChanges(spec: DrSpec, sides: Record<string, SideState>): string[] {
   const out: string[] = [];
   for (const c of spec.clusters) {
     const s = sides[c.name];
@@ -199,6 +222,12 @@ export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): s
     if (ports.length > 0 && !ports.includes(c.port)) out.push(`clusters[${c.name}].port: ${ports.join(", ")} → ${c.port} (no DN port change while paired)`);
     if (s.dns.length > 0 && s.dns.length !== c.nodes.length) out.push(`clusters[${c.name}].nodes: ${s.dns.length} → ${c.nodes.length} replicas (no replica count change while paired)`);
   }
+  return out;
+}
+
+/** What gs_ddr forbids changing while paired, read from the clusters (DN ports, replicas, the type, the recorded credentials). */
+export function pairedChanges(spec: DrSpec, sides: Record<string, SideState>): string[] {
+  const out = clusterChanges(spec, sides);
   for (const c of spec.clusters) {
     const mode = sides[c.name].gucs.ss_disaster_mode?.[0];
     if ((mode === "stream" || mode === "dorado") && mode !== spec.type) out.push(`type: ${c.name} runs DR in ${mode} mode, the program says ${spec.type} (chosen at start only)`);
@@ -268,7 +297,15 @@ function planPair(spec: DrSpec, actual: DrActual, how: { creating: boolean; olds
     const changes = pairedChanges(spec, sides);
     if (changes.length === 0) return [];
     if (!spec.allowRebuild) throw new DrPlanError(`while paired, refused: ${changes.join("; ")}. Dissolve the pair first, or set allowRebuild: true to have it dissolved and rebuilt.`);
-    return dissolvePlan(spec, { primary: p, standby: s }, `allowRebuild: ${changes.join("; ")}`);
+    const unreachable = clusterChanges(spec, sides);
+    if (unreachable.length > 0) {
+      // Dissolving would leave two plain clusters the start then refuses: nothing half-applied.
+      throw new DrPlanError(
+        `allowRebuild cannot rebuild the pair as declared: ${unreachable.join("; ")}. This resource changes no DN port or replica count and gs_ddr forbids both while paired: ` +
+          "dissolve the pair (delete the resource), change the clusters, then declare the pair again; or put the program back to the clusters as they are",
+      );
+    }
+    return dissolvePlan(asBuilt(spec, sides, how.olds), { primary: p, standby: s }, `allowRebuild: ${changes.join("; ")}`);
   }
   if (how.olds?.failover && !spec.failover && !spec.allowRebuild) {
     throw new DrPlanError(

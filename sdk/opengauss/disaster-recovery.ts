@@ -5,7 +5,7 @@ import type { Connection } from "../types";
 export interface DrNode {
   /** How to reach the node over SSH, as the cluster's OS user (gs_ddr refuses root). */
   readonly connection: pulumi.Input<Connection>;
-  /** SSH-trusted IP (gs_ddr's shard `ip`). */
+  /** SSH-trusted IP (gs_ddr's shard `ip`): dotted IPv4 or a full IPv6, as gs_ddr takes them. */
   readonly ip: pulumi.Input<string>;
   /** Streaming-replication IP (gs_ddr's shard `dataIp`). */
   readonly dataIp: pulumi.Input<string>;
@@ -26,7 +26,7 @@ export interface DisasterRecoveryArgs {
   readonly primary: pulumi.Input<string>;
   /** `stream` (network) or `dorado` (storage array replication). No default: gs_ddr's own is dorado. */
   readonly type: pulumi.Input<"stream" | "dorado">;
-  /** DR user, created on the primary when absent (gs_ddr itself does not use it; the seed requires it). */
+  /** DR user (at most 63 bytes), created on the primary when absent (gs_ddr itself does not use it; the seed requires it). */
   readonly drUser: pulumi.Input<string>;
   /** The DR user's password. Kept as a secret; fed to gsql on stdin. */
   readonly drPassword: pulumi.Input<string>;
@@ -42,7 +42,7 @@ export interface DisasterRecoveryArgs {
   readonly timeoutSeconds?: pulumi.Input<number>;
   /** The file that exports the openGauss environment. @default "~/.bashrc" */
   readonly envFile?: pulumi.Input<string>;
-  /** Where the `--json` DR configuration is written (0600) on each side. @default "~/dbcluster-ddr.json" */
+  /** Where the `--json` DR configuration is written (0600) on each side; gs_ddr refuses `| ; & $ < > \` \\ ' " { } ( ) [ ] ~ * ? !`, blanks and `..` in it (`~/` at the start is expanded first). @default "~/dbcluster-ddr.json" */
   readonly configFile?: pulumi.Input<string>;
 }
 

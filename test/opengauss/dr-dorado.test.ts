@@ -63,3 +63,17 @@ test("dorado switchover: demote and promote array steps, then both sides; destro
   expect((await sqlOn("host1", "insert into t values (10)")).code).toBe(0);
   expect((await sqlOn("host3", "insert into t values (20)")).code).toBe(0);
 });
+
+test("storageReplicationConfirmed: the plan says the stops are answered because the user handles the array; no array step runs, and the pair builds", async () => {
+  const steps = pairLog().length;
+  await stack.engine("config", "set", "storageReplicationConfirmed", "true");
+  const preview = await stack.engine("preview");
+  expect(preview.code).toBe(0);
+  const r = await stack.engine("up");
+  expect(outcome(r)).toEqual({ code: 0, tail: "" });
+  expect(r.out).toMatch(/its Ready to move on stops are answered yes because storageReplicationConfirmed says the array's pair is handled by hand/);
+  expect(r.out).not.toMatch(/array remote replication step/);
+  expect(pairLog().length).toBe(steps);
+  expect(await stack.outputs()).toMatchObject({ paired: true, primary: "og2" });
+  expect((await og.run("host1", "cat \"$GAUSSHOME/dss/cfg/dss_inst.ini\"")).stdout).toMatch(/CLUSTER_RUN_MODE = cluster_standby/);
+});

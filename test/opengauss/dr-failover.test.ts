@@ -24,7 +24,7 @@ const diag = (r: { events: Record<string, any>[] }) => r.events.filter((e) => e.
 test("preconditions are refused before any step, all at once, each naming the cluster and what to check; nothing enters state", async () => {
   await og.lab.fault("host4", "kill", "dn_6002"); // og2 Degraded
   await og.lab.fault("host1", "fail", "cm_ctl"); // og1's CM does not answer
-  await og.run("host3", "mkdir -p \"$PGHOST/binary_upgrade\" && touch \"$PGHOST/binary_upgrade/step\""); // og2 upgrading
+  await og.run("host3", "mkdir -p \"$PGHOST/binary_upgrade\" && printf '%s\\n' 'step,upgrade_node' '3,1' > \"$PGHOST/binary_upgrade/upgrade_step.csv\""); // og2 upgrading (gs_upgradectl's gray-upgrade step file)
   const r = await stack.engine("up");
   expect(r.code).not.toBe(0);
   const text = diag(r);
@@ -46,10 +46,22 @@ test("an up interrupted mid-start (gs_ddr fails on the primary's side) fails, an
   expect(diag(r)).toMatch(/host1|127\.\S+: gs_ddr failed/);
   expect((await og.run("host1", "ls -A \"$PGHOST/ddr_cabin\"")).stdout).toMatch(/\.ddr_start_primary\.step/);
 
+  // A refresh reads the half-done start (gs_ddr's step file) and says the next up resumes it; it runs nothing.
+  const before = ddrRuns().length;
+  r = await stack.engine("refresh");
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/drift: the next up would run:[\s\S]*gs_ddr start -m primary on og1[\s\S]*resume the unfinished start/);
+  expect(r.out).not.toMatch(/will be fully rebuilt/);
+  // What the refresh read is the resource's outputs in state now (the stack outputs stay the last up's).
+  const dr = JSON.parse(fs.readFileSync(stack.stateFile(), "utf8")).resources.find((x: { type: string }) => /DisasterRecovery$/.test(x.type));
+  expect(dr.outputs.observed.sides.og1.stepFiles).toEqual([".ddr_start_primary.step"]);
+  expect(ddrRuns().length).toBe(before);
+
   await stack.engine("config", "set", "timeoutSeconds", "120");
   r = await stack.engine("up");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });
   expect(r.out).toMatch(/resume the unfinished start/);
+  expect(r.out).not.toMatch(/will be fully rebuilt/);
   const o = await stack.outputs();
   expect([o.paired, o.sides.og1.stepFiles, o.sides.og2.stepFiles]).toEqual([true, [], []]);
   expect(dnRoles((await og.run("host3", "cm_ctl query -Cvidp")).stdout)).toEqual({ host3: "Main Standby", host4: "Standby" });

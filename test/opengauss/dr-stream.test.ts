@@ -144,6 +144,17 @@ test("allowRebuild: a new DR password dissolves and rebuilds the pair in one up,
   expect(r.out).not.toMatch(/plan: phase/);
 });
 
+test("allowRebuild: a new DR user dissolves and rebuilds the pair, creating that user on the primary", async () => {
+  await stack.engine("config", "set", "drUser", "ddr_user2");
+  const r = await stack.engine("up");
+  expect(outcome(r)).toEqual({ code: 0, tail: "" });
+  expect(r.out).toMatch(/allowRebuild: drUser\/drPassword differ from the ones the pair was built with/);
+  expect(r.out).toMatch(/create the DR user ddr_user2 on og1 \.\.\. ok/);
+  expect((await sqlOn("host1", "select rolname || ':' || rolreplication from pg_roles where rolname = 'ddr_user2'")).stdout.trim()).toBe("ddr_user2:true");
+  expect(await stack.outputs()).toMatchObject({ paired: true, primary: "og1" });
+  expect((await stack.engine("up")).out).not.toMatch(/plan: phase/);
+});
+
 test("destroy dissolves the pair and both clusters accept writes", async () => {
   const r = await stack.engine("destroy");
   expect(outcome(r)).toEqual({ code: 0, tail: "" });

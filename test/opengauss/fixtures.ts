@@ -23,12 +23,13 @@ export interface OgLab {
 
 export const PORT = 26000;
 
-export async function startOgLab(layout: string[][] = [["host1", "host2"], ["host3", "host4"]]): Promise<OgLab> {
+/** `layout`: each cluster's hosts; `extra`: more `lab opengauss create` flags per cluster (e.g. `--version`). */
+export async function startOgLab(layout: string[][] = [["host1", "host2"], ["host3", "host4"]], extra: string[][] = []): Promise<OgLab> {
   const lab = await startLab({ hosts: layout.flat().length });
   const clusters: OgCluster[] = [];
   try {
     for (const [i, hosts] of layout.entries()) {
-      const r = await runLabCli(["opengauss", "create", "--dir", lab.dir, "--name", `og${i + 1}`, "--hosts", hosts.join(","), "--port", String(PORT)], 120_000);
+      const r = await runLabCli(["opengauss", "create", "--dir", lab.dir, "--name", `og${i + 1}`, "--hosts", hosts.join(","), "--port", String(PORT), ...(extra[i] ?? [])], 120_000);
       clusters.push(JSON.parse(r.stdout) as OgCluster);
     }
   } catch (e) {
@@ -89,8 +90,12 @@ export async function eventually<T>(read: () => Promise<T>, want: T): Promise<T>
 }
 
 /** The lab of startOgLab and a stack of one of the DR examples on it, with some stack config set. */
-export async function startOgStack(example: "og-dr-stream" | "og-dr-dorado", config: Record<string, string> = {}): Promise<{ og: OgLab; stack: Stack }> {
-  const og = await startOgLab();
+export async function startOgStack(
+  example: "og-dr-stream" | "og-dr-dorado",
+  config: Record<string, string> = {},
+  lab: { layout?: string[][]; extra?: string[][] } = {},
+): Promise<{ og: OgLab; stack: Stack }> {
+  const og = await startOgLab(lab.layout, lab.extra);
   const stack = stackOn(og.lab, path.join(REPO, "examples", example));
   for (const [k, v] of Object.entries(config)) await stack.engine("config", "set", k, v);
   return { og, stack };

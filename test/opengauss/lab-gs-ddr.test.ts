@@ -53,11 +53,21 @@ test("gs_ddr's parser and refusals: exit 2 for the parser, 1 with the GAUSS code
   expect([noTask.code, noTask.stdout.trim()]).toEqual([1, "[GAUSS-50001] : Incorrect parameter. Parameter '-t' is required."]);
   const noConf = await og.run("host1", "gs_ddr -t start -m primary --disaster_type stream");
   expect([noConf.code, noConf.stdout.trim()]).toEqual([1, "[GAUSS-50010] : Failed to check -X parameter. XML file and json file are all not exist."]);
-  // -X and --json both given: the JSON wins (the XML need not even exist); an XML without the DR fields is refused.
+  // -X and --json both given: the JSON's content wins over the XML's, yet check_xml_file still wants the -X file to
+  // exist (params_handler); an XML without the DR fields is refused.
   await og.run("host1", "cat > ~/bad.xml", '<ROOT><DEVICELIST><DEVICE sn="h1"><PARAM name="dataPortBase" value="26000"/></DEVICE></DEVICELIST></ROOT>');
   const badXml = await og.run("host1", "gs_ddr -t stop -X ~/bad.xml");
   expect([badXml.code, badXml.stdout.trim()]).toEqual([1, "[GAUSS-50026] : Failed to check dorado DR parameters in the XML file."]);
-  const jsonWins = await og.run("host1", "gs_ddr -t stop -X ~/missing.xml --json ~/dr.json");
+  const missingXml = await og.run("host1", "gs_ddr -t stop -X ~/missing.xml --json ~/dr.json");
+  expect(missingXml.code).toBe(1);
+  expect(missingXml.stdout.trim().split("\n").pop()).toMatch(/^\[GAUSS-50201\] : The \/\S+\/missing\.xml does not exist\.$/);
+  // Without -X the --json path gets check_path: an illegal character (a blank here) is refused, as is an IP gs_ddr's pattern does not take.
+  await og.run("host1", "cp ~/dr.json ~/'dr copy.json' && sed 's/\"dataIp\": *\"[^\"]*\"/\"dataIp\":\"fd00::1\"/' ~/dr.json > ~/dr6.json");
+  const blank = await og.run("host1", "gs_ddr -t stop --json ~/'dr copy.json'");
+  expect([blank.code, blank.stdout.trim().split("\n").pop()]).toEqual([1, "[GAUSS-50025] : There is illegal character ' ' in parameter xml file path."]);
+  const v6 = await og.run("host1", "gs_ddr -t stop --json ~/dr6.json");
+  expect([v6.code, v6.stdout.trim().split("\n").pop()]).toEqual([1, "[GAUSS-50024] : The parameter 'dataIp of localClusterConf' is invalid."]);
+  const jsonWins = await og.run("host1", "gs_ddr -t stop -X ~/bad.xml --json ~/dr.json");
   expect(jsonWins.stdout).toMatch(/Check cluster type succeed\.[\s\S]*Successfully do dorado disaster recovery stop\.\n$/);
   // Long options abbreviate (optparse); --time-out must be a positive integer (the source's message has three dashes).
   const zero = await og.run("host1", "gs_ddr -t query --time=0");

@@ -20,6 +20,11 @@ export interface OgNode {
   /** CM node id (1, 2, ...) and DN instance id (6001, 6002, ...). */
   readonly nodeId: number;
   readonly instanceId: number;
+  /**
+   * Installed as a cascaded standby (the install XML's `cascadeRole` on): it streams from a
+   * standby of its own cluster and CM reports it as `Cascade Standby`.
+   */
+  readonly cascade?: boolean;
 }
 
 export interface OgCluster {

@@ -17,6 +17,10 @@ export interface CreateOptions {
   readonly hosts: string[];
   readonly port: number;
   readonly version?: string;
+  /** The initial database user (initdb -U); openGauss's is the OS user that installed it. */
+  readonly initialUser?: string;
+  /** Hosts whose DN is installed as a cascaded standby, streaming from the first plain standby. */
+  readonly cascade?: string[];
 }
 
 export interface CreatedCluster {
@@ -28,6 +32,9 @@ export interface CreatedCluster {
 }
 
 export const INITIAL_USER = "omm";
+
+/** An initial user name as gs_install takes it (the OS user's name; unquoted in SQL). */
+const USER_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function summary(c: OgCluster): CreatedCluster {
   return {
@@ -60,6 +67,14 @@ export function createCluster(o: CreateOptions): CreatedCluster {
   if (!Number.isInteger(o.port) || o.port < 1024 || o.port > 65000) throw new Error(`--port ${o.port}: an integer from 1024 to 65000`);
   if (o.hosts.length === 0) throw new Error("--hosts: at least one host");
   if (fs.existsSync(clusterFile(dir, o.name))) throw new Error(`an openGauss cluster ${o.name} exists already in this lab`);
+  const initialUser = o.initialUser ?? INITIAL_USER;
+  if (!USER_NAME.test(initialUser)) throw new Error(`--initial-user ${JSON.stringify(initialUser)}: a lower-case letter or _, then letters, digits or _ (at most 63)`);
+  const cascade = new Set(o.cascade ?? []);
+  for (const h of cascade) {
+    if (!o.hosts.includes(h)) throw new Error(`--cascade ${h}: not one of --hosts`);
+    if (h === o.hosts[0]) throw new Error(`--cascade ${h}: the first host holds the primary`);
+  }
+  if (cascade.size > 0 && o.hosts.slice(1).every((h) => cascade.has(h))) throw new Error("--cascade: a cascaded standby streams from a standby; leave at least one host after the first a plain standby");
   const hosts: LabHost[] = o.hosts.map((h) => findHost(lab, h));
   for (const h of hosts) {
     if (fs.existsSync(memberFile(h.ogHome))) throw new Error(`${h.name} already holds a DN of cluster ${fs.readFileSync(memberFile(h.ogHome), "utf8").trim()}`);
@@ -68,7 +83,7 @@ export function createCluster(o: CreateOptions): CreatedCluster {
     name: o.name,
     version: o.version ?? DEFAULT_VERSION,
     port: o.port,
-    initialUser: INITIAL_USER,
+    initialUser,
     nodes: hosts.map((h, i) => ({
       host: h.name,
       address: h.address,
@@ -77,6 +92,7 @@ export function createCluster(o: CreateOptions): CreatedCluster {
       dataDir: path.join(h.ogHome, "data", "dn"),
       nodeId: i + 1,
       instanceId: 6001 + i,
+      ...(cascade.has(h.name) ? { cascade: true } : {}),
     })),
   };
   fs.mkdirSync(path.dirname(clusterFile(dir, o.name)), { recursive: true });
@@ -97,13 +113,16 @@ export function createCluster(o: CreateOptions): CreatedCluster {
   setCmParam(cluster, "server", "ss_double_cluster_mode", "0");
 
   const [first, ...rest] = cluster.nodes;
-  const init = runPg("initdb", ["-D", first.dataDir, "-U", INITIAL_USER, "-A", "trust", "-E", "UTF8", "--no-instructions"]);
+  const init = runPg("initdb", ["-D", first.dataDir, "-U", initialUser, "-A", "trust", "-E", "UTF8", "--no-instructions"]);
   if (init.status !== 0) throw new Error(`initdb on ${first.host} failed: ${init.stderr || init.stdout}`);
   baseConfig(first.dataDir);
   const s = startDn(cluster, first, dir);
   if (!s.ok) throw new Error(`starting the primary DN on ${first.host} failed: ${s.err || s.out}`);
-  for (const n of rest) {
-    const b = rebuildDn(n, { address: first.address, port: cluster.port, user: INITIAL_USER }, `dn_${n.instanceId}`);
+  // Plain standbys stream from the primary; cascaded ones from the first plain standby, built after it.
+  const upstream = rest.find((n) => !n.cascade);
+  for (const n of [...rest.filter((x) => !x.cascade), ...rest.filter((x) => x.cascade)]) {
+    const from = n.cascade ? upstream! : first;
+    const b = rebuildDn(n, { address: from.address, port: cluster.port, user: initialUser }, `dn_${n.instanceId}`);
     if (!b.ok) throw new Error(`building the standby DN on ${n.host} failed: ${b.err || b.out}`);
     const t = startDn(cluster, n, dir);
     if (!t.ok) throw new Error(`starting the standby DN on ${n.host} failed: ${t.err || t.out}`);

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { takeInjectedFailure } from "../common/faults";
 import { removeStartSteps, takeLock } from "./ddr/cabin";
 import { Aborted, Raise, say, type Ctx } from "./ddr/context";
-import { HELP, LogExit, ParseError, TASKS, checkConf, checkPath, parseArgs, readConf } from "./ddr/options";
+import { HELP, LogExit, ParseError, TASKS, checkConf, checkConfValues, checkPath, parseArgs, readConf } from "./ddr/options";
 import { start } from "./ddr/start";
 import { disasterType, failover, query, stop, switchover } from "./ddr/tasks";
 import { here } from "./tool";
@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
     const task = o.task;
     let conf;
     if (task === "start" || task === "stop") {
-      if (o.xml !== undefined) checkPath(o.xml, "xml file path");
+      // The parser checks the XML's path only when it reads the XML (no --json).
+      if (o.json === undefined && o.xml !== undefined) checkPath(o.xml, "xml path");
       conf = readConf(o);
       checkConf(conf);
     }
@@ -74,6 +75,13 @@ async function main(argv: string[]): Promise<number> {
       throw new LogExit(`[GAUSS-50011] : The parameter[-m] value[${o.mode ?? "None"}] is invalid.`);
     }
     if (task === "start" && !["dorado", "stream"].includes(o.disasterType)) throw new LogExit(`[GAUSS-50011] : The parameter[--disaster_type] value[${o.disasterType}] is invalid.`);
+    if (task === "start" || task === "stop") {
+      // check_xml_file gets the --json path when there is no -X (params_handler.get_valid_params).
+      const file = (o.xml ?? o.json)!;
+      checkPath(file, "xml file path");
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new LogExit(`[GAUSS-50201] : The ${file} does not exist.`);
+      checkConfValues(conf!);
+    }
     if (o.log !== undefined && !/^[^.]*\.log$/.test(o.log.split("/").pop() ?? "")) throw new LogExit(`[GAUSS-50212] : The suffix of the file [${o.log}] should be '.log'.`);
     const ctx: Ctx = { cluster: local.cluster, node: local.node, opts: o, timeoutS: Number(o.timeOut), type, injected };
     if (task !== "query") {

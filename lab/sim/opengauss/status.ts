@@ -33,6 +33,7 @@ export function dnStatus(c: OgCluster, n: OgNode): DnStatus {
   const rec = inRecovery(c, n.address);
   if (rec === undefined) return { node: n, role: "Down", state: "Unknown" };
   if (!rec) return { node: n, role: "Primary", state: "Normal" };
+  if (n.cascade) return { node: n, role: "Cascade Standby", state: "Normal" };
   const up = upstreamOf(n);
   const own = c.nodes.some((x) => x.address === up);
   return { node: n, role: up !== undefined && !own ? "Main Standby" : "Standby", state: "Normal" };

@@ -181,3 +181,44 @@ test("a lock left by a killed gs_ddr is removed first (when no gs_ddr runs); one
   expect(() => planDr(spec(), both({ locks: ["ddr_lock_x;rm -rf ~"], ddrRunning: false }, {}), { creating: true })).toThrow(/unexpected lock file names/);
   expect(planDrDelete(spec(), stale).map((p) => p.title)).toEqual(["remove stale gs_ddr locks", "gs_ddr stop on dc1", "gs_ddr failover on dc2"]);
 });
+
+test("allowRebuild with another type dissolves the pair as it runs: a dorado pair's failover gets the array step of the last program and its yes", () => {
+  const array = { connection: { host: "10.0.0.9", user: "omm" }, command: ["/opt/array/step"] } as any;
+  const doradoPair = both({ drState: "archive", gucs: { ss_disaster_mode: ["dorado"] } }, { drState: "recovery", gucs: { ss_disaster_mode: ["dorado"] } }, ["Main Standby", "Standby"]);
+  const olds = spec({ type: "dorado", storageReplication: array });
+  const plan = planDr(spec({ allowRebuild: true }), doradoPair, { creating: false, olds });
+  expect(plan.map((p) => p.title)).toEqual(["gs_ddr stop on dc1", "storage array: failover", "gs_ddr failover on dc2"]);
+  expect(plan[1].operations[0].command).toBe("'/opt/array/step' 'failover'");
+  expect(plan[2].operations[0].stdin).toMatch(/^yes\n/);
+  // Neither program says how the array is handled: refused before anything runs.
+  expect(() => planDr(spec({ allowRebuild: true }), doradoPair, { creating: false, olds: spec() })).toThrow(/runs in dorado mode: dissolving it stops at the array's failover step/);
+  // A stream pair rebuilt as dorado dissolves without any array step or prompt answer.
+  const streamPair = both({ drState: "archive", gucs: { ss_disaster_mode: ["stream"] } }, { drState: "recovery" }, ["Main Standby", "Standby"]);
+  const toDorado = planDr(spec({ type: "dorado", storageReplication: array, allowRebuild: true }), streamPair, { creating: false, olds: spec() });
+  expect(toDorado.map((p) => p.title)).toEqual(["gs_ddr stop on dc1", "gs_ddr failover on dc2"]);
+  expect(toDorado[1].operations[0].stdin).toBeUndefined();
+  // A DN port the clusters do not have cannot be rebuilt into: refused, not dissolved.
+  const paired = both({ drState: "archive" }, { drState: "recovery" }, ["Main Standby", "Standby"]);
+  expect(() => planDr(spec({ allowRebuild: true, clusters: [{ ...inputs.clusters[0], port: 26100 }, inputs.clusters[1]] }), paired, { creating: false })).toThrow(/allowRebuild cannot rebuild the pair as declared: clusters\[dc1\]\.port: 26000 → 26100/);
+});
+
+test("check takes only what gs_ddr and the hosts take: its --json path characters, its IP pattern, 63-byte names, one SSH exec request", () => {
+  const f = (o: Record<string, unknown>) => {
+    const v = validateDr({ ...inputs, ...o });
+    return v.ok ? [] : v.failures.map((x) => x.property);
+  };
+  expect(f({ configFile: "~/dr json" })).toEqual(["configFile"]);
+  expect(f({ configFile: "/etc/x~y.json" })).toEqual(["configFile"]);
+  expect(f({ configFile: "~/dr#1%,+@.json" })).toEqual([]);
+  expect(f({ envFile: "~/env 'x' $(y).sh" })).toEqual([]);
+  expect(f({ envFile: `~/${"x".repeat(256)}` })).toEqual(["envFile"]);
+  const at = (ip: string) => ({ clusters: [{ ...inputs.clusters[0], nodes: [{ ...node("10.0.0.1"), ip }] }, inputs.clusters[1]] });
+  expect(f(at("fd00::1"))).toEqual(["clusters[0].nodes[0].ip"]);
+  expect(f(at("010.0.0.1"))).toEqual(["clusters[0].nodes[0].ip"]);
+  expect(f(at("fd00:0:0:0:0:0:0:1"))).toEqual([]);
+  expect(f({ drUser: "中".repeat(21) })).toEqual([]);
+  expect(f({ drUser: "中".repeat(22) })).toEqual(["drUser"]);
+  const storage = (command: string[]) => ({ type: "dorado", storageReplication: { connection: { host: "10.0.0.9", user: "omm" }, command } });
+  expect(f(storage(["step", "x".repeat(29_000)]))).toEqual([]);
+  expect(f(storage(["step", "'".repeat(8_000)]))).toEqual(["storageReplication.command"]);
+});

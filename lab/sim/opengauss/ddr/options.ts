@@ -143,7 +143,8 @@ export interface DrConf {
   readonly remoteClusterConf: SideConf;
 }
 
-const ILLEGAL = ["|", ";", "&", "$", "<", ">", "\\", "`", "'", '"', "{", "}", "(", ")", "[", "]", "~", "*", "?", "!", " ", "\n"];
+/** SecurityChecker.INJECTION_CHAR_LIST, in its order (the first one found is the one named). */
+const ILLEGAL = ["|", ";", "&", "$", "<", ">", "`", "\\", "'", '"', "{", "}", "(", ")", "[", "]", "~", "*", "?", " ", "!", "\n"];
 
 export function checkPath(p: string, what: string): void {
   for (const c of ILLEGAL) if (p.includes(c)) throw new LogExit(`[GAUSS-50025] : There is illegal character '${c}' in parameter ${what}.`);
@@ -185,5 +186,20 @@ export function checkConf(conf: DrConf): void {
   const l = conf.localClusterConf.shards;
   if (r.length === 0 || r.some((s) => s.length === 0) || r.length !== l.length || !Number.isInteger(conf.remoteClusterConf.port)) {
     throw new LogExit("[GAUSS-50026] : Failed to check dorado DR parameters in the XML file.");
+  }
+}
+
+/** SecurityChecker.IP_PATTERN: dotted IPv4 without leading zeros, a full (uncompressed) IPv6, `::1` or `::`. */
+const IP_PATTERN = /^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]?\d)(?:\.(?!$)|$)){4}$|^(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}$|^::1$|^::$/;
+
+/** check_local_cluster_conf / check_remote_cluster_conf: each side's port, then every shard node's ip and dataIp. */
+export function checkConfValues(conf: DrConf): void {
+  for (const [key, side] of [["localClusterConf", conf.localClusterConf], ["remoteClusterConf", conf.remoteClusterConf]] as const) {
+    if (!Number.isInteger(side.port) || side.port < 0 || side.port > 65535) throw new LogExit(`[GAUSS-50022] : The parameter 'port of ${key}' should be between 0 and 65535.`);
+    for (const node of side.shards.flat()) {
+      for (const [field, v] of [["ip", node.ip], ["dataIp", node.dataIp]] as const) {
+        if (typeof v !== "string" || !IP_PATTERN.test(v)) throw new LogExit(`[GAUSS-50024] : The parameter '${field} of ${key}' is invalid.`);
+      }
+    }
   }
 }
