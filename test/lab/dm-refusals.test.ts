@@ -305,9 +305,11 @@ describe("disql and the catalog procedures", () => {
       ["SP_RENAME_DPC_INSTANCE('BP9', 'BP9X');", ""],
       ["SP_MODIFY_DPC_INSTANCE('BP9X', '', '', 7231, '');", ""],
       ["SP_MODIFY_DPC_INSTANCE('BP9X', '', '', 6001, '');", errLine(-8412, `IP[${a}]上的端口[6001]已被使用`)],
-      ["SP_DROP_DPC_INSTANCE('BP9X');", ""],
-      ["SP_DROP_DPC_RAFT('RAFT_9');", errLine(-8419, "RAFT组[RAFT_9]仍属于BP组,不能删除")],
       ["SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_9');", ""],
+      ["SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_9');", ""],
+      ["SP_DROP_DPC_RAFT('RAFT_9');", errLine(-8418, "RAFT组[RAFT_9]中还有实例,不能删除")],
+      ["SP_DROP_DPC_INSTANCE('BP9X');", ""],
+      // DM8 §8.2.1.1.2: the RAFT group is dropped while its BP group still lists it (no DEL_RAFT step).
       ["call SP_DROP_DPC_RAFT('RAFT_9');", ""],
       ["SP_CREATE_FAULT_DOMAIN('FD_D', 'd');", ""],
       ["SP_FAULT_DOMAIN_MV_INST('FD_D', 'BP1');", ""],
@@ -322,16 +324,23 @@ describe("disql and the catalog procedures", () => {
 });
 
 describe("user data and scale-in", () => {
-  test("a RAFT group holding a table's rows cannot leave its BP group until the table is gone", async () => {
+  test("an instance of a RAFT group whose RAFT_ID table objects use cannot be dropped (DM8 §5.10, §8.8.4.3.1.1); leaving a BP group is no data check", async () => {
     const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
     expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe("");
     expect((await mp(quiet("CREATE TABLE T_X (ID INT);"))).trim()).toBe(errLine(-8434, "用户表只能通过SP实例创建或删除"));
     expect((await sql("SP1", quiet("CREATE TABLE t_orders (ID INT);"))).trim()).toBe(errLine(-2124, "对象[T_ORDERS]已存在"));
-    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]上还有数据,不能删除"));
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]的RAFT_ID已被表对象使用,不能删除实例[BP1]"));
+    expect((await sql("SP1", quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]的RAFT_ID已被表对象使用,不能删除实例[BP1]"));
+    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');\nSP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe(errLine(-2106, "无效的表或视图名[T_ORDERS]"));
-    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
-    expect((await mp(quiet("SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
+    // With the table gone the data rule passes; the instance still runs.
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8424, "实例[BP1]正在运行,不能执行此操作"));
+  });
+
+  test("the MP group's last instance cannot be dropped (DM8 §6.2.8), from an SP either", async () => {
+    const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    expect((await sql("SP1", quiet("SP_DROP_DPC_INSTANCE('MP');"))).trim()).toBe(errLine(-8438, "实例[MP]是RAFT组中最后一个实例,不能删除"));
   });
 });
 

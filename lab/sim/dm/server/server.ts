@@ -9,7 +9,7 @@ import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readC
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
-import { Catalog, CatalogData, emptyCatalog, InstanceRow, SP_CATALOG_PROCEDURES, type Value } from "./catalog";
+import { Catalog, CatalogData, emptyCatalog, InstanceRow, runsThroughMp, type Value } from "./catalog";
 import { MpEndpoint, ServerConfig, StartRefusal } from "./config";
 import { ServerLog } from "./log";
 import { RaftNode } from "./raft";
@@ -303,7 +303,7 @@ export class DmServer {
         case "catalog":
           return reply(sock, m, { ok: true, catalog: cat.data });
         case "call": {
-          // A procedure an SP was asked to run (SP_CATALOG_PROCEDURES): the MP runs it as its own.
+          // A procedure an SP (or a BS) was asked to run (runsThroughMp): the MP runs it as its own.
           if (!this.servingCatalog()) return reply(sock, m, { ok: false, code: ERR.notMpLeader().code, message: ERR.notMpLeader().message });
           try {
             this.runCatalogCall(String(m.name), m.args as Value[], String(m.self));
@@ -451,7 +451,7 @@ export class DmServer {
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
     if (stmt.kind === "call") {
-      if (this.mode === "SP" && SP_CATALOG_PROCEDURES.has(stmt.name.toUpperCase())) {
+      if (runsThroughMp(this.mode, stmt.name)) {
         if (!this.open) throw sqlError(ERR.mountOnly());
         const r = await this.mpSession?.call({ op: "call", name: stmt.name, args: stmt.args, self: this.cfg.instanceName });
         if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
