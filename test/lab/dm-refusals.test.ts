@@ -326,7 +326,12 @@ describe("disql and the catalog procedures", () => {
 describe("user data and scale-in", () => {
   test("an instance of a RAFT group whose RAFT_ID table objects use cannot be dropped (DM8 §5.10, §8.8.4.3.1.1); leaving a BP group is no data check", async () => {
     const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    // DM8 §8.3: no table before a user tablespace; a tablespace with a STORAGE clause sits on that RAFT group.
+    expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe(errLine(-8433, "没有用户表空间,不能创建表"));
+    expect((await sql("SP1", quiet("CREATE TABLESPACE TS_1 DATAFILE 'TS_1.DBF' SIZE 128 STORAGE( ON RAFT_1);"))).trim()).toBe("");
     expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe("");
+    const raft1 = parseListings(await mp("select RAFT_ID from DPC_BP_RAFT where NAME = 'RAFT_1';\n"))[0][0].RAFT_ID;
+    expect(parseListings(await mp("select TS_ID, RAFT_ID, STATE, NAME from DPC_TABLESPACE;\n"))[0]).toEqual([{ TS_ID: "1", RAFT_ID: raft1, STATE: "0", NAME: "TS_1" }]);
     expect((await mp(quiet("CREATE TABLE T_X (ID INT);"))).trim()).toBe(errLine(-8434, "用户表只能通过SP实例创建或删除"));
     expect((await sql("SP1", quiet("CREATE TABLE t_orders (ID INT);"))).trim()).toBe(errLine(-2124, "对象[T_ORDERS]已存在"));
     expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]的RAFT_ID已被表对象使用,不能删除实例[BP1]"));
@@ -334,6 +339,7 @@ describe("user data and scale-in", () => {
     expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');\nSP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe(errLine(-2106, "无效的表或视图名[T_ORDERS]"));
+    expect((await sql("SP1", quiet("DROP TABLESPACE TS_1;"))).trim()).toBe("");
     // With the table gone the data rule passes; the instance still runs.
     expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8424, "实例[BP1]正在运行,不能执行此操作"));
   });

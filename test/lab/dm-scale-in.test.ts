@@ -67,13 +67,13 @@ test("8.2.1.1.1 and 8.2.1.2.1: a BP (new RAFT group, new BP group) and an SP are
 });
 
 test("the data rule: an instance of a RAFT group whose RAFT_ID table objects use cannot be dropped, on the SP or the MP", async () => {
-  expect(await run("SP1", "CREATE TABLE T_SCALE (ID INT);")).toBe("");
+  expect(await run("SP1", "CREATE TABLESPACE TS_2 DATAFILE 'TS_2.DBF' SIZE 128 STORAGE( ON RAFT_2);\nCREATE TABLE T_SCALE (ID INT) TABLESPACE TS_2;")).toBe("");
   const refused = errLine(-8430, "RAFT组[RAFT_2]的RAFT_ID已被表对象使用,不能删除实例[BP_2]");
   expect(await run("SP1", "SP_DROP_DPC_INSTANCE('BP_2');")).toBe(refused);
   expect(await run("MP", "SP_DROP_DPC_INSTANCE('BP_2');")).toBe(refused);
   // Leaving the BP group is no data check (the manual puts none there); the group goes back.
   expect(await run("MP", "SP_BP_GROUP_DEL_RAFT('BG_2', 'RAFT_2');\nSP_BP_GROUP_ADD_RAFT('BG_2', 'RAFT_2');")).toBe("");
-  expect(await run("SP1", "DROP TABLE T_SCALE;")).toBe("");
+  expect(await run("SP1", "DROP TABLE T_SCALE;\nDROP TABLESPACE TS_2;")).toBe("");
 });
 
 test("8.2.1.1.2: SP_DROP_DPC_INSTANCE, SP_DROP_DPC_BP_RAFT, SP_DROP_DPC_BP_GROUP as the manual writes them; the cluster carries on", async () => {
@@ -86,7 +86,7 @@ test("8.2.1.1.2: SP_DROP_DPC_INSTANCE, SP_DROP_DPC_BP_RAFT, SP_DROP_DPC_BP_GROUP
   expect(groups).toEqual([{ NAME: "BG_1", RAFT_NUM: "1" }]);
   expect(await run("MP", "select NAME from DPC_BP_RAFT where NAME = 'RAFT_2';")).toContain("未选定行");
   await c.start("SP1");
-  expect(await run("SP1", "CREATE TABLE T_AFTER (ID INT);\nDROP TABLE T_AFTER;")).toBe("");
+  expect(await run("SP1", "CREATE TABLESPACE TS_1 DATAFILE 'TS_1.DBF' SIZE 128 STORAGE( ON BG_1);\nCREATE TABLE T_AFTER (ID INT);\nDROP TABLE T_AFTER;")).toBe("");
 });
 
 test("8.2.1.2.2: an SP that exited cleanly is dropped, then its RAFT group (SP_DROP_DPC_BP_RAFT), logged into the other SP", async () => {

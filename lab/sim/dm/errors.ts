@@ -89,7 +89,10 @@ export const ERR = {
   shadowHalf: (shadows: number, total: number) => e(-8437, `影子库的数量[${shadows}]不能超过节点数量[${total}]的一半`),
   lastInstance: (n: string) => e(-8438, `实例[${n}]是RAFT组中最后一个实例,不能删除`),
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
-  noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
+  // The rule is the manual's (DM8 §8.3: no table before a user tablespace); code and text are ours.
+  noUserTablespace: () => e(-8433, "没有用户表空间,不能创建表"),
+  tablespaceNotFound: (n: string) => e(-8439, `表空间[${n}]不存在`),
+  tablespaceInUse: (n: string) => e(-8440, `表空间[${n}]中还有对象,不能删除`),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
   learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
   // --- online backup through disql: GUESS (the preconditions are the manual's, BAK l.30-45, l.523) ---

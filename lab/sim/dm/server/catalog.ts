@@ -73,11 +73,21 @@ export interface CatalogData {
   /** User tables created through an SP and the BP RAFT groups holding their rows: what "a group
    * holding data" means to the scale-in procedures. Absent in catalogs written before it existed. */
   tables?: UserTable[];
+  /** User tablespaces (DPC_TABLESPACE), each on one BP RAFT group (DM8 §8.3, §12.12). */
+  tablespaces?: TablespaceRow[];
+  nextTsId?: number;
 }
 
 export interface UserTable {
   name: string;
   raftIds: number[];
+  tablespace?: string;
+}
+
+export interface TablespaceRow {
+  id: number;
+  name: string;
+  raftId: number;
 }
 
 export function emptyCatalog(): CatalogData {
@@ -133,14 +143,55 @@ export class Catalog {
     return this.raftById(raftId)?.voters ?? this.members(raftId).filter((m) => !m.learner).map((m) => m.name);
   }
 
-  /** `CREATE TABLE` through an SP: the rows are spread over every RAFT group of the BP groups. */
-  createTable(name: string): void {
+  tablespace(name: string): TablespaceRow | undefined {
+    return (this.data.tablespaces ?? []).find((t) => eqName(t.name, name));
+  }
+
+  /**
+   * `CREATE TABLE` through an SP: "用户创建表之前必须先创建用户表空间，如果没有创建任何用户表空间则建表会报错"
+   * (DM8 §8.3). The rows go to the tablespace's RAFT group: the one named, else the first user
+   * tablespace (the lab's choice where DM would take the user's default).
+   */
+  createTable(name: string, tablespace?: string): void {
     checkName(name, 128);
     const tables = (this.data.tables ??= []);
     if (tables.some((t) => eqName(t.name, name))) fail(ERR.objectExists(name));
-    const raftIds = [...new Set(this.data.groups.flatMap((g) => g.rafts))];
-    if (raftIds.length === 0) fail(ERR.noBpGroup());
-    tables.push({ name, raftIds });
+    const spaces = this.data.tablespaces ?? [];
+    if (spaces.length === 0) fail(ERR.noUserTablespace());
+    const ts = tablespace === undefined ? spaces[0] : (this.tablespace(tablespace) ?? fail(ERR.tablespaceNotFound(tablespace)));
+    tables.push({ name, raftIds: [ts.raftId], tablespace: ts.name });
+    this.data.version++;
+  }
+
+  /**
+   * `CREATE TABLESPACE ... [STORAGE (ON raft|bp_group)]` (DM8 §8.3): on the RAFT group named, on
+   * one of the BP group's RAFT groups, or with no STORAGE clause on one of the BP RAFT groups;
+   * where DM picks at random the lab takes the first (lowest RAFT_ID) that has members.
+   */
+  createTablespace(name: string, storage?: string): void {
+    checkName(name, 128);
+    const spaces = (this.data.tablespaces ??= []);
+    if (this.tablespace(name)) fail(ERR.objectExists(name));
+    if (storage !== undefined && eqName(storage, name)) fail(ERR.objectExists(storage));
+    const withMembers = (ids: number[]) => ids.filter((id) => this.raftById(id)?.dpcMode === "BP" && this.members(id).length > 0).sort((a, b) => a - b);
+    let raftId: number | undefined;
+    if (storage === undefined) raftId = withMembers(this.data.rafts.map((r) => r.raftId))[0];
+    else if (this.raft(storage)) {
+      const r = this.raft(storage)!;
+      if (r.dpcMode !== "BP") fail(ERR.notBpRaft(r.name));
+      raftId = r.raftId;
+    } else if (this.group(storage)) raftId = withMembers(this.group(storage)!.rafts)[0];
+    else fail(ERR.raftNotFound(storage));
+    if (raftId === undefined) return fail(ERR.invalidSysState());
+    this.data.nextTsId ??= 1;
+    spaces.push({ id: this.data.nextTsId++, name, raftId });
+    this.data.version++;
+  }
+
+  dropTablespace(name: string): void {
+    const ts = this.tablespace(name) ?? fail(ERR.tablespaceNotFound(name));
+    if ((this.data.tables ?? []).some((t) => t.tablespace !== undefined && eqName(t.tablespace, ts.name))) fail(ERR.tablespaceInUse(ts.name));
+    this.data.tablespaces = (this.data.tablespaces ?? []).filter((t) => t !== ts);
     this.data.version++;
   }
 

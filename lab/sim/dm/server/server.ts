@@ -315,7 +315,10 @@ export class DmServer {
         }
         case "ddl": {
           try {
-            if (m.action === "create") cat.createTable(String(m.table));
+            if (m.kind === "tablespace") {
+              if (m.action === "create") cat.createTablespace(String(m.name), m.storage === undefined ? undefined : String(m.storage));
+              else cat.dropTablespace(String(m.name));
+            } else if (m.action === "create") cat.createTable(String(m.table), m.tablespace === undefined ? undefined : String(m.tablespace));
             else cat.dropTable(String(m.table));
           } catch (err) {
             if (!(err instanceof SqlError)) throw err;
@@ -466,12 +469,12 @@ export class DmServer {
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
       return { kind: "proc" };
     }
-    if (stmt.kind === "ddl") {
-      // User tables live on the BPs and are reached through an SP; the MP only records where.
+    if (stmt.kind === "ddl" || stmt.kind === "tablespace") {
+      // User tables and tablespaces live on the BPs and are reached through an SP; the MP only records where.
       if (this.mode !== "SP") throw sqlError(ERR.notSp());
       if (!this.open) throw sqlError(ERR.mountOnly());
       if (!(await this.freshCatalog()).bpAvailable()) throw sqlError(ERR.invalidSysState());
-      const r = await this.mpSession?.call({ op: "ddl", action: stmt.action, table: stmt.table });
+      const r = await this.mpSession?.call({ op: "ddl", ...stmt });
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "ddl" };
     }

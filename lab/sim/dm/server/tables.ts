@@ -40,6 +40,7 @@ export const TABLES: Record<string, Column[]> = {
     "RAFT_ID:INT INST_ID:INT NAME DPC_MODE XMAL_PORT:INT INST_PORT:INT IP_INTERNAL SYS_MODE SYS_STATUS:INT STATUS:INT DESCRIPTION IP_EXTERNAL INFO1:INT INFO2:BIGINT INFO3:VARBINARY",
   ),
   DPC_FAULT_DOMAIN: cols("DOMAIN_ID:INT NAME DESCRIPTION"),
+  DPC_TABLESPACE: cols("TS_ID:INT RAFT_ID:INT STATE:INT NAME INFO1:INT INFO2:BIGINT INFO3:VARBINARY"),
   // The views' columns and order as DM8 ch. 12 lists them (§12.30, §12.31, §12.35).
   V$DPC_EDCT_INSTANCE: cols(
     "RAFT_ID:INT INST_ID:INT NAME DPC_MODE XMAL_PORT:INT INST_PORT:INT IP_INTERNAL IP_EXTERNAL SYS_MODE SYS_STATUS STATUS AUX_SP DISCARD_TICK:BIGINT DESC BS_FLAG:INT FAULT_DOMAIN",
@@ -77,6 +78,8 @@ export function catalogRows(c: Catalog, table: string): Record<string, Value>[] 
       }));
     case "DPC_FAULT_DOMAIN":
       return d.domains.map((f) => ({ DOMAIN_ID: f.id, NAME: f.name, DESCRIPTION: f.description }));
+    case "DPC_TABLESPACE":
+      return (d.tablespaces ?? []).map((t) => ({ TS_ID: t.id, RAFT_ID: t.raftId, STATE: 0, NAME: t.name, INFO1: null, INFO2: null, INFO3: null }));
     case "V$DPC_EDCT_INSTANCE":
       // SYS_STATUS and STATUS are VARCHAR here (§12.31); the lab prints the catalog's numbers as text.
       // AUX_SP, DISCARD_TICK and BS_FLAG are not modelled: NULL.
