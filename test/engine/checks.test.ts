@@ -141,7 +141,7 @@ test("a multi-replica group of even size", async () => {
   const t = valid();
   t.instances.push(...bps(1));
   t.rafts[0].members = ["BP1", "BPX1"];
-  expect(await refused(t)).toContain('rafts[0].members: a multi-replica RAFT group has an odd number of voting members (got 2) (got ["BP1","BPX1"])');
+  expect(await refused(t)).toContain('rafts[0].members: a multi-replica RAFT group has an odd number of nodes, shadow replicas included (got 2) (got ["BP1","BPX1"])');
 });
 
 test("a group of more than 9", async () => {

@@ -25,6 +25,7 @@ interface MutableCatalog {
   rafts: { id: number; groupId: number; mode: "MP" | "SP" | "BP"; name: string; valid: boolean }[];
   bpGroups: { id: number; name: string; description: string; raftIds: number[] }[];
   faultDomains: { id: number; name: string; description: string }[];
+  tablespaces: { id: number; raftId: number; name: string }[];
 }
 
 export class SimError extends Error {}
@@ -42,6 +43,7 @@ export class Sim {
     rafts: [{ id: 0, groupId: -1, mode: "MP", name: "MP_RAFT", valid: true }],
     bpGroups: [],
     faultDomains: [],
+    tablespaces: [],
   };
   /** Every SQL statement run, in order. */
   readonly sql: string[] = [];
