@@ -81,6 +81,24 @@ describe("dminit", () => {
     expect(fs.existsSync(`${h.dataRoot}/bad`)).toBe(false);
   });
 
+  test("CONTROL as DM8 dminit 高级主题 §5 has it: a [node_instance] section and system_path; alone; PATH beside system_path refused", async () => {
+    const ctl = `${h.dataRoot}/ctl.ini`;
+    const write = (text: string) => ok(h, `cat > ${ctl}`, text);
+    await write(`[CTL1]\nsystem_path = ${h.dataRoot}/ctl1\ndb_name = DAMENG\nport_num = 7150\nap_port_num = 7250\ndpc_mode = BP\nSYSDBA_PWD = Ctl_pass_1\n`);
+    await ok(h, `dminit CONTROL=${ctl}`);
+    expect(readOr(`${h.dataRoot}/ctl1/DAMENG/dm.ini`)).toMatch(/INSTANCE_NAME\s*=\s*CTL1/);
+    const refusedWith = async (args: string, msg: string) => {
+      const r = await h.run(`dminit ${args}`);
+      expect([args, r.code, r.stderr]).toEqual([args, 1, `${msg}\n`]);
+    };
+    await refusedWith(`CONTROL=${ctl} PAGE_SIZE=16`, "CONTROL参数只能单独使用");
+    await write(`[CTL2]\nsystem_path = ${h.dataRoot}/ctl2\nPATH = ${h.dataRoot}/ctl2\n`);
+    await refusedWith(`CONTROL=${ctl}`, "选择了参数[SYSTEM_PATH], 参数[PATH]要省略");
+    await write(`[CTL3]\nsystem_path = ${h.dataRoot}/ctl3\nINSTANCE_NAME = OTHER\n`);
+    await refusedWith(`CONTROL=${ctl}`, "控制文件中的节点[CTL3]与参数[INSTANCE_NAME]的值[OTHER]不一致");
+    expect(fs.existsSync(`${h.dataRoot}/ctl2`) || fs.existsSync(`${h.dataRoot}/ctl3`)).toBe(false);
+  });
+
   test("an injected failure fails one run the way dminit fails", async () => {
     fs.mkdirSync(path.join(h.hostDir, "faults", "fail"), { recursive: true });
     fs.writeFileSync(path.join(h.hostDir, "faults", "fail", "dminit"), "1\n");
@@ -342,6 +360,15 @@ describe("user data and scale-in", () => {
     expect((await sql("SP1", quiet("DROP TABLESPACE TS_1;"))).trim()).toBe("");
     // With the table gone the data rule passes; the instance still runs.
     expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8424, "实例[BP1]正在运行,不能执行此操作"));
+  });
+
+  test("a replica SP_ALTER_RAFT_NODE took out of the configuration is dropped though the group holds data (DM8 §8.2.2.1.2); one still in it is not", async () => {
+    const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    expect((await sql("SP1", quiet("CREATE TABLESPACE TS_R2 DATAFILE 'TS_R2.DBF' SIZE 128 STORAGE( ON RAFT_2);\nCREATE TABLE T_R2 (ID INT) TABLESPACE TS_R2;"))).trim()).toBe("");
+    expect((await mp(quiet("SP_ALTER_RAFT_NODE('BP21');"))).trim()).toBe("");
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP22');"))).trim()).toBe("");
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP21');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_2]的RAFT_ID已被表对象使用,不能删除实例[BP21]"));
+    expect((await sql("SP1", quiet("DROP TABLE T_R2;\nDROP TABLESPACE TS_R2;"))).trim()).toBe("");
   });
 
   test("the MP group's last instance cannot be dropped (DM8 §6.2.8), from an SP either", async () => {

@@ -416,13 +416,15 @@ const PROCEDURES: Record<string, Procedure> = {
       // whose last member keeps the catalog.
       if (inst.raftId === 0 && c.members(0).length === 1) fail(ERR.lastInstance(inst.name));
       // "没有数据的 RAFT 组内节点才能删除" (DMDPC的关键技术 §5.10; §8.8.4.3.1.1: BP11 and BP12 cannot
-      // be dropped while table objects use their RAFT_ID).
-      if (c.tablesOn(inst.raftId).length > 0) fail(ERR.raftHasData(inst.name, c.raftById(inst.raftId)?.name ?? String(inst.raftId)));
+      // be dropped while table objects use their RAFT_ID). A replica SP_ALTER_RAFT_NODE already took
+      // out of the configuration is dropped (§8.2.2.1.2): the group keeps its data on the others.
+      const raftRow = c.raftById(inst.raftId);
+      const leftConfiguration = raftRow?.voters !== undefined && !raftRow.voters.some((v) => eqName(v, inst.name));
+      if (!leftConfiguration && c.tablesOn(inst.raftId).length > 0) fail(ERR.raftHasData(inst.name, c.raftById(inst.raftId)?.name ?? String(inst.raftId)));
       if (inst.sysStatus !== 6) fail(ERR.instRunning(inst.name));
       c.data.instances = c.data.instances.filter((x) => x !== inst);
       delete c.data.raftInfo[inst.name];
-      const raft = c.raftById(inst.raftId);
-      if (raft?.voters) raft.voters = raft.voters.filter((v) => !eqName(v, inst.name));
+      if (raftRow?.voters) raftRow.voters = raftRow.voters.filter((v) => !eqName(v, inst.name));
     },
   },
   SP_DROP_DPC_RAFT: { args: ["str"], run: dropRaft },
