@@ -177,9 +177,12 @@ test("6. scale-in is refused while a user tablespace sits on RAFT_2 (DPC_TABLESP
   expect(refused.out).toMatch(/move it to a RAFT group that stays \(ALTER TABLESPACE \.\.\. MOVE TO\), or drop its tables and the tablespace/);
   expect(refused.summary).toMatchObject({ delete: 0 });
   expect(await processes(lab)).toEqual(before);
-  // Every registration stays. BG_2 may have let RAFT_2 go: DM makes no data check there (the
-  // manual puts it on dropping instances), and a RAFT group outside every BP group loses nothing.
-  expect((await catalog(lab)).instances).toEqual(catalogBefore.instances);
+  // Every registration stays. The updates the engine ran before the refused delete may have taken
+  // RAFT_2 out of BG_2 and BP2 out of FDOM_2: DM makes no data check there (the manual puts it on
+  // dropping instances), and neither loses a row.
+  const after = await catalog(lab);
+  const withoutDomain = (c: typeof after) => Object.fromEntries(Object.entries(c.instances).map(([n, [raft, mode, sysMode, info1]]) => [n, n === "BP2" ? [raft, mode, sysMode] : [raft, mode, sysMode, info1]]));
+  expect(withoutDomain(after)).toEqual(withoutDomain(catalogBefore));
   expect(commandsSince(lab, mark).filter((x) => /kill -(TERM|USR1)|rm -rf/.test(x.command))).toEqual([]);
 
   const dropped = await sql(lab, "host2", 5236, ["DROP TABLE T;", "DROP TABLESPACE TS_2;"]);
@@ -260,7 +263,7 @@ test("9. a group of two RAFT replicas and a shadow (seed 7.5); a second shadow, 
   const twoShadows: Topology = { ...t, rafts: t.rafts.map((x) => (x.name === "RAFT_3" ? { ...x, shadows: ["BP32", "BP34"] } : x)) };
   const refused = await stack.engine("up", twoShadows);
   expect(refused.code).not.toBe(0);
-  expect(refused.out).toMatch(/rafts\[\d+\]\.shadows: shadow replicas are at most half of a RAFT group's nodes \(got 2 of 3\).*\(got \["BP32","BP34"\]\)/);
+  expect(refused.out).toMatch(/rafts\[\d+\]\.shadows: shadow replicas are at most half of a RAFT group's nodes \(got 2 of 3\)[^\n]*\(got \[\W*BP32\W+BP34\W*\]\)/);
   expect(await processes(lab)).toEqual(before);
   expect((await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3")).toEqual(raft3);
 });

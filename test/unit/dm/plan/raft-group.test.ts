@@ -178,7 +178,7 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     const got = lines(plan).map((l) => l.replace(/\/dpc_data_mac\//g, ""));
     const forMember = (name: string, dir: string, shadow: boolean) => [
       `stop exit (SIGTERM) ${name}`,
-      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP13" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
+      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit SYSTEM_PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP13" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
       `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
