@@ -129,6 +129,28 @@ describe("membership changes of a running group", () => {
     expect(sim.instances.get("BP15")!.dataFrom).toBe("BP11");
   });
 
+  test("with a shadow: SP_ALTER_RAFT_NODE names it too; DM leaves its dmarch.ini alone, so the plan writes it and restarts it (DM8 §5.20)", () => {
+    const withShadow = (t: DpcClusterArgs): DpcClusterArgs => ({ ...t, rafts: t.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, shadows: ["BP13"] } : r)) });
+    const { sim } = buildCluster(withShadow(seed72));
+    const next = steps(withShadow(five));
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    const got = lines(plan);
+    expect(got.filter((l) => l.includes("SP_ALTER_RAFT_NODE"))).toEqual(["sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');"]);
+    const bp13 = got.filter((l) => /BP13|bp13/.test(l) && !l.includes("SP_ALTER_RAFT_NODE"));
+    expect(bp13).toEqual([
+      expect.stringMatching(/^write-file write .*bp13\/DAMENG\/dmarch\.ini/),
+      expect.stringMatching(/^stop exit \(SIGTERM\) BP13/),
+      expect.stringMatching(/^start dmserver .*bp13\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP13\)/),
+    ]);
+    // a RAFT member's file is written for its next start, it is not restarted
+    expect(got.filter((l) => /^(stop|start).*BP12/.test(l))).toEqual([]);
+    sim.apply(plan);
+    expect(Object.keys(parseIni(fileOf(sim, "BP13", "dmarch.ini")).sections)).toHaveLength(5);
+    expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
