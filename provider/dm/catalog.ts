@@ -43,10 +43,27 @@ export interface CatalogBpGroup {
   readonly raftIds: number[];
 }
 
+/** A user tablespace (DPC_TABLESPACE, DM8 §12.12) and the RAFT group it is stored on. */
+export interface CatalogTablespace {
+  readonly id: number;
+  readonly raftId: number;
+  readonly name: string;
+}
+
 export interface CatalogFaultDomain {
   readonly id: number;
   readonly name: string;
   readonly description: string;
+}
+
+/** A row of V$GLOBAL_RAFT_INFO: a running member of a group that has a valid leader. */
+export interface CatalogRaftMember {
+  readonly name: string;
+  readonly raftId: number;
+  /** IS_SHADOW; null when its text is none the provider knows (the manual documents no values). */
+  readonly shadow: boolean | null;
+  /** LEADER, FOLLOWER... */
+  readonly stat: string;
 }
 
 export interface Catalog {
@@ -54,17 +71,30 @@ export interface Catalog {
   readonly rafts: CatalogRaft[];
   readonly bpGroups: CatalogBpGroup[];
   readonly faultDomains: CatalogFaultDomain[];
-  /** Rows of V$GLOBAL_RAFT_INFO when read (columns vary by version). */
-  readonly raftInfo?: Row[];
+  readonly tablespaces: CatalogTablespace[];
+  /** V$GLOBAL_RAFT_INFO when read. */
+  readonly raftInfo?: CatalogRaftMember[];
 }
 
-export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [] };
+export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [], tablespaces: [] };
 
 /** The seed: INFO1 holds the fault domain id shifted left 16 bits (FDOM_1 → 65536). */
 export function faultDomainOfInfo1(info1: number | null): number | null {
   if (info1 === null || info1 === 0) return null;
   const id = Math.floor(info1 / 65536);
   return id === 0 ? null : id;
+}
+
+/**
+ * IS_SHADOW / IS_LEARNER are VARCHAR(8) whose values DM8 §12.35 does not give. The provider takes
+ * the boolean spellings DM's views use (TRUE/FALSE, Y/N, 1/0) and nothing else: any other text is
+ * unknown (null), and what the member is then comes from the previous inputs, never from a guess.
+ */
+export function flagText(v: unknown): boolean | null {
+  const t = v === null || v === undefined ? "" : String(v).trim().toUpperCase();
+  if (["TRUE", "Y", "YES", "1"].includes(t)) return true;
+  if (["FALSE", "N", "NO", "0"].includes(t)) return false;
+  return null;
 }
 
 /** RAFT_INFO: each RAFT id as 16-bit little-endian (rafts 1 and 2 → 0x01000200). */
@@ -95,6 +125,8 @@ const TYPES: Record<string, Record<string, ColumnType>> = {
   DPC_BP_RAFT: { RAFT_ID: INT, GROUP_ID: INT, DPC_MODE: STR, NAME: STR, IS_VALID: INT },
   DPC_BP_GROUP: { ID: INT, NAME: STR, RAFT_NUM: INT, RAFT_INFO: STR, INFO1: INT, DESCRIPTION: STR },
   DPC_FAULT_DOMAIN: { DOMAIN_ID: INT, NAME: STR, DESCRIPTION: STR },
+  DPC_TABLESPACE: { TS_ID: INT, RAFT_ID: INT, NAME: STR },
+  V$GLOBAL_RAFT_INFO: { INSTANCE_NAME: STR, RAFT_ID: INT, IS_SHADOW: STR, IS_LEARNER: STR, RAFT_STAT: STR, SYS_MODE: STR },
 };
 
 export class CatalogReadError extends Error {
@@ -159,7 +191,17 @@ export function parseCatalog(stdout: string): Catalog {
       raftIds: decodeRaftInfo(r.RAFT_INFO === null ? null : s(r.RAFT_INFO)),
     })),
     faultDomains: rows("DPC_FAULT_DOMAIN").map((r) => ({ id: n(r.DOMAIN_ID), name: s(r.NAME), description: s(r.DESCRIPTION) })),
-    ...(viewLines ? { raftInfo: parseResultSet(viewLines) } : {}),
+    tablespaces: rows("DPC_TABLESPACE").map((r) => ({ id: n(r.TS_ID), raftId: n(r.RAFT_ID), name: s(r.NAME) })),
+    ...(viewLines
+      ? {
+          raftInfo: parseResultSet(viewLines, TYPES.V$GLOBAL_RAFT_INFO).map((r) => ({
+            name: s(r.INSTANCE_NAME),
+            raftId: n(r.RAFT_ID),
+            shadow: flagText(r.IS_SHADOW),
+            stat: s(r.RAFT_STAT),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -183,6 +225,10 @@ export class CatalogView {
   }
   faultDomain(name: string): CatalogFaultDomain | undefined {
     return this.catalog.faultDomains.find((d) => d.name.toUpperCase() === name.toUpperCase());
+  }
+  /** User tablespaces stored on a RAFT group: what DM means by a group whose RAFT_ID table objects use. */
+  tablespacesOn(raftId: number): CatalogTablespace[] {
+    return this.catalog.tablespaces.filter((t) => t.raftId === raftId);
   }
   faultDomainById(id: number | null): CatalogFaultDomain | undefined {
     return id === null ? undefined : this.catalog.faultDomains.find((d) => d.id === id);

@@ -60,9 +60,12 @@ export const EXIT_DB_EXISTS = 17;
  */
 export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
   if (/[\r\n\0#]/.test(p.sysdbaPassword)) throw new Error("the SYSDBA password cannot contain a line break, NUL or # (the CONTROL file has # comments)");
+  // The manual's form (DM8 dminit 高级主题 §5.1): a [node_instance] section named after the
+  // instance, system_path in place of PATH, the other dminit parameters beside it.
   const control =
+    `[${p.name}]\n` +
     renderIni([
-      ["PATH", p.path],
+      ["SYSTEM_PATH", p.path],
       ["DB_NAME", p.dbName],
       ["INSTANCE_NAME", p.name],
       ["PORT_NUM", p.portNum],

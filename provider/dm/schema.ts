@@ -144,7 +144,7 @@ export const MemberSchema = z.object({
   dmHome: absPath.optional(),
   /** Registration DESCRIPTION. @default "<mode> instance" */
   description: description.optional(),
-  /** A shadow replica (non-voting follower, seed 7.5). @default false */
+  /** A shadow replica (seed 7.5): holds no data files but votes and commits like every member (DM8 §5.20); at most half of a group's nodes. @default false */
   shadow: z.boolean().default(false),
   /** The member's dminit parameters (as its dm.Instance's): the group re-initialises a member
    *  it converts between RAFT and shadow replica (seed 7.5.2) with them. @default as Instance */

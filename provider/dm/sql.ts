@@ -131,12 +131,17 @@ export const CATALOG_QUERIES = {
   DPC_BP_RAFT: "SELECT RAFT_ID, GROUP_ID, DPC_MODE, NAME, IS_VALID FROM DPC_BP_RAFT ORDER BY RAFT_ID;",
   DPC_BP_GROUP: "SELECT ID, NAME, RAFT_NUM, RAFT_INFO, INFO1, DESCRIPTION FROM DPC_BP_GROUP ORDER BY ID;",
   DPC_FAULT_DOMAIN: "SELECT DOMAIN_ID, NAME, DESCRIPTION FROM DPC_FAULT_DOMAIN ORDER BY DOMAIN_ID;",
+  DPC_TABLESPACE: "SELECT TS_ID, RAFT_ID, NAME FROM DPC_TABLESPACE ORDER BY TS_ID;",
 } as const;
 
-/** Views read when asked: their columns vary by DM version, so they are read with `*`. */
+/**
+ * Views read when asked. V$GLOBAL_RAFT_INFO by the columns DM8 §12.35 lists (it prints only
+ * instances that communicate, and no row of a group without a valid leader); V$DPC_EDCT_INSTANCE
+ * with `*` (monitoring only).
+ */
 export const CATALOG_VIEWS = {
   V$DPC_EDCT_INSTANCE: "SELECT * FROM V$DPC_EDCT_INSTANCE;",
-  V$GLOBAL_RAFT_INFO: "SELECT * FROM V$GLOBAL_RAFT_INFO;",
+  V$GLOBAL_RAFT_INFO: "SELECT INSTANCE_NAME, RAFT_ID, IS_SHADOW, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;",
 } as const;
 
 export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;

@@ -216,10 +216,17 @@ function checkReplacement(f: Failures, old: z.output<typeof InstanceSchema>, spe
       f.add([key], `${key} is fixed when the database is created (${JSON.stringify((old as Record<string, unknown>)[key])} before); a new database at the same path needs the old one removed: set deleteData: true first, or choose a new path`);
 }
 
-function votingSizeRule(f: Failures, path: PropertyKey[], voting: number): void {
-  if (voting === 0) f.add(path, "a RAFT group needs at least one voting (non-shadow) member");
-  else if (voting > MAX_RAFT_MEMBERS) f.add(path, `a RAFT group has at most ${MAX_RAFT_MEMBERS} voting members (got ${voting})`);
-  else if (voting > 1 && voting % 2 === 0) f.add(path, `a multi-replica RAFT group has an odd number of voting members (got ${voting})`);
+/**
+ * A group's size as DM8 counts it: every node, shadows included (shadows vote and commit like any
+ * member, DMDPC的关键技术 §5.20), an odd number of at most 9 ("多副本系统总的节点个数必须为奇数",
+ * DMDPC配置 §6.2), and shadows at most half of the nodes ("影子库的数量不能超过整个集群节点数量的一半").
+ * `shadowsPath` names the field that lists the shadows (a topology's `shadows`, else the members).
+ */
+function groupSizeRule(f: Failures, path: PropertyKey[], total: number, shadows: number, shadowsPath: PropertyKey[] = path): void {
+  if (total > MAX_RAFT_MEMBERS) f.add(path, `a RAFT group has at most ${MAX_RAFT_MEMBERS} nodes, shadow replicas included (got ${total})`);
+  else if (total > 1 && total % 2 === 0) f.add(path, `a multi-replica RAFT group has an odd number of nodes, shadow replicas included (got ${total})`);
+  if (shadows > Math.floor(total / 2))
+    f.add(shadowsPath, `shadow replicas are at most half of a RAFT group's nodes (got ${shadows} of ${total}): a shadow holds no data files, so a group needs more RAFT replicas than shadows`);
 }
 
 function checkRaftGroup(f: Failures, raw: Record<string, unknown>): void {
@@ -231,8 +238,8 @@ function checkRaftGroup(f: Failures, raw: Record<string, unknown>): void {
       f.add(["members", i, "mode"], `a ${String(m.mode)} instance cannot be a member of a ${role} RAFT group`);
   });
   checkDuplicates(f, members.map((m) => m?.name), ["members"], "an instance is a member once");
-  const voting = members.filter((m) => !(m && typeof m === "object" && m.shadow === true)).length;
-  votingSizeRule(f, ["members"], voting);
+  const shadows = members.filter((m) => m && typeof m === "object" && m.shadow === true).length;
+  groupSizeRule(f, ["members"], members.length, shadows);
   if (role === "SP" && members.length > 1) f.add(["members"], "an SP RAFT group holds one SP");
   if (role !== "MP" && listAt(raw, "mp").length === 0) f.add(["mp"], "an SP or BP group names the MP(s) to log into");
   checkPortCollisions(f, members.flatMap((m, i) => (m && typeof m === "object" ? portsOf(m, ["members", i]) : [])));
@@ -269,7 +276,7 @@ function checkTopology(f: Failures, raw: Record<string, unknown>): void {
   const mps = instances.filter((x) => x?.mode === "MP");
   if (mps.length === 0) f.add(["instances"], "a DMDPC cluster has at least one MP");
   const mpShadows = new Set((listAt(raw, "mpShadows") as unknown[]).map(nameKey));
-  votingSizeRule(f, ["instances"], mps.filter((x) => !mpShadows.has(nameKey(x.name))).length);
+  groupSizeRule(f, ["instances"], mps.length, mps.filter((x) => mpShadows.has(nameKey(x.name))).length, ["mpShadows"]);
 
   // which RAFT group each instance is in
   const raftOf = new Map<string, string>();
@@ -295,7 +302,7 @@ function checkTopology(f: Failures, raw: Record<string, unknown>): void {
     ((Array.isArray(r.shadows) ? r.shadows : []) as unknown[]).forEach((s, j) => {
       if (!members.some((m) => nameKey(m) === nameKey(s))) f.add(["rafts", i, "shadows", j], "a shadow replica is one of the group's members");
     });
-    votingSizeRule(f, ["rafts", i, "members"], members.filter((m) => !shadows.has(nameKey(m))).length);
+    groupSizeRule(f, ["rafts", i, "members"], members.length, members.filter((m) => shadows.has(nameKey(m))).length, ["rafts", i, "shadows"]);
     if (r.role === "SP" && members.length > 1) f.add(["rafts", i, "members"], "an SP RAFT group holds one SP");
   });
   instances.forEach((x, i) => {

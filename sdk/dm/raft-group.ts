@@ -12,7 +12,7 @@ import type { InstancePlacement } from "./instance";
 export interface RaftMember extends InstancePlacement {
   /** Registration DESCRIPTION. @default "<mode> instance" */
   readonly description?: pulumi.Input<string>;
-  /** A shadow replica (non-voting follower, seed 7.5). @default false */
+  /** A shadow replica (seed 7.5): holds no data files but votes and commits like every member (DM8 §5.20); at most half of a group's nodes. @default false */
   readonly shadow?: pulumi.Input<boolean>;
 }
 

@@ -153,14 +153,14 @@ test("a multi-replica group of even size", async () => {
   const t = valid();
   t.instances.push(...bps(1));
   t.rafts[0].members = ["BP1", "BPX1"];
-  expect(await refused(t)).toContain('rafts[0].members: a multi-replica RAFT group has an odd number of voting members (got 2) (got ["BP1","BPX1"])');
+  expect(await refused(t)).toContain('rafts[0].members: a multi-replica RAFT group has an odd number of nodes, shadow replicas included (got 2) (got ["BP1","BPX1"])');
 });
 
 test("a group of more than 9", async () => {
   const t = valid();
   t.instances.push(...bps(10));
   t.rafts[0].members = ["BP1", ...bps(10).map((b) => b.name)];
-  expect(await refused(t)).toContain("rafts[0].members: a RAFT group has at most 9 voting members (got 11) (got [");
+  expect(await refused(t)).toContain("rafts[0].members: a RAFT group has at most 9 nodes, shadow replicas included (got 11) (got [");
 });
 
 test("a BP in an SP group", async () => {

@@ -53,8 +53,9 @@ test("fault domains: V$DPC_EDCT_INSTANCE names them; SP_MODIFY_FAULT_DOMAIN rena
     { NAME: "BP12", FAULT_DOMAIN: "FDOM_B" },
     { NAME: "BP11", FAULT_DOMAIN: "FDOM_1" },
   ]);
-  const [raft] = parseListings(await mp("select NAME, INST_NUM, LEADER from V$DPC_EDCT_RAFT where NAME = 'RAFT_1';\n"));
-  expect(raft).toEqual([{ NAME: "RAFT_1", INST_NUM: "4", LEADER: "NULL" }]);
+  // V$DPC_EDCT_RAFT's columns (DM8 §12.30): RAFT_1's members never started, so it is not valid and has no leader's term.
+  const [raft] = parseListings(await mp("select RAFT_ID, DPC_MODE, IS_VALID, NAME, L_TERM_ID from V$DPC_EDCT_RAFT where NAME = 'RAFT_1';\n"));
+  expect(raft).toEqual([{ RAFT_ID: "1", DPC_MODE: "BP", IS_VALID: "0", NAME: "RAFT_1", L_TERM_ID: "NULL" }]);
 });
 
 test("disql: -E statements, '/' and '--' in scripts, '' inside strings, exit with a status", async () => {

@@ -53,7 +53,7 @@ afterAll(async () => lab?.stop());
 
 const mpSql = async (sql: string) => ok(h, `disql -L -S ${c.login("MP")}`, `${sql}\n`);
 const bpRows = () => query(h, c.login("MP"), "select NAME, SYS_MODE, SYS_STATUS, STATUS from DPC_INSTANCE where DPC_MODE = 'BP' order by NAME");
-const raftInfo = () => query(h, c.login("MP"), "select INST_NAME, RAFT_STAT, IS_LEARNER from V$GLOBAL_RAFT_INFO order by INST_NAME");
+const raftInfo = () => query(h, c.login("MP"), "select INSTANCE_NAME, RAFT_STAT, IS_LEARNER from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME");
 const leaderName = async () => (await bpRows()).find((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")?.NAME;
 const login = (name: string) => `SYSDBA/SYSDBA001@${h.addr}:${(c.insts.find((i) => i.name === name) ?? x.spec(name)).port}`;
 const onlineSet = () => `${h.dataRoot}/bp11/BACKUP_ONLINE`;
@@ -117,7 +117,7 @@ test("two learners join the running group, then vote: no member restarts, the le
 
   expect(await mpSql("SP_ADD_RAFT_LEARNER('BP14');")).toMatch(/DMSQL 过程已成功完成/);
   await waitFor(async () => (await bpRows()).find((r) => r.NAME === "BP14")?.SYS_STATUS === "4", 15000, "BP14 following as a learner");
-  expect((await raftInfo()).find((r) => r.INST_NAME === "BP14")).toMatchObject({ RAFT_STAT: "FOLLOWER", IS_LEARNER: "1" });
+  expect((await raftInfo()).find((r) => r.INSTANCE_NAME === "BP14")).toMatchObject({ RAFT_STAT: "FOLLOWER", IS_LEARNER: "TRUE" });
 
   await prepareNewcomer("BP15", 5, ALL, onlineSet());
   await x.start("BP15", true);
@@ -138,7 +138,7 @@ test("two learners join the running group, then vote: no member restarts, the le
   const withoutLeader = ALL.filter((m) => m !== leader).slice(0, 3).join("/");
   expect(await mpSql(`SP_ALTER_RAFT_NODE('${withoutLeader}');`)).toMatch(/\[-8432\]/);
   expect(await mpSql(`SP_ALTER_RAFT_NODE('${ALL.join("/")}');`)).toMatch(/DMSQL 过程已成功完成/);
-  await waitFor(async () => (await raftInfo()).filter((r) => ALL.includes(r.INST_NAME) && r.IS_LEARNER === "0").length === 5, 10000, "five voters");
+  await waitFor(async () => (await raftInfo()).filter((r) => ALL.includes(r.INSTANCE_NAME) && r.IS_LEARNER === "FALSE").length === 5, 10000, "five voters");
 
   expect(OLD.map((m) => pidOf(h, m))).toEqual(pids);
   expect(await leaderName()).toBe(leader);

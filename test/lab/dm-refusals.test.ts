@@ -81,6 +81,24 @@ describe("dminit", () => {
     expect(fs.existsSync(`${h.dataRoot}/bad`)).toBe(false);
   });
 
+  test("CONTROL as DM8 dminit 高级主题 §5 has it: a [node_instance] section and system_path; alone; PATH beside system_path refused", async () => {
+    const ctl = `${h.dataRoot}/ctl.ini`;
+    const write = (text: string) => ok(h, `cat > ${ctl}`, text);
+    await write(`[CTL1]\nsystem_path = ${h.dataRoot}/ctl1\ndb_name = DAMENG\nport_num = 7150\nap_port_num = 7250\ndpc_mode = BP\nSYSDBA_PWD = Ctl_pass_1\n`);
+    await ok(h, `dminit CONTROL=${ctl}`);
+    expect(readOr(`${h.dataRoot}/ctl1/DAMENG/dm.ini`)).toMatch(/INSTANCE_NAME\s*=\s*CTL1/);
+    const refusedWith = async (args: string, msg: string) => {
+      const r = await h.run(`dminit ${args}`);
+      expect([args, r.code, r.stderr]).toEqual([args, 1, `${msg}\n`]);
+    };
+    await refusedWith(`CONTROL=${ctl} PAGE_SIZE=16`, "CONTROL参数只能单独使用");
+    await write(`[CTL2]\nsystem_path = ${h.dataRoot}/ctl2\nPATH = ${h.dataRoot}/ctl2\n`);
+    await refusedWith(`CONTROL=${ctl}`, "选择了参数[SYSTEM_PATH], 参数[PATH]要省略");
+    await write(`[CTL3]\nsystem_path = ${h.dataRoot}/ctl3\nINSTANCE_NAME = OTHER\n`);
+    await refusedWith(`CONTROL=${ctl}`, "控制文件中的节点[CTL3]与参数[INSTANCE_NAME]的值[OTHER]不一致");
+    expect(fs.existsSync(`${h.dataRoot}/ctl2`) || fs.existsSync(`${h.dataRoot}/ctl3`)).toBe(false);
+  });
+
   test("an injected failure fails one run the way dminit fails", async () => {
     fs.mkdirSync(path.join(h.hostDir, "faults", "fail"), { recursive: true });
     fs.writeFileSync(path.join(h.hostDir, "faults", "fail", "dminit"), "1\n");
@@ -305,9 +323,11 @@ describe("disql and the catalog procedures", () => {
       ["SP_RENAME_DPC_INSTANCE('BP9', 'BP9X');", ""],
       ["SP_MODIFY_DPC_INSTANCE('BP9X', '', '', 7231, '');", ""],
       ["SP_MODIFY_DPC_INSTANCE('BP9X', '', '', 6001, '');", errLine(-8412, `IP[${a}]上的端口[6001]已被使用`)],
-      ["SP_DROP_DPC_INSTANCE('BP9X');", ""],
-      ["SP_DROP_DPC_RAFT('RAFT_9');", errLine(-8419, "RAFT组[RAFT_9]仍属于BP组,不能删除")],
       ["SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_9');", ""],
+      ["SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_9');", ""],
+      ["SP_DROP_DPC_RAFT('RAFT_9');", errLine(-8418, "RAFT组[RAFT_9]中还有实例,不能删除")],
+      ["SP_DROP_DPC_INSTANCE('BP9X');", ""],
+      // DM8 §8.2.1.1.2: the RAFT group is dropped while its BP group still lists it (no DEL_RAFT step).
       ["call SP_DROP_DPC_RAFT('RAFT_9');", ""],
       ["SP_CREATE_FAULT_DOMAIN('FD_D', 'd');", ""],
       ["SP_FAULT_DOMAIN_MV_INST('FD_D', 'BP1');", ""],
@@ -322,16 +342,38 @@ describe("disql and the catalog procedures", () => {
 });
 
 describe("user data and scale-in", () => {
-  test("a RAFT group holding a table's rows cannot leave its BP group until the table is gone", async () => {
+  test("an instance of a RAFT group whose RAFT_ID table objects use cannot be dropped (DM8 §5.10, §8.8.4.3.1.1); leaving a BP group is no data check", async () => {
     const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    // DM8 §8.3: no table before a user tablespace; a tablespace with a STORAGE clause sits on that RAFT group.
+    expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe(errLine(-8433, "没有用户表空间,不能创建表"));
+    expect((await sql("SP1", quiet("CREATE TABLESPACE TS_1 DATAFILE 'TS_1.DBF' SIZE 128 STORAGE( ON RAFT_1);"))).trim()).toBe("");
     expect((await sql("SP1", quiet("CREATE TABLE T_ORDERS (ID INT, NOTE VARCHAR(20));"))).trim()).toBe("");
+    const raft1 = parseListings(await mp("select RAFT_ID from DPC_BP_RAFT where NAME = 'RAFT_1';\n"))[0][0].RAFT_ID;
+    expect(parseListings(await mp("select TS_ID, RAFT_ID, STATE, NAME from DPC_TABLESPACE;\n"))[0]).toEqual([{ TS_ID: "1", RAFT_ID: raft1, STATE: "0", NAME: "TS_1" }]);
     expect((await mp(quiet("CREATE TABLE T_X (ID INT);"))).trim()).toBe(errLine(-8434, "用户表只能通过SP实例创建或删除"));
     expect((await sql("SP1", quiet("CREATE TABLE t_orders (ID INT);"))).trim()).toBe(errLine(-2124, "对象[T_ORDERS]已存在"));
-    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]上还有数据,不能删除"));
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]的RAFT_ID已被表对象使用,不能删除实例[BP1]"));
+    expect((await sql("SP1", quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_1]的RAFT_ID已被表对象使用,不能删除实例[BP1]"));
+    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');\nSP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe("");
     expect((await sql("SP1", quiet("DROP TABLE T_ORDERS;"))).trim()).toBe(errLine(-2106, "无效的表或视图名[T_ORDERS]"));
-    expect((await mp(quiet("SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
-    expect((await mp(quiet("SP_BP_GROUP_ADD_RAFT('BG_1', 'RAFT_1');"))).trim()).toBe("");
+    expect((await sql("SP1", quiet("DROP TABLESPACE TS_1;"))).trim()).toBe("");
+    // With the table gone the data rule passes; the instance still runs.
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP1');"))).trim()).toBe(errLine(-8424, "实例[BP1]正在运行,不能执行此操作"));
+  });
+
+  test("a replica SP_ALTER_RAFT_NODE took out of the configuration is dropped though the group holds data (DM8 §8.2.2.1.2); one still in it is not", async () => {
+    const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    expect((await sql("SP1", quiet("CREATE TABLESPACE TS_R2 DATAFILE 'TS_R2.DBF' SIZE 128 STORAGE( ON RAFT_2);\nCREATE TABLE T_R2 (ID INT) TABLESPACE TS_R2;"))).trim()).toBe("");
+    expect((await mp(quiet("SP_ALTER_RAFT_NODE('BP21');"))).trim()).toBe("");
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP22');"))).trim()).toBe("");
+    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP21');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_2]的RAFT_ID已被表对象使用,不能删除实例[BP21]"));
+    expect((await sql("SP1", quiet("DROP TABLE T_R2;\nDROP TABLESPACE TS_R2;"))).trim()).toBe("");
+  });
+
+  test("the MP group's last instance cannot be dropped (DM8 §6.2.8), from an SP either", async () => {
+    const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
+    expect((await sql("SP1", quiet("SP_DROP_DPC_INSTANCE('MP');"))).trim()).toBe(errLine(-8438, "实例[MP]是RAFT组中最后一个实例,不能删除"));
   });
 });
 

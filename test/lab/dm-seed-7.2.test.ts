@@ -162,11 +162,11 @@ test("7.2.8-7.2.9: SP and all BPs start (BPs with MOUNT); each group elects one 
     expect(members.filter((r) => r.SYS_MODE === "STANDBY")).toHaveLength(2);
     expect(members.every((r) => r.STATUS === "1")).toBe(true);
   }
-  const info = await query(hosts[0], login("MP"), "select RAFT_NAME, INST_NAME, RAFT_STAT, IS_SHADOW from V$GLOBAL_RAFT_INFO order by INST_NAME");
+  const info = await query(hosts[0], login("MP"), "select INSTANCE_NAME, RAFT_ID, RAFT_STAT, IS_SHADOW from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME");
   expect(info).toHaveLength(6);
-  for (const g of ["RAFT_1", "RAFT_2"]) {
-    expect(info.filter((r) => r.RAFT_NAME === g && r.RAFT_STAT === "LEADER")).toHaveLength(1);
-    expect(info.filter((r) => r.RAFT_NAME === g && r.RAFT_STAT === "FOLLOWER")).toHaveLength(2);
+  for (const g of ["1", "2"]) {
+    expect(info.filter((r) => r.RAFT_ID === g && r.RAFT_STAT === "LEADER")).toHaveLength(1);
+    expect(info.filter((r) => r.RAFT_ID === g && r.RAFT_STAT === "FOLLOWER")).toHaveLength(2);
   }
   const v = await query(hosts[0], login("SP1"), "select NAME, STATUS$ from V$INSTANCE");
   expect(v).toHaveLength(8);

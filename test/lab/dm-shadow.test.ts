@@ -1,17 +1,25 @@
 /**
- * The seed's 7.5: shadow replicas made both ways (a FULL SHADOW backup restored normally, and a
- * normal backup restored TO SHADOW) follow the elected leader but never vote or lead; a member
- * killed hard replays REDO when it comes back.
+ * Shadow replicas by hand over SSH, as the manual has them: made both ways (seed 7.5.1: a FULL
+ * SHADOW backup restored normally, a normal backup restored TO SHADOW); holding no data files
+ * they still vote like every member (DM8 DMDPC的关键技术 §5.20), so a group of 3 RAFT replicas and
+ * 2 shadows keeps a leader with two RAFT members gone, but a shadow never leads; V$GLOBAL_RAFT_INFO
+ * prints no row of a group without a valid leader (§12.35); SP_ALTER_RAFT_NODE cannot remove a
+ * shadow, nor make shadows more than half; and seed 7.5.2 converts a RAFT replica into a shadow
+ * and back keeping its name, IP and ports, with no other member's configuration touched and no
+ * membership change.
  */
+import * as fs from "fs";
 import { DmHost, DmLab, ok, pidOf, query, serverLog, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
 
-jest.setTimeout(180000);
+jest.setTimeout(240000);
 
 let lab: DmLab;
 let h: DmHost;
 let c: MiniCluster;
-const MEMBERS = ["BP11", "BP12", "BP13", "BP14"];
+const MEMBERS = ["BP11", "BP12", "BP13", "BP14", "BP15"];
+const VOTE = [1500, 2000, 2500, 3000, 3500];
+const SHADOWS = ["BP13", "BP14"];
 
 beforeAll(async () => {
   lab = await startDmLab(1);
@@ -29,10 +37,18 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.stop());
 
-const raftInfo = () => query(h, c.login("MP"), "select INST_NAME, RAFT_STAT, IS_SHADOW from V$GLOBAL_RAFT_INFO order by INST_NAME");
-const bpRows = () => query(h, c.login("MP"), "select NAME, SYS_MODE, SYS_STATUS, STATUS from DPC_INSTANCE where DPC_MODE = 'BP'");
+const mp = async (sql: string) => (await h.run(`disql -L -S ${c.login("MP")}`, `SET FEEDBACK OFF\nSET TIMING OFF\n${sql}\n`)).stdout.trim();
+const raftInfo = () => query(h, c.login("MP"), "select INSTANCE_NAME, RAFT_ID, IS_SHADOW, RAFT_STAT, SYS_MODE, SYS_STATUS from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME");
+const bpRows = () => query(h, c.login("MP"), "select NAME, SYS_MODE, SYS_STATUS, STATUS from DPC_INSTANCE where DPC_MODE = 'BP' order by NAME");
+const leaderOf = async () => (await bpRows()).find((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")?.NAME;
+const peersOf = (m: string) => MEMBERS.map((name, j) => ({ name, id: j + 1 })).filter((p) => p.name !== m);
+const everyOpen = () => waitFor(async () => (await bpRows()).every((r) => r.SYS_STATUS === "4"), 30000, "every member OPEN");
+const dmarch = (m: string) => fs.readFileSync(`${c.db(m)}/dmarch.ini`, "utf8");
+const errLine = (code: number, msg: string) => `第1 行附近出现错误[${code}]:${msg}.`;
+/** Where SP_ALTER_RAFT_NODE runs for a BP group (in this lab: the MP, which keeps the catalog). */
+const alter = (list: string) => mp(`SP_ALTER_RAFT_NODE('${list}');`);
 
-test("7.5.1: both ways of making a shadow replica, then the group starts with MOUNT", async () => {
+test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas and 2 shadows starts with MOUNT", async () => {
   await c.prepareFirstMember("BP11");
   const set1 = `${h.dataRoot}/bp11/BACKUP_01`;
   const set2 = `${h.dataRoot}/bp11/BACKUP_02`;
@@ -41,42 +57,105 @@ test("7.5.1: both ways of making a shadow replica, then the group starts with MO
   await c.rman(`RESTORE DATABASE '${c.ini("BP12")}' FROM BACKUPSET '${set1}'`);
   await c.rman(`RESTORE DATABASE '${c.ini("BP13")}' TO SHADOW FROM BACKUPSET '${set1}'`);
   await c.rman(`RESTORE DATABASE '${c.ini("BP14")}' FROM BACKUPSET '${set2}'`);
-  for (const m of ["BP12", "BP13", "BP14"]) await c.rman(`RECOVER DATABASE '${c.ini(m)}' UPDATE DB_MAGIC`);
-  for (const [k, m] of MEMBERS.entries()) {
-    await c.raftConfig(m, k + 1, [1500, 2000, 2500, 3000][k], MEMBERS.map((name, j) => ({ name, id: j + 1 })).filter((p) => p.name !== m));
-  }
+  await c.rman(`RESTORE DATABASE '${c.ini("BP15")}' FROM BACKUPSET '${set1}'`);
+  for (const m of MEMBERS.slice(1)) await c.rman(`RECOVER DATABASE '${c.ini(m)}' UPDATE DB_MAGIC`);
+  for (const [k, m] of MEMBERS.entries()) await c.raftConfig(m, k + 1, VOTE[k], peersOf(m));
   for (const m of MEMBERS) await c.start(m, true);
-  await waitFor(async () => (await bpRows()).every((r) => r.SYS_STATUS === "4"), 20000, "every member OPEN");
+  await everyOpen();
   const info = await raftInfo();
-  expect(info.find((r) => r.RAFT_STAT === "LEADER")?.INST_NAME).toMatch(/^BP1[12]$/);
-  expect(info.filter((r) => r.IS_SHADOW === "1").map((r) => [r.INST_NAME, r.RAFT_STAT])).toEqual([
+  expect(info.map((r) => r.INSTANCE_NAME)).toEqual(MEMBERS);
+  expect(info.filter((r) => r.IS_SHADOW === "TRUE").map((r) => [r.INSTANCE_NAME, r.RAFT_STAT])).toEqual([
     ["BP13", "FOLLOWER"],
     ["BP14", "FOLLOWER"],
   ]);
-  const rows = await bpRows();
-  expect(rows.filter((r) => r.SYS_MODE === "PRIMARY")).toHaveLength(1);
+  expect(info.filter((r) => r.RAFT_STAT === "LEADER").map((r) => [r.RAFT_ID, r.SYS_MODE, r.SYS_STATUS])).toEqual([["1", "PRIMARY", "OPEN"]]);
+  expect(["BP11", "BP12", "BP15"]).toContain(await leaderOf());
 });
 
-test("without a second voter no one leads, shadows included; the killed leader comes back with REDO", async () => {
-  const leader = (await raftInfo()).find((r) => r.RAFT_STAT === "LEADER")!.INST_NAME;
-  // The other voter; the shadows never stand.
-  const voter = leader === "BP11" ? "BP12" : "BP11";
-  const termOf = async (name: string) => Number((await query(h, c.login("MP"), `select TERM from V$GLOBAL_RAFT_INFO where INST_NAME = '${name}'`))[0]?.TERM);
-  const before = await termOf(voter);
-  const pid = pidOf(h, leader)!;
-  await ok(h, `kill -9 ${pid}`);
-  // Until the remaining voter has stood for election (its term moved on): its chance to lead.
-  await waitFor(async () => (await termOf(voter)) > before, 20000, `${voter} standing for election`);
-  const rows = await bpRows();
-  expect(rows.filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")).toEqual([]);
-  await c.start(leader, true);
-  expect(serverLog(c.db(leader), leader)).toMatch(/上次未正常关闭.*REDO/);
-  await waitFor(async () => (await bpRows()).filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4").length === 1, 20000, "a new leader");
-  const info = await raftInfo();
-  expect(info.find((r) => r.RAFT_STAT === "LEADER")?.INST_NAME).toMatch(/^BP1[12]$/);
-  await waitFor(async () => (await bpRows()).every((r) => r.SYS_STATUS === "4"), 20000, "shadows following again");
+test("shadows vote: with the leader killed and another RAFT member stopped, the last RAFT member leads on the shadows' votes", async () => {
+  const leader = (await leaderOf())!;
+  const [second, last] = ["BP11", "BP12", "BP15"].filter((n) => n !== leader);
+  await stopServer(h, second);
+  await ok(h, `kill -9 ${pidOf(h, leader)}`);
+  // One RAFT member and the two shadows are 3 of 5: a majority only if the shadows vote.
+  await waitFor(async () => (await leaderOf()) === last, 30000, `${last} elected with the shadows' votes`);
+  expect((await raftInfo()).filter((r) => r.RAFT_STAT === "LEADER").map((r) => r.INSTANCE_NAME)).toEqual([last]);
+});
+
+test("a shadow never leads; a group with no valid leader prints none of its rows in V$GLOBAL_RAFT_INFO", async () => {
+  const last = (await leaderOf())!;
+  await ok(h, `kill -9 ${pidOf(h, last)}`);
+  // Once both shadows have heard nothing for their vote interval they stop counting as followers
+  // (MOUNT): the moment a candidate would have stood. Two shadows are 2 of 5 and hold no data.
+  const shadowStatus = async () => (await bpRows()).filter((r) => SHADOWS.includes(r.NAME)).map((r) => r.SYS_STATUS);
+  await waitFor(async () => (await shadowStatus()).every((x) => x === "3"), 20000, "the shadows without a leader");
+  expect((await bpRows()).filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")).toEqual([]);
+  expect(await raftInfo()).toEqual([]);
+  for (const m of MEMBERS.filter((n) => !SHADOWS.includes(n))) await c.start(m, true);
+  await everyOpen();
+  expect(["BP11", "BP12", "BP15"]).toContain(await leaderOf());
+  for (const s of SHADOWS) expect(serverLog(c.db(s), s)).not.toMatch(/elected LEADER/);
+});
+
+test("SP_ALTER_RAFT_NODE cannot leave a shadow out or make shadows more than half of the nodes; the whole configuration, shadows included, is taken", async () => {
+  const leader = (await leaderOf())!;
+  const otherRaft = ["BP11", "BP12", "BP15"].find((n) => n !== leader)!;
+  // Leaving a shadow out of the new configuration would remove it online.
+  expect(await alter(`${leader}/${otherRaft}/BP13`)).toBe(errLine(-8436, "不支持对影子库节点[BP14]执行动态增加和删除"));
+  // 3 nodes with 2 shadows: more than half.
+  expect(await alter(`${leader}/BP13/BP14`)).toBe(errLine(-8437, "影子库的数量[2]不能超过节点数量[3]的一半"));
+  // Every node of the configuration, shadows included, is the manual's form.
+  expect(await alter(MEMBERS.join("/"))).toBe("");
+  await everyOpen();
+});
+
+/** The online set DM wrote for `dir` on `leader`: `dir_<INSTANCE>` as the manual has it, or `dir` itself. */
+const onlineSet = (dir: string, leader: string) => (fs.existsSync(`${dir}_${leader}`) ? `${dir}_${leader}` : dir);
+
+/** Seed 7.5.2 for `m`: exit alone, a new database with the same name and ports, a (SHADOW) backup of the leader restored, start. */
+async function convert(m: string, toShadow: boolean, tag: string): Promise<void> {
+  const leader = (await leaderOf())!;
+  const k = MEMBERS.indexOf(m);
+  await stopServer(h, m); // exit, not exit all
+  const base = `${h.dataRoot}/${m.toLowerCase()}`;
+  await ok(h, `mv ${base}/DAMENG ${base}/DAMENG.${tag} && dminit path=${base} instance_name=${m} port_num=${5240 + k} ap_port_num=${6010 + k} dpc_mode=BP && cp ${base}/DAMENG.${tag}/mp.ini ${base}/DAMENG/`);
+  await c.raftConfig(m, k + 1, VOTE[k], peersOf(m));
+  const dir = `${h.dataRoot}/${leader.toLowerCase()}/CONV_${tag}`;
+  const out = await ok(h, `disql -L -S ${c.login(leader)}`, `BACKUP DATABASE FULL${toShadow ? " SHADOW" : ""} BACKUPSET '${dir}';\n`);
+  expect(out).not.toMatch(/错误/);
+  const set = onlineSet(dir, leader);
+  await c.rman(`RESTORE DATABASE '${c.ini(m)}' FROM BACKUPSET '${set}'`);
+  await c.rman(`RECOVER DATABASE '${c.ini(m)}' FROM BACKUPSET '${set}'`);
+  await c.rman(`RECOVER DATABASE '${c.ini(m)}' UPDATE DB_MAGIC`);
+  await c.start(m, true);
+  await everyOpen();
+}
+
+test("7.5.2: a RAFT replica becomes a shadow and back, name, IP and ports kept; no other member's configuration changes; its vote still counts", async () => {
+  const leader = (await leaderOf())!;
+  const victim = ["BP11", "BP12", "BP15"].find((n) => n !== leader)!;
+  const others = MEMBERS.filter((n) => n !== victim);
+  const archBefore = Object.fromEntries(others.map((n) => [n, dmarch(n)]));
+  const catalogBefore = await bpRows();
+  await convert(victim, true, "RAFT");
+  let info = await raftInfo();
+  expect(info.filter((r) => r.IS_SHADOW === "TRUE").map((r) => r.INSTANCE_NAME)).toEqual([...SHADOWS, victim].sort());
+  expect(await leaderOf()).toBe(leader);
+  // No membership change: the other members' files and the registrations are what they were.
+  expect(Object.fromEntries(others.map((n) => [n, dmarch(n)]))).toEqual(archBefore);
+  expect((await bpRows()).map((r) => r.NAME)).toEqual(catalogBefore.map((r) => r.NAME));
+  // Three shadows of five are more than half: convert back (7.5.2 part 2).
+  await convert(victim, false, "SHADOW");
+  info = await raftInfo();
+  expect(info.filter((r) => r.IS_SHADOW === "TRUE").map((r) => r.INSTANCE_NAME)).toEqual(SHADOWS);
+  expect(Object.fromEntries(others.map((n) => [n, dmarch(n)]))).toEqual(archBefore);
+  // The rebuilt RAFT replica and the shadows carry the group with the leader and the third RAFT member gone.
+  const third = ["BP11", "BP12", "BP15"].find((n) => n !== leader && n !== victim)!;
+  await stopServer(h, third);
+  await ok(h, `kill -9 ${pidOf(h, leader)}`);
+  await waitFor(async () => (await leaderOf()) === victim, 30000, `${victim} elected with the shadows' votes`);
   const anyMember = "BP13";
   await stopServer(h, anyMember, "USR1");
-  await waitFor(() => MEMBERS.every((m) => pidOf(h, m) === undefined), 10000, "exit all from a shadow");
+  await waitFor(() => MEMBERS.every((n) => pidOf(h, n) === undefined || n === leader), 15000, "exit all from a shadow");
   await stopServer(h, "MP");
 });

@@ -110,7 +110,7 @@ export interface CatalogSnapshot {
   instances: Record<string, [string, string, string, string]>;
   /** BP group → its RAFT group names */
   bpGroups: Record<string, string[]>;
-  /** RAFT group → [member, RAFT_STAT, IS_SHADOW] of running multi-replica members */
+  /** [RAFT group, member, RAFT_STAT, IS_SHADOW as 1/0] of V$GLOBAL_RAFT_INFO's rows: running members of groups with a valid leader */
   raftInfo: string[][];
 }
 
@@ -119,14 +119,15 @@ export async function catalog(lab: Lab, mpHost = "host1", mpPort = 5239): Promis
   const raftName = new Map(rafts.rows.map(([id, name]) => [id, name]));
   const inst = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, NAME, DPC_MODE, SYS_MODE, INFO1 FROM DPC_INSTANCE;"]);
   const groups = await sql(lab, mpHost, mpPort, ["SELECT NAME, RAFT_INFO FROM DPC_BP_GROUP;"]);
-  const info = await sql(lab, mpHost, mpPort, ["SELECT RAFT_NAME, INST_NAME, RAFT_STAT, IS_SHADOW FROM V$GLOBAL_RAFT_INFO;"]);
+  const info = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, INSTANCE_NAME, RAFT_STAT, IS_SHADOW FROM V$GLOBAL_RAFT_INFO;"]);
   for (const r of [rafts, inst, groups, info]) if (r.code !== 0) throw new Error(`catalog read failed: ${r.out}`);
   // RAFT_INFO: 16-bit little-endian RAFT ids (dmdmpc.md), e.g. 0x01000200 = rafts 1 and 2.
   const decode = (hex: string) => (hex === "NULL" || hex === "" ? [] : (hex.replace(/^0x/i, "").match(/.{4}/g) ?? []).map((x) => raftName.get(String(parseInt(x.slice(2, 4) + x.slice(0, 2), 16))) ?? `#${x}`));
   return {
     instances: Object.fromEntries(inst.rows.map(([raft, name, mode, sysMode, info1]) => [name, [raftName.get(raft) ?? `#${raft}`, mode, sysMode, info1]])),
     bpGroups: Object.fromEntries(groups.rows.map(([name, raftInfo]) => [name, decode(raftInfo)])),
-    raftInfo: info.rows.map((r) => r.slice(0, 4)).sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+    // IS_SHADOW is text (the lab prints TRUE / FALSE; DM8 §12.35 gives no values)
+    raftInfo: info.rows.map(([raft, name, stat, shadow]) => [raftName.get(raft) ?? `#${raft}`, name, stat, shadow === "TRUE" ? "1" : "0"]).sort((a, b) => (a.join() < b.join() ? -1 : 1)),
   };
 }
 

@@ -77,7 +77,7 @@ test("two groups seeded on shared hosts and base paths: each backs up into its o
   const backups = commandsSince(lab, mark).filter((c) => /dmrman.*BACKUP DATABASE/.test(c.command));
   expect(backups.map((c) => / TO (BACKUP_[A-Z0-9_]+?)_[0-9a-f]{8} BACKUPSET /.exec(c.command)?.[1]).sort()).toEqual(["BACKUP_RAFT_1_SEED", "BACKUP_RAFT_2_SEED"]);
   for (const m of [...RAFT_1, ...RAFT_2]) expect([m.name, fs.readdirSync(baseDir(m)).filter((f) => f.startsWith("BACKUP"))]).toEqual([m.name, []]);
-  const created = await sql(lab, "host1", 5236, ["CREATE TABLE KEEP1 (ID INT);"]);
+  const created = await sql(lab, "host1", 5236, ["CREATE TABLESPACE TS_KEEP DATAFILE 'TS_KEEP.DBF' SIZE 128;", "CREATE TABLE KEEP1 (ID INT);"]);
   expect({ code: created.code, out: created.code === 0 ? "" : created.out }).toEqual({ code: 0, out: "" });
 });
 

@@ -38,30 +38,45 @@ const KNOWN_KEYS = new Set([
 ]);
 
 /**
- * `CONTROL=<file>`: dminit reads its parameters from an ini file (`KEY = value`, `#` comments),
- * which is how a password stays off the command line. Other arguments are read after it.
+ * `CONTROL=<file>` (DM8 dminit 高级主题 §5): "CONTROL 参数只能单独使用", so no other argument may
+ * come with it. The file holds dminit's parameters as `KEY = value` lines (`#` comments): global
+ * keys, and for a single instance one `[node_instance]` section named after the instance, whose
+ * keys count too (the manual's example puts them all there). `system_path` is PATH ("选择了此参数，
+ * PATH 参数要省略": both is refused). Several sections are a DSC set-up, not modelled.
  */
 function expandControl(argv: string[]): string[] {
+  const control = argv.map((a) => /^control=(.*)$/i.exec(a)).find((m) => m !== null);
+  if (!control) return argv;
+  if (argv.length > 1) throw new InitError("CONTROL参数只能单独使用");
+  const file = control[1].trim();
+  let text: string;
+  try {
+    text = require("node:fs").readFileSync(file, "utf8");
+  } catch {
+    throw new InitError(`打开控制文件[${file}]失败`);
+  }
   const out: string[] = [];
-  for (const arg of argv) {
-    const m = /^control=(.*)$/i.exec(arg);
-    if (!m) {
-      out.push(arg);
+  let node: string | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*$/, "").trim();
+    if (line === "") continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      if (node !== undefined) throw new InitError(`控制文件中的节点[${header[1].trim()}]: 只支持一个[node_instance]节`);
+      node = header[1].trim();
       continue;
     }
-    let text: string;
-    try {
-      text = require("node:fs").readFileSync(m[1].trim(), "utf8");
-    } catch {
-      throw new InitError(`打开控制文件[${m[1].trim()}]失败`);
-    }
-    for (const raw of text.split(/\r?\n/)) {
-      const line = raw.replace(/#.*$/, "").trim();
-      if (line === "") continue;
-      const eq = line.indexOf("=");
-      if (eq <= 0) throw new InitError(`控制文件中的无效行[${line}]`);
-      out.unshift(`${line.slice(0, eq).trim()}=${line.slice(eq + 1).trim()}`);
-    }
+    const eq = line.indexOf("=");
+    if (eq <= 0) throw new InitError(`控制文件中的无效行[${line}]`);
+    const key = line.slice(0, eq).trim();
+    out.push(`${key.toUpperCase() === "SYSTEM_PATH" ? "PATH" : key}=${line.slice(eq + 1).trim()}`);
+    if (key.toUpperCase() === "PATH" && /^\s*system_path\s*=/im.test(text)) throw new InitError("选择了参数[SYSTEM_PATH], 参数[PATH]要省略");
+  }
+  if (node !== undefined) {
+    const named = out.find((a) => /^INSTANCE_NAME=/i.test(a));
+    if (named && named.slice(named.indexOf("=") + 1).toUpperCase() !== node.toUpperCase())
+      throw new InitError(`控制文件中的节点[${node}]与参数[INSTANCE_NAME]的值[${named.slice(named.indexOf("=") + 1)}]不一致`);
+    if (!named) out.push(`INSTANCE_NAME=${node}`);
   }
   return out;
 }

@@ -72,7 +72,6 @@ export const ERR = {
   spInDomain: (n: string) => e(-8416, `SP实例[${n}]不能加入容错域`),
   sameRaftInDomain: (n: string, d: string) => e(-8417, `实例[${n}]与同RAFT组的实例已在容错域[${d}]中`),
   raftHasMembers: (n: string) => e(-8418, `RAFT组[${n}]中还有实例,不能删除`),
-  raftInGroup: (n: string) => e(-8419, `RAFT组[${n}]仍属于BP组,不能删除`),
   groupHasRafts: (n: string) => e(-8420, `BP组[${n}]中还有RAFT组,不能删除`),
   raftAlreadyInGroup: (n: string) => e(-8421, `RAFT组[${n}]已属于BP组`),
   raftNotInGroup: (r: string, g: string) => e(-8422, `RAFT组[${r}]不属于BP组[${g}]`),
@@ -83,9 +82,17 @@ export const ERR = {
   mpRaftImplicit: () => e(-8427, "MP_RAFT由系统创建,不能重复注册"),
   raftSize: (n: number) => e(-8428, `RAFT组节点数[${n}]必须为奇数且不超过9`),
   dropSelf: (n: string) => e(-8429, `不能删除当前登录的实例[${n}]`),
-  raftHasData: (n: string) => e(-8430, `RAFT组[${n}]上还有数据,不能删除`),
+  // The rule is the manual's (an instance of a RAFT group whose RAFT_ID table objects use); code and text are ours.
+  raftHasData: (inst: string, raft: string) => e(-8430, `RAFT组[${raft}]的RAFT_ID已被表对象使用,不能删除实例[${inst}]`),
+  // The rules are the manual's (DMDPC的关键技术 §5.20; DMDPC配置 §6.2.8); codes and texts are ours.
+  shadowOnline: (n: string) => e(-8436, `不支持对影子库节点[${n}]执行动态增加和删除`),
+  shadowHalf: (shadows: number, total: number) => e(-8437, `影子库的数量[${shadows}]不能超过节点数量[${total}]的一半`),
+  lastInstance: (n: string) => e(-8438, `实例[${n}]是RAFT组中最后一个实例,不能删除`),
   nameTooLong: (n: string) => e(-8431, `名称[${n}]过长`),
-  noBpGroup: () => e(-8433, "没有可用的BP组,不能创建表"),
+  // The rule is the manual's (DM8 §8.3: no table before a user tablespace); code and text are ours.
+  noUserTablespace: () => e(-8433, "没有用户表空间,不能创建表"),
+  tablespaceNotFound: (n: string) => e(-8439, `表空间[${n}]不存在`),
+  tablespaceInUse: (n: string) => e(-8440, `表空间[${n}]中还有对象,不能删除`),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
   learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
   // --- online backup through disql: GUESS (the preconditions are the manual's, BAK l.30-45, l.523) ---

@@ -1,17 +1,13 @@
-/** planBpGroup: a BP group and which BP RAFT groups are in it. */
+/**
+ * planBpGroup: a BP group and which BP RAFT groups are in it. Taking a RAFT group out of a BP
+ * group loses no data and DM makes no data check there (the manual puts it on dropping the group's
+ * instances: raft/delete.ts).
+ */
 import { CatalogView, type Catalog } from "../catalog";
 import { PlanError, phase, type Plan } from "../ops";
 import type { BpGroupSpec, MpLogin } from "../schema";
 import { SQL } from "../sql";
 import { sqlOp } from "./common";
-
-/**
- * Whether a RAFT group still holds rows is DM's to know (no catalog table the provider reads
- * shows it), so the provider does not guess: DM refuses SP_BP_GROUP_DEL_RAFT with [-8430] and
- * the error says what to do. This runs before any RaftGroup stops or unregisters its members.
- */
-const STILL_HOLDS_ROWS =
-  "[-8430] means a RAFT group still holds table rows: move them to a RAFT group that stays (ALTER TABLESPACE ... MOVE TO) or drop the tables, then run up again; the BP group and its RAFT groups were left as they were";
 
 export interface CatalogActual {
   readonly catalog: Catalog;
@@ -60,7 +56,7 @@ export function planBpGroup(spec: BpGroupSpec, actual: CatalogActual): Plan {
     statements.push(SQL.bpGroupAddRaft(spec.name, r));
   }
   if (adds.length) reasons.push(`${adds.join(", ")} not in the group`);
-  return phase(`BP group ${spec.name}`, statements.length ? [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, reasons.join("; "), STILL_HOLDS_ROWS)] : []);
+  return phase(`BP group ${spec.name}`, statements.length ? [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, reasons.join("; "))] : []);
 }
 
 export function planBpGroupDelete(spec: BpGroupSpec, actual: CatalogActual): Plan {
@@ -70,5 +66,5 @@ export function planBpGroupDelete(spec: BpGroupSpec, actual: CatalogActual): Pla
   if (!group) return [];
   const rafts = group.raftIds.map((id) => cat.raftById(id));
   const statements = [...rafts.flatMap((r) => (r ? [SQL.bpGroupDelRaft(spec.name, r.name)] : [])), SQL.dropBpGroup(spec.name)];
-  return phase(`drop BP group ${spec.name}`, [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, "the BP group is deleted", STILL_HOLDS_ROWS)]);
+  return phase(`drop BP group ${spec.name}`, [sqlOp(pickLogin(spec.mp, actual.loginVia, res), spec.sysdbaPassword, statements, "the BP group is deleted")]);
 }

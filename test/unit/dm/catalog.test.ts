@@ -25,6 +25,10 @@ DOMAIN_ID  |NAME  |DESCRIPTION
 -----------|------|-----------
 1          |FDOM_1|shanghai_1
 2          |FDOM_2|shanghai_2
+##DPC:DPC_TABLESPACE
+TS_ID      |RAFT_ID    |NAME
+-----------|-----------|----
+1          |2          |TS_1
 ##DPC:END
 `;
 
@@ -54,7 +58,7 @@ describe("disql output", () => {
 
   test("sections split at the markers; the end marker proves completeness", () => {
     const s = splitSections(OUTPUT);
-    expect([...s.sections.keys()]).toEqual(["DPC_INSTANCE", "DPC_BP_RAFT", "DPC_BP_GROUP", "DPC_FAULT_DOMAIN"]);
+    expect([...s.sections.keys()]).toEqual(["DPC_INSTANCE", "DPC_BP_RAFT", "DPC_BP_GROUP", "DPC_FAULT_DOMAIN", "DPC_TABLESPACE"]);
     expect(s.complete).toBe(true);
     expect(splitSections(OUTPUT.replace("##DPC:END\n", "")).complete).toBe(false);
   });

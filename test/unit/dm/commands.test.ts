@@ -57,7 +57,8 @@ describe("dminit command", () => {
     expect(rec).toContain("mode:600");
     expect(rec).toContain("type:fifo");
     expect(rec).toContain(`control:SYSDBA_PWD = ${PASSWORD}`);
-    expect(rec).toContain(`control:PATH = ${base}`);
+    // the manual's CONTROL file: a [node_instance] section, system_path for PATH
+    expect(rec).toContain(`control:[BP1]\ncontrol:SYSTEM_PATH = ${base}`);
     expect(rec).toContain("control:DPC_MODE = BP");
     const ctl = /control-path:(.*)/.exec(rec)![1];
     expect(fs.existsSync(ctl)).toBe(false);

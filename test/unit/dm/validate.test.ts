@@ -1,4 +1,4 @@
-import { validate, type Failure } from "../../../provider/dm/validate";
+import { describeFailures, validate, type Failure } from "../../../provider/dm/validate";
 import type { DpcClusterArgs } from "../../../provider/dm/schema";
 import { seed71, seed72, seed73 } from "./fixtures/seed";
 
@@ -113,7 +113,7 @@ describe("validate", () => {
       /^instances\[9\]\.portNum: port 5238 \(port_num\) is already used on host 127\.0\.10\.1/,
       /^instances\[10\]\.apPortNum: .*|^instances\[1\]\.mpPort: mp_port 9000 collides with ap_port_num of instances\[10\]\.apPortNum/,
       /^instances\[9\]: the BP instance is in no RAFT group/,
-      /^rafts\[0\]\.members: a multi-replica RAFT group has an odd number of voting members \(got 2\)/,
+      /^rafts\[0\]\.members: a multi-replica RAFT group has an odd number of nodes, shadow replicas included \(got 2\)/,
       /^rafts\[1\]\.members\[3\]: a SP instance cannot be a member of a BP RAFT group/,
       /^rafts\[2\]\.members\[0\]: a BP instance cannot be a member of a SP RAFT group/,
       /^bpGroups\[0\]\.rafts\[1\]: names no RAFT group/,
@@ -135,7 +135,7 @@ describe("validate", () => {
     expect(validate("DpcCluster", { ...t, instances: t.instances.map((x, i) => (i === 3 ? { ...x, path: a.path, dbName: "DAMENG2" } : x)) }).ok).toBe(true);
   });
 
-  test("group sizes: 1, 3, 5, 7, 9 voting members; shadows do not vote", () => {
+  test("group sizes: 1, 3, 5, 7, 9 nodes, shadow replicas included (they vote); shadows at most half (DM8 §5.20, §6.2)", () => {
     const sized = (n: number, shadows: string[] = []): DpcClusterArgs => {
       const names = Array.from({ length: n }, (_, i) => `B${i}`);
       return {
@@ -148,8 +148,17 @@ describe("validate", () => {
       };
     };
     expect([1, 2, 3, 4, 5, 9, 10, 11].map((n) => validate("DpcCluster", sized(n)).ok)).toEqual([true, false, true, false, true, true, false, false]);
-    expect(validate("DpcCluster", sized(4, ["B3"])).ok).toBe(true);
     expect(rules(failures("DpcCluster", sized(11)))).toContainEqual(expect.stringContaining("at most 9"));
+    // 2 RAFT + 1 shadow: valid; 3 RAFT + 1 shadow: four nodes, even.
+    expect(validate("DpcCluster", sized(3, ["B2"])).ok).toBe(true);
+    expect(rules(failures("DpcCluster", sized(4, ["B3"])))).toEqual(["rafts[0].members: a multi-replica RAFT group has an odd number of nodes, shadow replicas included (got 4)"]);
+    // 1 RAFT + 2 shadows: the field, its value and the rule.
+    const f = failures("DpcCluster", sized(3, ["B1", "B2"]));
+    expect(f.map((x) => [x.path, x.value])).toEqual([["rafts[0].shadows", ["B1", "B2"]]]);
+    expect(rules(f)).toEqual([expect.stringMatching(/^rafts\[0\]\.shadows: shadow replicas are at most half of a RAFT group's nodes \(got 2 of 3\)/)]);
+    expect(describeFailures(f)).toContain('(got ["B1","B2"])');
+    // a single replica cannot be a shadow (no data files, no one else to hold the data)
+    expect(rules(failures("DpcCluster", sized(1, ["B0"])))).toEqual([expect.stringMatching(/^rafts\[0\]\.shadows: shadow replicas are at most half .*\(got 1 of 1\)/)]);
   });
 
   test("RaftGroup, BpGroup and FaultDomain on their own", () => {
@@ -185,14 +194,16 @@ describe("validate", () => {
     for (const d of ["", "null", "a b", "it's; --"]) expect(validate("FaultDomain", { ...fd, description: d }).ok).toBe(true);
   });
 
-  test("a member may change between RAFT and shadow replica (the group plans seed 7.5.2); the voting count stays odd", () => {
+  test("a member may change between RAFT and shadow replica (the group plans seed 7.5.2); the group's node count is the same, shadows at most half", () => {
     const m = (name: string, port: number, shadow = false) => ({ name, mode: "BP", connection: { host: "h" }, path: `/d/${name}`, ip: "10.0.0.1", portNum: port, apPortNum: port + 1000, shadow });
     const mp = [{ name: "MP", connection: { host: "h" }, ip: "10.0.0.1", portNum: 5236 }];
-    const group = (shadowOf: string[]) => ({ name: "RAFT_1", role: "BP", mp, sysdbaPassword: "SYSDBA_pw1", members: ["B1", "B2", "B3", "B4"].map((n, i) => m(n, 5240 + i, shadowOf.includes(n))) });
-    expect(validate("RaftGroup", group(["B4"]), group(["B4"])).ok).toBe(true);
-    // a swap keeps three voters
-    expect(validate("RaftGroup", group(["B3"]), group(["B4"])).ok).toBe(true);
-    // one conversion alone leaves an even voting count
-    expect(rules(failures("RaftGroup", group([]), group(["B4"])))).toEqual([expect.stringMatching(/^members: a multi-replica RAFT group has an odd number of voting members \(got 4\)/)]);
+    const group = (shadowOf: string[]) => ({ name: "RAFT_1", role: "BP", mp, sysdbaPassword: "SYSDBA_pw1", members: ["B1", "B2", "B3"].map((n, i) => m(n, 5240 + i, shadowOf.includes(n))) });
+    expect(validate("RaftGroup", group(["B3"]), group(["B3"])).ok).toBe(true);
+    // a swap, one conversion alone, no shadow at all: three nodes each time
+    expect(validate("RaftGroup", group(["B2"]), group(["B3"])).ok).toBe(true);
+    expect(validate("RaftGroup", group([]), group(["B3"])).ok).toBe(true);
+    // 1 RAFT + 2 shadows is refused
+    expect(rules(failures("RaftGroup", group(["B2", "B3"]), group(["B3"])))).toEqual([expect.stringMatching(/^members: shadow replicas are at most half of a RAFT group's nodes \(got 2 of 3\)/)]);
   });
+
 });

@@ -33,7 +33,7 @@ export interface RaftRow {
   raftId: number;
   dpcMode: string;
   name: string;
-  /** The voting members set by SP_ALTER_RAFT_NODE; absent: every member that is no learner or shadow. */
+  /** The configuration set by SP_ALTER_RAFT_NODE; absent: every member that is no learner (shadows included). */
   voters?: string[];
 }
 
@@ -73,11 +73,21 @@ export interface CatalogData {
   /** User tables created through an SP and the BP RAFT groups holding their rows: what "a group
    * holding data" means to the scale-in procedures. Absent in catalogs written before it existed. */
   tables?: UserTable[];
+  /** User tablespaces (DPC_TABLESPACE), each on one BP RAFT group (DM8 §8.3, §12.12). */
+  tablespaces?: TablespaceRow[];
+  nextTsId?: number;
 }
 
 export interface UserTable {
   name: string;
   raftIds: number[];
+  tablespace?: string;
+}
+
+export interface TablespaceRow {
+  id: number;
+  name: string;
+  raftId: number;
 }
 
 export function emptyCatalog(): CatalogData {
@@ -124,15 +134,64 @@ export class Catalog {
   tablesOn(raftId: number): UserTable[] {
     return (this.data.tables ?? []).filter((t) => t.raftIds.includes(raftId));
   }
+  /** A member known as a shadow replica: what it last reported (V$GLOBAL_RAFT_INFO's source). */
+  isShadow(name: string): boolean {
+    return Object.entries(this.data.raftInfo).some(([n, r]) => eqName(n, name) && r.shadow);
+  }
+  /** The group's current configuration: SP_ALTER_RAFT_NODE's list, else every member that is no learner. */
+  configuration(raftId: number): string[] {
+    return this.raftById(raftId)?.voters ?? this.members(raftId).filter((m) => !m.learner).map((m) => m.name);
+  }
 
-  /** `CREATE TABLE` through an SP: the rows are spread over every RAFT group of the BP groups. */
-  createTable(name: string): void {
+  tablespace(name: string): TablespaceRow | undefined {
+    return (this.data.tablespaces ?? []).find((t) => eqName(t.name, name));
+  }
+
+  /**
+   * `CREATE TABLE` through an SP: "用户创建表之前必须先创建用户表空间，如果没有创建任何用户表空间则建表会报错"
+   * (DM8 §8.3). The rows go to the tablespace's RAFT group: the one named, else the first user
+   * tablespace (the lab's choice where DM would take the user's default).
+   */
+  createTable(name: string, tablespace?: string): void {
     checkName(name, 128);
     const tables = (this.data.tables ??= []);
     if (tables.some((t) => eqName(t.name, name))) fail(ERR.objectExists(name));
-    const raftIds = [...new Set(this.data.groups.flatMap((g) => g.rafts))];
-    if (raftIds.length === 0) fail(ERR.noBpGroup());
-    tables.push({ name, raftIds });
+    const spaces = this.data.tablespaces ?? [];
+    if (spaces.length === 0) fail(ERR.noUserTablespace());
+    const ts = tablespace === undefined ? spaces[0] : (this.tablespace(tablespace) ?? fail(ERR.tablespaceNotFound(tablespace)));
+    tables.push({ name, raftIds: [ts.raftId], tablespace: ts.name });
+    this.data.version++;
+  }
+
+  /**
+   * `CREATE TABLESPACE ... [STORAGE (ON raft|bp_group)]` (DM8 §8.3): on the RAFT group named, on
+   * one of the BP group's RAFT groups, or with no STORAGE clause on one of the BP RAFT groups;
+   * where DM picks at random the lab takes the first (lowest RAFT_ID) that has members.
+   */
+  createTablespace(name: string, storage?: string): void {
+    checkName(name, 128);
+    const spaces = (this.data.tablespaces ??= []);
+    if (this.tablespace(name)) fail(ERR.objectExists(name));
+    if (storage !== undefined && eqName(storage, name)) fail(ERR.objectExists(storage));
+    const withMembers = (ids: number[]) => ids.filter((id) => this.raftById(id)?.dpcMode === "BP" && this.members(id).length > 0).sort((a, b) => a - b);
+    let raftId: number | undefined;
+    if (storage === undefined) raftId = withMembers(this.data.rafts.map((r) => r.raftId))[0];
+    else if (this.raft(storage)) {
+      const r = this.raft(storage)!;
+      if (r.dpcMode !== "BP") fail(ERR.notBpRaft(r.name));
+      raftId = r.raftId;
+    } else if (this.group(storage)) raftId = withMembers(this.group(storage)!.rafts)[0];
+    else fail(ERR.raftNotFound(storage));
+    if (raftId === undefined) return fail(ERR.invalidSysState());
+    this.data.nextTsId ??= 1;
+    spaces.push({ id: this.data.nextTsId++, name, raftId });
+    this.data.version++;
+  }
+
+  dropTablespace(name: string): void {
+    const ts = this.tablespace(name) ?? fail(ERR.tablespaceNotFound(name));
+    if ((this.data.tables ?? []).some((t) => t.tablespace !== undefined && eqName(t.tablespace, ts.name))) fail(ERR.tablespaceInUse(ts.name));
+    this.data.tablespaces = (this.data.tablespaces ?? []).filter((t) => t !== ts);
     this.data.version++;
   }
 
@@ -290,8 +349,7 @@ const PROCEDURES: Record<string, Procedure> = {
       const g = c.group(str(a[0])) ?? fail(ERR.groupNotFound(str(a[0])));
       const r = c.raft(str(a[1])) ?? fail(ERR.raftNotFound(str(a[1])));
       if (!g.rafts.includes(r.raftId)) fail(ERR.raftNotInGroup(r.name, g.name));
-      // A RAFT group holding rows keeps its place until they are moved away or dropped.
-      if (c.tablesOn(r.raftId).length > 0) fail(ERR.raftHasData(r.name));
+      // No data check here: the manual puts it on removing the group's instances (SP_DROP_DPC_INSTANCE).
       g.rafts = g.rafts.filter((x) => x !== r.raftId);
     },
   },
@@ -353,11 +411,20 @@ const PROCEDURES: Record<string, Procedure> = {
     run(c, a, self) {
       const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
       if (eqName(inst.name, self)) fail(ERR.dropSelf(self));
+      // "只剩最后一个实例则不能删除" (DMDPC配置 §6.2.8) read with the manual's own scale-in (§8.2.1),
+      // which drops a single-replica SP/BP group's only member: the rule holds for the MP group,
+      // whose last member keeps the catalog.
+      if (inst.raftId === 0 && c.members(0).length === 1) fail(ERR.lastInstance(inst.name));
+      // "没有数据的 RAFT 组内节点才能删除" (DMDPC的关键技术 §5.10; §8.8.4.3.1.1: BP11 and BP12 cannot
+      // be dropped while table objects use their RAFT_ID). A replica SP_ALTER_RAFT_NODE already took
+      // out of the configuration is dropped (§8.2.2.1.2): the group keeps its data on the others.
+      const raftRow = c.raftById(inst.raftId);
+      const leftConfiguration = raftRow?.voters !== undefined && !raftRow.voters.some((v) => eqName(v, inst.name));
+      if (!leftConfiguration && c.tablesOn(inst.raftId).length > 0) fail(ERR.raftHasData(inst.name, c.raftById(inst.raftId)?.name ?? String(inst.raftId)));
       if (inst.sysStatus !== 6) fail(ERR.instRunning(inst.name));
       c.data.instances = c.data.instances.filter((x) => x !== inst);
       delete c.data.raftInfo[inst.name];
-      const raft = c.raftById(inst.raftId);
-      if (raft?.voters) raft.voters = raft.voters.filter((v) => !eqName(v, inst.name));
+      if (raftRow?.voters) raftRow.voters = raftRow.voters.filter((v) => !eqName(v, inst.name));
     },
   },
   SP_DROP_DPC_RAFT: { args: ["str"], run: dropRaft },
@@ -410,6 +477,15 @@ const PROCEDURES: Record<string, Procedure> = {
       if (insts.some((i) => i.raftId !== raftId)) fail(ERR.modeMismatch(insts[0].name, c.raftById(raftId)!.name));
       const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY");
       if (leader && !insts.includes(leader)) fail(ERR.notLeader());
+      // Shadows vote like every member and cannot be added or removed online (DMDPC的关键技术
+      // §5.20): the new configuration keeps every shadow of the current one and adds none; at most
+      // half of its nodes are shadows.
+      const current = c.configuration(raftId);
+      const listed = (n: string) => insts.some((i) => eqName(i.name, n));
+      for (const n of current) if (c.isShadow(n) && !listed(n)) fail(ERR.shadowOnline(n));
+      for (const i of insts) if (c.isShadow(i.name) && !current.some((n) => eqName(n, i.name))) fail(ERR.shadowOnline(i.name));
+      const shadows = insts.filter((i) => c.isShadow(i.name)).length;
+      if (shadows > Math.floor(insts.length / 2)) fail(ERR.shadowHalf(shadows, insts.length));
       // A learner votes only once it follows the leader (it caught up from its backup).
       for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
       if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(names.length));
@@ -420,13 +496,14 @@ const PROCEDURES: Record<string, Procedure> = {
 };
 
 /**
- * What an SP may run as well as the MP: the horizontal scale-out and scale-in procedures
- * ("既可以登录到 SP 上执行，也可以登录到 MP 上执行", DMDPC 集群的管理与使用 §8.1) and the
- * fault-domain ones ("可在 MP、BS、SP 上执行，BP 报错", DMDPC配置 §6.2.41-6.2.44). The SP hands
- * them to the MP, which keeps the catalog. Everything else (the first deployment, renames,
- * modifications, the replica procedures) is the MP's.
+ * Where a catalog procedure may run besides the MP, which keeps the catalog (the instance hands it
+ * to the MP): the horizontal scale-out and scale-in procedures on an SP ("既可以登录到 SP 上执行，
+ * 也可以登录到 MP 上执行", DMDPC 集群的管理与使用 §8.2.1); the fault-domain ones on an SP or a BP
+ * running in BS mode ("可在 MP、BS、SP 上执行，BP 报错", DMDPC配置 §6.2.41-6.2.44). Everything else
+ * (the first deployment: "必须登录MP进行操作", DMDPC 集群部署 §7.1.4; renames, modifications) is the
+ * MP's, and a plain BP refuses them all.
  */
-export const SP_CATALOG_PROCEDURES: ReadonlySet<string> = new Set([
+const HORIZONTAL = [
   "SP_CREATE_DPC_INSTANCE",
   "SP_CREATE_DPC_RAFT",
   "SP_CREATE_DPC_BP_GROUP",
@@ -436,18 +513,26 @@ export const SP_CATALOG_PROCEDURES: ReadonlySet<string> = new Set([
   "SP_DROP_DPC_INSTANCE",
   "SP_DROP_DPC_RAFT",
   "SP_DROP_DPC_BP_RAFT",
-  "SP_CREATE_FAULT_DOMAIN",
-  "SP_FAULT_DOMAIN_MV_INST",
-  "SP_DROP_FAULT_DOMAIN",
-  "SP_MODIFY_FAULT_DOMAIN",
-]);
+];
+const FAULT_DOMAIN = ["SP_CREATE_FAULT_DOMAIN", "SP_FAULT_DOMAIN_MV_INST", "SP_DROP_FAULT_DOMAIN", "SP_MODIFY_FAULT_DOMAIN"];
+const ELSEWHERE: Readonly<Record<string, ReadonlySet<string>>> = {
+  SP: new Set([...HORIZONTAL, ...FAULT_DOMAIN]),
+  BS: new Set(FAULT_DOMAIN),
+};
+
+/** Whether an instance started with `dpcMode` (dmserver's dpc_mode: SP, BP, BS) hands `proc` to the MP. */
+export function runsThroughMp(dpcMode: string, proc: string): boolean {
+  return ELSEWHERE[dpcMode.toUpperCase()]?.has(proc.toUpperCase()) ?? false;
+}
 
 function dropRaft(c: Catalog, a: Value[]): void {
   const r = c.raft(str(a[0])) ?? fail(ERR.raftNotFound(str(a[0])));
   if (r.raftId === 0) fail(ERR.mpRaftImplicit());
-  if (c.tablesOn(r.raftId).length > 0) fail(ERR.raftHasData(r.name));
+  // "删除 RAFT 组必须先删除组内包含的所有节点"; the data rule is on those instances. The manual's
+  // scale-in (§8.2.1.1.2) drops the group while its BP group still lists it, then the BP group:
+  // the RAFT group leaves its BP group with it.
   if (c.members(r.raftId).length > 0) fail(ERR.raftHasMembers(r.name));
-  if (c.data.groups.some((g) => g.rafts.includes(r.raftId))) fail(ERR.raftInGroup(r.name));
+  for (const g of c.data.groups) g.rafts = g.rafts.filter((x) => x !== r.raftId);
   c.data.rafts = c.data.rafts.filter((x) => x !== r);
 }
 

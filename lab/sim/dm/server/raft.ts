@@ -2,8 +2,9 @@
  * Leader election of a multi-replica RAFT group over real TCP between the members' AP ports.
  * A member only votes for, or follows, a peer that shares its data lineage (restored from one
  * backup), has a different DB_MAGIC (RECOVER ... UPDATE DB_MAGIC done), a different
- * RAFT_VOTE_INTERVAL, and lists it under the id it claims (and vice versa). Shadow replicas follow
- * a leader but never stand or vote; they do not count in the majority once known.
+ * RAFT_VOTE_INTERVAL, and lists it under the id it claims (and vice versa). Shadow replicas hold no
+ * data files but take part in elections and commits like every member (DM8 DMDPC的关键技术
+ * §5.20): they vote and count in the majority; they never stand, having no data to serve.
  *
  * Online membership: a member started with RAFT_LEARNER = 1 never stands or votes; it asks the
  * peers its dmarch.ini lists to take it in (`raft_join`). The leader admits it once the MP catalog
@@ -49,12 +50,11 @@ export class RaftNode {
   private lastHeard = Date.now();
   private timer?: NodeJS.Timeout;
   private hbTimer?: NodeJS.Timeout;
-  private shadowPeers = new Set<string>();
   readonly liveFollowers = new Map<string, { at: number; shadow: boolean }>();
   private complaints = new Set<string>();
   /** Members not in dmarch.ini: admitted learners (leader) or announced by the leader (others). */
   private extraPeers: RaftPeer[] = [];
-  /** The voting list announced by the leader (or read from the catalog by it); null: every non-shadow member. */
+  /** The voting list announced by the leader (or read from the catalog by it); null: every member that is no learner, shadows included. */
   private voters: string[] | null = null;
   private learnerPeers = new Set<string>();
   learner: boolean;
@@ -107,7 +107,8 @@ export class RaftNode {
       return;
     }
     if (this.o.shadow) {
-      // A shadow never stands; it only stops counting as a valid follower once the leader is silent.
+      // A shadow votes but never stands (no data files to serve); it only stops counting as a
+      // valid follower once the leader is silent.
       if (this.following) {
         this.following = false;
         this.leader = null;
@@ -231,7 +232,6 @@ export class RaftNode {
     let votes = 1;
     for (const x of replies) {
       if (!x) continue;
-      if (x.r.shadow) this.shadowPeers.add(x.peer);
       if (x.r.learner) this.learnerPeers.add(x.peer);
       else this.learnerPeers.delete(x.peer);
       if (typeof x.r.term === "number" && x.r.term > this.term) {
@@ -245,7 +245,7 @@ export class RaftNode {
     const voters =
       this.voters !== null
         ? this.voters.length
-        : 1 + this.peers().filter((p) => !this.shadowPeers.has(p.name) && !this.learnerPeers.has(p.name)).length;
+        : 1 + this.peers().filter((p) => !this.learnerPeers.has(p.name)).length;
     if (votes >= Math.floor(voters / 2) + 1) this.becomeLeader();
     else this.role = "FOLLOWER";
   }
@@ -331,7 +331,6 @@ export class RaftNode {
     }
     const term = Number(m.term);
     if (m.op === "raft_vote") {
-      if (this.o.shadow) return { granted: false, shadow: true, term: this.term };
       if (this.learner || !this.isVoter(this.o.self.name)) return { granted: false, learner: true, term: this.term };
       if (term < this.term) return { granted: false, term: this.term };
       if (term > this.term) {

@@ -9,7 +9,7 @@ import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readC
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
-import { Catalog, CatalogData, emptyCatalog, InstanceRow, SP_CATALOG_PROCEDURES, type Value } from "./catalog";
+import { Catalog, CatalogData, emptyCatalog, InstanceRow, runsThroughMp, type Value } from "./catalog";
 import { MpEndpoint, ServerConfig, StartRefusal } from "./config";
 import { ServerLog } from "./log";
 import { RaftNode } from "./raft";
@@ -303,7 +303,7 @@ export class DmServer {
         case "catalog":
           return reply(sock, m, { ok: true, catalog: cat.data });
         case "call": {
-          // A procedure an SP was asked to run (SP_CATALOG_PROCEDURES): the MP runs it as its own.
+          // A procedure an SP (or a BS) was asked to run (runsThroughMp): the MP runs it as its own.
           if (!this.servingCatalog()) return reply(sock, m, { ok: false, code: ERR.notMpLeader().code, message: ERR.notMpLeader().message });
           try {
             this.runCatalogCall(String(m.name), m.args as Value[], String(m.self));
@@ -315,7 +315,10 @@ export class DmServer {
         }
         case "ddl": {
           try {
-            if (m.action === "create") cat.createTable(String(m.table));
+            if (m.kind === "tablespace") {
+              if (m.action === "create") cat.createTablespace(String(m.name), m.storage === undefined ? undefined : String(m.storage));
+              else cat.dropTablespace(String(m.name));
+            } else if (m.action === "create") cat.createTable(String(m.table), m.tablespace === undefined ? undefined : String(m.tablespace));
             else cat.dropTable(String(m.table));
           } catch (err) {
             if (!(err instanceof SqlError)) throw err;
@@ -451,7 +454,7 @@ export class DmServer {
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
     if (stmt.kind === "call") {
-      if (this.mode === "SP" && SP_CATALOG_PROCEDURES.has(stmt.name.toUpperCase())) {
+      if (runsThroughMp(this.mode, stmt.name)) {
         if (!this.open) throw sqlError(ERR.mountOnly());
         const r = await this.mpSession?.call({ op: "call", name: stmt.name, args: stmt.args, self: this.cfg.instanceName });
         if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
@@ -466,12 +469,12 @@ export class DmServer {
       this.registered ??= this.catalog!.instance(this.cfg.instanceName);
       return { kind: "proc" };
     }
-    if (stmt.kind === "ddl") {
-      // User tables live on the BPs and are reached through an SP; the MP only records where.
+    if (stmt.kind === "ddl" || stmt.kind === "tablespace") {
+      // User tables and tablespaces live on the BPs and are reached through an SP; the MP only records where.
       if (this.mode !== "SP") throw sqlError(ERR.notSp());
       if (!this.open) throw sqlError(ERR.mountOnly());
       if (!(await this.freshCatalog()).bpAvailable()) throw sqlError(ERR.invalidSysState());
-      const r = await this.mpSession?.call({ op: "ddl", action: stmt.action, table: stmt.table });
+      const r = await this.mpSession?.call({ op: "ddl", ...stmt });
       if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
       return { kind: "ddl" };
     }

@@ -1,8 +1,9 @@
 /**
  * The simulator's own SQL reader: procedure calls (`SP_X(...)` or `CALL SP_X(...)`) and a simple
  * SELECT (column list or *, FROM one table, WHERE col = literal [AND ...], ORDER BY col [ASC|DESC]).
- * `CREATE TABLE name (columns)` and `DROP TABLE name` stand for user data (only what scale-in
- * needs: which RAFT groups hold rows). `BACKUP DATABASE [FULL] [SHADOW] [TO name] BACKUPSET 'dir'` is the
+ * `CREATE TABLESPACE name DATAFILE 'f' SIZE n [STORAGE (ON raft|bp_group)]` / `DROP TABLESPACE name`
+ * (DM8 §8.3) and `CREATE TABLE name (columns) [TABLESPACE ts]` / `DROP TABLE name` stand for user
+ * data (only what scale-in needs: which RAFT groups table objects use). `BACKUP DATABASE [FULL] [SHADOW] [TO name] BACKUPSET 'dir'` is the
  * online backup (SHADOW: the set restores as a shadow replica, seed 7.5.1 way 1) (no other backup form is modelled: incremental, compressed, default paths refuse). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
  */
 import { ERR, sqlError } from "../errors";
@@ -16,7 +17,8 @@ interface Token {
 
 export type Statement =
   | { kind: "call"; name: string; args: Value[] }
-  | { kind: "ddl"; action: "create" | "drop"; table: string }
+  | { kind: "ddl"; action: "create" | "drop"; table: string; tablespace?: string }
+  | { kind: "tablespace"; action: "create" | "drop"; name: string; storage?: string }
   | { kind: "backup"; name?: string; dir: string; shadow: boolean }
   | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
 
@@ -85,6 +87,11 @@ class Parser {
     if (!t) throw sqlError(ERR.syntax(), this.line());
     return t;
   }
+  /** The identifier `k` tokens ahead, if it is one. */
+  peekWord(k: number): string | undefined {
+    const t = this.toks[this.pos + k];
+    return t && t.kind === "ident" ? t.text : undefined;
+  }
   isWord(w: string): boolean {
     const t = this.peek();
     return !!t && t.kind === "ident" && t.text === w;
@@ -133,6 +140,7 @@ export function parseStatement(sql: string): Statement {
   if (toks.length === 0) throw sqlError(ERR.syntax(), 1);
   const p = new Parser(toks);
   if (p.isWord("SELECT")) return parseSelect(p);
+  if ((p.isWord("CREATE") || p.isWord("DROP")) && p.peekWord(1) === "TABLESPACE") return parseTablespaceDdl(p);
   if (p.isWord("CREATE") || p.isWord("DROP")) return parseTableDdl(p);
   if (p.isWord("BACKUP")) return parseBackup(p);
   if (p.isWord("CALL")) p.next();
@@ -188,8 +196,37 @@ function parseTableDdl(p: Parser): Statement {
       if (t.kind === "punct" && t.text === ")") depth--;
     }
   }
+  let tablespace: string | undefined;
+  if (action === "create" && p.isWord("TABLESPACE")) {
+    p.next();
+    tablespace = p.ident().text;
+  }
   if (!p.done()) throw sqlError(ERR.syntax(), p.line());
-  return { kind: "ddl", action, table };
+  return { kind: "ddl", action, table, tablespace };
+}
+
+/** DM8 §8.3's CREATE TABLESPACE with its <STORAGE 子句>; DATAFILE and SIZE are required and not modelled. */
+function parseTablespaceDdl(p: Parser): Statement {
+  const action = p.next().text === "CREATE" ? "create" : "drop";
+  p.expectWord("TABLESPACE");
+  const name = p.ident().text;
+  let storage: string | undefined;
+  if (action === "create") {
+    p.expectWord("DATAFILE");
+    const f = p.next();
+    if (f.kind !== "string" || f.text === "") throw sqlError(ERR.syntax(), f.line);
+    p.expectWord("SIZE");
+    if (p.next().kind !== "number") throw sqlError(ERR.syntax(), p.line());
+    if (p.isWord("STORAGE")) {
+      p.next();
+      p.expectPunct("(");
+      p.expectWord("ON");
+      storage = p.ident().text;
+      p.expectPunct(")");
+    }
+  }
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "tablespace", action, name, storage };
 }
 
 function parseSelect(p: Parser): Statement {

@@ -3,7 +3,7 @@
  * columns by type), and the generic evaluation of a simple SELECT over them.
  */
 import { ERR, sqlError } from "../errors";
-import { Catalog, Value } from "./catalog";
+import { Catalog, type InstanceRow, Value } from "./catalog";
 import { Statement } from "./sql";
 
 export type ColType = "INT" | "BIGINT" | "VARCHAR" | "VARBINARY";
@@ -40,9 +40,15 @@ export const TABLES: Record<string, Column[]> = {
     "RAFT_ID:INT INST_ID:INT NAME DPC_MODE XMAL_PORT:INT INST_PORT:INT IP_INTERNAL SYS_MODE SYS_STATUS:INT STATUS:INT DESCRIPTION IP_EXTERNAL INFO1:INT INFO2:BIGINT INFO3:VARBINARY",
   ),
   DPC_FAULT_DOMAIN: cols("DOMAIN_ID:INT NAME DESCRIPTION"),
-  V$DPC_EDCT_INSTANCE: cols("RAFT_ID:INT INST_ID:INT NAME DPC_MODE IP_INTERNAL XMAL_PORT:INT INST_PORT:INT SYS_MODE SYS_STATUS:INT STATUS:INT FAULT_DOMAIN"),
-  V$DPC_EDCT_RAFT: cols("RAFT_ID:INT NAME DPC_MODE INST_NUM:INT LEADER"),
-  V$GLOBAL_RAFT_INFO: cols("RAFT_ID:INT RAFT_NAME INST_NAME SELF_ID:INT RAFT_STAT TERM:BIGINT LEADER IS_SHADOW:INT IS_LEARNER:INT"),
+  DPC_TABLESPACE: cols("TS_ID:INT RAFT_ID:INT STATE:INT NAME INFO1:INT INFO2:BIGINT INFO3:VARBINARY"),
+  // The views' columns and order as DM8 ch. 12 lists them (§12.30, §12.31, §12.35).
+  V$DPC_EDCT_INSTANCE: cols(
+    "RAFT_ID:INT INST_ID:INT NAME DPC_MODE XMAL_PORT:INT INST_PORT:INT IP_INTERNAL IP_EXTERNAL SYS_MODE SYS_STATUS STATUS AUX_SP DISCARD_TICK:BIGINT DESC BS_FLAG:INT FAULT_DOMAIN",
+  ),
+  V$DPC_EDCT_RAFT: cols("RAFT_ID:INT DPC_MODE IS_VALID:INT NAME L_TERM_ID:BIGINT DISCARD_TICK:BIGINT"),
+  V$GLOBAL_RAFT_INFO: cols(
+    "INSTANCE_NAME RAFT_ID:INT IS_SHADOW IS_LEARNER RAFT_STAT TERM_ID:INT LOG_TERM_ID:INT SYS_MODE SYS_STATUS ARCH_STATUS C_SEQNO:BIGINT C_LSN:BIGINT H_SEQNO:BIGINT H_LSN:BIGINT F_SEQNO:BIGINT F_LSN:BIGINT",
+  ),
   V$INSTANCE: cols("NAME INSTANCE_NAME INSTANCE_NUMBER:INT HOST_NAME SVR_VERSION DB_VERSION START_TIME STATUS$ MODE$ DPC_MODE"),
 };
 
@@ -72,27 +78,24 @@ export function catalogRows(c: Catalog, table: string): Record<string, Value>[] 
       }));
     case "DPC_FAULT_DOMAIN":
       return d.domains.map((f) => ({ DOMAIN_ID: f.id, NAME: f.name, DESCRIPTION: f.description }));
+    case "DPC_TABLESPACE":
+      return (d.tablespaces ?? []).map((t) => ({ TS_ID: t.id, RAFT_ID: t.raftId, STATE: 0, NAME: t.name, INFO1: null, INFO2: null, INFO3: null }));
     case "V$DPC_EDCT_INSTANCE":
+      // SYS_STATUS and STATUS are VARCHAR here (§12.31); the lab prints the catalog's numbers as text.
+      // AUX_SP, DISCARD_TICK and BS_FLAG are not modelled: NULL.
       return d.instances.map((i) => ({
-        RAFT_ID: i.raftId, INST_ID: i.instId, NAME: i.name, DPC_MODE: i.dpcMode, IP_INTERNAL: i.ipInternal, XMAL_PORT: i.xmalPort,
-        INST_PORT: i.instPort, SYS_MODE: i.sysMode, SYS_STATUS: i.sysStatus, STATUS: i.status,
+        RAFT_ID: i.raftId, INST_ID: i.instId, NAME: i.name, DPC_MODE: i.dpcMode, XMAL_PORT: i.xmalPort, INST_PORT: i.instPort,
+        IP_INTERNAL: i.ipInternal, IP_EXTERNAL: i.ipExternal, SYS_MODE: i.sysMode, SYS_STATUS: String(i.sysStatus), STATUS: String(i.status),
+        AUX_SP: null, DISCARD_TICK: null, DESC: i.description, BS_FLAG: null,
         FAULT_DOMAIN: d.domains.find((f) => f.id === i.domainId)?.name ?? null,
       }));
     case "V$DPC_EDCT_RAFT":
       return d.rafts.map((r) => ({
-        RAFT_ID: r.raftId, NAME: r.name, DPC_MODE: r.dpcMode, INST_NUM: c.members(r.raftId).length,
-        LEADER: c.members(r.raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4)?.name ?? null,
+        RAFT_ID: r.raftId, DPC_MODE: r.dpcMode, IS_VALID: c.raftAvailable(r.raftId) ? 1 : 0, NAME: r.name,
+        L_TERM_ID: validLeader(c, r.raftId) ? d.raftInfo[validLeader(c, r.raftId)!.name]?.term ?? null : null, DISCARD_TICK: null,
       }));
     case "V$GLOBAL_RAFT_INFO":
-      return d.instances
-        .filter((i) => d.raftInfo[i.name])
-        .map((i) => {
-          const r = d.raftInfo[i.name];
-          return {
-            RAFT_ID: i.raftId, RAFT_NAME: c.raftById(i.raftId)?.name ?? null, INST_NAME: i.name, SELF_ID: r.selfId, RAFT_STAT: r.role,
-            TERM: r.term, LEADER: r.leader, IS_SHADOW: r.shadow ? 1 : 0, IS_LEARNER: i.learner ? 1 : 0,
-          };
-        });
+      return globalRaftInfo(c);
     case "V$INSTANCE":
       // On an SP, V$INSTANCE lists every instance of the cluster (the seed's 7.1.7 check).
       return d.instances.map((i) => ({
@@ -102,6 +105,34 @@ export function catalogRows(c: Catalog, table: string): Record<string, Value>[] 
       }));
   }
   return [];
+}
+
+/** A group's member that is an OPEN PRIMARY (a single replica has none: it is NORMAL). */
+function validLeader(c: Catalog, raftId: number): InstanceRow | undefined {
+  return c.members(raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
+}
+
+const text = (b: boolean) => (b ? "TRUE" : "FALSE");
+
+/**
+ * V$GLOBAL_RAFT_INFO as DM8 §12.35 has it: only instances that communicate (running and
+ * reporting: not SYS_STATUS 6), and none of a group's rows while it has no valid leader.
+ * IS_SHADOW / IS_LEARNER are VARCHAR(8); the manual gives no values, the lab prints TRUE / FALSE.
+ * The lab keeps no redo log: the seq/LSN columns are NULL.
+ */
+function globalRaftInfo(c: Catalog): Record<string, Value>[] {
+  const d = c.data;
+  return d.instances
+    .filter((i) => d.raftInfo[i.name] && i.sysStatus !== 6 && validLeader(c, i.raftId))
+    .map((i) => {
+      const r = d.raftInfo[i.name];
+      return {
+        INSTANCE_NAME: i.name, RAFT_ID: i.raftId, IS_SHADOW: text(r.shadow), IS_LEARNER: text(!!i.learner), RAFT_STAT: r.role,
+        TERM_ID: r.term, LOG_TERM_ID: r.term, SYS_MODE: i.sysMode, SYS_STATUS: STATUS_NAME[i.sysStatus] ?? String(i.sysStatus),
+        ARCH_STATUS: r.role === "LEADER" ? "VALID" : null,
+        C_SEQNO: null, C_LSN: null, H_SEQNO: null, H_LSN: null, F_SEQNO: null, F_LSN: null,
+      };
+    });
 }
 
 export const SVR_VERSION = "DM Database Server 64 V8";

@@ -3,33 +3,59 @@
  * all); its database directory is moved aside, never overwritten; a new one is made with the
  * same parameters, name, IP and ports (so no peer's configuration changes) and keeps the old
  * dm.ini and mp.ini (the dm.Instance's next read still matches); the leader's online backup
- * (SHADOW for a shadow replica) is restored into it; it starts and follows the leader.
+ * (SHADOW for a shadow replica) is restored into it; it starts and follows the leader. There is
+ * no membership change (no SP_ALTER_RAFT_NODE): a shadow is a node of the configuration like a
+ * RAFT replica, it votes and commits (DM8 DMDPC的关键技术 §5.20).
+ *
+ * Shadows take no part in replay, so DM does not update a shadow's dmarch.ini after the group's
+ * membership changes (§5.20): the provider writes it and restarts the shadow (`shadowArchOps`).
  */
 import { sh } from "../../../core/quote/sh";
 import { dminitCommand, files } from "../../commands";
 import { phase, targetOf, type Operation, type Phase, type Plan } from "../../ops";
 import type { MemberSpec } from "../../schema";
-import { mkdirOp, shown, stopOp, waitFollowingOp, writeOp } from "../common";
+import { mkdirOp, shown, startOp, stopOp, waitFollowingOp, writeOp } from "../common";
 import { dminitShown } from "../instance";
 import { replicate } from "./replica";
 import type { GroupView } from "./view";
 
 /**
- * What a member is now: V$GLOBAL_RAFT_INFO's IS_SHADOW when the view lists it (what the running
- * database says), else the previous inputs (the member is down, or the view is not readable).
+ * What a member is now: V$GLOBAL_RAFT_INFO's IS_SHADOW when the view lists it with a value the
+ * provider knows (what the running database says), else the previous inputs (the member is down,
+ * its group has no valid leader, or the view is not readable).
  */
 function shadowNow(v: GroupView, m: MemberSpec): boolean | undefined {
-  const row = v.cat.catalog.raftInfo?.find((r) => String(r.INST_NAME ?? "").toUpperCase() === m.name.toUpperCase());
-  if (row && row.IS_SHADOW !== undefined && row.IS_SHADOW !== null && String(row.IS_SHADOW).trim() !== "") return String(row.IS_SHADOW).trim() === "1";
+  const row = v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === m.name.toUpperCase());
+  if (row && row.shadow !== null) return row.shadow;
   return v.olds?.members.find((x) => x.name.toUpperCase() === m.name.toUpperCase())?.shadow;
 }
 
-/** Members whose desired `shadow` differs from what they are. */
+/**
+ * Members whose desired `shadow` differs from what they are; those becoming RAFT replicas first,
+ * so that while they are rebuilt one by one the shadows never outnumber the RAFT replicas.
+ */
 export function converting(v: GroupView): MemberSpec[] {
-  return v.spec.members.filter((m) => {
+  const out = v.spec.members.filter((m) => {
     const now = shadowNow(v, m);
     return now !== undefined && now !== m.shadow;
   });
+  return [...out.filter((m) => !m.shadow), ...out.filter((m) => m.shadow)];
+}
+
+/**
+ * Steady shadows whose dmarch.ini differs from the group's (after members joined or left): DM
+ * leaves a shadow's file alone (§5.20), so it is written here and a running shadow restarts to
+ * read it, exiting alone and starting with MOUNT as every member does.
+ */
+export function shadowArchOps(v: GroupView, steady: readonly MemberSpec[]): Operation[] {
+  return steady
+    .filter((m) => m.shadow && !v.dmarchIs(m, v.dmarch(m)))
+    .flatMap((m) => [
+      writeOp(m, files.dmarchIni(m), v.dmarch(m), "a shadow's dmarch.ini is not updated by DM after a membership change (DM8 §5.20)"),
+      ...(v.running(m)
+        ? [stopOp(m, "restarts to read its new dmarch.ini (exits alone, not exit all)"), startOp(m, "reads its new dmarch.ini and follows the leader", true)]
+        : []),
+    ]);
 }
 
 /** What the manual's 7.5.2 does not cover safely is refused before anything stops. */
@@ -37,9 +63,6 @@ export function refuseUnsafeConversion(v: GroupView, members: readonly MemberSpe
   const names = members.map((m) => m.name).join(", ");
   if (members.includes(leader))
     v.fail(`${leader.name} is the group's leader and cannot be converted between RAFT and shadow replica (it exits and is rebuilt from the leader's backup); switch the leadership over to another member first`);
-  const voting = v.voting().length;
-  if (voting < 3 || voting % 2 === 0)
-    v.fail(`converting ${names} would leave ${voting} voting member(s); a group keeps an odd number of at least 3 voting members while a member is rebuilt (convert two at once, or add a member first)`);
   const down = v.spec.members.filter((m) => !members.includes(m) && !v.running(m));
   if (down.length > 0)
     v.fail(`${down.map((m) => m.name).join(", ")} not running: converting ${names} (which exits while it is rebuilt) waits until every other member is up; run \`pulumi up\` again once they are`);

@@ -16,7 +16,7 @@ import type { MemberSpec } from "../../schema";
 import { SQL } from "../../sql";
 import { sqlOp, startOp, waitFollowingOp, waitLeaderOp, writeOp } from "../common";
 import { raftIniOps } from "./configure";
-import { converting, planConvert, refuseUnsafeConversion } from "./convert";
+import { converting, planConvert, refuseUnsafeConversion, shadowArchOps } from "./convert";
 import { planJoin, refuseNonBlankJoin } from "./join";
 import { refuseRegistrationChanges } from "./registration";
 import { planSeed } from "./seed";
@@ -91,18 +91,15 @@ function planEstablished(v: GroupView, leader: MemberSpec): Plan {
     out.push(...phase(`vote in ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
     for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
   }
+  // Seed 7.5.2: no membership change; each converted member keeps its place in the configuration.
   for (const m of convert) out.push(...planConvert(v, m, leader));
-  if (convert.length > 0) {
-    // A shadow never votes: the voting list is the desired non-shadow members (it may have been
-    // set by an earlier SP_ALTER_RAFT_NODE and would still name the converted members).
-    out.push(...phase(`vote in ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${convert.map((m) => `${m.name} is now a ${m.shadow ? "shadow" : "RAFT"} replica`).join(", ")}: voting members`)]));
-  }
   const changing = new Set([...joining, ...convert].map((m) => m.name));
   const steady = v.spec.members.filter((m) => !changing.has(m.name));
   out.push(
     ...phase(`configure ${v.spec.name}`, [
       ...raftIniOps(v, steady),
-      ...steady.filter((m) => !v.dmarchIs(m, v.dmarch(m))).map((m) => writeOp(m, files.dmarchIni(m), v.dmarch(m), "dmarch.ini differs (read at the next start)")),
+      ...steady.filter((m) => !m.shadow && !v.dmarchIs(m, v.dmarch(m))).map((m) => writeOp(m, files.dmarchIni(m), v.dmarch(m), "dmarch.ini differs (read at the next start)")),
+      ...shadowArchOps(v, steady),
     ]),
   );
   out.push(...phase(`start ${v.spec.name}`, steady.filter((m) => !v.running(m)).map((m) => startOp(m, "member not running", true))));

@@ -20,6 +20,9 @@ export function planRemovals(v: GroupView): Plan {
       v.fail(`${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
     if (!leader) v.fail("the group has no elected leader; members cannot be removed online (start the group and wait for its election, then run `pulumi up` again)");
     if (!v.multi) v.fail("a multi-replica group cannot become a single replica in place; create a new group");
+    const shadows = olds.filter((o) => o.shadow).map((o) => o.name);
+    if (shadows.length > 0)
+      v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);
     out.push(...phase("leave the RAFT group", [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
   }
   out.push(...phase("stop removed members", olds.filter((o) => v.running(o)).map((o) => stopOp(o, "removed from the group"))));

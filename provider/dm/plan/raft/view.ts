@@ -221,8 +221,12 @@ export class GroupView {
     return l && [...this.spec.members, ...(this.olds?.members ?? [])].find((m) => m.name.toUpperCase() === l.name.toUpperCase());
   }
 
-  /** The desired voting members (shadows never vote). */
+  /**
+   * The group's configuration as SP_ALTER_RAFT_NODE takes it: every desired node, shadow replicas
+   * included (DM8 DMDPC配置 §6.2.25: all nodes of the new configuration; shadows vote and commit
+   * like any member, §5.20). Leaving a shadow out would remove it online, which DM refuses.
+   */
   voting(): string[] {
-    return this.spec.members.filter((m) => !m.shadow).map((m) => m.name);
+    return this.spec.members.map((m) => m.name);
   }
 }

@@ -29,7 +29,7 @@ printf 'control-path:%s\\n' "$ctl" >> "$rec"
 text=$(cat "$ctl")
 printf '%s\\n' "$text" | sed 's/^/control:/' >> "$rec"
 get() { printf '%s\\n' "$text" | sed -n "s/^$1 = //p"; }
-db="$(get PATH)/$(get DB_NAME)"
+db="$(get SYSTEM_PATH)/$(get DB_NAME)"
 mkdir -p "$db"
 printf 'INSTANCE_NAME = %s\\nPORT_NUM = %s  # port\\nAP_PORT_NUM = %s\\nDPC_MODE = %s\\n' "$(get INSTANCE_NAME)" "$(get PORT_NUM)" "$(get AP_PORT_NUM)" "$(get DPC_MODE)" > "$db/dm.ini"
 `;

@@ -25,6 +25,7 @@ interface MutableCatalog {
   rafts: { id: number; groupId: number; mode: "MP" | "SP" | "BP"; name: string; valid: boolean }[];
   bpGroups: { id: number; name: string; description: string; raftIds: number[] }[];
   faultDomains: { id: number; name: string; description: string }[];
+  tablespaces: { id: number; raftId: number; name: string }[];
 }
 
 export class SimError extends Error {}
@@ -42,6 +43,7 @@ export class Sim {
     rafts: [{ id: 0, groupId: -1, mode: "MP", name: "MP_RAFT", valid: true }],
     bpGroups: [],
     faultDomains: [],
+    tablespaces: [],
   };
   /** Every SQL statement run, in order. */
   readonly sql: string[] = [];
@@ -94,8 +96,10 @@ export class Sim {
     this.applied.push(op);
     switch (op.kind) {
       case "dminit": {
-        const ctl = parseIni(op.stdin ?? "").global;
-        const db = `${ctl.PATH}/${ctl.DB_NAME}`;
+        // the CONTROL file: global keys and the [node_instance] section (DM8 dminit 高级主题 §5.1)
+        const ini = parseIni(op.stdin ?? "");
+        const ctl = { ...ini.global, ...Object.values(ini.sections)[0] };
+        const db = `${ctl.SYSTEM_PATH ?? ctl.PATH}/${ctl.DB_NAME}`;
         const key = `${op.connKey}|${db}/dm.ini`;
         if (this.files.has(key)) throw new SimError(`dminit over an existing database at ${db}`);
         if (!ctl.SYSDBA_PWD) throw new SimError("dminit without SYSDBA_PWD");

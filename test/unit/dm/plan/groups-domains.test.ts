@@ -32,11 +32,10 @@ describe("BP groups", () => {
     expect(planBpGroup(bg2, { catalog: sim.readCatalog() })).toEqual([]);
   });
 
-  test("taking a RAFT group out says what DM's [-8430] (rows still there) means; unknown or non-BP RAFT groups refused", () => {
+  test("taking a RAFT group out is SP_BP_GROUP_DEL_RAFT alone (DM puts no data check there); unknown or non-BP RAFT groups refused", () => {
     const { sim, steps } = buildCluster(seed71);
     const bg = steps.find((s) => s.kind === "BpGroup")!.spec as BpGroupSpec;
-    const [op] = planBpGroup({ ...bg, rafts: ["RAFT_2"] }, { catalog: sim.readCatalog() }).flatMap((p) => p.operations);
-    expect(op.hint).toMatch(/\[-8430\] means a RAFT group still holds table rows: move them .* or drop the tables/);
+    expect(sqlOf(planBpGroup({ ...bg, rafts: ["RAFT_2"] }, { catalog: sim.readCatalog() }))).toEqual(["SP_BP_GROUP_DEL_RAFT('BG_1', 'RAFT_1');"]);
     expect(() => planBpGroup({ ...bg, rafts: ["RAFT_9"] }, { catalog: sim.readCatalog() })).toThrow(/not registered/);
     expect(() => planBpGroup({ ...bg, rafts: ["RAFT_SP1"] }, { catalog: sim.readCatalog() })).toThrow(/SP group/);
   });

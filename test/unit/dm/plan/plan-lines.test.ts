@@ -41,7 +41,7 @@ test("every step's plan line ends with its exact command; commands built from it
         break;
       }
       case "dminit":
-        expect(op.describe).toMatch(/^dminit PATH=.* INSTANCE_NAME=\w+ .*\(SYSDBA_PWD not shown\) \$ 'dminit' CONTROL=/);
+        expect(op.describe).toMatch(/^dminit SYSTEM_PATH=.* INSTANCE_NAME=\w+ .*\(SYSDBA_PWD not shown\) \$ 'dminit' CONTROL=/);
         break;
       case "stop":
         expect(exact).toMatch(/^kill -(TERM|USR1) <pid of the dmserver of .*dm\.ini>/);

@@ -1,3 +1,4 @@
+import { flagText } from "../../../../provider/dm/catalog";
 import { parseIni } from "../../../../provider/dm/ini";
 import { PlanError, flatten, isCopyOperation, type Plan } from "../../../../provider/dm/ops";
 import { planRaftGroup as planRaftGroupWith, planRaftGroupDelete, type RaftGroupPlanOptions } from "../../../../provider/dm/plan/raft-group";
@@ -80,14 +81,11 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
   });
 
   test("a shadow replica is restored TO SHADOW (seed 7.5)", () => {
-    const withShadow: DpcClusterArgs = {
-      ...seed72,
-      instances: [...seed72.instances, { ...seed72.instances[4], name: "BP14", path: "/dpc_data_mac/bp14", portNum: 5250, apPortNum: 6050 }],
-      rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14"], shadows: ["BP14"] } : r)),
-    };
+    // 2 RAFT replicas + 1 shadow: three nodes, as DM counts them
+    const withShadow: DpcClusterArgs = { ...seed72, rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, shadows: ["BP13"] } : r)) };
     const { plans } = buildCluster(withShadow);
     const all = plans.flatMap((p) => lines(p));
-    expect(all.filter((l) => l.includes("TO SHADOW"))).toEqual([expect.stringContaining("restore BP14 TO SHADOW")]);
+    expect(all.filter((l) => l.includes("TO SHADOW"))).toEqual([expect.stringContaining("restore BP13 TO SHADOW")]);
   });
 });
 
@@ -131,6 +129,28 @@ describe("membership changes of a running group", () => {
     expect(sim.instances.get("BP15")!.dataFrom).toBe("BP11");
   });
 
+  test("with a shadow: SP_ALTER_RAFT_NODE names it too; DM leaves its dmarch.ini alone, so the plan writes it and restarts it (DM8 §5.20)", () => {
+    const withShadow = (t: DpcClusterArgs): DpcClusterArgs => ({ ...t, rafts: t.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, shadows: ["BP13"] } : r)) });
+    const { sim } = buildCluster(withShadow(seed72));
+    const next = steps(withShadow(five));
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    const got = lines(plan);
+    expect(got.filter((l) => l.includes("SP_ALTER_RAFT_NODE"))).toEqual(["sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');"]);
+    const bp13 = got.filter((l) => /BP13|bp13/.test(l) && !l.includes("SP_ALTER_RAFT_NODE"));
+    expect(bp13).toEqual([
+      expect.stringMatching(/^write-file write .*bp13\/DAMENG\/dmarch\.ini/),
+      expect.stringMatching(/^stop exit \(SIGTERM\) BP13/),
+      expect.stringMatching(/^start dmserver .*bp13\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP13\)/),
+    ]);
+    // a RAFT member's file is written for its next start, it is not restarted
+    expect(got.filter((l) => /^(stop|start).*BP12/.test(l))).toEqual([]);
+    sim.apply(plan);
+    expect(Object.keys(parseIni(fileOf(sim, "BP13", "dmarch.ini")).sections)).toHaveLength(5);
+    expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
@@ -161,24 +181,26 @@ describe("membership changes of a running group", () => {
 });
 
 describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
+  // RAFT_1 of seed 7.2 with one shadow: 2 RAFT replicas + 1 shadow (3 nodes). BP13 has its own
+  // page size, so that a re-made database visibly takes the Instance's parameters.
   const withShadow = (shadows: string[]): DpcClusterArgs => ({
     ...seed72,
-    instances: [...seed72.instances, { ...seed72.instances[4], name: "BP14", path: "/dpc_data_mac/bp14", portNum: 5250, apPortNum: 6050, pageSize: 16 }],
-    rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14"], shadows } : r)),
+    instances: seed72.instances.map((i) => (i.name === "BP13" ? { ...i, pageSize: 16 } : i)),
+    rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, shadows } : r)),
   });
   const setUp = () => {
-    const { sim, steps: all } = buildCluster(withShadow(["BP14"]));
+    const { sim, steps: all } = buildCluster(withShadow(["BP13"]));
     return { sim, olds: raft(all, "RAFT_1") };
   };
-  const swapped = raft(steps(withShadow(["BP13"])), "RAFT_1");
+  const swapped = raft(steps(withShadow(["BP12"])), "RAFT_1");
 
-  test("a swap: each member exits alone, its directory is moved aside, re-made with the same parameters, restored from the leader's online backup (SHADOW for the shadow), one after the other; then the voting list", () => {
+  test("a swap: the shadow becomes a RAFT replica first, then the RAFT member a shadow; each exits alone, is re-made with the same parameters, restored from the leader's online backup; no membership change", () => {
     const { sim, olds } = setUp();
     const plan = planRaftGroup(swapped, raftActual(sim, swapped), { olds });
     const got = lines(plan).map((l) => l.replace(/\/dpc_data_mac\//g, ""));
     const forMember = (name: string, dir: string, shadow: boolean) => [
       `stop exit (SIGTERM) ${name}`,
-      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP14" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
+      expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit SYSTEM_PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP13" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
       `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
@@ -189,7 +211,8 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
       `start dmserver ${dir}/DAMENG/dm.ini dpc_mode=BP MOUNT (${name})`,
       `wait-following wait until ${name} follow the leader in the MP catalog`,
     ];
-    expect(got).toEqual([...forMember("BP13", "bp13", true), ...forMember("BP14", "bp14", false), "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP14');"]);
+    expect(got).toEqual([...forMember("BP13", "bp13", false), ...forMember("BP12", "bp12", true)]);
+    expect(got.filter((l) => /SP_ALTER_RAFT_NODE/.test(l))).toEqual([]);
     // the password reaches dminit on stdin only
     const reinit = flatten(plan).find((o) => o.kind === "reinit")!;
     expect(reinit.command).not.toContain(swapped.sysdbaPassword);
@@ -198,28 +221,25 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     expect(reinit.command).not.toMatch(/rm -rf '/); // only dminit's own temporary CONTROL directory is removed
   });
 
-  test("what the members are comes from V$GLOBAL_RAFT_INFO when it lists them: nothing to do once they are what is desired", () => {
-    const { sim } = setUp();
+  test("what the members are comes from V$GLOBAL_RAFT_INFO when it lists them with a known IS_SHADOW text; an unknown text falls back on the previous inputs", () => {
+    const { sim, olds } = setUp();
     const actual = raftActual(sim, swapped);
-    const info = (shadowOf: string) => ["BP11", "BP12", "BP13", "BP14"].map((n) => ({ INST_NAME: n, IS_SHADOW: n === shadowOf ? 1 : 0 }));
-    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP13") } }))).toEqual([]);
+    const info = (shadowOf: string, yes = "TRUE", no = "FALSE") =>
+      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12") } }))).toEqual([]);
     // without olds, the view alone says what to convert
-    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP14") } })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
+    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP13") } })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
+    // a text the manual does not give is no answer: the previous inputs decide
+    const unknown = planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12", "SHADOW", "RAFT") } }, { olds });
+    expect(lines(unknown).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
   });
 
-  test("refused: the leader, a member down, too few or an even number of voters", () => {
+  test("refused before anything stops: converting the leader; removing a shadow online", () => {
     const { sim, olds } = setUp();
     const leaderToShadow = raft(steps(withShadow(["BP11"])), "RAFT_1");
     expect(() => planRaftGroup(leaderToShadow, raftActual(sim, leaderToShadow), { olds })).toThrow(/BP11 is the group's leader .* switch the leadership over/);
-    sim.running.delete("BP12");
-    expect(() => planRaftGroup(swapped, raftActual(sim, swapped), { olds })).toThrow(/BP12 not running: converting BP13, BP14/);
-    sim.running.add("BP12");
-    // check refuses these inputs too (validate.test.ts); the plan does not rely on it
-    const shadowsAre = (names: string[]) => ({ ...olds, members: olds.members.map((m) => ({ ...m, shadow: names.includes(m.name) })) });
-    expect(() => planRaftGroup(shadowsAre([]), raftActual(sim, olds), { olds })).toThrow(/leave 4 voting member/);
-    expect(() => planRaftGroup(shadowsAre(["BP13", "BP14"]), raftActual(sim, olds), { olds })).toThrow(/leave 2 voting member/);
-    const smaller = { ...swapped, members: swapped.members.filter((m) => m.name !== "BP12") };
-    expect(() => planRaftGroup(smaller, raftActual(sim, smaller, olds.members), { olds })).toThrow(/leave 2 voting member/);
+    const withoutShadow = { ...olds, members: olds.members.filter((m) => m.name !== "BP13") };
+    expect(() => planRaftGroup(withoutShadow, raftActual(sim, withoutShadow, olds.members), { olds })).toThrow(/BP13: DM removes no shadow replica online .* make it a RAFT replica first/);
   });
 });
 
@@ -304,5 +324,17 @@ describe("reading failures and deletes", () => {
     const ops = lines(planRaftGroupDelete(bp, raftActual(sim, bp)));
     expect(ops[0]).toMatch(/^stop exit all \(SIGUSR1\) BP11/);
     expect(ops.filter((l) => l.startsWith("sql"))).toEqual([expect.stringMatching(/SP_DROP_DPC_INSTANCE\('BP11'\); SP_DROP_DPC_INSTANCE\('BP12'\); SP_DROP_DPC_INSTANCE\('BP13'\); SP_DROP_DPC_BP_RAFT\('RAFT_1'\);$/)]);
+  });
+
+  test("a group a user tablespace is stored on (DPC_TABLESPACE) is not deleted: refused before anything stops, saying what to do", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const bp = raft(all, "RAFT_1");
+    const actual = raftActual(sim, bp);
+    const raftId = actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id;
+    const holding = { ...actual, catalog: { ...actual.catalog!, tablespaces: [{ id: 1, raftId, name: "TS_1" }] } };
+    expect(() => planRaftGroupDelete(bp, holding)).toThrow(/RAFT_1 holds user tablespace TS_1 \(DPC_TABLESPACE\).*ALTER TABLESPACE \.\.\. MOVE TO.*nothing was stopped or unregistered/);
+    // a tablespace on another group is no reason
+    const elsewhere = { ...actual, catalog: { ...actual.catalog!, tablespaces: [{ id: 1, raftId: raftId + 1, name: "TS_2" }] } };
+    expect(lines(planRaftGroupDelete(bp, elsewhere))[0]).toMatch(/^stop exit all/);
   });
 });
