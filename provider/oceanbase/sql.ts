@@ -135,7 +135,3 @@ export function parseOption(text: string): Record<string, string> {
   }
   return out;
 }
-
-export function fileUri(dir: string): string {
-  return `file://${dir}`;
-}

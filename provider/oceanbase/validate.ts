@@ -26,7 +26,6 @@ export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicyS
   const storage = raw.storage ?? {};
   if (storage.file !== undefined && storage.oss !== undefined) add(["storage"], "give either file or oss, not both");
   if (storage.file === undefined && storage.oss === undefined) add(["storage"], "give file (a directory on every OBServer) or oss");
-  if (storage.oss !== undefined) add(["storage", "oss"], "OSS storage is not built yet in this provider: use file storage");
 
   const sched = raw.schedule ?? {};
   const days: any[] = Array.isArray(sched.days) ? sched.days : [];
