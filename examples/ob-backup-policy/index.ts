@@ -12,7 +12,8 @@ const t = obTarget();
 
 const policy = new oceanbase.BackupPolicy("weekly", {
   name: "weekly",
-  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword },
+  // servers: the other OBServers' hosts, so that the storage test (OCP's 测试) runs on every one.
+  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword, servers: t.servers },
   storage: { name: "nfs-backup", file: { path: t.backupDir }, capacityAlarmPercent: Number(process.env.OB_CAPACITY_PERCENT ?? 80) },
   schedule: {
     period: "week",
