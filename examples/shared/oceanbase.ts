@@ -11,6 +11,7 @@
  *     <project>:jobHost:  { host: 10.0.0.14, user: admin, privateKeyPath: ~/.ssh/id_ed25519 }
  *     <project>:servers: [{ host: 10.0.0.12, ... }, { host: 10.0.0.13, ... }]  # the other OBServers' hosts (the storage test runs on each)
  *     <project>:backupDir: /data/nfs/backup # mounted at this path on every OBServer (NFS)
+ *     <project>:secondaryDir: /data/nfs2/backup  # a second NFS export for backup of backups (3.x)
  *     <project>:oss: { endpoint: oss-cn-hangzhou.aliyuncs.com, bucket: my-backups, path: ob, accessId: LTAI... }  # the OSS examples
  *     <project>:ossAccessKey: {secure: ...} # pulumi config set --secret ossAccessKey ...
  *     <project>:rootPassword: {secure: ...} # pulumi config set --secret rootPassword ...
@@ -30,6 +31,8 @@ export interface ObTarget {
   /** The other OBServers' hosts. */
   readonly servers: { connection: Connection }[];
   readonly backupDir: string;
+  /** A second shared directory, for backup of backups (3.x). */
+  readonly secondaryDir?: string;
   readonly rootPassword: pulumi.Output<string>;
   /** OSS storage, when configured (always on the lab). */
   readonly oss?: { endpoint: string; bucket: string; path: string; accessId: string; accessKey: pulumi.Output<string> };
@@ -62,6 +65,7 @@ export function obTarget(): ObTarget {
       jobHost: labConn(lab.hosts[lab.hosts.length - 1]),
       servers: cluster.servers.slice(1).map((sv: { host: string }) => ({ connection: labConn(byName(sv.host)) })),
       backupDir: process.env.OB_BACKUP_DIR ?? `${cluster.sharedDir}/backup`,
+      secondaryDir: process.env.OB_SECONDARY_DIR ?? `${cluster.sharedDir}/backup2`,
       rootPassword: pulumi.secret(fs.readFileSync(cluster.passwordFile, "utf8")),
       oss: lab.oss && {
         endpoint: lab.oss.endpoint,
@@ -81,6 +85,7 @@ export function obTarget(): ObTarget {
     jobHost: conn(config.requireObject<HostConfig>("jobHost")),
     servers: (config.getObject<HostConfig[]>("servers") ?? []).map((h) => ({ connection: conn(h) })),
     backupDir: config.get("backupDir") ?? "",
+    secondaryDir: config.get("secondaryDir"),
     rootPassword: config.requireSecret("rootPassword"),
     oss: oss && { ...oss, path: oss.path ?? "", accessKey: config.requireSecret("ossAccessKey") },
   };

@@ -14,9 +14,9 @@ export class PlanRefusal extends Error {
 export const ARCHIVE_WAIT_SECONDS = 120;
 export const COMPACTION_WAIT_SECONDS = 3600;
 
-/** A version's cluster-side steps: whether the storage is to be tested (a destination changes), SQL, waits. */
+/** A version's cluster-side steps: the storages to test first (their destinations change), SQL, waits. */
 export interface ClusterSteps {
-  readonly testStorage: boolean;
+  readonly testStorage: Pick<BackupPolicySpec["storage"], "file" | "oss">[];
   readonly sql: Operation[];
   readonly wait: Operation[];
 }
@@ -39,11 +39,17 @@ export function storageHosts(spec: BackupPolicySpec): StorageHosts {
   return { observers: [t.cluster, ...t.servers], job: t.job };
 }
 
-/** The storage test's steps for this storage (written first, read from the other hosts, the marker removed). */
-export function storageTest(spec: BackupPolicySpec): { write: Operation[]; read: Operation[]; remove: Operation[] } {
+export interface StorageSteps {
+  readonly write: Operation[];
+  readonly read: Operation[];
+  readonly remove: Operation[];
+}
+
+/** The storage test's steps for a storage (written first, read from the other hosts, the marker removed). */
+export function storageTest(spec: BackupPolicySpec, storage: Pick<BackupPolicySpec["storage"], "file" | "oss"> = spec.storage): StorageSteps {
   const h = storageHosts(spec);
-  if (spec.storage.file) return fileTest(spec.storage.file.path, spec.name, h);
-  return { write: ossTest(spec.storage.oss!, spec.name, h), read: [], remove: [] };
+  if (storage.file) return fileTest(storage.file.path, spec.name, h);
+  return { write: ossTest(storage.oss!, spec.name, h), read: [], remove: [] };
 }
 
 export const endpoint = (spec: BackupPolicySpec): SqlEndpoint => ({ host: spec.cluster.host, port: spec.cluster.port, password: spec.cluster.password });

@@ -19,15 +19,20 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const dest = destUri(spec.storage);
   const option = desiredOption(spec);
   const statements: string[] = [];
-  let testStorage = false;
+  const testStorage: ClusterSteps["testStorage"] = [];
+  const second = spec.secondary ? destUri(spec.secondary.storage) : "";
+  let secondNow = c.backupBackupDest;
   const why: string[] = [];
   if (spec.tenants !== undefined) throw new PlanRefusal(`tenants is for OceanBase 4.x (tenant-level backup); ${a.cluster.version} backs up the whole cluster: remove tenants`);
   if (!sameDest(c.backupDest, dest)) {
     if (c.running.length > 0) throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
     if (c.archiveStatus !== "STOP") throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. To move the backups, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
+    // OceanBase refuses a new backup_dest while backup_backup_dest is set (1235): clear it first.
+    if (secondNow !== "") statements.push(SQL3.setBackupBackupDest(""));
+    secondNow = "";
     statements.push(SQL3.setBackupDest(dest));
     why.push(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}`);
-    testStorage = true;
+    testStorage.push(spec.storage);
   }
   if (!sameOption(c.backupDestOption, option)) {
     const pieceOn = (o: Record<string, string>) => (o.log_archive_piece_switch_interval ?? "0").replace(/d$/, "") !== "0";
@@ -36,6 +41,12 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     }
     statements.push(SQL3.setBackupDestOption(destOption({ recoveryWindowDays: Number(option.recovery_window.replace(/d$/, "")), pieceSwitchDays: Number(option.log_archive_piece_switch_interval.replace(/d$/, "")) })));
     why.push(`backup_dest_option differs`);
+  }
+  if (!sameDest(secondNow, second)) {
+    // Backup of backups (secondary): its own destination, tested like the primary one.
+    statements.push(SQL3.setBackupBackupDest(second));
+    if (spec.secondary) testStorage.push(spec.secondary.storage);
+    why.push(`backup_backup_dest is ${JSON.stringify(withoutKeys(c.backupBackupDest))}, want ${JSON.stringify(withoutKeys(second))}`);
   }
   const wait: Operation[] = [];
   const archiveQuery = SQL3.archiveStatus;

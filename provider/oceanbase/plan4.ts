@@ -31,6 +31,7 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const statements: string[] = [];
   const why: string[] = [];
   const wait: Operation[] = [];
+  if (spec.secondary) throw new PlanRefusal(`secondary (backup of backups) is OceanBase 3.x's: ${a.cluster.version} has none (OceanBase 4.0 dropped BACKUP BACKUPSET / BACKUPPIECE). Remove secondary, or copy the backup storage with the storage's own tools`);
   const tenants = chosenTenants(spec, a);
   if (tenants.length === 0) throw new PlanRefusal("the cluster has no user tenant to back up (4.x backs up tenants, not sys)");
   const piece = `${spec.logBackup.pieceSwitchDays}d`;
@@ -69,7 +70,7 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
       why.push(`${x.name}: delete policy window ${x.recoveryWindowDays ?? "none"}, want ${want}d`);
     }
   }
-  const testStorage = statements.some((s) => /_DEST =/.test(s));
+  const testStorage = statements.some((s) => /_DEST =/.test(s)) ? [spec.storage] : [];
   const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })];
   return { testStorage, sql, wait };
 }

@@ -110,8 +110,28 @@ export const BackupPolicySchema = z
     alarmCommand: z.string().refine((s) => !s.includes("\0"), "cannot contain NUL").optional(),
     /** 4.x only: the user tenants to back up. @default every user tenant */
     tenants: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/, "a tenant name starts with a letter and holds letters, digits and _")).optional(),
-    /** Backup of backups (3.x only). Not built yet: refused when set. */
-    secondary: z.unknown().optional(),
+    /**
+     * Backup of backups (OCP's 二次备份, 3.x only: OceanBase 4.x has none): copies the backup sets
+     * and archive pieces to a second storage on its own schedule. The second storage must differ
+     * from the primary one and not lie inside it. Log splitting (pieces), which it needs, is
+     * always on here (`logBackup.pieceSwitchDays`).
+     */
+    secondary: z
+      .object({
+        storage: StorageSchema.omit({ capacityAlarmPercent: true }),
+        schedule: z
+          .object({
+            period: z.enum(["week", "month"]),
+            /** week: 1 (Monday) to 7 (Sunday); month: 1 to 31. */
+            days: z.array(z.number().int("a day is an integer")).min(1, "a schedule needs at least one day"),
+            time: hhmm,
+            /** @default "UTC" */
+            timeZone: z.string().default("UTC"),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     method: z.enum(["physical", "logical"]).default("physical"),
     /** The host whose cron runs the schedule. */
     job: z.object({ connection: ConnectionSchema }).strict(),

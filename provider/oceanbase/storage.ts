@@ -16,7 +16,7 @@ export const STORAGE_MARKER = ".pulumi-dbcluster-storage-test";
 type Storage = BackupPolicySpec["storage"];
 
 /** The destination for `sub` below the storage root ("" for the root), keys included. */
-export function destUri(st: Storage, sub = ""): string {
+export function destUri(st: Pick<Storage, "file" | "oss">, sub = ""): string {
   if (st.file) return `file://${st.file.path}${sub}`;
   const o = st.oss!;
   const prefix = [o.path.replace(/^\/+|\/+$/g, ""), sub.replace(/^\/+/, "")].filter((p) => p !== "").join("/");

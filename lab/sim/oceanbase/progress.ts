@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./state";
 import { filePath, putFiles, removeFiles } from "./store";
+import { settleCopies } from "./backup-backup";
 
 export { filePath };
 
@@ -29,6 +30,7 @@ export function settle(s: ClusterState, now: number): void {
       m.lastMergedAt = m.startedAt + DURATIONS.mergeMs;
     }
   }
+  settleCopies(s, now);
   cleanObsolete(s, now);
 }
 

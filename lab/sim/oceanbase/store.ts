@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseOssDest } from "./oss/signature";
-import { ossDeleteSync, ossPutSync } from "./oss/sync-client";
+import { OssRefused, ossDeleteSync, ossPutSync, ossSync } from "./oss/sync-client";
 
 /**
  * Where the OBServer stand-in's backup files go: a `file://` destination is a directory (the
@@ -43,4 +43,22 @@ export function removeFiles(dest: string, rel: string, names: readonly string[])
   if (root !== undefined) return void fs.rmSync(path.join(root, rel), { recursive: true, force: true });
   const oss = parseOssDest(dest);
   if (oss) for (const name of names) ossDeleteSync({ dest: oss, key: `${rel}/${name}` });
+}
+
+/** Reads the named files under `dest/rel`. */
+export function readFiles(dest: string, rel: string, names: readonly string[]): [string, string][] {
+  const root = filePath(dest);
+  if (root !== undefined) return names.map((n) => [n, fs.readFileSync(path.join(root, rel, n), "utf8")]);
+  const oss = parseOssDest(dest);
+  if (!oss) throw new Error("unsupported backup destination");
+  return names.map((n) => {
+    const r = ossSync({ dest: oss, method: "GET", key: `${rel}/${n}` });
+    if (r.status !== 200) throw new OssRefused(r, `get ${rel}/${n}`);
+    return [n, r.body];
+  });
+}
+
+/** Backup of backups: the same files, at the same place below another destination. */
+export function copyFiles(from: string, to: string, rel: string, names: readonly string[]): void {
+  putFiles(to, rel, readFiles(from, rel, names));
 }

@@ -19,7 +19,7 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
     return { ok: false, failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
   },
   name: (s) => s.name,
-  secrets: (s) => [s.cluster.password, ...secretsOf(s.cluster.connection), ...(s.cluster.servers ?? []).flatMap((sv) => secretsOf(sv.connection)), ...secretsOf(s.job.connection), ...(s.storage.oss ? [s.storage.oss.accessKey] : [])],
+  secrets: (s) => [s.cluster.password, ...secretsOf(s.cluster.connection), ...(s.cluster.servers ?? []).flatMap((sv) => secretsOf(sv.connection)), ...secretsOf(s.job.connection), ...(s.storage.oss ? [s.storage.oss.accessKey] : []), ...(s.secondary?.storage.oss ? [s.secondary.storage.oss.accessKey] : [])],
   connections: (s, olds) => {
     const out = new Map<string, SshTarget["conn"]>();
     for (const spec of olds ? [olds, s] : [s]) {
@@ -65,6 +65,7 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
       lastFull: last(c.sets, "full"),
       lastIncremental: last(c.sets, "incremental"),
       backupSets: c.sets.filter((x) => x.fileStatus === "AVAILABLE").length,
+      secondary: s.secondary || c.backupBackupDest !== "" ? { backupBackupDest: withoutKeys(c.backupBackupDest), destinationAsDeclared: sameDest(c.backupBackupDest, s.secondary ? destUri(s.secondary.storage) : ""), copiedSets: [...new Set(c.copies.filter((x) => x.status === "SUCCESS" && x.fileStatus === "AVAILABLE").map((x) => x.setId))].length } : null,
       ...job,
     };
   },

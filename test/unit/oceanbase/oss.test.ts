@@ -48,12 +48,12 @@ test("the product's V1 signature is the one the lab's OSS (written separately fr
 });
 
 test("destinations: OceanBase's oss:// syntax with the keys; compared and shown without them; a plan masks the key", () => {
-  const uri = destUri({ name: "oss", oss, capacityAlarmPercent: 80 }, "/t1/data");
+  const uri = destUri({ oss }, "/t1/data");
   expect(uri).toBe("oss://ob-backups/prod/ob1/t1/data?host=oss-cn-hangzhou.aliyuncs.com&access_id=LTAI5tExample&access_key=k3y+/With=Signs");
   expect(parseOssDest(uri)).toEqual({ bucket: "ob-backups", prefix: "prod/ob1/t1/data", host: oss.endpoint, accessId: oss.accessId, accessKey: oss.accessKey });
   expect(withoutKeys(uri)).toBe("oss://ob-backups/prod/ob1/t1/data?host=oss-cn-hangzhou.aliyuncs.com");
   expect(sameDest(displayDest(uri), uri)).toBe(true);
-  expect(sameDest(displayDest(uri), destUri({ name: "oss", oss: { ...oss, bucket: "other" }, capacityAlarmPercent: 80 }, "/t1/data"))).toBe(false);
+  expect(sameDest(displayDest(uri), destUri({ oss: { ...oss, bucket: "other" } }, "/t1/data"))).toBe(false);
   expect(maskKeys(`SET x = 'LOCATION=${uri} PIECE_SWITCH_INTERVAL=1d'`)).toBe("SET x = 'LOCATION=oss://ob-backups/prod/ob1/t1/data?host=oss-cn-hangzhou.aliyuncs.com&access_id=LTAI5tExample&access_key=*** PIECE_SWITCH_INTERVAL=1d'");
-  expect(destUri({ name: "nfs", file: { path: "/nfs/b" }, capacityAlarmPercent: 80 }, "/t1")).toBe("file:///nfs/b/t1");
+  expect(destUri({ file: { path: "/nfs/b" } }, "/t1")).toBe("file:///nfs/b/t1");
 });

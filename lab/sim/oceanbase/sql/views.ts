@@ -32,7 +32,22 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
   CDB_OB_BACKUP_SET_FILES: (s) =>
     table(
       ["INCARNATION", "TENANT_ID", "BS_KEY", "COPY_ID", "BACKUP_TYPE", "ENCRYPTION_MODE", "STATUS", "FILE_STATUS", "START_TIME", "COMPLETION_TIME", "ELAPSED_SECONDES", "KEEP", "OUTPUT_BYTES", "BACKUP_DEST"],
-      s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(x.dest) })),
+      [
+        ...s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(x.dest) })),
+        // Backup of backups: a finished copy of a set is the same set with the next COPY_ID.
+        ...(s.copies ?? []).filter((c) => c.kind === "set" && c.status !== "RUNNING").flatMap((c) => {
+          const x = s.sets.find((y) => y.tenantId === c.tenantId && y.setId === c.id);
+          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(c.dest) }] : [];
+        }),
+      ],
+    ),
+  CDB_OB_BACKUP_PIECE_FILES: (s) =>
+    table(
+      ["INCARNATION", "TENANT_ID", "ROUND_ID", "BACKUP_PIECE_ID", "COPY_ID", "STATUS", "FILE_STATUS", "BACKUP_DEST"],
+      [
+        ...Object.entries(s.archive).filter(([, a]) => a.startedAt !== null).map(([t, a]) => ({ INCARNATION: 1, TENANT_ID: Number(t), ROUND_ID: a.round, BACKUP_PIECE_ID: a.pieceSwitchDays > 0 ? 1 : 0, COPY_ID: 0, STATUS: a.status === "DOING" ? "ACTIVE" : "FROZEN", FILE_STATUS: "AVAILABLE", BACKUP_DEST: displayDest(a.dest) })),
+        ...(s.copies ?? []).filter((c) => c.kind === "piece" && c.status !== "RUNNING").map((c) => ({ INCARNATION: 1, TENANT_ID: c.tenantId, ROUND_ID: c.id, BACKUP_PIECE_ID: 1, COPY_ID: c.copyId, STATUS: "FROZEN", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", BACKUP_DEST: displayDest(c.dest) })),
+      ],
     ),
   CDB_OB_BACKUP_PROGRESS: (s) =>
     table(
