@@ -46,7 +46,8 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
   observe: (s, a) => {
     const c = a.cluster;
     const last = (sets: BackupSetRow[], mode: string) => [...sets].reverse().find((x) => x.mode === mode && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE") ?? null;
-    const job = { alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
+    // The storages' names (OCP's 存储配置名称) as declared: labels, read back with the rest.
+    const job = { storageName: s.storage.name, secondaryStorageName: s.secondary?.storage.name ?? null, alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
     if (c.tenants) {
       return {
         version: c.version,
