@@ -14,6 +14,7 @@ import { planPolicy } from "../../../provider/oceanbase/plan";
 import type { PolicyActual } from "../../../provider/oceanbase/read";
 import { validatePolicy } from "../../../provider/oceanbase/validate";
 import { tokenize } from "../../../lab/sim/oceanbase/sql/select";
+import { BackupSchema } from "../../../provider/oceanbase/backup-now";
 import { hostile } from "../../hostile/strings";
 
 const conn = { host: "10.0.0.1", user: "admin", privateKey: "KEY" };
@@ -85,4 +86,16 @@ test("every string field, every hostile string: refused naming the field, or pla
   fs.writeFileSync(file, commands.map((c, i) => `f${i}() {\n${c}\n}\n`).join(""));
   expect(() => execFileSync("bash", ["-n", file])).not.toThrow();
   fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test("oceanbase.Backup's restricted string fields (name, cluster.host, tenants) with every hostile string: refused naming the field, or a plain identifier (its trigger is the engine suite's, test/oceanbase/backup-now.test.ts)", () => {
+  const ok = { name: "now", cluster: { connection: conn, password: "S3cret!pw" }, mode: "full" };
+  const put: Record<string, (s: string) => object> = { name: (s) => ({ name: s }), "cluster.host": (s) => ({ cluster: { ...ok.cluster, host: s } }), "tenants.0": (s) => ({ tenants: [s] }) };
+  for (const [field, f] of Object.entries(put)) {
+    for (const s of hostile("/tmp/canary")) {
+      const r = BackupSchema.safeParse({ ...ok, ...f(s) });
+      if (!r.success) expect(r.error.issues.map((i) => i.path.join("."))).toEqual(r.error.issues.map(() => field));
+      else expect(s).toMatch(/^[A-Za-z0-9_.:-]+$/);
+    }
+  }
 });
