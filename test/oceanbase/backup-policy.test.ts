@@ -20,6 +20,7 @@ const jobDir = () => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "
 const runs = () => fs.readFileSync(path.join(jobDir(), "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const crontab = () => { try { return fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "crontab"), "utf8"); } catch { return ""; } };
 const archive = async () => (await ob.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0];
+const observerLog = () => fs.readFileSync(path.join(ob.lab.host("host1").obHome, "obcluster", "log", "observer.log"), "utf8").split("\n");
 const param = async (name: string) => (await ob.rows("host2", `SHOW PARAMETERS LIKE '${name}'`))[0][6];
 
 beforeAll(async () => {
@@ -70,10 +71,15 @@ test("a second up changes nothing and touches no host; a refresh is one SQL sess
   expect(seen.h1.filter((e) => e.event === "forward" || "command" in e)).toEqual([]);
   expect(seen.h4.filter((e) => "command" in e)).toEqual([]);
   before = mark();
+  const sqlBefore = observerLog().length;
   const refresh = await stack.engine("refresh");
   expect(outcome(refresh)).toEqual({ code: 0, tail: "" });
   seen = since(before);
   expect(seen.h1.filter((e) => e.event === "forward")).toHaveLength(1);
+  // One query per view family, in that one session (the OBServer stand-in logs each statement's kind).
+  const statements = observerLog().slice(sqlBefore).map((l) => /sql session=(\d+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  expect(new Set(statements.map((m) => m[1])).size).toBe(1);
+  expect(statements.map((m) => m[2])).toEqual(["SET time_zone", "SELECT @@version_comment", "SHOW PARAMETERS", "SELECT oceanbase.CDB_OB_BACKUP_ARCHIVELOG", "SELECT oceanbase.CDB_OB_BACKUP_SET_FILES", "SELECT oceanbase.CDB_OB_BACKUP_PROGRESS", "SELECT oceanbase.__all_zone"]);
   expect(seen.h1.filter((e) => "command" in e)).toEqual([]);
   expect(seen.h4.filter((e) => "command" in e)).toHaveLength(1);
 });
