@@ -20,7 +20,7 @@ const jobDir = () => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "
 const runs = () => fs.readFileSync(path.join(jobDir(), "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const crontab = () => { try { return fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "crontab"), "utf8"); } catch { return ""; } };
 const archive = async () => (await ob.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0];
-const observerLog = () => fs.readFileSync(path.join(ob.lab.host("host1").obHome, "obcluster", "log", "observer.log"), "utf8").split("\n");
+const observerLog = () => fs.readFileSync(path.join(ob.lab.host("host1").obHome, "obcluster", "log", "observer.log"), "utf8").split("\n").filter((l) => l !== "");
 const param = async (name: string) => (await ob.rows("host2", `SHOW PARAMETERS LIKE '${name}'`))[0][6];
 
 beforeAll(async () => {
