@@ -34,6 +34,7 @@ import { commandSpans, stateNodes } from "./evidence";
 import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
 import { benchOpengauss, ogTable } from "./opengauss";
+import { benchOceanbase, obTable } from "./oceanbase";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -49,6 +50,8 @@ interface Options {
   only: Scenario[];
   /** The openGauss DR figure (bench/opengauss.ts). */
   og: boolean;
+  /** The OceanBase backup policy figure (bench/oceanbase.ts). */
+  ob: boolean;
   latencyMs: number;
   parallel?: number;
   /** Where to copy the hosts' command logs and the engine's output before each lab goes. */
@@ -56,7 +59,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { json: false, only: [...SCENARIOS], og: true, latencyMs: 20 };
+  const o: Options = { json: false, only: [...SCENARIOS], og: true, ob: true, latencyMs: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -68,8 +71,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--only") {
       const all = value().split(",");
       o.og = all.includes("og");
-      const s = all.filter((x) => x !== "og") as Scenario[];
-      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(", ")} or og, got ${x}`);
+      o.ob = all.includes("ob");
+      const s = all.filter((x) => x !== "og" && x !== "ob") as Scenario[];
+      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(", ")}, og or ob, got ${x}`);
       o.only = s;
     } else if (a === "--latency") {
       o.latencyMs = Number(value());
@@ -87,9 +91,9 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const USAGE = `npm run bench [-- --json] [--only 7.2|64|og] [--latency MS] [--parallel N] [--logs DIR]
+const USAGE = `npm run bench [-- --json] [--only 7.2|64|og|ob] [--latency MS] [--parallel N] [--logs DIR]
   --json        end with one JSON line of the figures
-  --only S      run only scenario S (7.2, 64 or og, the openGauss DR pair; comma-separated for several)
+  --only S      run only scenario S (7.2, 64, og: the openGauss DR pair, ob: the OceanBase backup policy; comma-separated for several)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
   --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
@@ -439,8 +443,10 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const s of opts.only) results.push(await benchScenario(s, opts));
   const og = opts.og ? await benchOpengauss(opts.latencyMs, progress) : undefined;
+  const ob = opts.ob ? await benchOceanbase(opts.latencyMs, progress) : undefined;
   if (results.length > 0) process.stdout.write(table(results, opts));
   if (og) process.stdout.write(ogTable(og));
+  if (ob) process.stdout.write(obTable(ob));
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
@@ -454,6 +460,7 @@ async function main(): Promise<void> {
       criticalPathRatio: Math.max(...results.map((r) => r.criticalPathRatio)),
       scenarios: results,
       opengauss: og ?? null,
+      oceanbase: ob ?? null,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
   }

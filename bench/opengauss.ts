@@ -9,18 +9,18 @@
  * The pair's start time is read from the hosts' command logs: from the first start's begin to
  * the last one's end, against the slower side's own duration (the bound for concurrent sides).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { LabJson } from "../lab/hosts/lab-json";
+import { timedEngine, type TimedRun } from "./engine-run";
 import { SshPool } from "../provider/core/ssh";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
 const LAB_CLI = path.join(REPO, "dist", "lab", "cli.js");
-const ENGINE_CLI = path.join(REPO, "dist", "lab", "engine", "cli.js");
 const PROGRAM = path.join(REPO, "examples", "og-dr-stream");
 /** The naive run's --time-out: long enough for a side's own work, short enough to wait for. */
 const BOUND_S = 30;
@@ -67,21 +67,10 @@ async function stopLab(lab: LabJson): Promise<void> {
   fs.rmSync(lab.dir, { recursive: true, force: true });
 }
 
-function engine(lab: LabJson, args: string[]): Promise<{ code: number; wallMs: number; out: string; summary?: Record<string, number> }> {
+function engine(lab: LabJson, args: string[]): Promise<TimedRun> {
   const env = { ...process.env, LAB_JSON: path.join(lab.dir, "lab.json"), PULUMI_CONFIG_PASSPHRASE: "bench-passphrase" };
   const common = ["--cwd", PROGRAM, "--stack", `bench-${path.basename(lab.dir)}`, "--backend", path.join(lab.dir, "state"), "--json"];
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [ENGINE_CLI, ...args, ...common], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const last = out.trim().split("\n").reverse().find((l) => l.startsWith("{\"summary\""));
-      resolve({ code: code ?? 1, wallMs: Date.now() - started, out, summary: last ? (JSON.parse(last) as { summary: Record<string, number> }).summary : undefined });
-    });
-  });
+  return timedEngine([...args, ...common], env);
 }
 
 const perHost = (entries: Map<string, Entry[]>, what: (e: Entry) => boolean) => Math.max(0, ...[...entries.values()].map((es) => es.filter(what).length));

@@ -2,7 +2,9 @@
  * A tenant-level backup policy on an OceanBase 4.x cluster: every user tenant (or the list in
  * the stack's `tenants` config) archives its log and takes a full backup on the 1st and 15th and
  * incrementals on the 8th and 22nd at 02:30 Shanghai time; the server's delete policy keeps 14
- * days. Storage is a directory mounted at the same path on every OBServer (NFS).
+ * days. Storage is OSS (the stack's `oss` config and `ossAccessKey` secret; on the lab, the
+ * lab's OSS stand-in): OceanBase writes there with the keys in its destination URI, and the
+ * keys are tested from every OBServer host before anything is saved.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { oceanbase } from "pulumi-dbcluster";
@@ -10,11 +12,12 @@ import { obTarget } from "../shared/oceanbase";
 
 const t = obTarget();
 const tenants = new pulumi.Config().getObject<string[]>("tenants");
+if (!t.oss) throw new Error("ob-backup-4x backs up to OSS: set the stack's oss config and the ossAccessKey secret (see examples/shared/oceanbase.ts)");
 
 const policy = new oceanbase.BackupPolicy("tenants", {
   name: "tenants",
-  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword },
-  storage: { name: "nfs-backup", file: { path: t.backupDir } },
+  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword, servers: t.servers },
+  storage: { name: "oss-backup", oss: t.oss },
   tenants,
   schedule: {
     period: "month",

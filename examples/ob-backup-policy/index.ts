@@ -3,7 +3,8 @@
  * incremental Monday to Saturday at 01:00, file storage on the shared (NFS) directory, log
  * backup on with daily pieces, expired backups cleaned after 7 days, OCP's alarm thresholds
  * with each alarm handed to a command; the schedule runs from the job host's cron, with no
- * Pulumi process. (The seed's secondary backup is not built yet.)
+ * Pulumi process. The seed's secondary backup (backup of backups) copies the sets and archive
+ * pieces to a second shared directory every day at 05:00.
  */
 import { oceanbase } from "pulumi-dbcluster";
 import { obTarget } from "../shared/oceanbase";
@@ -12,7 +13,8 @@ const t = obTarget();
 
 const policy = new oceanbase.BackupPolicy("weekly", {
   name: "weekly",
-  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword },
+  // servers: the other OBServers' hosts, so that the storage test (OCP's 测试) runs on every one.
+  cluster: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword, servers: t.servers },
   storage: { name: "nfs-backup", file: { path: t.backupDir }, capacityAlarmPercent: Number(process.env.OB_CAPACITY_PERCENT ?? 80) },
   schedule: {
     period: "week",
@@ -26,6 +28,8 @@ const policy = new oceanbase.BackupPolicy("weekly", {
   // Each alarm, as it opens and as it clears, as JSON on stdin: a webhook would be
   // `curl -fsS -H 'Content-Type: application/json' --data-binary @- https://...`.
   alarmCommand: `cat >> "$HOME/ob-backup-alarms.jsonl"`,
+  // OCP's 二次备份: its own storage (apart from the primary one) and schedule.
+  secondary: t.secondaryDir ? { storage: { name: "nfs-backup-2", file: { path: t.secondaryDir } }, schedule: { period: "week", days: [1, 2, 3, 4, 5, 6, 7], time: "05:00" } } : undefined,
   job: { connection: t.jobHost },
 });
 
@@ -33,3 +37,4 @@ export const archiveStatus = policy.observed.apply((o) => o.archiveStatus);
 export const backupDest = policy.observed.apply((o) => o.backupDest);
 export const lastFull = policy.observed.apply((o) => o.lastFull);
 export const alarms = policy.observed.apply((o) => o.alarms);
+export const secondary = policy.observed.apply((o) => o.secondary);

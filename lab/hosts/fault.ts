@@ -5,6 +5,7 @@ import { listPidFiles } from "../sim/common/pidfile";
 import { callControl } from "./control";
 import { findHost, readLabJson } from "./lab-json";
 import { waitGone } from "./processes";
+import { mountShared, unmountShared } from "./mounts";
 
 /**
  * `lab fault --host NAME <kind> [args]`. down/up/latency change the daemon's relays; fail and
@@ -34,6 +35,12 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       else fs.rmSync(flag, { force: true });
       return { forwarding: kind === "forward" };
     }
+    case "unmount-shared":
+    case "mount-shared": {
+      const lab = readLabJson(dir);
+      const shared = lab.oceanbase?.[0]?.sharedDir ?? path.join(lab.dir, "shared");
+      return kind === "unmount-shared" ? unmountShared(host.hostDir, shared) : mountShared(host.hostDir);
+    }
     case "kill": {
       const [instance] = args;
       if (!instance) throw new Error("usage: fault --host NAME kill INSTANCE");
@@ -47,7 +54,7 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
     }
     default:
-      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE, noforward, forward`);
+      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE, noforward, forward, unmount-shared, mount-shared`);
   }
 }
 

@@ -42,11 +42,26 @@ export interface LabObCluster {
   readonly sharedDir: string;
 }
 
+/** The lab's OSS stand-in (lab/sim/oceanbase/oss), started by the first `lab oceanbase create`. */
+export interface LabOss {
+  /** `address:port`, what OceanBase's `host=` and OCP's 访问域名 take. */
+  readonly endpoint: string;
+  readonly address: string;
+  readonly port: number;
+  readonly bucket: string;
+  readonly accessId: string;
+  /** 0600 JSON file `{accessId, accessKey, buckets}`. */
+  readonly credentialsFile: string;
+  /** Objects as files: `<dataDir>/<bucket>/<key>`. */
+  readonly dataDir: string;
+}
+
 export interface LabJson {
   readonly dir: string;
   readonly sshd: SshdKind;
   readonly hosts: LabHost[];
   readonly oceanbase?: LabObCluster[];
+  readonly oss?: LabOss;
 }
 
 /** Files of the lab directory that belong to the daemon, not to any host. */

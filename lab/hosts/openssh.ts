@@ -38,7 +38,12 @@ json() {
 }
 start=\${EPOCHREALTIME//[.,]/}
 time=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
-${plan.loginShell ?? "/bin/bash"} -c "$SSH_ORIGINAL_COMMAND"
+# The unmount-shared fault (lab/hosts/mounts.ts): the command runs without the shared directory.
+if lost=$(cat "$LAB_HOST_DIR/faults/unmounted" 2>/dev/null) && [ -n "$lost" ]; then
+  unshare --mount --propagation private -- /bin/sh -c 'mount --bind "$1" "$2" || exit 125; shift 2; exec "$@"' sh "$LAB_HOST_DIR/faults/unmounted.d" "$lost" ${plan.loginShell ?? "/bin/bash"} -c "$SSH_ORIGINAL_COMMAND"
+else
+  ${plan.loginShell ?? "/bin/bash"} -c "$SSH_ORIGINAL_COMMAND"
+fi
 st=$?
 dur=$(( (\${EPOCHREALTIME//[.,]/} - start) / 1000 ))
 sig=

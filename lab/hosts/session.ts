@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import { ServerChannel } from "ssh2";
 import { logCommand } from "./command-log";
+import { commandArgv } from "./mounts";
 
 /** The terminal a client asked for with a `pty` request. */
 export interface PtyInfo {
@@ -33,7 +34,9 @@ export function runSession(channel: ServerChannel, ctx: SessionContext, command:
   const program = command ?? `exec ${ctx.shell} -i`;
   const child = pty
     ? spawn("script", ["-qfec", `stty rows ${pty.rows || 24} cols ${pty.cols || 80} 2>/dev/null; ${program}`, "/dev/null"], { cwd: ctx.cwd, env, detached: true })
-    : spawn(ctx.shell, command === undefined ? [] : ["-c", command], { cwd: ctx.cwd, env, detached: true });
+    : command === undefined
+      ? spawn(ctx.shell, [], { cwd: ctx.cwd, env, detached: true })
+      : spawn(...commandArgv(ctx.env.LAB_HOST_DIR, ctx.shell, command), { cwd: ctx.cwd, env, detached: true });
   ctx.children.add(child);
 
   child.stdin!.on("error", () => { /* the program exited without reading its input */ });

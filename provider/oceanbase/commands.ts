@@ -132,14 +132,3 @@ export function removeJobFilesOp(t: Target, home: string, policy: string, reason
   const d = `${home}/${jobDirOf(policy)}`;
   return { host: t.host, connKey: t.connKey, kind: "rm", describe: `remove ${d}/run.sh and client.cnf`, command: sh`rm -f ${`${d}/run.sh`} ${`${d}/client.cnf`} ${`${d}/run.lock`}`, reason, timeoutMs: 60_000 };
 }
-
-/** A marker written into the storage directory from one host, to be read from another (OCP's 测试). */
-export function storageWriteOp(t: Target, dir: string, marker: string, content: string): Operation {
-  const f = `${dir}/${marker}`;
-  return { host: t.host, connKey: t.connKey, kind: "storage-test", describe: `write a test marker into ${dir}`, command: sh`mkdir -p ${dir} && test -w ${dir} && printf '%s\n' ${content} > ${f}`, reason: "the backup storage is tested before it is saved", hint: `check that ${dir} is mounted and writable on ${t.host}`, timeoutMs: 60_000 };
-}
-
-export function storageReadOp(t: Target, dir: string, marker: string, content: string, writer: string): Operation {
-  const f = `${dir}/${marker}`;
-  return { host: t.host, connKey: t.connKey, kind: "storage-test", describe: `read the test marker from ${dir}`, command: sh`test "$(cat ${f} 2>/dev/null)" = ${content} && rm -f ${f}`, reason: "the same directory must be seen from every host", hint: `the marker written on ${writer} is not in ${dir} on ${t.host}: mount the same shared directory (NFS) at that path on every OBServer and the job host`, timeoutMs: 60_000 };
-}

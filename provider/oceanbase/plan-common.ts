@@ -2,6 +2,7 @@
 import type { Operation } from "../core/operation";
 import { connectionKey, parseConnection } from "../core/connection";
 import type { SqlEndpoint, Target } from "./commands";
+import { fileTest, ossTest, type StorageHosts } from "./storage";
 import type { BackupPolicySpec } from "./schema";
 import { destOption, parseOption } from "./sql";
 
@@ -12,19 +13,43 @@ export class PlanRefusal extends Error {
 
 export const ARCHIVE_WAIT_SECONDS = 120;
 export const COMPACTION_WAIT_SECONDS = 3600;
-export const STORAGE_MARKER = ".pulumi-dbcluster-storage-test";
 
-/** A version's cluster-side steps: storage test writes, SQL, waits. */
+/** A version's cluster-side steps: the storages to test first (their destinations change), SQL, waits. */
 export interface ClusterSteps {
-  readonly storage: Operation[];
+  readonly testStorage: Pick<BackupPolicySpec["storage"], "file" | "oss">[];
   readonly sql: Operation[];
   readonly wait: Operation[];
 }
 
-export function targets(spec: BackupPolicySpec): { cluster: Target; job: Target } {
-  const c = parseConnection(spec.cluster.connection);
-  const j = parseConnection(spec.job.connection);
-  return { cluster: { host: c.host, connKey: connectionKey(c) }, job: { host: j.host, connKey: connectionKey(j) } };
+function target(conn: BackupPolicySpec["job"]["connection"]): Target {
+  const c = parseConnection(conn);
+  return { host: c.host, connKey: connectionKey(c) };
+}
+
+/** Where SQL runs (`cluster`), the other OBServers' hosts (`servers`, for the storage test) and the job host. */
+export function targets(spec: BackupPolicySpec): { cluster: Target; servers: Target[]; job: Target } {
+  const cluster = target(spec.cluster.connection);
+  const servers = (spec.cluster.servers ?? []).map((s) => target(s.connection)).filter((t, i, all) => t.connKey !== cluster.connKey && all.findIndex((x) => x.connKey === t.connKey) === i);
+  return { cluster, servers, job: target(spec.job.connection) };
+}
+
+/** The storage test's hosts: every OBServer host the policy knows, and the job host. */
+export function storageHosts(spec: BackupPolicySpec): StorageHosts {
+  const t = targets(spec);
+  return { observers: [t.cluster, ...t.servers], job: t.job };
+}
+
+export interface StorageSteps {
+  readonly write: Operation[];
+  readonly read: Operation[];
+  readonly remove: Operation[];
+}
+
+/** The storage test's steps for a storage (written first, read from the other hosts, the marker removed). */
+export function storageTest(spec: BackupPolicySpec, storage: Pick<BackupPolicySpec["storage"], "file" | "oss"> = spec.storage): StorageSteps {
+  const h = storageHosts(spec);
+  if (storage.file) return fileTest(storage.file.path, spec.name, h);
+  return { write: ossTest(storage.oss!, spec.name, h), read: [], remove: [] };
 }
 
 export const endpoint = (spec: BackupPolicySpec): SqlEndpoint => ({ host: spec.cluster.host, port: spec.cluster.port, password: spec.cluster.password });

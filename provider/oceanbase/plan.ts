@@ -4,8 +4,8 @@
  * the version the server reports; the job host (script, defaults file, cron block) is the same.
  */
 import type { Operation, Plan } from "../core/operation";
-import { crontabOp, jobDirOf, jobFileOp, removeJobFilesOp, storageReadOp, type Target } from "./commands";
-import { COMPACTION_WAIT_SECONDS, PlanRefusal, STORAGE_MARKER, endpoint, targets, windowDays } from "./plan-common";
+import { crontabOp, jobDirOf, jobFileOp, removeJobFilesOp, type Target } from "./commands";
+import { COMPACTION_WAIT_SECONDS, PlanRefusal, endpoint, storageTest, targets, windowDays } from "./plan-common";
 import { clusterSteps3, deleteSteps3 } from "./plan3";
 import { chosenTenants, clusterSteps4, deleteSteps4 } from "./plan4";
 import type { PolicyActual } from "./read";
@@ -30,6 +30,13 @@ export function cronBlock(spec: BackupPolicySpec, begin: string, end: string, wi
     lines.push(`${cm} ${ch} * * * ${run("cleanup")}`);
   }
   lines.push(`0 * * * * ${run("alarms")}`);
+  if (spec.secondary) {
+    // Backup of backups on its own schedule (and time zone: cron applies the CRON_TZ above a line).
+    const b = spec.secondary.schedule;
+    const [bh, bm] = b.time.split(":").map(Number);
+    const days = [...b.days].sort((x, y) => x - y).join(",");
+    lines.push(`CRON_TZ=${b.timeZone}`, b.period === "week" ? `${bm} ${bh} * * ${days} ${run("backup-backup")}` : `${bm} ${bh} ${days} * * ${run("backup-backup")}`);
+  }
   lines.push(end);
   return lines.join("\n");
 }
@@ -42,8 +49,9 @@ export function expectedJob(spec: BackupPolicySpec, a: PolicyActual) {
     targets: v4 ? chosenTenants(spec, a).map((t) => ({ tenant: t.name, sql: targetSql4(t) })) : [{ tenant: null, sql: targetSql3() }],
     // 4.x: the server applies the delete policy itself (hourly), so no cleanup run is scheduled.
     cleanup: v4 ? undefined : { sql: SQL3.deleteObsolete, windowDays: windowDays(spec) },
+    backupBackup: spec.secondary && !v4 ? [SQL3.backupBackupset, SQL3.backupBackuppiece] : undefined,
     compactionWaitSeconds: COMPACTION_WAIT_SECONDS,
-    alarms: { ...spec.alarms, capacityPercent: spec.storage.capacityAlarmPercent, storageDir: spec.storage.file!.path, command: spec.alarmCommand ?? "" },
+    alarms: { ...spec.alarms, capacityPercent: spec.storage.capacityAlarmPercent, storageDir: spec.storage.file?.path ?? "", command: spec.alarmCommand ?? "" },
   });
   return { script, cnf: clientCnf(endpoint(spec)), withCleanup: !v4 };
 }
@@ -62,11 +70,12 @@ function jobSteps(spec: BackupPolicySpec, a: PolicyActual, t: Target, begin: str
 export function planPolicy(spec: BackupPolicySpec, a: PolicyActual, begin: string, end: string): Plan {
   const t = targets(spec);
   const c = isV4(a.cluster.version) ? clusterSteps4(spec, a, t.cluster) : clusterSteps3(spec, a, t.cluster);
-  const storageRead = c.storage.length > 0 ? [storageReadOp(t.job, spec.storage.file!.path, STORAGE_MARKER, spec.name, t.cluster.host)] : [];
+  const tests = c.testStorage.map((st) => storageTest(spec, st));
+  const test = { write: tests.flatMap((x) => x.write), read: tests.flatMap((x) => x.read), remove: tests.flatMap((x) => x.remove) };
   return [
-    { title: "test the backup storage (write)", operations: c.storage },
-    { title: "test the backup storage (read from the job host)", operations: storageRead },
-    { title: "backup destination and log archiving", operations: c.sql },
+    { title: "test the backup storage", operations: test.write },
+    { title: "test the backup storage (read from the other hosts)", operations: test.read },
+    { title: "backup destination and log archiving", operations: [...test.remove, ...c.sql] },
     { title: "wait for archiving", operations: c.wait },
     { title: "job host: script, defaults file, cron", operations: jobSteps(spec, a, t.job, begin, end) },
   ];

@@ -4,29 +4,35 @@
  * so does the plan, before any step, saying why and what to do.
  */
 import type { Operation } from "../core/operation";
-import { sqlOp, storageWriteOp, waitOp, type Target } from "./commands";
-import { ARCHIVE_WAIT_SECONDS, PlanRefusal, STORAGE_MARKER, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
+import { sqlOp, waitOp, type Target } from "./commands";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
+import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
 
 const sameOption = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).every((k) => a[k] === b[k]);
 import type { PolicyActual } from "./read";
 import type { BackupPolicySpec } from "./schema";
-import { SQL3, destOption, fileUri } from "./sql";
+import { SQL3, destOption } from "./sql";
 
 export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target): ClusterSteps {
   const ep = endpoint(spec);
   const c = a.cluster;
-  const dest = fileUri(spec.storage.file!.path);
+  const dest = destUri(spec.storage);
   const option = desiredOption(spec);
   const statements: string[] = [];
-  const storage: Operation[] = [];
+  const testStorage: ClusterSteps["testStorage"] = [];
+  const second = spec.secondary ? destUri(spec.secondary.storage) : "";
+  let secondNow = c.backupBackupDest;
   const why: string[] = [];
   if (spec.tenants !== undefined) throw new PlanRefusal(`tenants is for OceanBase 4.x (tenant-level backup); ${a.cluster.version} backs up the whole cluster: remove tenants`);
-  if (c.backupDest !== dest) {
-    if (c.running.length > 0) throw new PlanRefusal(`backup_dest is ${JSON.stringify(c.backupDest)} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
-    if (c.archiveStatus !== "STOP") throw new PlanRefusal(`backup_dest is ${JSON.stringify(c.backupDest)} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. To move the backups, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
+  if (!sameDest(c.backupDest, dest)) {
+    if (c.running.length > 0) throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
+    if (c.archiveStatus !== "STOP") throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. To move the backups, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
+    // OceanBase refuses a new backup_dest while backup_backup_dest is set (1235): clear it first.
+    if (secondNow !== "") statements.push(SQL3.setBackupBackupDest(""));
+    secondNow = "";
     statements.push(SQL3.setBackupDest(dest));
-    why.push(`backup_dest is ${JSON.stringify(c.backupDest)}, want ${dest}`);
-    storage.push(storageWriteOp(t, spec.storage.file!.path, STORAGE_MARKER, spec.name));
+    why.push(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}`);
+    testStorage.push(spec.storage);
   }
   if (!sameOption(c.backupDestOption, option)) {
     const pieceOn = (o: Record<string, string>) => (o.log_archive_piece_switch_interval ?? "0").replace(/d$/, "") !== "0";
@@ -36,6 +42,12 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     statements.push(SQL3.setBackupDestOption(destOption({ recoveryWindowDays: Number(option.recovery_window.replace(/d$/, "")), pieceSwitchDays: Number(option.log_archive_piece_switch_interval.replace(/d$/, "")) })));
     why.push(`backup_dest_option differs`);
   }
+  if (!sameDest(secondNow, second)) {
+    // Backup of backups (secondary): its own destination, tested like the primary one.
+    statements.push(SQL3.setBackupBackupDest(second));
+    if (spec.secondary) testStorage.push(spec.secondary.storage);
+    why.push(`backup_backup_dest is ${JSON.stringify(withoutKeys(c.backupBackupDest))}, want ${JSON.stringify(withoutKeys(second))}`);
+  }
   const wait: Operation[] = [];
   const archiveQuery = SQL3.archiveStatus;
   if (c.archiveStatus === "STOP") {
@@ -44,13 +56,13 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   } else if (c.archiveStatus === "STOPPING") {
     throw new PlanRefusal("log archiving is STOPPING (someone ran NOARCHIVELOG): wait for STOP in CDB_OB_BACKUP_ARCHIVELOG and run up again to turn it back on");
   } else if (c.archiveStatus === "INTERRUPTED") {
-    throw new PlanRefusal(`log archiving is INTERRUPTED: check that ${c.backupDest} is mounted and writable on every OBServer, then run ALTER SYSTEM NOARCHIVELOG, wait for STOP, and run up again`);
+    throw new PlanRefusal(`log archiving is INTERRUPTED: check that ${withoutKeys(c.backupDest)} is mounted (or OSS reachable) and writable on every OBServer, then run ALTER SYSTEM NOARCHIVELOG, wait for STOP, and run up again`);
   }
   if (statements.includes(SQL3.archivelog) || c.archiveStatus === "BEGINNING") {
     wait.push(waitOp(t, ep, archiveQuery, "DOING", ARCHIVE_WAIT_SECONDS, { describe: "wait for log archiving to be DOING", reason: "a data backup may start only once archiving is DOING", hint: "see CDB_OB_BACKUP_ARCHIVELOG; the destination must be writable from every OBServer" }));
   }
-  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: statements.join("; "), reason: why.join("; ") })];
-  return { storage, sql, wait };
+  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })];
+  return { testStorage, sql, wait };
 }
 
 

@@ -5,14 +5,15 @@
  * destination while a backup job runs; so does the plan, before any step.
  */
 import type { Operation } from "../core/operation";
-import { sqlOp, storageWriteOp, waitOp, type Target } from "./commands";
-import { ARCHIVE_WAIT_SECONDS, PlanRefusal, STORAGE_MARKER, endpoint, windowDays, type ClusterSteps } from "./plan-common";
+import { sqlOp, waitOp, type Target } from "./commands";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, endpoint, windowDays, type ClusterSteps } from "./plan-common";
+import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
 import type { PolicyActual, TenantBackupState } from "./read";
 import type { BackupPolicySpec } from "./schema";
-import { SQL4, fileUri } from "./sql";
+import { SQL4 } from "./sql";
 
-export const archiveUri = (spec: BackupPolicySpec, tenant: string) => fileUri(`${spec.storage.file!.path}/${tenant}/log_archive`);
-export const dataUri = (spec: BackupPolicySpec, tenant: string) => fileUri(`${spec.storage.file!.path}/${tenant}/data`);
+export const archiveUri = (spec: BackupPolicySpec, tenant: string) => destUri(spec.storage, `/${tenant}/log_archive`);
+export const dataUri = (spec: BackupPolicySpec, tenant: string) => destUri(spec.storage, `/${tenant}/data`);
 
 /** The user tenants the policy covers: the listed ones (each must exist) or all of them. */
 export function chosenTenants(spec: BackupPolicySpec, a: PolicyActual): TenantBackupState[] {
@@ -30,24 +31,25 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const statements: string[] = [];
   const why: string[] = [];
   const wait: Operation[] = [];
+  if (spec.secondary) throw new PlanRefusal(`secondary (backup of backups) is OceanBase 3.x's: ${a.cluster.version} has none (OceanBase 4.0 dropped BACKUP BACKUPSET / BACKUPPIECE). Remove secondary, or copy the backup storage with the storage's own tools`);
   const tenants = chosenTenants(spec, a);
   if (tenants.length === 0) throw new PlanRefusal("the cluster has no user tenant to back up (4.x backs up tenants, not sys)");
   const piece = `${spec.logBackup.pieceSwitchDays}d`;
   for (const x of tenants) {
     const arch = archiveUri(spec, x.name);
-    const archOk = x.archiveDest.path === arch && (x.archiveDest.piece_switch_interval ?? "1d") === piece;
+    const archOk = sameDest(x.archiveDest.path ?? "", arch) && (x.archiveDest.piece_switch_interval ?? "1d") === piece;
     if (!archOk) {
       if (x.archiveStatus !== "STOP") {
-        throw new PlanRefusal(`tenant ${x.name}: LOG_ARCHIVE_DEST is ${JSON.stringify(x.archiveDest.path ?? "")} (piece ${x.archiveDest.piece_switch_interval ?? "-"}) and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235). Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
+        throw new PlanRefusal(`tenant ${x.name}: LOG_ARCHIVE_DEST is ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))} (piece ${x.archiveDest.piece_switch_interval ?? "-"}) and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235). Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
       }
       statements.push(SQL4.setArchiveDest(arch, spec.logBackup.pieceSwitchDays, x.name));
-      why.push(`${x.name}: archive destination ${JSON.stringify(x.archiveDest.path ?? "")}, want ${arch}`);
+      why.push(`${x.name}: archive destination ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))}, want ${withoutKeys(arch)}`);
     }
     const data = dataUri(spec, x.name);
-    if (x.dataDest !== data) {
-      if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: DATA_BACKUP_DEST is ${JSON.stringify(x.dataDest)} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
+    if (!sameDest(x.dataDest, data)) {
+      if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: DATA_BACKUP_DEST is ${JSON.stringify(withoutKeys(x.dataDest))} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
       statements.push(SQL4.setDataDest(data, x.name));
-      why.push(`${x.name}: data destination ${JSON.stringify(x.dataDest)}, want ${data}`);
+      why.push(`${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
     }
     if (x.archiveStatus === "STOP") {
       statements.push(SQL4.archivelog(x.name));
@@ -68,9 +70,9 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
       why.push(`${x.name}: delete policy window ${x.recoveryWindowDays ?? "none"}, want ${want}d`);
     }
   }
-  const storage = statements.some((s) => /_DEST =/.test(s)) ? [storageWriteOp(t, spec.storage.file!.path, STORAGE_MARKER, spec.name)] : [];
-  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: statements.join("; "), reason: why.join("; ") })];
-  return { storage, sql, wait };
+  const testStorage = statements.some((s) => /_DEST =/.test(s)) ? [spec.storage] : [];
+  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })];
+  return { testStorage, sql, wait };
 }
 
 /**

@@ -46,6 +46,8 @@ export interface ClusterBackupState {
   readonly archiveStatus: string;
   readonly archiveRound: number;
   readonly sets: BackupSetRow[];
+  /** 3.x backup of backups: the copies of sets (COPY_ID > 0). */
+  readonly copies: BackupSetRow[];
   readonly running: { setId: number; mode: string; start: string | null }[];
   readonly mergeStatus: string;
   /** µs since the epoch, or 0. */
@@ -109,7 +111,10 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
   const params = await rows(s, READ.params3);
   const param = (name: string) => str(params.find((p) => p.name === name)?.value);
   const archive = (await rows(s, READ.archive3))[0];
-  const sets = (await rows(s, READ.sets3)).map((r): BackupSetRow => ({ setId: num(r.bs_key), mode: r.backup_type === "D" ? "full" : "incremental", status: str(r.status), fileStatus: str(r.file_status), start: r.start_time == null ? null : str(r.start_time), end: r.completion_time == null ? null : str(r.completion_time), bytes: num(r.output_bytes) }));
+  const setRows = await rows(s, READ.sets3);
+  const setRow = (r: Row): BackupSetRow => ({ setId: num(r.bs_key), mode: r.backup_type === "D" ? "full" : "incremental", status: str(r.status), fileStatus: str(r.file_status), start: r.start_time == null ? null : str(r.start_time), end: r.completion_time == null ? null : str(r.completion_time), bytes: num(r.output_bytes) });
+  const sets = setRows.filter((r) => num(r.copy_id) === 0).map(setRow);
+  const copies = setRows.filter((r) => num(r.copy_id) > 0).map(setRow);
   const running = (await rows(s, READ.running3)).map((r) => ({ setId: num(r.bs_key), mode: r.backup_type === "D" ? "full" : "incremental", start: r.start_time == null ? null : str(r.start_time) }));
   const zone = await rows(s, READ.zone3);
   const z = (name: string) => zone.find((r) => r.name === name);
@@ -121,6 +126,7 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
     archiveStatus: str(archive?.status) || "STOP",
     archiveRound: num(archive?.log_archive_round),
     sets,
+    copies,
     running,
     mergeStatus: str(z("merge_status")?.info),
     lastMergedTime: num(z("last_merged_time")?.value),
@@ -157,7 +163,7 @@ async function readCluster4(s: SqlSession, version: string): Promise<ClusterBack
       lastCompactionMs: datetimeMs(byTenant(compaction, id)[0]?.last_finish_time),
     };
   });
-  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], running: [], mergeStatus: "", lastMergedTime: 0, archiveStartMs: 0 };
+  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "", lastMergedTime: 0, archiveStartMs: 0 };
 }
 
 export async function readPolicy(ctx: RunContext, clusterKey: string, jobKey: string, ep: { host: string; port: number; password: string }, policy: string): Promise<PolicyActual> {

@@ -25,6 +25,12 @@ export const ClusterSchema = z
     port: z.number().int().min(1).max(65535).default(2881),
     /** root@sys's password (a secret). */
     password,
+    /**
+     * The other OBServers' hosts: the storage test (OCP's 测试) runs on every OBServer, so a
+     * directory not mounted on one of them, or an OSS endpoint one of them cannot reach, is found
+     * before anything is saved. @default only `connection`'s host
+     */
+    servers: z.array(z.object({ connection: ConnectionSchema }).strict()).optional(),
   })
   .strict();
 
@@ -45,11 +51,15 @@ export const StorageSchema = z
     /** OSS storage. */
     oss: z
       .object({
-        endpoint: z.string().min(1, "OSS needs an endpoint (访问域名)"),
-        bucket: z.string().min(1, "OSS needs a bucket"),
-        path: z.string().default(""),
-        accessId: z.string().min(1, "OSS needs an access id (访问用户)"),
-        accessKey: z.string().min(1, "OSS needs an access key (访问秘钥)"),
+        /** OCP's 访问域名: `host[:port]`, as OceanBase's `host=` takes it (no scheme). */
+        endpoint: z.string({ error: "OSS needs an endpoint (访问域名)" }).min(1, "OSS needs an endpoint (访问域名)").regex(/^[A-Za-z0-9][A-Za-z0-9.-]*(:\d{1,5})?$/, "an endpoint is host[:port] without a scheme, e.g. oss-cn-hangzhou.aliyuncs.com"),
+        /** OSS's bucket rule: 3 to 63 lower-case letters, digits and -, starting and ending with a letter or digit. */
+        bucket: z.string({ error: "OSS needs a bucket" }).min(1, "OSS needs a bucket").regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "a bucket name is 3 to 63 lower-case letters, digits and -, starting and ending with a letter or digit (OSS's rule)"),
+        /** The object prefix inside the bucket (OCP's 路径). */
+        path: z.string().default("").refine((s) => /^[A-Za-z0-9._\/-]*$/.test(s) && !s.startsWith("/") && !s.split("/").includes(".."), "a path in the bucket holds letters, digits, . _ - and /, does not start with / and has no .. (it becomes part of OceanBase's backup URI)"),
+        accessId: z.string({ error: "OSS needs an access id (访问用户)" }).min(1, "OSS needs an access id (访问用户)").regex(/^[A-Za-z0-9._-]+$/, "an access id holds letters, digits, . _ and -"),
+        /** A secret. OceanBase reads it from the destination URI, so & ? blanks quotes and backslashes cannot be in it. */
+        accessKey: z.string({ error: "OSS needs an access key (访问秘钥)" }).min(1, "OSS needs an access key (访问秘钥)").refine((s) => !/[&?\s'"\\\0]/.test(s), "an access key cannot contain & ? blanks, quotes or backslashes (OceanBase reads it from the destination URI)"),
       })
       .strict()
       .optional(),
@@ -100,8 +110,28 @@ export const BackupPolicySchema = z
     alarmCommand: z.string().refine((s) => !s.includes("\0"), "cannot contain NUL").optional(),
     /** 4.x only: the user tenants to back up. @default every user tenant */
     tenants: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/, "a tenant name starts with a letter and holds letters, digits and _")).optional(),
-    /** Backup of backups (3.x only). Not built yet: refused when set. */
-    secondary: z.unknown().optional(),
+    /**
+     * Backup of backups (OCP's 二次备份, 3.x only: OceanBase 4.x has none): copies the backup sets
+     * and archive pieces to a second storage on its own schedule. The second storage must differ
+     * from the primary one and not lie inside it. Log splitting (pieces), which it needs, is
+     * always on here (`logBackup.pieceSwitchDays`).
+     */
+    secondary: z
+      .object({
+        storage: StorageSchema.omit({ capacityAlarmPercent: true }),
+        schedule: z
+          .object({
+            period: z.enum(["week", "month"]),
+            /** week: 1 (Monday) to 7 (Sunday); month: 1 to 31. */
+            days: z.array(z.number().int("a day is an integer")).min(1, "a schedule needs at least one day"),
+            time: hhmm,
+            /** @default "UTC" */
+            timeZone: z.string().default("UTC"),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     method: z.enum(["physical", "logical"]).default("physical"),
     /** The host whose cron runs the schedule. */
     job: z.object({ connection: ConnectionSchema }).strict(),

@@ -52,6 +52,8 @@ export interface ScriptParams {
   readonly targets: readonly { tenant: string | null; sql: TargetSql }[];
   /** 3.x: the statement that deletes obsolete backups; 4.x has the server's delete policy. */
   readonly cleanup?: { sql: string; windowDays: number };
+  /** 3.x backup of backups: the statements `run.sh backup-backup` sends (sets, then pieces). */
+  readonly backupBackup?: readonly string[];
   /** Seconds the script waits for a compaction before it gives up on the full. */
   readonly compactionWaitSeconds: number;
   readonly alarms: AlarmParams;
@@ -74,7 +76,7 @@ export function jobScript(p: ScriptParams): string {
 set -u
 d=$(cd "$(dirname "$0")" && pwd)
 cnf="$d/client.cnf"; log="$d/runs.log"
-requested="\${1:?usage: run.sh full|incremental|cleanup|alarms}"
+requested="\${1:?usage: run.sh full|incremental|cleanup|alarms|backup-backup}"
 start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ${defs.join("\n")}
 q() { obclient --defaults-extra-file="$cnf" --init-command="SET time_zone = '+00:00'" -N -s -e "$1" 2>&1; }
@@ -91,6 +93,9 @@ exec 9>>"$d/run.lock"
 if ! flock -n 9; then record null skipped "another run of this policy is still going" "" "$requested"; exit 0; fi
 if [ "$requested" = cleanup ]; then
 ${cleanup}
+fi
+if [ "$requested" = backup-backup ]; then
+${backupBackupBlock(p)}
 fi
 backup_target() { # index tenant-json
   local i="$1" who="$2" mode="$requested" note="" out running arch fulls merged started started_us n set stmt
@@ -122,6 +127,19 @@ ${calls.join("\n")}
 evaluate_alarms
 exit $rc
 `;
+}
+
+/**
+ * Backup of backups (3.x): each statement copies what was not copied yet; OceanBase's 9050 ("no
+ * backup data to be backuped up") means there is nothing new, which is no failure.
+ */
+function backupBackupBlock(p: ScriptParams): string {
+  if (!p.backupBackup) return `  record null skipped "no secondary backup in this policy" "" backup-backup; exit 0`;
+  const one = (stmt: string) =>
+    `  if out=$(q ${quote(stmt)}); then record null started ${quote(`${stmt}: started`)} "" backup-backup
+  elif printf '%s' "$out" | grep -q 'ERROR 9050'; then record null skipped ${quote(`${stmt}: nothing new to copy`)} "" backup-backup
+  else record null failed "$out" "" backup-backup; rc=1; fi`;
+  return ["  rc=0", ...p.backupBackup.map(one), "  exit $rc"].join("\n");
 }
 
 /**

@@ -28,7 +28,8 @@ export const READ = {
   /** 3.x: the cluster's backup parameters (one row per server; any one answers for the cluster). */
   params3: "SHOW PARAMETERS WHERE name IN ('backup_dest', 'backup_dest_option', 'backup_backup_dest')",
   archive3: "SELECT tenant_id, status, log_archive_round, min_first_time FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
-  sets3: "SELECT bs_key, backup_type, status, file_status, start_time, completion_time, output_bytes FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key",
+  /** COPY_ID 0 is the set itself; 1, 2, ... its copies made by backup of backups. */
+  sets3: "SELECT bs_key, copy_id, backup_type, status, file_status, start_time, completion_time, output_bytes FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key, copy_id",
   running3: "SELECT bs_key, backup_type, start_time FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE tenant_id = 1",
   /** 3.x compaction state: merge_status (IDLE when done) and when the last major compaction ended (µs). */
   zone3: "SELECT name, value, info FROM oceanbase.__all_zone WHERE zone = '' AND name IN ('merge_status', 'last_merged_time', 'frozen_version', 'last_merged_version')",
@@ -37,6 +38,10 @@ export const READ = {
 export const SQL3 = {
   setBackupDest: (uri: string) => `ALTER SYSTEM SET backup_dest = ${obString(uri)}`,
   setBackupDestOption: (option: string) => `ALTER SYSTEM SET backup_dest_option = ${obString(option)}`,
+  setBackupBackupDest: (uri: string) => `ALTER SYSTEM SET backup_backup_dest = ${obString(uri)}`,
+  /** Backup of backups: every set and piece not yet copied once (the active piece too). */
+  backupBackupset: "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES",
+  backupBackuppiece: "ALTER SYSTEM BACKUP BACKUPPIECE ALL NOT BACKED UP 1 TIMES WITH ACTIVE BACKUPPIECE",
   archivelog: "ALTER SYSTEM ARCHIVELOG",
   noarchivelog: "ALTER SYSTEM NOARCHIVELOG",
   backup: (mode: "full" | "incremental") => (mode === "full" ? "ALTER SYSTEM BACKUP DATABASE" : "ALTER SYSTEM BACKUP INCREMENTAL DATABASE"),
@@ -44,7 +49,7 @@ export const SQL3 = {
   majorFreeze: "ALTER SYSTEM MAJOR FREEZE",
   /** For the job script: how many backups run, whether a full exists, archiving and compaction. */
   runningCount: "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS",
-  fullCount: "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND backup_type = 'D' AND status = 'SUCCESS' AND file_status = 'AVAILABLE'",
+  fullCount: "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 AND backup_type = 'D' AND status = 'SUCCESS' AND file_status = 'AVAILABLE'",
   archiveStatus: "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
   mergeStatus: "SELECT info FROM oceanbase.__all_zone WHERE zone = '' AND name = 'merge_status'",
   lastMergedTime: "SELECT value FROM oceanbase.__all_zone WHERE zone = '' AND name = 'last_merged_time'",
@@ -68,7 +73,7 @@ export function targetSql3(): TargetSql {
     runningBefore: "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE tenant_id = 1 AND start_time < '@CUTOFF@'",
     archiveStatusOne: "SELECT max(status) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
     archiveCheckpoint: "SELECT max(max_next_time) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
-    lastSuccess: "SELECT max(completion_time) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS'",
+    lastSuccess: "SELECT max(completion_time) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 AND status = 'SUCCESS'",
   };
 }
 
@@ -134,8 +139,4 @@ export function parseOption(text: string): Record<string, string> {
     out[(eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase()] = eq < 0 ? "" : part.slice(eq + 1).trim();
   }
   return out;
-}
-
-export function fileUri(dir: string): string {
-  return `file://${dir}`;
 }

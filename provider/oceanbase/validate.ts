@@ -24,40 +24,70 @@ export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicyS
   const raw = (inputs ?? {}) as Record<string, any>;
 
   const storage = raw.storage ?? {};
-  if (storage.file !== undefined && storage.oss !== undefined) add(["storage"], "give either file or oss, not both");
-  if (storage.file === undefined && storage.oss === undefined) add(["storage"], "give file (a directory on every OBServer) or oss");
-  if (storage.oss !== undefined) add(["storage", "oss"], "OSS storage is not built yet in this provider: use file storage");
-
+  storageRules(storage, ["storage"], add);
+  scheduleRules(raw.schedule ?? {}, ["schedule"], (d) => d?.day, add);
   const sched = raw.schedule ?? {};
   const days: any[] = Array.isArray(sched.days) ? sched.days : [];
-  const max = sched.period === "month" ? 31 : 7;
-  days.forEach((d, i) => {
-    if (typeof d?.day === "number" && Number.isInteger(d.day) && (d.day < 1 || d.day > max)) {
-      add(["schedule", "days", i, "day"], sched.period === "month" ? "a day of the month is 1 to 31" : "a day of the week is 1 (Monday) to 7 (Sunday)");
-    }
-  });
-  const seen = new Set<number>();
-  days.forEach((d, i) => {
-    if (typeof d?.day !== "number") return;
-    if (seen.has(d.day)) add(["schedule", "days", i, "day"], "a day is listed once");
-    seen.add(d.day);
-  });
-  if (sched.period === "month" && days.length > MAX_MONTH_DAYS) add(["schedule", "days"], `a monthly schedule has at most ${MAX_MONTH_DAYS} days (OCP's rule)`);
   if (days.length > 0 && !days.some((d) => d?.mode === "full")) add(["schedule", "days"], "at least one day must run a full backup (an incremental needs a full to build on)");
-  if (typeof sched.timeZone === "string") {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: sched.timeZone });
-    } catch {
-      add(["schedule", "timeZone"], "an IANA time zone such as UTC or Asia/Shanghai");
-    }
+
+  const secondary = raw.secondary;
+  if (secondary !== undefined && secondary !== null && typeof secondary === "object") {
+    storageRules(secondary.storage ?? {}, ["secondary", "storage"], add);
+    scheduleRules(secondary.schedule ?? {}, ["secondary", "schedule"], (d) => d, add);
+    const inside = storageInside(secondary.storage ?? {}, storage);
+    if (inside) add(["secondary", "storage"], `the secondary storage must differ from the primary storage and not lie inside it (${inside})`);
+    if (raw.tenants !== undefined) add(["secondary"], "backup of backups is OceanBase 3.x's (cluster level); tenants is for 4.x, which has no backup of backups: remove one of them");
   }
 
   const log = raw.logBackup ?? {};
   if (log.enabled === false) add(["logBackup", "enabled"], "log backup is required for physical backup and cannot be turned off (OCP's rule)");
   if (typeof log.pieceSwitchDays === "number" && (log.pieceSwitchDays < 1 || log.pieceSwitchDays > 7)) add(["logBackup", "pieceSwitchDays"], "the piece switch interval is 1 to 7 days (OceanBase's range)");
   if (raw.method === "logical") add(["method"], "logical backup is obdumper's job (full only), not a physical backup policy: use method physical");
-  if (raw.secondary !== undefined) add(["secondary"], "backup of backups is not built yet in this provider (and OceanBase 4.x has none)");
 
   if (list.length > 0 || !parsed.success) return { ok: false, failures: list };
   return { ok: true, spec: parsed.data };
+}
+
+type Add = (path: PropertyKey[], rule: string) => void;
+
+function storageRules(storage: Record<string, any>, at: PropertyKey[], add: Add): void {
+  if (storage.file !== undefined && storage.oss !== undefined) add(at, "give either file or oss, not both");
+  if (storage.file === undefined && storage.oss === undefined) add(at, "give file (a directory on every OBServer) or oss");
+}
+
+/** Days in range and listed once, at most 10 a month, a real time zone. */
+function scheduleRules(sched: Record<string, any>, at: PropertyKey[], dayOf: (d: any) => unknown, add: Add): void {
+  const days: any[] = Array.isArray(sched.days) ? sched.days : [];
+  const max = sched.period === "month" ? 31 : 7;
+  const seen = new Set<number>();
+  days.forEach((d, i) => {
+    const day = dayOf(d);
+    if (typeof day !== "number" || !Number.isInteger(day)) return;
+    const path = typeof d === "object" ? [...at, "days", i, "day"] : [...at, "days", i];
+    if (day < 1 || day > max) add(path, sched.period === "month" ? "a day of the month is 1 to 31" : "a day of the week is 1 (Monday) to 7 (Sunday)");
+    if (seen.has(day)) add(path, "a day is listed once");
+    seen.add(day);
+  });
+  if (sched.period === "month" && days.length > MAX_MONTH_DAYS) add([...at, "days"], `a monthly schedule has at most ${MAX_MONTH_DAYS} days (OCP's rule)`);
+  if (typeof sched.timeZone === "string") {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: sched.timeZone });
+    } catch {
+      add([...at, "timeZone"], "an IANA time zone such as UTC or Asia/Shanghai");
+    }
+  }
+}
+
+/** Why the secondary storage is (inside) the primary one, or undefined when it is apart. */
+function storageInside(second: Record<string, any>, primary: Record<string, any>): string | undefined {
+  const within = (a: string, b: string) => a === b || (b === "/" ? a.startsWith("/") : a.startsWith(`${b}/`));
+  const p = (o: any) => String(o?.path ?? "").replace(/^\/+|\/+$/g, "");
+  if (typeof second.file?.path === "string" && typeof primary.file?.path === "string" && within(second.file.path, primary.file.path)) {
+    return second.file.path === primary.file.path ? "the same directory" : `${second.file.path} is inside ${primary.file.path}`;
+  }
+  if (second.oss && primary.oss && second.oss.bucket === primary.oss.bucket && String(second.oss.endpoint) === String(primary.oss.endpoint)) {
+    const a = p(second.oss), b = p(primary.oss);
+    if (a === b || b === "" || a.startsWith(`${b}/`)) return a === b ? "the same bucket and path" : `oss://${second.oss.bucket}/${a} is inside oss://${primary.oss.bucket}/${b}`;
+  }
+  return undefined;
 }

@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../internal/provider";
 import type { Connection } from "../types";
+import { secretOutputs, withSecrets } from "../internal/secrets";
+
+/** Inputs holding a password, a key or a connection: secrets in state whatever the program passed. */
+const SECRET_INPUTS = ["cluster", "job", "storage", "secondary"] as const;
 
 export interface BackupPolicyArgs {
   /** The policy's name on the job host (its directory and cron block). Changing it replaces the policy. */
@@ -13,11 +17,15 @@ export interface BackupPolicyArgs {
     /** @default 2881 */
     port?: pulumi.Input<number>;
     password: pulumi.Input<string>;
+    /** The other OBServers' hosts: the storage test (OCP's 测试) runs on each. @default only `connection`'s host */
+    servers?: pulumi.Input<pulumi.Input<{ connection: pulumi.Input<Connection> }>[]>;
   }>;
-  /** OCP's storage configuration: a name and a directory mounted at the same path on every OBServer. */
+  /** OCP's storage configuration: a name and either a directory mounted at the same path on every OBServer (NFS) or OSS. */
   readonly storage: pulumi.Input<{
     name: pulumi.Input<string>;
     file?: pulumi.Input<{ path: pulumi.Input<string> }>;
+    /** OSS: endpoint (`host[:port]`), bucket, path inside it, access id and key (a secret: stored encrypted whatever is passed). */
+    oss?: pulumi.Input<{ endpoint: pulumi.Input<string>; bucket: pulumi.Input<string>; path?: pulumi.Input<string>; accessId: pulumi.Input<string>; accessKey: pulumi.Input<string> }>;
     /** @default 80 */
     capacityAlarmPercent?: pulumi.Input<number>;
   }>;
@@ -40,6 +48,15 @@ export interface BackupPolicyArgs {
   readonly alarmCommand?: pulumi.Input<string>;
   /** 4.x: the user tenants to back up. @default every user tenant (refused on 3.x, which backs up the cluster) */
   readonly tenants?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Backup of backups (OCP's 二次备份; OceanBase 3.x only, refused on 4.x): the sets and archive
+   * pieces copied to a second storage, which must differ from the primary one and not lie inside
+   * it, on its own schedule (days of the week 1..7 or of the month 1..31).
+   */
+  readonly secondary?: pulumi.Input<{
+    storage: pulumi.Input<{ name: pulumi.Input<string>; file?: pulumi.Input<{ path: pulumi.Input<string> }>; oss?: pulumi.Input<{ endpoint: pulumi.Input<string>; bucket: pulumi.Input<string>; path?: pulumi.Input<string>; accessId: pulumi.Input<string>; accessKey: pulumi.Input<string> }> }>;
+    schedule: pulumi.Input<{ period: pulumi.Input<"week" | "month">; days: pulumi.Input<pulumi.Input<number>[]>; time: pulumi.Input<string>; timeZone?: pulumi.Input<string> }>;
+  }>;
   /** @default "physical" ("logical" is refused: that is obdumper's job) */
   readonly method?: pulumi.Input<"physical" | "logical">;
   /** The host whose cron runs the schedule. */
@@ -61,8 +78,8 @@ export class BackupPolicy extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("oceanbase:BackupPolicy"),
       name,
-      { ...args, observed: undefined, inSync: undefined, hostKeys: undefined },
-      { ...opts, additionalSecretOutputs: ["cluster", "job", "storage", ...(opts?.additionalSecretOutputs ?? [])] },
+      { ...withSecrets(args, SECRET_INPUTS), observed: undefined, inSync: undefined, hostKeys: undefined },
+      secretOutputs(SECRET_INPUTS, opts),
       "oceanbase",
       "BackupPolicy",
     );

@@ -270,6 +270,20 @@ export function hostSuite(sshd: "embedded" | "openssh"): void {
     expect(fs.readFileSync(path.join(lab.host("host1").hostDir, "faults", "fail", "othertool"), "utf8").trim()).toBe("1");
   });
 
+  test("fault unmount-shared: the host's commands see its own empty mount point at the shared path; mount-shared ends it", async () => {
+    const shared = path.join(lab.dir, "shared");
+    fs.mkdirSync(shared, { recursive: true });
+    fs.writeFileSync(path.join(shared, "on-nfs"), "x");
+    await lab.fault("host2", "unmount-shared");
+    expect((await lab.exec("host2", `ls -A ${shared}; echo local > ${shared}/local`)).stdout).toBe("");
+    expect((await lab.exec("host1", `ls ${shared}`)).stdout.split("\n").filter((l) => l !== "")).toEqual(["on-nfs"]);
+    expect(fs.existsSync(path.join(shared, "local"))).toBe(false);
+    // The log keeps the command as the client sent it.
+    expect(lab.commandLog("host2").some((e) => "command" in e && e.command === `ls -A ${shared}; echo local > ${shared}/local`)).toBe(true);
+    await lab.fault("host2", "mount-shared");
+    expect((await lab.exec("host2", `ls ${shared}`)).stdout.trim()).toBe("on-nfs");
+  });
+
   test("fault kill SIGKILLs the process of a pid file; status reports it", async () => {
     const r = await lab.exec("host2", 'mkdir -p "$LAB_HOST_DIR/run/og"; setsid nohup sleep 1000 >/dev/null 2>&1 </dev/null & echo $! | tee "$LAB_HOST_DIR/run/og/dn_6001.pid"');
     const pid = Number(r.stdout.trim());

@@ -38,6 +38,23 @@ test("a storage directory the cluster host cannot write: the storage test fails 
   expect(await param("backup_dest")).toBe("");
 });
 
+test("the shared directory unmounted from one OBServer's host (lab fault): the storage test fails on that host, saying why; nothing is saved", async () => {
+  const shared = `${ob.cluster.sharedDir}/backup`;
+  await ob.lab.fault("host2", "unmount-shared");
+  // The fault as a DBA would see it: host2 still has the path, but what it writes there nobody else sees.
+  expect((await ob.lab.exec("host2", `mkdir -p ${shared} && echo local > ${shared}/only-on-host2`)).code).toBe(0);
+  expect((await ob.lab.exec("host1", `test -e ${shared}/only-on-host2`)).code).not.toBe(0);
+  const up = await stack.engine("up");
+  await ob.lab.fault("host2", "mount-shared");
+  expect(up.code).not.toBe(0);
+  const [a1, a2] = ["host1", "host2"].map((h) => ob.lab.host(h).address);
+  expect(up.out).toMatch(new RegExp(`${a1.replace(/\./g, "\\.")} storage-test write a test marker into ${shared} \\.\\.\\. ok`));
+  expect(up.out).toMatch(new RegExp(`${a2.replace(/\./g, "\\.")} storage-test read the test marker from ${shared} \\.\\.\\. FAILED`));
+  expect(up.out).toContain(`${shared} on this host is not the directory ${a1} wrote to (its marker is missing): not mounted here?`);
+  expect(up.out).toContain(`the marker written on ${a1} is not in ${shared} on ${a2}: mount the same shared directory (NFS) at that path on every OBServer and the job host`);
+  expect(await param("backup_dest")).toBe("");
+});
+
 test("a host whose SSH server forbids port forwarding: the read fails saying so", async () => {
   await ob.lab.fault("host1", "noforward");
   const up = await stack.engine("up");

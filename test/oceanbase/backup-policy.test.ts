@@ -20,6 +20,7 @@ const jobDir = () => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "
 const runs = () => fs.readFileSync(path.join(jobDir(), "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const crontab = () => { try { return fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "crontab"), "utf8"); } catch { return ""; } };
 const archive = async () => (await ob.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0];
+const observerLog = () => fs.readFileSync(path.join(ob.lab.host("host1").obHome, "obcluster", "log", "observer.log"), "utf8").split("\n").filter((l) => l !== "");
 const param = async (name: string) => (await ob.rows("host2", `SHOW PARAMETERS LIKE '${name}'`))[0][6];
 
 beforeAll(async () => {
@@ -40,10 +41,14 @@ test("up: destination, archiving DOING and the job's cron entries; the password 
   expect(up.summary).toMatchObject({ create: 2 });
   expect(await param("backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup`);
   expect(await param("backup_dest_option")).toBe("recovery_window=7d&auto_delete_obsolete_backup=false&log_archive_piece_switch_interval=1d");
+  // The seed's secondary backup: its own destination, tested like the primary before it was saved.
+  expect(await param("backup_backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup2`);
+  expect(up.out).toMatch(new RegExp(`storage-test read the test marker from ${ob.cluster.sharedDir}/backup2 \\.\\.\\. ok`));
   expect(await archive()).toBe("DOING");
   expect(crontab()).toMatch(/^0 1 \* \* 7 .*run\.sh' full /m);
   expect(crontab()).toMatch(/^0 1 \* \* 1,2,3,4,5,6 .*run\.sh' incremental /m);
   expect(crontab()).toMatch(/^0 3 \* \* \* .*run\.sh' cleanup /m);
+  expect(crontab()).toMatch(/^CRON_TZ=UTC\n0 5 \* \* 1,2,3,4,5,6,7 .*run\.sh' backup-backup /m);
   expect(fs.statSync(path.join(jobDir(), "client.cnf")).mode & 0o777).toBe(0o600);
   // Secrets: not on any command line, not in the crontab, not in state as plain text.
   for (const h of ob.lab.hosts) for (const e of ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(ob.password);
@@ -66,10 +71,15 @@ test("a second up changes nothing and touches no host; a refresh is one SQL sess
   expect(seen.h1.filter((e) => e.event === "forward" || "command" in e)).toEqual([]);
   expect(seen.h4.filter((e) => "command" in e)).toEqual([]);
   before = mark();
+  const sqlBefore = observerLog().length;
   const refresh = await stack.engine("refresh");
   expect(outcome(refresh)).toEqual({ code: 0, tail: "" });
   seen = since(before);
   expect(seen.h1.filter((e) => e.event === "forward")).toHaveLength(1);
+  // One query per view family, in that one session (the OBServer stand-in logs each statement's kind).
+  const statements = observerLog().slice(sqlBefore).map((l) => /sql session=(\d+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  expect(new Set(statements.map((m) => m[1])).size).toBe(1);
+  expect(statements.map((m) => m[2])).toEqual(["SET time_zone", "SELECT @@version_comment", "SHOW PARAMETERS", "SELECT oceanbase.CDB_OB_BACKUP_ARCHIVELOG", "SELECT oceanbase.CDB_OB_BACKUP_SET_FILES", "SELECT oceanbase.CDB_OB_BACKUP_PROGRESS", "SELECT oceanbase.__all_zone"]);
   expect(seen.h1.filter((e) => "command" in e)).toEqual([]);
   expect(seen.h4.filter((e) => "command" in e)).toHaveLength(1);
 });
@@ -79,7 +89,7 @@ test("14 days of lab time: cron runs a full on Sundays and incrementals otherwis
   const backups = r.ran.filter((x) => / (full|incremental) /.test(x.command));
   expect(backups).toHaveLength(14);
   expect(r.ran.every((x) => x.exit === 0)).toBe(true);
-  const log = runs().filter((x) => x.requested !== "cleanup");
+  const log = runs().filter((x) => x.requested !== "cleanup" && x.requested !== "backup-backup");
   for (const x of log) {
     const sunday = new Date(x.start).getUTCDay() === 0;
     expect(x.requested).toBe(sunday ? "full" : "incremental");
@@ -87,12 +97,31 @@ test("14 days of lab time: cron runs a full on Sundays and incrementals otherwis
   }
   expect(log[0]).toMatchObject({ mode: "full", result: "started", message: expect.stringContaining("no full backup exists, so the scheduled incremental ran as a full") });
   expect(log.slice(1).every((x) => x.result === "started" && x.mode === x.requested)).toBe(true);
-  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
+  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key");
   expect(sets.map((s) => s[1]).join("")).toBe(log.map((x) => (x.mode === "full" ? "D" : "I")).join(""));
 });
 
+test("backup of backups: cron copies each day's new sets and the archive pieces to the second directory at 05:00", async () => {
+  const bb = runs().filter((x) => x.requested === "backup-backup");
+  expect(bb.length).toBeGreaterThanOrEqual(26); // 13 or 14 days, a set statement and a piece statement each
+  for (const x of bb) expect(x.start).toMatch(/T05:00:00Z$/);
+  expect(bb.every((x) => x.result === "started" || (x.result === "skipped" && /nothing new to copy/.test(x.message)))).toBe(true);
+  expect(bb.filter((x) => /BACKUPSET/.test(x.message) && x.result === "started").length).toBeGreaterThanOrEqual(12);
+  // Every set made before the last 05:00 run has its copy (COPY_ID 1), and the copy's files are in the second directory.
+  const last = Date.parse(bb[bb.length - 1].start);
+  const sets = await ob.rows("host2", "SELECT bs_key, copy_id, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS' ORDER BY bs_key, copy_id");
+  const originals = sets.filter((x) => x[1] === "0" && Date.parse(`${x[2].replace(" ", "T")}Z`) < last).map((x) => x[0]);
+  const copies = sets.filter((x) => x[1] === "1").map((x) => x[0]);
+  expect(originals.length).toBeGreaterThan(0);
+  expect(copies).toEqual(expect.arrayContaining(originals));
+  const root = path.join(ob.cluster.sharedDir, "backup2", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "data");
+  for (const id of copies) expect(fs.readdirSync(path.join(root, `backup_set_${id}`)).sort()).toEqual(["backup_set_info", "macro_block_data"]);
+  expect(await ob.rows("host2", "SELECT round_id, copy_id FROM oceanbase.CDB_OB_BACKUP_PIECE_FILES WHERE tenant_id = 1 ORDER BY copy_id")).toEqual([["1", "0"], ["1", "1"]]);
+  expect(fs.existsSync(path.join(ob.cluster.sharedDir, "backup2", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "clog", "1", "archive_key"))).toBe(true);
+});
+
 test("cleanup removed only sets past the 7-day window that the newest old full does not need", async () => {
-  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key");
+  const sets = await ob.rows("host2", "SELECT bs_key, backup_type, file_status, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key");
   const deleted = sets.filter((s) => s[2] === "DELETED").map((s) => Number(s[0]));
   const kept = sets.filter((s) => s[2] === "AVAILABLE").map((s) => Number(s[0]));
   expect(deleted.length).toBeGreaterThan(0);
@@ -108,7 +137,10 @@ test("cleanup removed only sets past the 7-day window that the newest old full d
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   expect(remoteSteps(up)).toEqual([]);
   const lastFullId = Math.max(...sets.filter((s) => s[1] === "D").map((s) => Number(s[0])));
-  expect((await stack.outputs()).lastFull).toMatchObject({ setId: lastFullId, mode: "full", status: "SUCCESS" });
+  const outputs = await stack.outputs();
+  expect(outputs.lastFull).toMatchObject({ setId: lastFullId, mode: "full", status: "SUCCESS" });
+  expect(outputs.secondary).toMatchObject({ backupBackupDest: `file://${ob.cluster.sharedDir}/backup2`, destinationAsDeclared: true, copiedSets: expect.any(Number) });
+  expect(outputs.secondary.copiedSets).toBeGreaterThan(0);
 });
 
 test("hand changes: archiving stopped and the cron entries removed; refresh shows drift, up repairs it", async () => {

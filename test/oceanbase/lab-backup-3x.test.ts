@@ -79,6 +79,28 @@ test("archive, then full and incremental backups, with the server's refusals on 
   expect((await ob.sql(H, "ALTER SYSTEM CANCEL BACKUP")).stderr).toMatch(/ERROR 9049 \(HY000\)/);
 });
 
+test("backup of backups: BACKUP BACKUPSET / BACKUPPIECE copy sets and pieces to backup_backup_dest, with the server's refusals", async () => {
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES")).stderr).toMatch(/ERROR 9026 \(HY000\).*backup destination is not valid/);
+  expect((await ob.sql(H, `ALTER SYSTEM SET backup_backup_dest = 'file://${ob.cluster.sharedDir}/backup3'`)).stderr).toMatch(/ERROR 9026 \(HY000\)/);
+  expect((await ob.sql(H, `ALTER SYSTEM SET backup_backup_dest = 'file://${ob.cluster.sharedDir}/bb3'`)).code).toBe(0);
+  // backup_dest cannot change while backup_backup_dest is set (nor while archiving runs: 9036 first).
+  expect((await ob.sql(H, `ALTER SYSTEM SET backup_dest = 'file://${ob.cluster.sharedDir}/other'`)).stderr).toMatch(/ERROR 9036 \(HY000\)/);
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES")).code).toBe(0);
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES")).stderr).toMatch(/ERROR 4023 \(HY000\).*Try again/);
+  await waitFor("the copies", async () => ((await ob.rows(H, "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE copy_id = 1 AND status = 'SUCCESS'"))[0][0] === "4" ? true : undefined));
+  expect(await ob.rows(H, "SELECT bs_key, copy_id, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key, copy_id")).toEqual([["1", "0", "AVAILABLE"], ["1", "1", "AVAILABLE"], ["2", "0", "AVAILABLE"], ["2", "1", "AVAILABLE"]]);
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES")).stderr).toMatch(/ERROR 9050 \(HY000\).*no backup data to be backuped up/);
+  // The round being archived is the active piece: copied only WITH ACTIVE BACKUPPIECE.
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPPIECE ALL NOT BACKED UP 1 TIMES")).stderr).toMatch(/ERROR 9050/);
+  expect((await ob.sql(H, "ALTER SYSTEM BACKUP BACKUPPIECE ALL NOT BACKED UP 1 TIMES WITH ACTIVE BACKUPPIECE")).code).toBe(0);
+  await waitFor("the piece copies", async () => ((await ob.rows(H, "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PIECE_FILES WHERE copy_id = 1"))[0][0] === "2" ? true : undefined));
+  const copy = path.join(ob.cluster.sharedDir, "bb3", "obcluster", String(ob.cluster.clusterId), "incarnation_1");
+  for (const t of ["1", "1001"]) {
+    expect(fs.readdirSync(path.join(copy, t, "data", "backup_set_2")).sort()).toEqual(["backup_set_info", "macro_block_data"]);
+    expect(fs.existsSync(path.join(copy, t, "clog", "1", "archive_key"))).toBe(true);
+  }
+});
+
 test("major freeze and compaction state in __all_zone", async () => {
   expect((await ob.sql(H, "ALTER SYSTEM MAJOR FREEZE")).code).toBe(0);
   expect(await ob.rows(H, "select info from oceanbase.__all_zone where zone='' and name='merge_status'")).toEqual([["MERGING"]]);
@@ -93,5 +115,5 @@ test("NOARCHIVELOG stops archiving; a second one is refused; cleanup keeps what 
   // Eight days later the sets are past the 7-day window, but set 1 (the newest full) and what follows it stay.
   await ob.clock("8d");
   expect((await ob.sql(H, "ALTER SYSTEM DELETE OBSOLETE BACKUP")).code).toBe(0);
-  expect(await ob.rows(H, "SELECT bs_key, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key")).toEqual([["1", "AVAILABLE"], ["2", "AVAILABLE"]]);
+  expect(await ob.rows(H, "SELECT bs_key, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key")).toEqual([["1", "AVAILABLE"], ["2", "AVAILABLE"]]);
 });

@@ -13,6 +13,7 @@ import { commandEnv } from "../../hosts/environment";
 import { LabJson, LabObCluster, findHost, labFiles, readLabJson, writeJsonAtomic } from "../../hosts/lab-json";
 import { ClusterState, OB_VERSIONS, ObVersion, TenantRecord, clusterDir, stateFile, writeState } from "./state";
 import { doubleSha1Hex } from "./wire";
+import { ensureOss } from "./oss/start";
 
 export interface CreateOptions {
   readonly dir: string;
@@ -119,8 +120,9 @@ export async function createCluster(o: CreateOptions): Promise<LabObCluster> {
   );
   const failed = started.filter((r) => r.code !== 0);
   if (failed.length > 0) throw new Error(failed.map((f) => `observer on ${f.sv.host}: exit ${f.code}: ${f.output.trim()}`).join("\n"));
+  const oss = await ensureOss(dir, lab);
   const entry: LabObCluster = { name: o.name, version, clusterId: state.clusterId, passwordFile, servers, tenants: o.tenants.slice(), sharedDir };
   const fresh = readLabJson(dir);
-  writeJsonAtomic(labFiles.labJson(dir), { ...fresh, oceanbase: [...(fresh.oceanbase ?? []).filter((c) => c.name !== o.name), entry] });
+  writeJsonAtomic(labFiles.labJson(dir), { ...fresh, oceanbase: [...(fresh.oceanbase ?? []).filter((c) => c.name !== o.name), entry], oss });
   return entry;
 }

@@ -35,6 +35,8 @@ export const OB_ERRORS = {
   noBackupData: { code: 9050, sqlState: "HY000", text: "no backup data to be backuped up" },
   alreadyArchivelog: { code: 9091, sqlState: "HY000", text: "Already in ARCHIVELOG mode" },
   alreadyNoarchivelog: { code: 9092, sqlState: "HY000", text: "Already in NOARCHIVELOG mode" },
+  // OB_OSS_ERROR: the OSS device's failure, OSS's code and message appended (code and text guessed).
+  ossError: { code: 9060, sqlState: "HY000", text: "OSS error: %s", guess: true },
   formatFileMissing: { code: 9080, sqlState: "HY000", text: "the format file does not exist under the destination" },
 } as const satisfies Record<string, ObErrorDef>;
 

@@ -15,7 +15,7 @@ import { isAlive, removePidFile, writePidFile } from "../common/pidfile";
 import { execute } from "./sql/session";
 import { readState, stateFile } from "./state";
 import { doubleSha1Hex, serveMysql, splitUser } from "./wire";
-import { versionComment } from "./sql/session";
+import { statementKind, versionComment } from "./sql/session";
 
 interface Flags {
   zone: string;
@@ -104,6 +104,9 @@ async function serve(f: Flags): Promise<void> {
         return Buffer.from(readState(env.labDir, f.cluster).rootHash, "hex");
       },
       execute: (text, session) => {
+        // What a refresh costs is counted from here (bench): one line per statement, its kind
+        // and the view it reads, never its literals (a destination carries OSS keys).
+        log(`sql session=${session.connectionId} ${statementKind(text)}`);
         return execute({ labDir: env.labDir, cluster: f.cluster, user: splitUser(session.user).user, connectionId: session.connectionId, now: () => labNow(env.labDir) }, text);
       },
     },

@@ -1,6 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./state";
+import { filePath, putFiles, removeFiles } from "./store";
+import { settleCopies } from "./backup-backup";
+
+export { filePath };
 
 /**
  * How the cluster moves on with lab time: archive rounds reach DOING, data backups finish and
@@ -16,11 +20,6 @@ export const DURATIONS = {
   mergeMs: 1500,
 } as const;
 
-/** `file:///a/b` → `/a/b`; anything else (oss://) → undefined. */
-export function filePath(uri: string): string | undefined {
-  return uri.startsWith("file://") ? uri.slice("file://".length) : undefined;
-}
-
 export function settle(s: ClusterState, now: number): void {
   for (const [tenantId, a] of Object.entries(s.archive)) settleArchive(s, Number(tenantId), a, now);
   for (const j of s.jobs) if (j.status === "RUNNING" && !s.hangBackups) settleJob(s, j, now);
@@ -31,6 +30,7 @@ export function settle(s: ClusterState, now: number): void {
       m.lastMergedAt = m.startedAt + DURATIONS.mergeMs;
     }
   }
+  settleCopies(s, now);
   cleanObsolete(s, now);
 }
 
@@ -57,49 +57,41 @@ const durationOf = (type: BackupKind) => (type === "full" ? DURATIONS.fullBackup
 function settleJob(s: ClusterState, j: JobRecord, now: number): void {
   const end = Math.max(j.start, j.resumedAt ?? 0) + durationOf(j.type);
   if (now < end) return;
-  const dir = setDir(s, j.tenantId, j.setId, j.type, j.dest);
+  const rel = setRel(s, j.tenantId, j.setId, j.type);
   let bytes = 0;
   try {
-    if (dir !== undefined) bytes = writeBackupSet(dir, s, j);
+    bytes = writeBackupSet(rel, s, j);
   } catch (e) {
     j.status = "FAILED";
     j.end = end;
-    j.comment = `write ${dir}: ${(e as Error).message}`;
-    s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "FAILED", fileStatus: "AVAILABLE", start: j.start, end, bytes: 0, dest: j.dest, path: dir ?? j.dest });
+    j.comment = `write ${rel}: ${(e as Error).message}`;
+    s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "FAILED", fileStatus: "AVAILABLE", start: j.start, end, bytes: 0, dest: j.dest, path: rel });
     return;
   }
   j.status = "COMPLETED";
   j.end = end;
-  s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "SUCCESS", fileStatus: "AVAILABLE", start: j.start, end, bytes, dest: j.dest, path: dir ?? j.dest });
+  s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "SUCCESS", fileStatus: "AVAILABLE", start: j.start, end, bytes, dest: j.dest, path: rel });
 }
 
-/** Where a backup set's files go (3.x: under cluster/id/incarnation/tenant/data; 4.x: under the tenant's dest). */
-export function setDir(s: ClusterState, tenantId: number, setId: number, type: BackupKind, dest: string): string | undefined {
-  const root = filePath(dest);
-  if (root === undefined) return undefined;
-  if (isV4(s)) return path.join(root, `backup_set_${setId}_${type}`);
-  return path.join(root, s.name, String(s.clusterId), "incarnation_1", String(tenantId), "data", `backup_set_${setId}`);
+/** A backup set's place below its destination (3.x: cluster/id/incarnation/tenant/data; 4.x: the tenant's dest). */
+export function setRel(s: ClusterState, tenantId: number, setId: number, type: BackupKind): string {
+  if (isV4(s)) return `backup_set_${setId}_${type}`;
+  return [s.name, String(s.clusterId), "incarnation_1", String(tenantId), "data", `backup_set_${setId}`].join("/");
 }
 
-function writeBackupSet(dir: string, s: ClusterState, j: JobRecord): number {
-  fs.mkdirSync(dir, { recursive: true });
+const SET_FILES = ["macro_block_data", "backup_set_info"] as const;
+
+function writeBackupSet(rel: string, s: ClusterState, j: JobRecord): number {
   // Stand-in data: a real set holds macro blocks; size grows with the cluster's history.
-  const data = Buffer.alloc(j.type === "full" ? 64 * 1024 : 8 * 1024, j.setId % 251);
-  fs.writeFileSync(path.join(dir, "macro_block_data"), data);
+  const data = Buffer.alloc(j.type === "full" ? 64 * 1024 : 8 * 1024, 65 + (j.setId % 26));
   const info = { cluster: s.name, clusterId: s.clusterId, tenantId: j.tenantId, backupSetId: j.setId, type: j.type, start: new Date(j.start).toISOString() };
-  fs.writeFileSync(path.join(dir, "backup_set_info"), JSON.stringify(info) + "\n");
-  return data.length + Buffer.byteLength(JSON.stringify(info)) + 1;
+  return putFiles(j.dest, rel, [[SET_FILES[0], data], [SET_FILES[1], JSON.stringify(info) + "\n"]]);
 }
 
 function writeArchivePiece(s: ClusterState, tenantId: number, a: ArchiveRecord): void {
-  const root = filePath(a.dest);
-  if (root === undefined) return;
-  const dir = isV4(s)
-    ? path.join(root, `piece_d1r${a.round}p1`)
-    : path.join(root, s.name, String(s.clusterId), "incarnation_1", String(tenantId), "clog", String(a.round));
+  const rel = isV4(s) ? `piece_d1r${a.round}p1` : [s.name, String(s.clusterId), "incarnation_1", String(tenantId), "clog", String(a.round)].join("/");
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "archive_key"), JSON.stringify({ tenantId, round: a.round, start: new Date(a.changedAt).toISOString() }) + "\n");
+    putFiles(a.dest, rel, [["archive_key", JSON.stringify({ tenantId, round: a.round, start: new Date(a.changedAt).toISOString() }) + "\n"]]);
   } catch {
     a.status = "INTERRUPTED";
   }
@@ -135,8 +127,7 @@ export function cleanObsolete(s: ClusterState, now: number, explicit = false): n
     for (const x of live) {
       if (x.setId >= anchor.setId) break;
       x.fileStatus = "DELETED";
-      const dir = setDir(s, x.tenantId, x.setId, x.type, x.dest);
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      removeFiles(x.dest, setRel(s, x.tenantId, x.setId, x.type), SET_FILES);
       s.clean.push({ tenantId, setId: x.setId, start: now, end: now, type: isV4(s) ? "AUTO DELETE OBSOLETE BACKUP" : "DELETE OBSOLETE BACKUP" });
       removed++;
     }

@@ -111,6 +111,8 @@ export interface ClusterState {
   lastDataChangeAt: number;
   nextJobId: number;
   nextSetId: number;
+  /** 3.x backup of backups: copies of sets and pieces (backup-backup.ts). */
+  copies?: import("./backup-backup").CopyRecord[];
   /** Faults the lab can set: data backups that never finish. */
   hangBackups?: boolean;
 }

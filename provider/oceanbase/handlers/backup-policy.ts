@@ -1,9 +1,10 @@
 import type { Logic } from "../../converge";
 import type { SshTarget } from "../../core/ssh";
+import { connectionKey, parseConnection } from "../../core/connection";
 import { cronBegin, cronEnd } from "../commands";
 import { PlanRefusal, endpoint, planPolicy, planPolicyDelete, targets } from "../plan";
 import { readPolicy, type BackupSetRow, type PolicyActual } from "../read";
-import { fileUri } from "../sql";
+import { destUri, sameDest, withoutKeys } from "../storage";
 import type { BackupPolicySpec } from "../schema";
 import { validatePolicy } from "../validate";
 
@@ -18,13 +19,14 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
     return { ok: false, failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
   },
   name: (s) => s.name,
-  secrets: (s) => [s.cluster.password, ...secretsOf(s.cluster.connection), ...secretsOf(s.job.connection), ...(s.storage.oss ? [s.storage.oss.accessKey] : [])],
+  secrets: (s) => [s.cluster.password, ...secretsOf(s.cluster.connection), ...(s.cluster.servers ?? []).flatMap((sv) => secretsOf(sv.connection)), ...secretsOf(s.job.connection), ...(s.storage.oss ? [s.storage.oss.accessKey] : []), ...(s.secondary?.storage.oss ? [s.secondary.storage.oss.accessKey] : [])],
   connections: (s, olds) => {
     const out = new Map<string, SshTarget["conn"]>();
     for (const spec of olds ? [olds, s] : [s]) {
       const t = targets(spec);
       out.set(t.cluster.connKey, spec.cluster.connection);
       out.set(t.job.connKey, spec.job.connection);
+      for (const sv of spec.cluster.servers ?? []) out.set(connectionKey(parseConnection(sv.connection)), sv.connection);
     }
     return out;
   },
@@ -44,25 +46,27 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
   observe: (s, a) => {
     const c = a.cluster;
     const last = (sets: BackupSetRow[], mode: string) => [...sets].reverse().find((x) => x.mode === mode && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE") ?? null;
-    const job = { alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
+    // The storages' names (OCP's 存储配置名称) as declared: labels, read back with the rest.
+    const job = { storageName: s.storage.name, secondaryStorageName: s.secondary?.storage.name ?? null, alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
     if (c.tenants) {
       return {
         version: c.version,
-        tenants: c.tenants.map((t) => ({ name: t.name, archiveStatus: t.archiveStatus, archiveDest: t.archiveDest.path ?? "", dataDest: t.dataDest, recoveryWindowDays: t.recoveryWindowDays, runningBackups: t.running, lastFull: last(t.sets, "full"), lastIncremental: last(t.sets, "incremental"), backupSets: t.sets.filter((x) => x.fileStatus === "AVAILABLE").length })),
+        tenants: c.tenants.map((t) => ({ name: t.name, archiveStatus: t.archiveStatus, archiveDest: withoutKeys(t.archiveDest.path ?? ""), dataDest: withoutKeys(t.dataDest), recoveryWindowDays: t.recoveryWindowDays, runningBackups: t.running, lastFull: last(t.sets, "full"), lastIncremental: last(t.sets, "incremental"), backupSets: t.sets.filter((x) => x.fileStatus === "AVAILABLE").length })),
         ...job,
       };
     }
     return {
       version: c.version,
-      backupDest: c.backupDest,
+      backupDest: withoutKeys(c.backupDest),
       backupDestOption: c.backupDestOption,
-      destinationAsDeclared: c.backupDest === fileUri(s.storage.file!.path),
+      destinationAsDeclared: sameDest(c.backupDest, destUri(s.storage)),
       archiveStatus: c.archiveStatus,
       archiveRound: c.archiveRound,
       runningBackups: c.running,
       lastFull: last(c.sets, "full"),
       lastIncremental: last(c.sets, "incremental"),
       backupSets: c.sets.filter((x) => x.fileStatus === "AVAILABLE").length,
+      secondary: s.secondary || c.backupBackupDest !== "" ? { backupBackupDest: withoutKeys(c.backupBackupDest), destinationAsDeclared: sameDest(c.backupBackupDest, s.secondary ? destUri(s.secondary.storage) : ""), copiedSets: [...new Set(c.copies.filter((x) => x.status === "SUCCESS" && x.fileStatus === "AVAILABLE").map((x) => x.setId))].length } : null,
       ...job,
     };
   },

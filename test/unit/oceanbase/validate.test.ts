@@ -32,7 +32,7 @@ test("every problem at once, each with field, value and rule", () => {
     schedule: { period: "month", days: Array.from({ length: 11 }, (_, i) => ({ day: i + 1, mode: "incremental" })), time: "25:00" },
     logBackup: { enabled: false, pieceSwitchDays: 9 },
     method: "logical",
-    secondary: { storage: "x" },
+    secondary: { storage: { name: "copy", file: { path: "/data/nfs/backup/copies" } }, schedule: { period: "week", days: [8], time: "05:00" } },
   };
   const f = failures(bad);
   expect(f).toEqual(
@@ -45,9 +45,30 @@ test("every problem at once, each with field, value and rule", () => {
       "logBackup.enabled: log backup is required for physical backup and cannot be turned off (OCP's rule) (got false)",
       "logBackup.pieceSwitchDays: the piece switch interval is 1 to 7 days (OceanBase's range) (got 9)",
       expect.stringMatching(/^method: logical backup is obdumper's job/),
-      expect.stringMatching(/^secondary: backup of backups is not built yet/),
+      "secondary.schedule.days[0]: a day of the week is 1 (Monday) to 7 (Sunday) (got 8)",
     ]),
   );
+});
+
+test("secondary (backup of backups): its storage apart from the primary one, its own days; not with tenants (4.x)", () => {
+  const sched = { period: "week", days: [1, 2, 3, 4, 5, 6, 7], time: "05:00" };
+  const second = (storage: unknown, extra: object = {}) => failures({ ...good(), secondary: { storage, schedule: sched }, ...extra });
+  expect(second({ name: "copy", file: { path: "/data/nfs2/backup" } })).toEqual([]);
+  expect(second({ name: "copy", file: { path: "/data/nfs/backup" } })).toEqual(['secondary.storage: the secondary storage must differ from the primary storage and not lie inside it (the same directory) (got {"name":"copy","file":{"path":"/data/nfs/backup"}})']);
+  expect(second({ name: "copy", file: { path: "/data/nfs/backup/copies" } })).toEqual(['secondary.storage: the secondary storage must differ from the primary storage and not lie inside it (/data/nfs/backup/copies is inside /data/nfs/backup) (got {"name":"copy","file":{"path":"/data/nfs/backup/copies"}})']);
+  // A sibling whose name starts the same is not inside.
+  expect(second({ name: "copy", file: { path: "/data/nfs/backup2" } })).toEqual([]);
+  const oss = { endpoint: "oss-cn-hangzhou.aliyuncs.com", bucket: "ob-b", accessId: "id", accessKey: "key" };
+  const primaryOss = { ...good(), storage: { name: "oss", oss: { ...oss, path: "prod" } } };
+  expect(failures({ ...primaryOss, secondary: { storage: { name: "copy", oss: { ...oss, path: "prod/copy" } }, schedule: sched } })).toEqual([
+    'secondary.storage: the secondary storage must differ from the primary storage and not lie inside it (oss://ob-b/prod/copy is inside oss://ob-b/prod) (got {"name":"copy","oss":{"endpoint":"oss-cn-hangzhou.aliyuncs.com","bucket":"ob-b","accessId":"id","accessKey":"[secret]","path":"prod/copy"}})',
+  ]);
+  expect(failures({ ...primaryOss, secondary: { storage: { name: "copy", oss: { ...oss, path: "copy" } }, schedule: sched } })).toEqual([]);
+  expect(second({ name: "copy", file: { path: "/data/nfs2/backup" } }, { tenants: ["t1"] })).toEqual([expect.stringMatching(/^secondary: backup of backups is OceanBase 3\.x's \(cluster level\); tenants is for 4\.x/)]);
+  expect(failures({ ...good(), secondary: { storage: { name: "copy", file: { path: "/x" } }, schedule: { period: "month", days: Array.from({ length: 11 }, (_, i) => i + 1), time: "5:00" } } })).toEqual([
+    'secondary.schedule.time: a time of day is HH:MM (00:00 to 23:59) (got "5:00")',
+    "secondary.schedule.days: a monthly schedule has at most 10 days (OCP's rule) (got [1,2,3,4,5,6,7,8,9,10,11])",
+  ]);
 });
 
 test("week days are 1..7 and month days 1..31; a day is listed once", () => {

@@ -1,6 +1,9 @@
+import * as fs from "fs";
+import * as path from "path";
 import { ObError } from "../errors";
 import { cleanObsolete, filePath, newJob, parseDays, parseDestOption } from "../progress";
 import { ClusterState } from "../state";
+import { backupBackup } from "../backup-backup";
 
 /**
  * 3.x cluster-level backup statements, run by root@sys (spec oceanbase-source-check.md §A:
@@ -26,6 +29,7 @@ export function alterSystem3(s: ClusterState, stmt: string, now: number): boolea
     return true;
   }
   if (/^ALTER\s+SYSTEM\s+MAJOR\s+FREEZE$/i.test(stmt)) return majorFreeze(s, "0", now);
+  if (backupBackup(s, stmt, now)) return true;
   if (/^ALTER\s+SYSTEM\s+DELETE\s+OBSOLETE\s+BACKUP$/i.test(stmt)) {
     const opt = parseDestOption(s.params.backup_dest_option ?? "");
     if (!(parseDays(opt.recovery_window ?? "0") > 0)) return true; // window 0: nothing ever expires
@@ -129,7 +133,12 @@ function checkDestOption(s: ClusterState, value: string): void {
 }
 
 function checkBackupBackupDest(s: ClusterState, value: string): void {
+  if ((s.copies ?? []).some((c) => c.status === "RUNNING")) throw new ObError("backupInProgress");
   if (value === "") return;
+  if (value.startsWith("cos://")) throw new ObError("notSupported", "backup backup dest is cos,");
+  const dir = filePath(value);
+  // A directory that already holds something else is not a backup destination (9026).
+  if (dir !== undefined && value !== (s.params.backup_backup_dest ?? "") && fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(path.join(dir, s.name))) throw new ObError("destNotValid");
   if ((s.params.backup_dest ?? "") === "") throw new ObError("notSupported", "backup dest is empty, set backup backup dest is");
   if (value === s.params.backup_dest) throw new ObError("destNotValid");
   checkUri(value);

@@ -5,6 +5,9 @@ import { filePath, newJob, parseDays } from "../progress";
 import { ClusterState, TenantRecord, tenantByName, userTenants } from "../state";
 import { majorFreeze } from "./alter3";
 import { parseArchiveDest } from "./views";
+import { parseOssDest } from "../oss/signature";
+import { OssRefused } from "../oss/sync-client";
+import { putFiles } from "../store";
 
 /**
  * 4.x tenant-level backup statements from the sys tenant (spec oceanbase-source-check.md §B:
@@ -104,10 +107,7 @@ export function alterSystem4(s: ClusterState, stmt: string, now: number): boolea
 /** A destination directory that holds someone else's data (no format file of ours) is refused. */
 function checkDest(s: ClusterState, t: TenantRecord, uri: string): void {
   const dir = filePath(uri);
-  if (dir === undefined) {
-    if (!uri.startsWith("oss://")) throw new ObError("destNotValid");
-    return;
-  }
+  if (dir === undefined) return checkOssDest(s, t, uri);
   if (!dir.startsWith("/") || dir.includes("?")) throw new ObError("destNotValid");
   const format = path.join(dir, "format");
   let entries: string[];
@@ -119,6 +119,20 @@ function checkDest(s: ClusterState, t: TenantRecord, uri: string): void {
   }
   if (entries.length > 0 && !entries.includes("format")) throw new ObError("formatFileMissing");
   if (!entries.includes("format")) fs.writeFileSync(format, JSON.stringify({ cluster: s.name, clusterId: s.clusterId, tenantId: t.id }) + "\n");
+}
+
+/**
+ * An OSS destination is checked as a directory is: the server writes its format file there
+ * (and so finds out at once whether OSS takes its keys); what OSS refused is the error.
+ */
+function checkOssDest(s: ClusterState, t: TenantRecord, uri: string): void {
+  const d = parseOssDest(uri);
+  if (!d || d.bucket === "" || d.host === "" || d.accessId === "" || d.accessKey === "") throw new ObError("destNotValid");
+  try {
+    putFiles(uri, "", [["format", JSON.stringify({ cluster: s.name, clusterId: s.clusterId, tenantId: t.id }) + "\n"]]);
+  } catch (e) {
+    throw new ObError("ossError", e instanceof OssRefused ? `${e.response.code}: ${e.response.message}` : (e as Error).message);
+  }
 }
 
 function archivelog(s: ClusterState, t: TenantRecord, now: number, quietForAll: boolean): void {

@@ -55,6 +55,14 @@ function context(s: ClusterState, info: SessionInfo, now: number): SelectContext
   };
 }
 
+/** A statement as the observer's log records it: its first words and the view a SELECT reads, no literals. */
+export function statementKind(raw: string): string {
+  const sql = normalize(raw);
+  const from = /\bFROM\s+([A-Za-z0-9_.$]+)/i.exec(sql)?.[1];
+  const head = sql.split(/[\s=(']/).filter((w) => w !== "").slice(0, /^ALTER/i.test(sql) ? 4 : 2).join(" ");
+  return from ? `${head.split(" ")[0]} ${from}` : head;
+}
+
 /** Runs one statement against the cluster's shared state. */
 export function execute(info: SessionInfo, raw: string): Reply {
   const sql = normalize(raw);

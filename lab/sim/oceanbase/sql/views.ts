@@ -1,4 +1,5 @@
 import { parseDestOption } from "../progress";
+import { displayDest } from "../oss/signature";
 import { ClusterState, isV4, userTenants } from "../state";
 import type { Row, Table } from "./select";
 
@@ -25,13 +26,28 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
       ["INCARNATION", "LOG_ARCHIVE_ROUND", "TENANT_ID", "STATUS", "START_PIECE_ID", "BACKUP_PIECE_ID", "MIN_FIRST_TIME", "MAX_NEXT_TIME", "BACKUP_DEST"],
       s.tenants.map((t) => {
         const a = s.archive[String(t.id)];
-        return { INCARNATION: 1, LOG_ARCHIVE_ROUND: a?.round ?? 0, TENANT_ID: t.id, STATUS: a?.status ?? "STOP", START_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, BACKUP_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, MIN_FIRST_TIME: datetime(a?.startedAt ?? null), MAX_NEXT_TIME: a?.status === "DOING" ? datetime(now) : datetime(a?.changedAt ?? null), BACKUP_DEST: a?.dest ?? "" };
+        return { INCARNATION: 1, LOG_ARCHIVE_ROUND: a?.round ?? 0, TENANT_ID: t.id, STATUS: a?.status ?? "STOP", START_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, BACKUP_PIECE_ID: a && a.pieceSwitchDays > 0 ? 1 : 0, MIN_FIRST_TIME: datetime(a?.startedAt ?? null), MAX_NEXT_TIME: a?.status === "DOING" ? datetime(now) : datetime(a?.changedAt ?? null), BACKUP_DEST: displayDest(a?.dest ?? "") };
       }),
     ),
   CDB_OB_BACKUP_SET_FILES: (s) =>
     table(
       ["INCARNATION", "TENANT_ID", "BS_KEY", "COPY_ID", "BACKUP_TYPE", "ENCRYPTION_MODE", "STATUS", "FILE_STATUS", "START_TIME", "COMPLETION_TIME", "ELAPSED_SECONDES", "KEEP", "OUTPUT_BYTES", "BACKUP_DEST"],
-      s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: x.dest })),
+      [
+        ...s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(x.dest) })),
+        // Backup of backups: a finished copy of a set is the same set with the next COPY_ID.
+        ...(s.copies ?? []).filter((c) => c.kind === "set" && c.status !== "RUNNING").flatMap((c) => {
+          const x = s.sets.find((y) => y.tenantId === c.tenantId && y.setId === c.id);
+          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(c.dest) }] : [];
+        }),
+      ],
+    ),
+  CDB_OB_BACKUP_PIECE_FILES: (s) =>
+    table(
+      ["INCARNATION", "TENANT_ID", "ROUND_ID", "BACKUP_PIECE_ID", "COPY_ID", "STATUS", "FILE_STATUS", "BACKUP_DEST"],
+      [
+        ...Object.entries(s.archive).filter(([, a]) => a.startedAt !== null).map(([t, a]) => ({ INCARNATION: 1, TENANT_ID: Number(t), ROUND_ID: a.round, BACKUP_PIECE_ID: a.pieceSwitchDays > 0 ? 1 : 0, COPY_ID: 0, STATUS: a.status === "DOING" ? "ACTIVE" : "FROZEN", FILE_STATUS: "AVAILABLE", BACKUP_DEST: displayDest(a.dest) })),
+        ...(s.copies ?? []).filter((c) => c.kind === "piece" && c.status !== "RUNNING").map((c) => ({ INCARNATION: 1, TENANT_ID: c.tenantId, ROUND_ID: c.id, BACKUP_PIECE_ID: 1, COPY_ID: c.copyId, STATUS: "FROZEN", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", BACKUP_DEST: displayDest(c.dest) })),
+      ],
     ),
   CDB_OB_BACKUP_PROGRESS: (s) =>
     table(
@@ -69,7 +85,7 @@ const V4: Record<string, (s: ClusterState, now: number) => Table> = {
         const a = s.archive[String(t.id)];
         if (!a || a.round === 0) return [];
         const cp = a.status === "DOING" ? now : a.changedAt;
-        return [{ TENANT_ID: t.id, DEST_ID: 1001, ROUND_ID: a.round, INCARNATION: 1, DEST_NO: 0, STATUS: a.status, START_SCN: scn(a.startedAt), START_SCN_DISPLAY: datetime(a.startedAt), CHECKPOINT_SCN: scn(cp), CHECKPOINT_SCN_DISPLAY: datetime(cp), PIECE_SWITCH_INTERVAL: `${a.pieceSwitchDays}d`, PATH: a.dest }];
+        return [{ TENANT_ID: t.id, DEST_ID: 1001, ROUND_ID: a.round, INCARNATION: 1, DEST_NO: 0, STATUS: a.status, START_SCN: scn(a.startedAt), START_SCN_DISPLAY: datetime(a.startedAt), CHECKPOINT_SCN: scn(cp), CHECKPOINT_SCN_DISPLAY: datetime(cp), PIECE_SWITCH_INTERVAL: `${a.pieceSwitchDays}d`, PATH: displayDest(a.dest) }];
       }),
     ),
   CDB_OB_ARCHIVE_DEST: (s) =>
@@ -82,20 +98,20 @@ const V4: Record<string, (s: ClusterState, now: number) => Table> = {
         return [
           { TENANT_ID: t.id, DEST_NO: 0, NAME: "binding", VALUE: (d.BINDING ?? "OPTIONAL").toUpperCase() },
           { TENANT_ID: t.id, DEST_NO: 0, NAME: "dest_id", VALUE: "1001" },
-          { TENANT_ID: t.id, DEST_NO: 0, NAME: "path", VALUE: d.LOCATION ?? "" },
+          { TENANT_ID: t.id, DEST_NO: 0, NAME: "path", VALUE: displayDest(d.LOCATION ?? "") },
           { TENANT_ID: t.id, DEST_NO: 0, NAME: "piece_switch_interval", VALUE: d.PIECE_SWITCH_INTERVAL ?? "1d" },
           { TENANT_ID: t.id, DEST_NO: 0, NAME: "state", VALUE: (p.log_archive_dest_state ?? "ENABLE").toUpperCase() },
         ];
       }),
     ),
   CDB_OB_BACKUP_PARAMETER: (s) =>
-    table(["TENANT_ID", "NAME", "VALUE"], userTenants(s).map((t) => ({ TENANT_ID: t.id, NAME: "data_backup_dest", VALUE: s.tenantParams[String(t.id)]?.data_backup_dest ?? "" }))),
+    table(["TENANT_ID", "NAME", "VALUE"], userTenants(s).map((t) => ({ TENANT_ID: t.id, NAME: "data_backup_dest", VALUE: displayDest(s.tenantParams[String(t.id)]?.data_backup_dest ?? "") }))),
   CDB_OB_BACKUP_JOBS: (s) => jobs4(s, true),
   CDB_OB_BACKUP_JOB_HISTORY: (s) => jobs4(s, false),
   CDB_OB_BACKUP_SET_FILES: (s) =>
     table(
       ["TENANT_ID", "BACKUP_SET_ID", "DEST_ID", "BACKUP_TYPE", "PREV_FULL_BACKUP_SET_ID", "START_TIMESTAMP", "END_TIMESTAMP", "STATUS", "FILE_STATUS", "DATA_BYTES", "PATH"],
-      s.sets.map((x) => ({ TENANT_ID: x.tenantId, BACKUP_SET_ID: x.setId, DEST_ID: 1002, BACKUP_TYPE: x.type === "full" ? "FULL" : "INC", PREV_FULL_BACKUP_SET_ID: 0, START_TIMESTAMP: datetime(x.start), END_TIMESTAMP: datetime(x.end), STATUS: x.status, FILE_STATUS: x.fileStatus, DATA_BYTES: x.bytes, PATH: x.dest })),
+      s.sets.map((x) => ({ TENANT_ID: x.tenantId, BACKUP_SET_ID: x.setId, DEST_ID: 1002, BACKUP_TYPE: x.type === "full" ? "FULL" : "INC", PREV_FULL_BACKUP_SET_ID: 0, START_TIMESTAMP: datetime(x.start), END_TIMESTAMP: datetime(x.end), STATUS: x.status, FILE_STATUS: x.fileStatus, DATA_BYTES: x.bytes, PATH: displayDest(x.dest) })),
     ),
   CDB_OB_BACKUP_DELETE_POLICY: (s) =>
     table(["TENANT_ID", "POLICY_NAME", "RECOVERY_WINDOW"], Object.entries(s.deletePolicies).map(([id, p]) => ({ TENANT_ID: Number(id), POLICY_NAME: p.name, RECOVERY_WINDOW: `${p.windowDays}d` }))),
@@ -116,7 +132,7 @@ function jobs4(s: ClusterState, running: boolean): Table {
     ["TENANT_ID", "JOB_ID", "BACKUP_SET_ID", "PLUS_ARCHIVELOG", "BACKUP_TYPE", "JOB_LEVEL", "START_TIMESTAMP", "END_TIMESTAMP", "STATUS", "RESULT", "COMMENT", "PATH"],
     s.jobs
       .filter((j) => (j.status === "RUNNING") === running)
-      .map((j) => ({ TENANT_ID: j.tenantId, JOB_ID: j.id, BACKUP_SET_ID: j.setId, PLUS_ARCHIVELOG: "OFF", BACKUP_TYPE: j.type === "full" ? "FULL" : "INC", JOB_LEVEL: "USER_TENANT", START_TIMESTAMP: datetime(j.start), END_TIMESTAMP: datetime(j.end), STATUS: j.status === "RUNNING" ? "DOING" : j.status, RESULT: j.status === "FAILED" ? -9000 : 0, COMMENT: j.comment, PATH: j.dest })),
+      .map((j) => ({ TENANT_ID: j.tenantId, JOB_ID: j.id, BACKUP_SET_ID: j.setId, PLUS_ARCHIVELOG: "OFF", BACKUP_TYPE: j.type === "full" ? "FULL" : "INC", JOB_LEVEL: "USER_TENANT", START_TIMESTAMP: datetime(j.start), END_TIMESTAMP: datetime(j.end), STATUS: j.status === "RUNNING" ? "DOING" : j.status, RESULT: j.status === "FAILED" ? -9000 : 0, COMMENT: j.comment, PATH: displayDest(j.dest) })),
   );
 }
 
@@ -144,9 +160,9 @@ export function viewTable(s: ClusterState, name: string, now: number): Table | u
 export function parameterRows(s: ClusterState): Row[] {
   const names: Record<string, string> = { cluster: s.name, cluster_id: String(s.clusterId) };
   if (!isV4(s)) {
-    names.backup_dest = s.params.backup_dest ?? "";
+    names.backup_dest = displayDest(s.params.backup_dest ?? "");
     names.backup_dest_option = s.params.backup_dest_option ?? "";
-    names.backup_backup_dest = s.params.backup_backup_dest ?? "";
+    names.backup_backup_dest = displayDest(s.params.backup_backup_dest ?? "");
     names.backup_log_archive_option = s.params.backup_log_archive_option ?? "OPTIONAL COMPRESSION=ENABLE";
   }
   for (const [k, v] of Object.entries(s.params)) if (!(k in names)) names[k] = v;
