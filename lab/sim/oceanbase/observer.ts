@@ -114,7 +114,9 @@ async function serve(f: Flags): Promise<void> {
   const stateKey = () => (key ??= stateKeyFor(env.labDir, f.cluster, f.clusterId));
   const version = binaryVersion() ?? (key ? readState(env.labDir, key).version : "3.2.4");
   if (key && readState(env.labDir, key).version !== version) fail(`observer: build ${version} cannot serve cluster ${f.cluster} of version ${readState(env.labDir, key).version}`);
-  fs.mkdirSync(f.dir, { recursive: true });
+  // The store as the real observer lays it out: an existing data directory is never empty.
+  for (const sub of ["clog", "slog", "sstable"]) fs.mkdirSync(path.join(f.dir, sub), { recursive: true });
+  if (!fs.existsSync(path.join(f.dir, "sstable", "block_file"))) fs.writeFileSync(path.join(f.dir, "sstable", "block_file"), `${f.cluster} ${f.clusterId} ${f.zone}\n`);
   fs.mkdirSync(path.dirname(homePid(f)), { recursive: true });
   const sql = await serveMysql(
     {

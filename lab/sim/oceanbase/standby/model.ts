@@ -94,9 +94,9 @@ export function standbyScn(labDir: string, s: ClusterState, now: number): number
   return Math.max(r.appliedScn, reach);
 }
 
-/** VALID once ADD CLUSTER's full copy is done; REGISTERED before. */
-export function linkStatus(l: StandbyLink, now: number): "REGISTERED" | "VALID" {
-  return l.addedAt !== null && now >= l.addedAt + REPLICATION.copyMs ? "VALID" : "REGISTERED";
+/** REGISTERED after the standby's bootstrap, VALID from ADD CLUSTER on (the copy then runs; CURRENT_SCN stays 0 until it is done). */
+export function linkStatus(l: StandbyLink, _now: number): "REGISTERED" | "VALID" {
+  return l.addedAt !== null ? "VALID" : "REGISTERED";
 }
 
 /** Applies the primary's redo to a standby's state: its tables become the primary's as of the applied SCN. */

@@ -1,0 +1,209 @@
+/**
+ * The pure planner of `oceanbase:StandbyCluster` (3.x), from what was read: prechecks first
+ * (refused before any step, saying what to check), then in OceanBase's order (spec
+ * oceanbase-source-check.md §C): ADD CLUSTER VERIFY on the primary, the observers started in
+ * parallel, BOOTSTRAP CLUSTER STANDBY on the standby (REGISTERED), ADD CLUSTER on the primary
+ * (VALID), each zone's IDC, a bounded wait until the full copy is done and redo follows.
+ * Switchover: demote the primary, then promote the standby, each confirmed by reading the role.
+ */
+import { connectionKey, parseConnection } from "../../core/connection";
+import type { Operation, Plan } from "../../core/operation";
+import { sh } from "../../core/quote/sh";
+import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
+import { PlanRefusal } from "../plan-common";
+import { obString } from "../sql";
+import { markerOf, type ClusterView, type HostProbe, type StandbyActual } from "./read";
+import type { StandbyClusterSpec } from "./schema";
+import { STANDBY_SQL } from "./sql";
+import { resolveZones, type ResolvedZone } from "./validate";
+
+export const STANDBY = "PHYSICAL STANDBY";
+
+/** "3.2.4" and "3.2.4.0" are one build. */
+const sameVersion = (a: string, b: string) => {
+  const norm = (v: string) => [...v.split("."), "0", "0", "0", "0"].slice(0, 4).join(".");
+  return norm(a) === norm(b);
+};
+
+export interface Member {
+  readonly zone: ResolvedZone;
+  readonly address: string;
+  readonly t: Target;
+  readonly probe: HostProbe;
+}
+
+export function primaryTarget(s: StandbyClusterSpec): Target {
+  const c = parseConnection(s.primary.connection);
+  return { host: c.host, connKey: connectionKey(c) };
+}
+
+const primaryEp = (s: StandbyClusterSpec): SqlEndpoint => ({ host: s.primary.host, port: s.primary.port, password: s.primary.password });
+
+export function membersOf(s: StandbyClusterSpec, a: StandbyActual): Member[] {
+  const serving = new Map<string, string>();
+  if (a.self?.ok && "view" in a.self) for (const x of a.self.view.servers) serving.set(x.address, x.zone);
+  return resolveZones(s, serving).flatMap((zone) =>
+    zone.hosts.map((h) => {
+      const probe = a.hosts.find((p) => p.address === h.address)!;
+      return { zone, address: h.address, t: { host: h.address, connKey: probe.connKey }, probe };
+    }),
+  );
+}
+
+export const selfView = (a: StandbyActual): ClusterView | undefined => (a.self?.ok && "view" in a.self ? a.self.view : undefined);
+
+/** The cluster name: declared, else what the standby or the primary report. */
+export function clusterNameOf(s: StandbyClusterSpec, a: StandbyActual): string | undefined {
+  return s.clusterName ?? selfView(a)?.name ?? (a.peer.ok ? a.peer.view.name : undefined);
+}
+
+function rsListOf(s: StandbyClusterSpec, members: Member[]): string {
+  return members.filter((m) => m.zone.rootServer === m.address).map((m) => `${m.address}:${s.observer.rpcPort}:${s.observer.sqlPort}`).join(";");
+}
+
+function observerOptions(s: StandbyClusterSpec): string {
+  const o = s.observer;
+  const opts: [string, string][] = [];
+  if (o.memoryLimit) opts.push(["memory_limit", o.memoryLimit]);
+  if (o.cpuCount) opts.push(["cpu_count", String(o.cpuCount)]);
+  for (const [k, v] of Object.entries(o.options)) opts.push([k, v]);
+  return opts.map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+function startOp(s: StandbyClusterSpec, name: string, m: Member, rsList: string, why: string): Operation {
+  const o = s.observer;
+  const { home, dataDir } = m.probe;
+  const opts = observerOptions(s);
+  const args = sh`-z ${m.zone.name} -p ${String(o.sqlPort)} -P ${String(o.rpcPort)} -n ${name} -c ${String(s.clusterId)} -d ${dataDir} -r ${rsList}` + (opts ? sh` -o ${opts}` : "");
+  const command = sh`mkdir -p -- ${dataDir} ${`${home}/run`} ${`${home}/log`} && printf '%s\n' ${markerOf(s, name, dataDir)} > ${`${home}/.dbcluster-observer`} && cd ${home} && ./bin/observer ` + args;
+  return { host: m.address, connKey: m.t.connKey, kind: "start", describe: `start observer ${m.address} (zone ${m.zone.name}, cluster ${name} ${s.clusterId})`, command, reason: why, timeoutMs: 120_000, hint: `see ${home}/log/observer.log on ${m.address}` };
+}
+
+/** Refuses to start an observer where it could overwrite data or would not come up. */
+function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
+  const p = m.probe;
+  if (!sameVersion(p.binaryVersion, s.version)) throw new PlanRefusal(`precheck: ${m.address}: ${p.home}/bin/observer is ${p.binaryVersion ? `build ${p.binaryVersion}` : "missing"}, not ${s.version}: install the primary's build on every standby host`);
+  if (p.pid !== null) return;
+  if (p.busy.length > 0) throw new PlanRefusal(`precheck: ${m.address}: port${p.busy.length > 1 ? "s" : ""} ${p.busy.join(", ")} already in use and no observer of this cluster runs there: free ${p.busy.length > 1 ? "them" : "it"} or choose observer.sqlPort/rpcPort`);
+  if (p.data === "nonempty" && p.marker !== markerOf(s, name, p.dataDir)) {
+    throw new PlanRefusal(`precheck: ${m.address}: the data directory ${p.dataDir} is not empty${p.marker ? ` (${p.marker})` : ""} and was not started by this standby: an existing data directory is never overwritten; check that it is disposable and empty it yourself, or choose another observer.dataDir`);
+  }
+}
+
+function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
+  if (peer.role !== "PRIMARY") throw new PlanRefusal(`precheck: the cluster at primary (${s.primary.host}:${s.primary.port}) is ${peer.role}, not PRIMARY: point primary at the primary cluster`);
+  if (!sameVersion(peer.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the primary's ${peer.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
+  if (s.clusterId === peer.clusterId) throw new PlanRefusal(`precheck: clusterId ${s.clusterId} is the primary's own cluster_id: give the standby a cluster_id of its own`);
+  if (s.clusterName !== undefined && s.clusterName !== peer.name) throw new PlanRefusal(`precheck: clusterName ${s.clusterName} differs from the primary's ${peer.name}: a standby has the primary's cluster name`);
+}
+
+function waitValid(s: StandbyClusterSpec): Operation {
+  return waitOp(primaryTarget(s), primaryEp(s), `SELECT count(*) FROM oceanbase.V$OB_STANDBY_STATUS WHERE cluster_id = ${s.clusterId} AND cluster_status = 'VALID' AND current_scn > 0`, "1", s.timeoutSeconds, {
+    describe: `wait until standby ${s.clusterId} is VALID and its full copy is done (at most ${s.timeoutSeconds}s)`,
+    reason: "the standby copies the primary's latest major version, then follows its redo",
+    hint: "the copy goes on in the servers; run up again to wait more (raise timeoutSeconds for big clusters)",
+  });
+}
+
+/** Switchover: demote `from` (waiting until it may), then promote `to` once it says TO PRIMARY. */
+function switchover(s: StandbyClusterSpec, from: { t: Target; ep: SqlEndpoint; label: string; demoted: boolean }, to: { t: Target; ep: SqlEndpoint; label: string }): Plan {
+  const plan: { title: string; operations: Operation[] }[] = [];
+  if (!from.demoted) {
+    plan.push({ title: `demote ${from.label}`, operations: [
+      waitOp(from.t, from.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO STANDBY", s.timeoutSeconds, { describe: `wait until ${from.label} may switch to standby (every standby VALID and synced)`, reason: "a planned switchover loses nothing: the primary waits for its standbys", hint: "check V$OB_STANDBY_STATUS on the primary: a standby not VALID or lagging blocks the switchover" }),
+      sqlOp(from.t, from.ep, [STANDBY_SQL.toStandby], { describe: STANDBY_SQL.toStandby, reason: `role: ${from.label} becomes the standby` }),
+    ] });
+  }
+  plan.push({ title: `promote ${to.label}`, operations: [
+    waitOp(to.t, to.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO PRIMARY", s.timeoutSeconds, { describe: `wait until ${to.label} has all the redo (switchover_status TO PRIMARY)`, reason: "promote only once every change arrived" }),
+    sqlOp(to.t, to.ep, [STANDBY_SQL.toPrimary], { describe: STANDBY_SQL.toPrimary, reason: `role: ${to.label} becomes the primary` }),
+  ] });
+  return plan;
+}
+
+export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
+  const self = selfView(a);
+  const peer = a.peer.ok ? a.peer.view : undefined;
+  const name = clusterNameOf(s, a);
+  if (!name) throw new PlanRefusal(`cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.peer.ok ? "" : a.peer.error} (check primary.connection, host, port and password)`);
+  const members = membersOf(s, a);
+  const pt = primaryTarget(s);
+  const pep = primaryEp(s);
+  const boot = members.find((m) => m.zone === members[0].zone && m.address === m.zone.rootServer) ?? members[0];
+  const sep: SqlEndpoint = { host: boot.address, port: s.observer.sqlPort, password: s.primary.password };
+  const registered = peer?.standbys.find((x) => x.clusterId === s.clusterId);
+
+  if (self && self.clusterId !== s.clusterId) throw new PlanRefusal(`the observers on ${boot.address} serve cluster ${self.name} ${self.clusterId}, not ${s.clusterId}: check the hosts and observer.sqlPort`);
+  if (self?.status === "DISABLED") throw new PlanRefusal(`standby ${name} ${s.clusterId} is DISABLED (removed from its primary's registry, or given up by a failover): it cannot rejoin; delete it (deleteData: true once its data is disposable) and create a new standby with an unused clusterId`);
+
+  const phases: { title: string; operations: Operation[] }[] = [];
+  const known = self !== undefined || registered !== undefined;
+  if (!known) {
+    if (!peer) throw new PlanRefusal(`precheck: cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.peer.ok ? "" : a.peer.error} (check primary.connection, host, port and password)`);
+    precheckPrimary(s, peer);
+  }
+  for (const m of members) precheckHost(s, name, m);
+  const stopped = members.filter((m) => m.probe.pid === null);
+  const bootstrapped = self !== undefined || registered !== undefined;
+  if (!bootstrapped && peer) phases.push({ title: "check the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addClusterVerify], { describe: STANDBY_SQL.addClusterVerify, reason: "the primary must accept a new standby", hint: "4709 names what to do first (e.g. a major freeze on the primary)" })] });
+  if (stopped.length > 0) phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), bootstrapped ? "not running (drift)" : "the standby's observers")) });
+  if (!bootstrapped && peer) {
+    const statement = STANDBY_SQL.bootstrap(members.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort })), peer.clusterId, peer.servers.map((x) => `${x.address}:${x.rpcPort}:${x.sqlPort}`).join(";"));
+    phases.push({ title: "bootstrap the standby", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { ...sep, password: "" }, [statement], { describe: `BOOTSTRAP CLUSTER STANDBY (${members.length} server${members.length === 1 ? "" : "s"}, primary ${peer.clusterId})`, reason: "the standby is not bootstrapped", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
+  }
+  const selfRole = self?.role;
+  const wantPrimary = s.role === "primary";
+  const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
+  const primarySide = { t: pt, ep: pep, label: `the primary ${peer?.clusterId ?? ""}`.trim() };
+
+  // Registration: only while this cluster is the standby of a reachable primary.
+  if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY") {
+    if (!bootstrapped || registered?.status === "REGISTERED") phases.push({ title: "register on the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addCluster(name, s.clusterId)], { describe: STANDBY_SQL.addCluster(name, s.clusterId), reason: "the standby is REGISTERED, not yet added" })] });
+    else if (!registered) throw new PlanRefusal(`standby ${s.clusterId} is not in the primary's registry (V$OB_STANDBY_STATUS): it was removed, and a removed standby cannot rejoin; delete it and create a new one with an unused clusterId`);
+  }
+  const idcs = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc);
+  if (idcs.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(standbySide.t, sep, idcs.map((m) => STANDBY_SQL.setIdc(m.zone.name, m.zone.idc)), { describe: idcs.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)}`).join(", "), reason: "each zone sits in its declared IDC" })] });
+
+  if (s.failover && wantPrimary && selfRole !== "PRIMARY" && (self || bootstrapped)) {
+    if (s.failover.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover.confirm)}, not the primary being given up (${name}): failover is never implicit`);
+    if (peer && peer.role === "PRIMARY" && peer.status === "VALID") throw new PlanRefusal(`the primary ${name} ${peer.clusterId} answers and serves: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
+    phases.push({ title: "failover", operations: [sqlOp(standbySide.t, sep, [STANDBY_SQL.activate], { describe: `${STANDBY_SQL.activate} (the old primary ${name}${peer ? ` ${peer.clusterId}` : ""} is given up: it must be rebuilt as a new standby)`, reason: `failover confirmed for ${s.failover.confirm}: its primary is lost; changes it made after the standby's last applied redo are lost`, timeoutMs: 300_000 })] });
+    return phases;
+  }
+  if (self && peer) {
+    if (wantPrimary && selfRole === STANDBY) return [...phases, ...switchover(s, { ...primarySide, demoted: peer.role !== "PRIMARY" }, standbySide)];
+    if (!wantPrimary && selfRole === "PRIMARY") return [...phases, ...switchover(s, { ...standbySide, demoted: false }, primarySide)];
+    if (!wantPrimary && selfRole === STANDBY && peer.role === STANDBY) return [...phases, ...switchover(s, { ...standbySide, demoted: true }, primarySide)];
+  } else if (self && wantPrimary && selfRole === STANDBY && !s.failover) {
+    throw new PlanRefusal(`role: "primary" needs a switchover, and the primary at ${s.primary.host}:${s.primary.port} cannot be reached (${a.peer.ok ? "" : a.peer.error}); if it is lost, declare failover: { confirm: "${name}" } (never implicit)`);
+  }
+  const copying = !bootstrapped || registered?.status !== "VALID" || (registered?.currentScn ?? 0) === 0;
+  if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY" && copying) phases.push({ title: "wait for the standby", operations: [waitValid(s)] });
+  return phases;
+}
+
+export function planStandbyDelete(s: StandbyClusterSpec, a: StandbyActual): Plan {
+  const self = selfView(a);
+  const peer = a.peer.ok ? a.peer.view : undefined;
+  const name = clusterNameOf(s, a) ?? "";
+  if (self?.role === "PRIMARY" && self.status !== "DISABLED") throw new PlanRefusal(`cluster ${name} ${s.clusterId} is the primary now${peer ? ` (${peer.clusterId} follows it)` : ""}: deleting it would take the primary away; switch back first (role: "standby"), then delete`);
+  const phases: { title: string; operations: Operation[] }[] = [];
+  if (peer && peer.role === "PRIMARY" && peer.standbys.some((x) => x.clusterId === s.clusterId)) {
+    phases.push({ title: "remove from the primary", operations: [sqlOp(primaryTarget(s), primaryEp(s), [STANDBY_SQL.removeCluster(name, s.clusterId)], { describe: STANDBY_SQL.removeCluster(name, s.clusterId), reason: "the standby is deleted; the primary keeps serving" })] });
+  }
+  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
+  const stop = (h: HostProbe): Operation => ({
+    host: h.address,
+    connKey: h.connKey,
+    kind: "stop",
+    describe: `stop observer ${h.address}${s.deleteData ? ` and remove ${h.dataDir}` : ` (data kept in ${h.dataDir})`}`,
+    command:
+      sh`pid=$(cat ${`${h.home}/run/observer.pid`} 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); if [ $i -gt 240 ]; then echo "observer $pid did not stop within 60s" >&2; exit 1; fi; sleep 0.25; done; fi` +
+      // Kept data is marked as a removed standby's, so that no later create starts over it.
+      (s.deleteData ? sh`; rm -rf -- ${h.dataDir} ${`${h.home}/.dbcluster-observer`}` : sh`; printf '%s\n' ${`removed ${markerOf(s, name, h.dataDir)}`} > ${`${h.home}/.dbcluster-observer`}`),
+    reason: s.deleteData ? "deleteData: true" : "the standby is deleted; its data is kept (deleteData: false)",
+    timeoutMs: 120_000,
+  });
+  if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map(stop) });
+  return phases;
+}
