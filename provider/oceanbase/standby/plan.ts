@@ -198,7 +198,9 @@ export function planStandbyDelete(s: StandbyClusterSpec, a: StandbyActual): Plan
     kind: "stop",
     describe: `stop observer ${h.address}${s.deleteData ? ` and remove ${h.dataDir}` : ` (data kept in ${h.dataDir})`}`,
     command:
-      sh`pid=$(cat ${`${h.home}/run/observer.pid`} 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; i=0; while kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); if [ $i -gt 240 ]; then echo "observer $pid did not stop within 60s" >&2; exit 1; fi; sleep 0.25; done; fi` +
+      // Gone once no process or only a zombie (not reaped yet) has the pid.
+      `alive() { st=$(ps -o stat= -p "$1" 2>/dev/null); case "$st" in ""|Z*) return 1;; esac; }; ` +
+      sh`pid=$(cat ${`${h.home}/run/observer.pid`} 2>/dev/null); if [ -n "$pid" ] && alive "$pid"; then kill "$pid"; i=0; while alive "$pid"; do i=$((i + 1)); if [ $i -gt 240 ]; then echo "observer $pid did not stop within 60s" >&2; exit 1; fi; sleep 0.25; done; fi` +
       // Kept data is marked as a removed standby's, so that no later create starts over it.
       (s.deleteData ? sh`; rm -rf -- ${h.dataDir} ${`${h.home}/.dbcluster-observer`}` : sh`; printf '%s\n' ${`removed ${markerOf(s, name, h.dataDir)}`} > ${`${h.home}/.dbcluster-observer`}`),
     reason: s.deleteData ? "deleteData: true" : "the standby is deleted; its data is kept (deleteData: false)",

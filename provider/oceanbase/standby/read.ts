@@ -64,7 +64,8 @@ export function probeCommand(s: StandbyClusterSpec, h: StandbyHost): string {
   const script =
     sh`home=${home}; d=${dataDir}; a=${h.address}; ` +
     `v=$("$home/bin/observer" -V 2>&1 | sed -n 's/^observer (OceanBase[^ ]* \\([0-9][0-9.]*\\)).*/\\1/p' | head -n 1); echo "version=$v"; ` +
-    `pid=$(cat "$home/run/observer.pid" 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "pid=$pid"; else echo "pid="; fi; ` +
+    // A killed observer its parent has not reaped yet is a zombie: not running.
+    `pid=$(cat "$home/run/observer.pid" 2>/dev/null); st=$([ -n "$pid" ] && ps -o stat= -p "$pid" 2>/dev/null); case "$st" in ""|Z*) echo "pid=";; *) echo "pid=$pid";; esac; ` +
     `if [ ! -e "$d" ]; then echo data=absent; elif [ -d "$d" ] && [ -z "$(ls -A "$d")" ]; then echo data=empty; else echo data=nonempty; fi; ` +
     `echo "marker=$(head -n 1 "$home/.dbcluster-observer" 2>/dev/null)"; ` +
     sh`for p in ${String(o.sqlPort)} ${String(o.rpcPort)}; do if (exec 3<>"/dev/tcp/$a/$p") 2>/dev/null; then echo "busy=$p"; fi; done; exit 0`;
