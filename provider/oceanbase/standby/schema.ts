@@ -88,7 +88,7 @@ export const StandbyClusterSchema = z
     /** The primary: a host that reaches one of its OBServers, the SQL port, root@sys's password (a secret). */
     primary: ClusterSchema,
     /** The standby's cluster_id: unique among the primary and its standbys. */
-    clusterId: z.number().int().min(1).max(CLUSTER_ID_MAX, `a cluster_id is 1 to ${CLUSTER_ID_MAX}`),
+    clusterId: z.number().int("a cluster_id is a whole number").min(1, `a cluster_id is 1 to ${CLUSTER_ID_MAX}`).max(CLUSTER_ID_MAX, `a cluster_id is 1 to ${CLUSTER_ID_MAX}`),
     /** The observer build on every host; must equal the primary's. */
     version: z.string().regex(/^\d+\.\d+\.\d+(\.\d+)?$/, "a version such as 3.2.4"),
     /** Must equal the primary's cluster name. @default the primary's */
