@@ -48,6 +48,7 @@ export const OB_ERRORS = {
   clusterNameMismatch: { code: 4179, sqlState: "HY000", text: "cluster name %s differs from the primary cluster's %s, bootstrap standby not allowed", guess: true },
   switchoverNotAllowed: { code: 4179, sqlState: "HY000", text: "switchover to %s not allowed", guess: true },
   serverNotAlive: { code: 4179, sqlState: "HY000", text: "server %s is not alive, bootstrap not allowed", guess: true },
+  serverMismatch: { code: 4179, sqlState: "HY000", text: "server %s is of cluster %s zone %s, bootstrap not allowed", guess: true },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
 } as const satisfies Record<string, ObErrorDef>;
 

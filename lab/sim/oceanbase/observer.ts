@@ -110,8 +110,14 @@ function listening(host: string, port: number): Promise<boolean> {
 async function serve(f: Flags): Promise<void> {
   const env = hostEnv();
   const log = (m: string) => process.stdout.write(`[${new Date(labNow(env.labDir)).toISOString()}] ${m}\n`);
-  let key = stateKeyFor(env.labDir, f.cluster, f.clusterId);
-  const stateKey = () => (key ??= stateKeyFor(env.labDir, f.cluster, f.clusterId));
+  // A server answers for a cluster it is a member of; any other (say one started with another
+  // cluster's name and id) waits for a BOOTSTRAP of its own.
+  const memberKey = () => {
+    const k = stateKeyFor(env.labDir, f.cluster, f.clusterId);
+    return k && readState(env.labDir, k).servers.some((x) => x.address === env.address && x.rpcPort === f.rpcPort) ? k : undefined;
+  };
+  let key = memberKey();
+  const stateKey = () => (key ??= memberKey());
   const version = binaryVersion() ?? (key ? readState(env.labDir, key).version : "3.2.4");
   if (key && readState(env.labDir, key).version !== version) fail(`observer: build ${version} cannot serve cluster ${f.cluster} of version ${readState(env.labDir, key).version}`);
   // The store as the real observer lays it out: an existing data directory is never empty.

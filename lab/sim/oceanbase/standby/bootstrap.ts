@@ -61,7 +61,7 @@ export function bootstrapStandby(labDir: string, self: BareServer, sql: string, 
     const [address, port] = z.server.split(":");
     const e = all.find((x) => x.address === address && x.rpcPort === Number(port));
     if (!e || !e.alive) throw new ObError("serverNotAlive", z.server);
-    if (e.cluster !== self.cluster || e.clusterId !== self.clusterId || e.zone !== z.zone) throw new ObError("serverNotAlive", `${z.server} (of cluster ${e.cluster} ${e.clusterId}, zone ${e.zone})`);
+    if (e.cluster !== self.cluster || e.clusterId !== self.clusterId || e.zone !== z.zone) throw new ObError("serverMismatch", z.server, `${e.cluster} ${e.clusterId}`, e.zone);
     return { ...e, region: z.region };
   });
   // The primary: whichever cluster an OBServer of the list serves.
