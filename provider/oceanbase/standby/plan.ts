@@ -11,7 +11,7 @@ import type { Operation, Plan } from "../../core/operation";
 import { sh } from "../../core/quote/sh";
 import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
-import { obString } from "../sql";
+import { isV4, obString } from "../sql";
 import { markerOf, type ClusterView, type HostProbe, type StandbyActual } from "./read";
 import type { StandbyClusterSpec } from "./schema";
 import { STANDBY_SQL } from "./sql";
@@ -91,6 +91,7 @@ function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
 }
 
 function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
+  if (isV4(peer.version)) throw new PlanRefusal(`precheck: the primary runs OceanBase ${peer.version}: 4.x has standby tenants, not standby clusters, and this provider does not build them yet`);
   if (peer.role !== "PRIMARY") throw new PlanRefusal(`precheck: the cluster at primary (${s.primary.host}:${s.primary.port}) is ${peer.role}, not PRIMARY: point primary at the primary cluster`);
   if (!sameVersion(peer.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the primary's ${peer.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
   if (s.clusterId === peer.clusterId) throw new PlanRefusal(`precheck: clusterId ${s.clusterId} is the primary's own cluster_id: give the standby a cluster_id of its own`);

@@ -8,7 +8,7 @@
  */
 import { ObError } from "../errors";
 import { tokenize } from "../sql/select";
-import { withState, writeState, type ClusterState, type ObServerRecord } from "../state";
+import { isV4, withState, writeState, type ClusterState, type ObServerRecord } from "../state";
 import { keyOf, roleOf, stateKeyFor, tryRead } from "./model";
 import { clusterAlive, servers, type ServerEntry } from "./registry";
 
@@ -72,6 +72,8 @@ export function bootstrapStandby(labDir: string, self: BareServer, sql: string, 
   }).find((k) => k !== undefined);
   const p = tryRead(labDir, primaryKey);
   if (!p || !clusterAlive(labDir, p) || roleOf(p) !== "PRIMARY") throw new ObError("notPrimaryCluster");
+  // 4.x has no standby clusters (standby tenants instead): the statement is not supported there.
+  if (isV4(p)) throw new ObError("notSupported", "bootstrap standby cluster");
   if (p.clusterId !== b.primaryId) throw new ObError("clusterIdMismatch");
   if (p.name !== self.cluster) throw new ObError("clusterNameMismatch", self.cluster, p.name);
   if (members.some((m) => m.version !== p.version)) throw new ObError("clusterVersionIncompatible");
