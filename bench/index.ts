@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--parallel N]`
+ * `npm run bench [-- --json] [--only 7.2|64|og|ob] [--latency MS] [--parallel N]`
  *
  * For each scenario (seed 7.2 on 4 hosts, 64 instances on 8 hosts), on labs of its own in the
  * OS temp directory with MS (default 20) injected per SSH round trip on every host:
@@ -34,6 +34,7 @@ import { commandSpans, stateNodes } from "./evidence";
 import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
 import { benchOpengauss, ogTable } from "./opengauss";
+import { benchObStandby, obStandbyTable } from "./ob-standby";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -49,6 +50,8 @@ interface Options {
   only: Scenario[];
   /** The openGauss DR figure (bench/opengauss.ts). */
   og: boolean;
+  /** The OceanBase standby figure (bench/ob-standby.ts). */
+  ob: boolean;
   latencyMs: number;
   parallel?: number;
   /** Where to copy the hosts' command logs and the engine's output before each lab goes. */
@@ -56,7 +59,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { json: false, only: [...SCENARIOS], og: true, latencyMs: 20 };
+  const o: Options = { json: false, only: [...SCENARIOS], og: true, ob: true, latencyMs: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -68,8 +71,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--only") {
       const all = value().split(",");
       o.og = all.includes("og");
-      const s = all.filter((x) => x !== "og") as Scenario[];
-      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(", ")} or og, got ${x}`);
+      o.ob = all.includes("ob");
+      const s = all.filter((x) => x !== "og" && x !== "ob") as Scenario[];
+      for (const x of s) if (!SCENARIOS.includes(x)) throw new Error(`--only takes ${SCENARIOS.join(", ")}, og or ob, got ${x}`);
       o.only = s;
     } else if (a === "--latency") {
       o.latencyMs = Number(value());
@@ -439,8 +443,10 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const s of opts.only) results.push(await benchScenario(s, opts));
   const og = opts.og ? await benchOpengauss(opts.latencyMs, progress) : undefined;
+  const ob = opts.ob ? await benchObStandby(opts.latencyMs, progress) : undefined;
   if (results.length > 0) process.stdout.write(table(results, opts));
   if (og) process.stdout.write(ogTable(og));
+  if (ob) process.stdout.write(obStandbyTable(ob));
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
@@ -454,6 +460,7 @@ async function main(): Promise<void> {
       criticalPathRatio: Math.max(...results.map((r) => r.criticalPathRatio)),
       scenarios: results,
       opengauss: og ?? null,
+      obStandby: ob ?? null,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
   }
