@@ -131,3 +131,36 @@ test("{count, from, machineType}: the hosts picked are of that type, one zone ea
   expect(again.out).not.toMatch(/ \.\.\. ok/);
   expect(servers()).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
 });
+
+test("scaling is refused before any step (not built yet); hostile IDC and region strings are set exactly, read back from __all_zone on the standby; the next up is quiet", async () => {
+  const { hostileStrings } = await import("../fixtures/hostile-strings");
+  const values = hostileStrings.filter((v) => v !== "" && !/[\0\r\n]/.test(v) && v.length <= 128);
+  const pool = ["host4", "host5", "host6", "host3"];
+  const zonesOf = (idcs: string[], regions: string[]) => ({
+    clusterId: 3,
+    machineTypes: { host4: "big", host5: "big", host6: "small", host3: "small" },
+    zones: [
+      { name: "z1", idc: idcs[0], region: regions[0], hosts: { count: 2, from: pool, machineType: "big" } },
+      { name: "z2", idc: idcs[1], region: regions[1], hosts: { count: 1, from: pool, machineType: "small" } },
+    ],
+  });
+  const scaled = await up({ clusterId: 3, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i + 3}`] })) });
+  expect(scaled.code).not.toBe(0);
+  expect(scaled.out).toMatch(/scaling a standby .* is not built yet/);
+  expect(scaled.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  const read = async () => (await sb.ob.lab.exec("host4", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sb.ob.lab.host("host4").address} -P2881 -uroot@sys -N -s -r -e "SELECT zone, name, info FROM oceanbase.__all_zone WHERE zone <> '' AND name IN ('idc', 'region') ORDER BY zone, name"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout;
+  // obclient -r (raw): values as stored, no escaping.
+  const cell = (v: string) => v;
+  // Four values per up: both zones' IDC and region.
+  for (let i = 0; i < values.length; i += 4) {
+    const idcs = [values[i], values[i + 1] ?? "idc2"];
+    const regions = [values[i + 2] ?? "r1", values[i + 3] ?? "r2"];
+    const r = await up(zonesOf(idcs, regions));
+    expect(outcome(r)).toEqual({ code: 0, tail: "" });
+    expect(await read()).toBe([`z1\tidc\t${cell(idcs[0])}`, `z1\tregion\t${cell(regions[0])}`, `z2\tidc\t${cell(idcs[1])}`, `z2\tregion\t${cell(regions[1])}`].map((l) => `${l}\n`).join(""));
+    expect(observedInState(stack).zones.map((z: { idc: string; region: string }) => [z.idc, z.region])).toEqual([[idcs[0], regions[0]], [idcs[1], regions[1]]]);
+    if (i === 0) expect((await up(zonesOf(idcs, regions))).out).not.toMatch(/ \.\.\. ok/);
+  }
+  for (const h of sb.ob.lab.hosts) for (const e of sb.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(sb.ob.password);
+}, 600_000);

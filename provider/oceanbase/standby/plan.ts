@@ -137,6 +137,11 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   if (self && self.clusterId !== s.clusterId) throw new PlanRefusal(`the observers on ${boot.address} serve cluster ${self.name} ${self.clusterId}, not ${s.clusterId}: check the hosts and observer.sqlPort`);
   if (self?.status === "DISABLED") throw new PlanRefusal(`standby ${name} ${s.clusterId} is DISABLED (removed from its primary's registry, or given up by a failover): it cannot rejoin; delete it (deleteData: true once its data is disposable) and create a new standby with an unused clusterId`);
 
+  if (self) {
+    const want = members.map((m) => `${m.address} in ${m.zone.name}`).sort();
+    const have = self.servers.map((x) => `${x.address} in ${x.zone}`).sort();
+    if (want.join() !== have.join()) throw new PlanRefusal(`scaling a standby (hosts or zones added, removed or moved) is not built yet: it runs ${have.join(", ")}; the inputs ask for ${want.join(", ")}. Declare the zones and hosts it runs; nothing was changed`);
+  }
   const phases: { title: string; operations: Operation[] }[] = [];
   const known = self !== undefined || registered !== undefined;
   if (!known) {
@@ -162,8 +167,9 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
     if (!bootstrapped || registered?.status === "REGISTERED") phases.push({ title: "register on the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addCluster(name, s.clusterId)], { describe: STANDBY_SQL.addCluster(name, s.clusterId), reason: "the standby is REGISTERED, not yet added" })] });
     else if (!registered) throw new PlanRefusal(`standby ${s.clusterId} is not in the primary's registry (V$OB_STANDBY_STATUS): it was removed, and a removed standby cannot rejoin; delete it and create a new one with an unused clusterId`);
   }
-  const idcs = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc);
-  if (idcs.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(standbySide.t, sep, idcs.map((m) => STANDBY_SQL.setIdc(m.zone.name, m.zone.idc)), { describe: idcs.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)}`).join(", "), reason: "each zone sits in its declared IDC" })] });
+  // Bootstrap gives each zone its region; the IDC (and a changed region) come after.
+  const zonesToSet = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self !== undefined && (self.zones[m.zone.name]?.region ?? "") !== m.zone.region));
+  if (zonesToSet.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(standbySide.t, sep, zonesToSet.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), { describe: zonesToSet.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", "), reason: "each zone sits in its declared IDC and region" })] });
 
   if (s.failover && wantPrimary && selfRole !== "PRIMARY" && (self || bootstrapped)) {
     if (s.failover.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover.confirm)}, not the primary being given up (${name}): failover is never implicit`);

@@ -26,7 +26,7 @@ export const STANDBY_SQL = {
     `ALTER SYSTEM BOOTSTRAP CLUSTER STANDBY ${members.map((m) => `REGION ${obString(m.region)} ZONE ${obString(m.zone)} SERVER ${obString(`${m.address}:${m.rpcPort}`)}`).join(", ")} PRIMARY_CLUSTER_ID ${primaryId} PRIMARY_ROOTSERVICE_LIST ${obString(primaryRsList)}`,
   addCluster: (name: string, id: number) => `ALTER SYSTEM ADD CLUSTER ${name} CLUSTER_ID ${id}`,
   removeCluster: (name: string, id: number) => `ALTER SYSTEM REMOVE CLUSTER ${name} CLUSTER_ID ${id}`,
-  setIdc: (zone: string, idc: string) => `ALTER SYSTEM ALTER ZONE ${obString(zone)} SET IDC = ${obString(idc)}`,
+  setZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ALTER ZONE ${obString(zone)} SET IDC = ${obString(idc)}, REGION = ${obString(region)}`,
   toStandby: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PHYSICAL STANDBY",
   toPrimary: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PRIMARY",
   /** Lossy failover: the only kind in MAXIMUM PERFORMANCE mode (3.x docs). */

@@ -108,10 +108,10 @@ describe("quoting", () => {
     }
   });
 
-  test("an IDC is one SQL literal, whatever it holds (read back by the lab server's tokenizer)", () => {
+  test("an IDC and a region are one SQL literal each, whatever it holds (read back by the lab server's tokenizer)", () => {
     for (const idc of safe) {
-      const toks = tokenize(STANDBY_SQL.setIdc("z1", idc));
-      expect(toks.filter((t) => t.t === "str").map((t) => t.v)).toEqual(["z1", idc]);
+      const toks = tokenize(STANDBY_SQL.setZone("z1", idc, `r ${idc}`));
+      expect(toks.filter((t) => t.t === "str").map((t) => t.v)).toEqual(["z1", idc, `r ${idc}`]);
     }
   });
 

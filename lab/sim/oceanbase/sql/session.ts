@@ -79,7 +79,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
     }
     if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER|TIME_ZONE)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
-      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
+      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
       settle(s, now);
       return { kind: "ok", affectedRows: 0 };

@@ -6,11 +6,11 @@
  * SET IDC. Each returns false when the statement is not one of its own.
  */
 import { ObError } from "../errors";
+import { tokenize } from "../sql/select";
 import { withState, type ClusterState } from "../state";
 import { REPLICATION, keyOf, primarySwitchoverStatus, roleOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
 import { clusterAlive } from "./registry";
 
-const STR = `'((?:[^'\\\\]|\\\\.|'')*)'`;
 const unquote = (s: string) => s.replace(/''/g, "'").replace(/\\(.)/g, "$1");
 const nameId = new RegExp(`^(?:'((?:[^'\\\\]|\\\\.|'')*)'|([A-Za-z_][A-Za-z0-9_]*)) CLUSTER_ID(?: ?= ?| )(\\d+)( FORCE)?$`, "i");
 
@@ -28,7 +28,7 @@ function mustBeStandby(s: ClusterState): void {
   if (roleOf(s) !== "PHYSICAL STANDBY" || s.replica?.disabled) throw new ObError("notStandbyCluster");
 }
 
-export function alterStandby(labDir: string, s: ClusterState, sql: string, now: number): boolean {
+export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: string, now: number): boolean {
   const body = sql.replace(/^ALTER SYSTEM /i, "");
   let m: RegExpExecArray | null;
   if (/^ADD CLUSTER VERIFY$/i.test(body)) {
@@ -93,15 +93,24 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, now: 
     // Lossless failover needs MAXIMUM PROTECTION (3.x docs); the lab's pairs run MAXIMUM PERFORMANCE.
     throw new ObError("failoverNotAllowed");
   }
-  if ((m = new RegExp(`^(?:ALTER|CHANGE|MODIFY) ZONE ${STR} (?:SET )?(.+)$`, "i").exec(body))) {
-    const zone = unquote(m[1]);
+  if (/^(?:ALTER|CHANGE|MODIFY) ZONE /i.test(body)) {
+    // From the statement as sent: a literal keeps its blanks (the normalized text collapses them).
+    const t = tokenize(raw);
+    let i = 4;
+    const word = (w: string) => (t[i]?.t === "id" && t[i].v.toUpperCase() === w ? (i++, true) : false);
+    if (t[i]?.t !== "str") throw new ObError("parse", body.slice(0, 40));
+    const zone = t[i++].v;
     if (!s.servers.some((x) => x.zone === zone)) throw new ObError("entryNotExist");
+    word("SET");
     const info = { ...(s.zoneInfo?.[zone] ?? { idc: "", region: "sys_region" }) };
-    for (const part of m[2].split(/ ?, ?/)) {
-      const kv = new RegExp(`^(IDC|REGION) ?=? ?${STR}$`, "i").exec(part.trim());
-      if (!kv) throw new ObError("parse", part.slice(0, 40));
-      info[kv[1].toLowerCase() as "idc" | "region"] = unquote(kv[2]);
-    }
+    do {
+      const key = t[i]?.t === "id" ? t[i++].v.toLowerCase() : "";
+      if (key !== "idc" && key !== "region") throw new ObError("parse", t.slice(i - 1, i + 2).map((x) => x.v).join(" "));
+      if (t[i]?.v === "=") i++;
+      if (t[i]?.t !== "str") throw new ObError("parse", t.slice(i, i + 2).map((x) => x.v).join(" "));
+      info[key] = t[i++].v;
+    } while (t[i]?.v === "," && ++i);
+    if (i !== t.length) throw new ObError("parse", t.slice(i, i + 3).map((x) => x.v).join(" "));
     s.zoneInfo = { ...(s.zoneInfo ?? {}), [zone]: info };
     return true;
   }
