@@ -1,6 +1,6 @@
 /**
  * What the standby suites share: a lab whose first three hosts run a 3.x primary made by the
- * lab's CLI (with user tenant t1) and whose hosts 4-6 are bare but for the OBServer build at
+ * lab's CLI (with user tenant t1) and whose other hosts (4-6 by default) are bare but for the OBServer build at
  * `obHome/bin/observer`; SQL in a user tenant through obclient over SSH, as an application's DBA
  * would run it.
  */
@@ -20,10 +20,10 @@ export interface StandbyLab {
   stop(): Promise<void>;
 }
 
-export async function startStandbyLab(o: { version?: "3.2.4" | "4.2.1"; standbyBuild?: Record<string, "3.2.4" | "4.2.1"> } = {}): Promise<StandbyLab> {
-  const ob = await startObLab({ version: o.version ?? "3.2.4", hosts: 6, tenants: ["t1"] });
+export async function startStandbyLab(o: { version?: "3.2.4" | "4.2.1"; standbyBuild?: Record<string, "3.2.4" | "4.2.1">; hosts?: number } = {}): Promise<StandbyLab> {
+  const ob = await startObLab({ version: o.version ?? "3.2.4", hosts: o.hosts ?? 6, tenants: ["t1"] });
   try {
-    for (const h of ob.lab.hosts.slice(3, 6)) await runLabCli(["oceanbase", "binary", "--dir", ob.lab.dir, "--host", h.name, "--version", o.standbyBuild?.[h.name] ?? o.version ?? "3.2.4"]);
+    for (const h of ob.lab.hosts.slice(3)) await runLabCli(["oceanbase", "binary", "--dir", ob.lab.dir, "--host", h.name, "--version", o.standbyBuild?.[h.name] ?? o.version ?? "3.2.4"]);
     const stack = stackOn(ob.lab, path.join(REPO, "examples", "ob-standby-cluster"), "standby-state");
     const tenantSql: StandbyLab["tenantSql"] = async (host, sql, x = {}) => {
       const address = x.address ?? ob.lab.host(host).address;

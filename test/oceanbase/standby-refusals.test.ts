@@ -2,8 +2,8 @@
  * oceanbase.StandbyCluster's refusals through the local engine: bad input in check (every
  * problem at once: field, value, rule), then the prechecks made from what is read, before any
  * step (the primary's version, id and name; a host of another build; a data directory in use; a
- * busy port); then `{count, from, machineType}` host picking; and a create interrupted at the
- * bootstrap, finished by the next up.
+ * busy port); then `{count, from, machineType}` host picking; a create interrupted at the
+ * bootstrap, finished by the next up; hostile IDC and region strings; scale-out by editing.
  */
 import * as net from "node:net";
 import * as fs from "node:fs";
@@ -17,7 +17,7 @@ jest.setTimeout(300_000);
 let sb: StandbyLab;
 let stack: Stack;
 beforeAll(async () => {
-  sb = await startStandbyLab();
+  sb = await startStandbyLab({ hosts: 8 });
   stack = stackOn(sb.ob.lab, path.join(__dirname, "programs", "standby"), "refusals-state");
 }, 120_000);
 afterAll(async () => sb?.stop());
@@ -164,3 +164,29 @@ test("scaling is refused before any step (not built yet); hostile IDC and region
   }
   for (const h of sb.ob.lab.hosts) for (const e of sb.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(sb.ob.password);
 }, 600_000);
+
+test("scale-out by editing: a host added to a zone's pool and a new zone; each started, added (ADD SERVER, ADD ZONE), then a quiet up", async () => {
+  const pool = ["host4", "host5", "host6", "host7"];
+  const args = (z1: number, more: object[]) => ({
+    clusterId: 3,
+    machineTypes: { host4: "big", host5: "big", host6: "small", host7: "big" },
+    zones: [
+      { name: "z1", idc: "idc1", hosts: { count: z1, from: pool, machineType: "big" } },
+      { name: "z2", idc: "idc2", hosts: { count: 1, from: pool, machineType: "small" } },
+      ...more,
+    ],
+  });
+  const out = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
+  expect(outcome(out)).toEqual({ code: 0, tail: "" });
+  const ran = out.out.split("\n").filter((l) => / \.\.\. ok/.test(l)).map((l) => /(ADD ZONE z3|start observer [\d.]+|ADD SERVER [\d.:]+ ZONE z\d(; ADD SERVER [\d.:]+ ZONE z\d)?)/.exec(l)?.[1]?.replace(/127\.0\.\d+\./g, ""));
+  expect(ran).toEqual(["ADD ZONE z3", expect.stringMatching(/^start observer (7|8)$/), expect.stringMatching(/^start observer (7|8)$/), "ADD SERVER 7:2882 ZONE z1; ADD SERVER 8:2882 ZONE z3"]);
+  const o = observedInState(stack);
+  expect(o.servers.map((x: { address: string; zone: string; status: string }) => [x.address.split(".")[3], x.zone, x.status])).toEqual([["4", "z1", "ACTIVE"], ["5", "z1", "ACTIVE"], ["6", "z2", "ACTIVE"], ["7", "z1", "ACTIVE"], ["8", "z3", "ACTIVE"]]);
+  expect(o.zones.find((z: { name: string }) => z.name === "z3")).toEqual({ name: "z3", idc: "hz-3", region: "east" });
+  const quiet = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
+  expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
+  expect(quiet.out).not.toMatch(/ \.\.\. ok/);
+  // Scale-in is refused, naming what would leave.
+  const shrink = await up(args(2, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
+  expect(shrink.out).toMatch(/removing or moving a standby's hosts or zones is not built yet: 127\.0\.\d+\.7 \(zone z1\) would leave/);
+});

@@ -137,11 +137,14 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   if (self && self.clusterId !== s.clusterId) throw new PlanRefusal(`the observers on ${boot.address} serve cluster ${self.name} ${self.clusterId}, not ${s.clusterId}: check the hosts and observer.sqlPort`);
   if (self?.status === "DISABLED") throw new PlanRefusal(`standby ${name} ${s.clusterId} is DISABLED (removed from its primary's registry, or given up by a failover): it cannot rejoin; delete it (deleteData: true once its data is disposable) and create a new standby with an unused clusterId`);
 
+  // Scale-out: hosts and zones the running standby does not have yet. Removing or moving is not built.
+  const have = new Map((self?.servers ?? []).map((x) => [x.address, x.zone]));
   if (self) {
-    const want = members.map((m) => `${m.address} in ${m.zone.name}`).sort();
-    const have = self.servers.map((x) => `${x.address} in ${x.zone}`).sort();
-    if (want.join() !== have.join()) throw new PlanRefusal(`scaling a standby (hosts or zones added, removed or moved) is not built yet: it runs ${have.join(", ")}; the inputs ask for ${want.join(", ")}. Declare the zones and hosts it runs; nothing was changed`);
+    const gone = self.servers.filter((x) => !members.some((m) => m.address === x.address && m.zone.name === x.zone));
+    if (gone.length > 0) throw new PlanRefusal(`removing or moving a standby's hosts or zones is not built yet: ${gone.map((x) => `${x.address} (zone ${x.zone})`).join(", ")} would leave; declare ${gone.length === 1 ? "it" : "them"} as ${gone.length === 1 ? "it runs" : "they run"}. Nothing was changed`);
   }
+  const added = self ? members.filter((m) => !have.has(m.address)) : [];
+  const newZones = added.filter((m, i) => added.findIndex((x) => x.zone.name === m.zone.name) === i && self!.zones[m.zone.name] === undefined).map((m) => m.zone);
   const phases: { title: string; operations: Operation[] }[] = [];
   const known = self !== undefined || registered !== undefined;
   if (!known) {
@@ -152,11 +155,13 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const stopped = members.filter((m) => m.probe.pid === null);
   const bootstrapped = self !== undefined || registered !== undefined;
   if (!bootstrapped && peer) phases.push({ title: "check the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addClusterVerify], { describe: STANDBY_SQL.addClusterVerify, reason: "the primary must accept a new standby", hint: "4709 names what to do first (e.g. a major freeze on the primary)" })] });
-  if (stopped.length > 0) phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), bootstrapped ? "not running (drift)" : "the standby's observers")) });
+  if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
+  if (stopped.length > 0) phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby's observers")) });
   if (!bootstrapped && peer) {
     const statement = STANDBY_SQL.bootstrap(members.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort })), peer.clusterId, peer.servers.map((x) => `${x.address}:${x.rpcPort}:${x.sqlPort}`).join(";"));
     phases.push({ title: "bootstrap the standby", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { ...sep, password: "" }, [statement], { describe: `BOOTSTRAP CLUSTER STANDBY (${members.length} server${members.length === 1 ? "" : "s"}, primary ${peer.clusterId})`, reason: "the standby is not bootstrapped", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
   }
+  if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
@@ -168,7 +173,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
     else if (!registered) throw new PlanRefusal(`standby ${s.clusterId} is not in the primary's registry (V$OB_STANDBY_STATUS): it was removed, and a removed standby cannot rejoin; delete it and create a new one with an unused clusterId`);
   }
   // Bootstrap gives each zone its region; the IDC (and a changed region) come after.
-  const zonesToSet = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self !== undefined && (self.zones[m.zone.name]?.region ?? "") !== m.zone.region));
+  const zonesToSet = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i && !newZones.includes(m.zone)).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self !== undefined && (self.zones[m.zone.name]?.region ?? "") !== m.zone.region));
   if (zonesToSet.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(standbySide.t, sep, zonesToSet.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), { describe: zonesToSet.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", "), reason: "each zone sits in its declared IDC and region" })] });
 
   if (s.failover && wantPrimary && selfRole !== "PRIMARY" && (self || bootstrapped)) {

@@ -27,6 +27,9 @@ export const STANDBY_SQL = {
   addCluster: (name: string, id: number) => `ALTER SYSTEM ADD CLUSTER ${name} CLUSTER_ID ${id}`,
   removeCluster: (name: string, id: number) => `ALTER SYSTEM REMOVE CLUSTER ${name} CLUSTER_ID ${id}`,
   setZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ALTER ZONE ${obString(zone)} SET IDC = ${obString(idc)}, REGION = ${obString(region)}`,
+  addZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ADD ZONE ${obString(zone)} IDC ${obString(idc)}, REGION ${obString(region)}`,
+  startZone: (zone: string) => `ALTER SYSTEM START ZONE ${obString(zone)}`,
+  addServer: (address: string, rpcPort: number, zone: string) => `ALTER SYSTEM ADD SERVER ${obString(`${address}:${rpcPort}`)} ZONE ${obString(zone)}`,
   toStandby: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PHYSICAL STANDBY",
   toPrimary: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PRIMARY",
   /** Lossy failover: the only kind in MAXIMUM PERFORMANCE mode (3.x docs). */

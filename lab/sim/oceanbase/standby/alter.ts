@@ -9,7 +9,7 @@ import { ObError } from "../errors";
 import { tokenize } from "../sql/select";
 import { withState, type ClusterState } from "../state";
 import { REPLICATION, keyOf, primarySwitchoverStatus, roleOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
-import { clusterAlive } from "./registry";
+import { clusterAlive, serverAt } from "./registry";
 
 const unquote = (s: string) => s.replace(/''/g, "'").replace(/\\(.)/g, "$1");
 const nameId = new RegExp(`^(?:'((?:[^'\\\\]|\\\\.|'')*)'|([A-Za-z_][A-Za-z0-9_]*)) CLUSTER_ID(?: ?= ?| )(\\d+)( FORCE)?$`, "i");
@@ -100,7 +100,7 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: 
     const word = (w: string) => (t[i]?.t === "id" && t[i].v.toUpperCase() === w ? (i++, true) : false);
     if (t[i]?.t !== "str") throw new ObError("parse", body.slice(0, 40));
     const zone = t[i++].v;
-    if (!s.servers.some((x) => x.zone === zone)) throw new ObError("entryNotExist");
+    if (!zonesOf(s).includes(zone)) throw new ObError("entryNotExist");
     word("SET");
     const info = { ...(s.zoneInfo?.[zone] ?? { idc: "", region: "sys_region" }) };
     do {
@@ -114,7 +114,47 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: 
     s.zoneInfo = { ...(s.zoneInfo ?? {}), [zone]: info };
     return true;
   }
+  if ((m = /^ADD ZONE /i.exec(body))) {
+    // ALTER SYSTEM ADD ZONE 'z' [IDC [=] 'x'] [REGION [=] 'r'] (3.x; the zone starts INACTIVE).
+    const t = tokenize(raw);
+    let i = 4;
+    if (t[i]?.t !== "str" && t[i]?.t !== "id") throw new ObError("parse", body.slice(0, 40));
+    const zone = t[i++].v;
+    if (zonesOf(s).includes(zone)) throw new ObError("entryExist");
+    const info = { idc: "", region: "sys_region" };
+    while (i < t.length) {
+      if (t[i].v === ",") { i++; continue; }
+      const key = t[i]?.t === "id" ? t[i++].v.toLowerCase() : "";
+      if (key !== "idc" && key !== "region") throw new ObError("parse", t.slice(i - 1, i + 2).map((x) => x.v).join(" "));
+      if (t[i]?.v === "=") i++;
+      if (t[i]?.t !== "str") throw new ObError("parse", t.slice(i, i + 2).map((x) => x.v).join(" "));
+      info[key] = t[i++].v;
+    }
+    s.zoneInfo = { ...(s.zoneInfo ?? {}), [zone]: info };
+    return true;
+  }
+  if ((m = /^(START|STOP) ZONE '([^']*)'$/i.exec(body))) {
+    if (!zonesOf(s).includes(m[2])) throw new ObError("entryNotExist");
+    return true;
+  }
+  if ((m = /^ADD SERVER '([^':]+):(\d+)' ZONE ?=? ?'([^']*)'$/i.exec(body))) {
+    // The server must run, bare, as a server of this cluster and zone, of the cluster's build.
+    const [address, rpcPort, zone] = [m[1], Number(m[2]), m[3]];
+    if (!zonesOf(s).includes(zone)) throw new ObError("entryNotExist");
+    if (s.servers.some((x) => x.address === address && x.rpcPort === rpcPort)) throw new ObError("entryExist");
+    const e = serverAt(labDir, address, rpcPort);
+    if (!e?.alive) throw new ObError("serverNotAlive", `${address}:${rpcPort}`);
+    if (e.cluster !== s.name || e.clusterId !== s.clusterId || e.zone !== zone) throw new ObError("serverMismatch", `${address}:${rpcPort}`, `${e.cluster} ${e.clusterId}`, e.zone);
+    if (e.version !== s.version) throw new ObError("clusterVersionIncompatible");
+    s.servers.push({ host: e.host, zone, address, sqlPort: e.sqlPort, rpcPort });
+    return true;
+  }
   return false;
+}
+
+/** Zones with servers, and zones added (ADD ZONE) that have none yet. */
+export function zonesOf(s: ClusterState): string[] {
+  return [...new Set([...s.servers.map((x) => x.zone), ...Object.keys(s.zoneInfo ?? {})])];
 }
 
 /** The standby becomes the primary: on a switchover its old primary follows it, on a failover the others are disabled. */

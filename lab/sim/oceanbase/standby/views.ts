@@ -7,6 +7,7 @@ import type { Row, Table } from "../sql/select";
 import type { ClusterState } from "../state";
 import { linkStatus, primarySwitchoverStatus, roleOf, scnOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
 import { servers } from "./registry";
+import { zonesOf } from "./alter";
 
 function currentScn(labDir: string, s: ClusterState, now: number): number {
   return roleOf(s) === "PRIMARY" ? scnOf(now) : standbyScn(labDir, s, now);
@@ -70,7 +71,7 @@ export function standbyView(labDir: string, s: ClusterState, name: string, now: 
 
 /** `__all_zone`'s per-zone `idc` and `region` rows. */
 export function zoneInfoRows(s: ClusterState): Row[] {
-  return [...new Set(s.servers.map((x) => x.zone))].flatMap((z): Row[] => [
+  return zonesOf(s).flatMap((z): Row[] => [
     { ZONE: z, NAME: "idc", VALUE: 0, INFO: s.zoneInfo?.[z]?.idc ?? "" },
     { ZONE: z, NAME: "region", VALUE: 0, INFO: s.zoneInfo?.[z]?.region ?? "sys_region" },
   ]);
