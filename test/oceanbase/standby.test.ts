@@ -38,7 +38,10 @@ test("up: observers started on the bare hosts, bootstrapped as standby, register
   const c = connectsSince(sb.ob.lab, marks);
   for (const h of ["host4", "host5", "host6"]) expect(c[h]).toBe(1);
   for (const h of sb.ob.lab.hosts) for (const e of sb.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(sb.ob.password);
-  expect(fs.readFileSync(sb.stack.stateFile(), "utf8")).not.toContain(sb.ob.password);
+  // Secrets in state whatever the program passed: the password and the hosts' private keys.
+  const state = fs.readFileSync(sb.stack.stateFile(), "utf8");
+  expect(state).not.toContain(sb.ob.password);
+  for (const h of sb.ob.lab.hosts) expect(state).not.toContain(fs.readFileSync(h.privateKeyPath, "utf8").split("\n")[1]);
 });
 
 test("rows written on the primary in t1 are read on the standby; the standby refuses writes and strong reads with 4688", async () => {

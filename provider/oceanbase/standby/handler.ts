@@ -1,12 +1,16 @@
+/**
+ * The `Logic` of `oceanbase:StandbyCluster` for the converge loop: check, connections, read,
+ * plan, outputs, and which edits replace the standby (another cluster id, name or data directory
+ * is another standby cluster).
+ */
 import type { Logic } from "../../converge";
 import { connectionSecrets } from "../../core/connection";
 import type { SshTarget } from "../../core/ssh";
 import { PlanRefusal } from "../plan-common";
-import { clusterNameOf, planStandby, planStandbyDelete, selfView } from "./plan";
-import { hostKey, readStandby, type StandbyActual } from "./read";
+import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, selfView } from "./plan";
+import { hostConnKey, readStandby, type StandbyActual } from "./read";
 import type { StandbyClusterSpec } from "./schema";
 import { candidateHosts, validateStandby } from "./validate";
-import { primaryTarget } from "./plan";
 
 const refusing = <T>(s: StandbyClusterSpec, work: () => T): T => {
   try {
@@ -39,7 +43,7 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
     const out = new Map<string, SshTarget["conn"]>();
     for (const spec of olds ? [olds, s] : [s]) {
       out.set(primaryTarget(spec).connKey, spec.primary.connection);
-      for (const h of candidateHosts(spec)) out.set(hostKey(h), h.connection);
+      for (const h of candidateHosts(spec)) out.set(hostConnKey(h), h.connection);
     }
     return out;
   },

@@ -50,7 +50,7 @@ export interface StandbyActual {
   readonly hosts: HostProbe[];
 }
 
-export const hostKey = (h: StandbyHost) => connectionKey(parseConnection(h.connection));
+export const hostConnKey = (h: StandbyHost) => connectionKey(parseConnection(h.connection));
 
 /** A host's observer home and data directory: its own, or the cluster's. */
 export const pathsOf = (s: StandbyClusterSpec, h: Pick<StandbyHost, "home" | "dataDir">) => ({ home: h.home ?? s.observer.home, dataDir: h.dataDir ?? s.observer.dataDir });
@@ -137,7 +137,7 @@ export async function readStandby(s: StandbyClusterSpec, ctx: RunContext): Promi
     reach(() => withSession(ctx, primaryKey, s.primary, readView)),
     Promise.all(
       candidateHosts(s).map(async (h) => {
-        const k = hostKey(h);
+        const k = hostConnKey(h);
         const r = await ctx.exec(k, probeCommand(s, h));
         if (r.code !== 0) throw new Error(`probing ${h.address} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
         return parseProbe(h.address, pathsOf(s, h), k, r.stdout);

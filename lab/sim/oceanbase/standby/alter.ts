@@ -114,7 +114,7 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: 
     s.zoneInfo = { ...(s.zoneInfo ?? {}), [zone]: info };
     return true;
   }
-  if ((m = /^ADD ZONE /i.exec(body))) {
+  if (/^ADD ZONE /i.test(body)) {
     // ALTER SYSTEM ADD ZONE 'z' [IDC [=] 'x'] [REGION [=] 'r'] (3.x; the zone starts INACTIVE).
     const t = tokenize(raw);
     let i = 4;
