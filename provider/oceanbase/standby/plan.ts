@@ -154,27 +154,32 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   for (const m of members) precheckHost(s, name, m);
   const stopped = members.filter((m) => m.probe.pid === null);
   const bootstrapped = self !== undefined || registered !== undefined;
-  if (!bootstrapped && peer) phases.push({ title: "check the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addClusterVerify], { describe: STANDBY_SQL.addClusterVerify, reason: "the primary must accept a new standby", hint: "4709 names what to do first (e.g. a major freeze on the primary)" })] });
-  if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
-  if (stopped.length > 0) phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby's observers")) });
+  // Steps on different hosts share a phase (they run at once): the primary's check beside the starts.
+  const verify = !bootstrapped && peer ? [sqlOp(pt, pep, [STANDBY_SQL.addClusterVerify], { describe: STANDBY_SQL.addClusterVerify, reason: "the primary must accept a new standby", hint: "4709 names what to do first (e.g. a major freeze on the primary)" })] : [];
+  const starts = stopped.length > 0 ? stopped.map((m) => startOp(s, name, m, rsListOf(s, members), added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby's observers")) : [];
+  if (verify.length + starts.length > 0) phases.push({ title: [verify.length > 0 ? "check the primary" : "", starts.length > 0 ? "start observers" : ""].filter((x) => x !== "").join(", "), operations: [...verify, ...starts] });
   if (!bootstrapped && peer) {
     const statement = STANDBY_SQL.bootstrap(members.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort })), peer.clusterId, peer.servers.map((x) => `${x.address}:${x.rpcPort}:${x.sqlPort}`).join(";"));
     phases.push({ title: "bootstrap the standby", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { ...sep, password: "" }, [statement], { describe: `BOOTSTRAP CLUSTER STANDBY (${members.length} server${members.length === 1 ? "" : "s"}, primary ${peer.clusterId})`, reason: "the standby is not bootstrapped", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
   }
+  if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
   const primarySide = { t: pt, ep: pep, label: `the primary ${peer?.clusterId ?? ""}`.trim() };
 
+  // Registration (on the primary) and the zones' IDC (on the standby) run at once.
+  const register: Operation[] = [];
   // Registration: only while this cluster is the standby of a reachable primary.
   if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY") {
-    if (!bootstrapped || registered?.status === "REGISTERED") phases.push({ title: "register on the primary", operations: [sqlOp(pt, pep, [STANDBY_SQL.addCluster(name, s.clusterId)], { describe: STANDBY_SQL.addCluster(name, s.clusterId), reason: "the standby is REGISTERED, not yet added" })] });
+    if (!bootstrapped || registered?.status === "REGISTERED") register.push(...[sqlOp(pt, pep, [STANDBY_SQL.addCluster(name, s.clusterId)], { describe: STANDBY_SQL.addCluster(name, s.clusterId), reason: "the standby is REGISTERED, not yet added" })]);
     else if (!registered) throw new PlanRefusal(`standby ${s.clusterId} is not in the primary's registry (V$OB_STANDBY_STATUS): it was removed, and a removed standby cannot rejoin; delete it and create a new one with an unused clusterId`);
   }
   // Bootstrap gives each zone its region; the IDC (and a changed region) come after.
   const zonesToSet = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i && !newZones.includes(m.zone)).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self !== undefined && (self.zones[m.zone.name]?.region ?? "") !== m.zone.region));
-  if (zonesToSet.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(standbySide.t, sep, zonesToSet.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), { describe: zonesToSet.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", "), reason: "each zone sits in its declared IDC and region" })] });
+  if (zonesToSet.length > 0) register.push(...[sqlOp(standbySide.t, sep, zonesToSet.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), { describe: zonesToSet.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", "), reason: "each zone sits in its declared IDC and region" })]);
+  if (register.length > 0) phases.push({ title: [register.some((o) => o.connKey === pt.connKey) ? "register on the primary" : "", zonesToSet.length > 0 ? "set the zones' IDC" : ""].filter((x) => x !== "").join(", "), operations: register });
 
   if (s.failover && wantPrimary && selfRole !== "PRIMARY" && (self || bootstrapped)) {
     if (s.failover.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover.confirm)}, not the primary being given up (${name}): failover is never implicit`);

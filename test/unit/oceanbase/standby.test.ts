@@ -61,17 +61,15 @@ test("host picking: by address (numerically), filtered by machine type, hosts al
   expect(resolveZones(s, new Map([["10.0.0.10", "z1"]]))[1].hosts.map((h) => h.address)).toEqual(["10.0.0.100"]);
 });
 
-test("create plan, in OceanBase's order: verify on the primary, every observer in one parallel phase, bootstrap, add, IDCs, wait", () => {
+test("create plan, in OceanBase's order: verify on the primary beside every observer start (one parallel phase), bootstrap, add beside the IDCs, wait", () => {
   const plan = planStandby(spec(), fresh());
   expect(plan.map((p) => [p.title, p.operations.map((o) => `${o.host} ${o.kind}`)])).toEqual([
-    ["check the primary", ["10.0.0.1 sql"]],
-    ["start observers", ["10.0.0.11 start", "10.0.0.12 start", "10.0.0.13 start"]],
+    ["check the primary, start observers", ["10.0.0.1 sql", "10.0.0.11 start", "10.0.0.12 start", "10.0.0.13 start"]],
     ["bootstrap the standby", ["10.0.0.11 sql"]],
-    ["register on the primary", ["10.0.0.1 sql"]],
-    ["set the zones' IDC", ["10.0.0.11 sql"]],
+    ["register on the primary, set the zones' IDC", ["10.0.0.1 sql", "10.0.0.11 sql"]],
     ["wait for the standby", ["10.0.0.1 wait"]],
   ]);
-  const boot = plan[2].operations[0];
+  const boot = plan[1].operations[0];
   expect(boot.stdin).toContain("ALTER SYSTEM BOOTSTRAP CLUSTER STANDBY REGION 'sys_region' ZONE 'z1' SERVER '10.0.0.11:2882', REGION 'sys_region' ZONE 'z2' SERVER '10.0.0.12:2882', REGION 'sys_region' ZONE 'z3' SERVER '10.0.0.13:2882' PRIMARY_CLUSTER_ID 100 PRIMARY_ROOTSERVICE_LIST '10.0.0.1:2882:2881'");
   // The password reaches obclient on stdin only.
   for (const p of plan) for (const o of p.operations) expect(o.command).not.toContain("pw");
@@ -99,7 +97,7 @@ describe("quoting", () => {
       if (home.split("/").includes("..") || dataDir.split("/").includes("..")) continue;
       const v = validateStandby(base({ observer: { home, dataDir, options: { syslog_level: word.replace(/,/g, ";") } } }));
       if (!v.ok) continue;
-      const start = planStandby(v.spec, { ...fresh(), hosts: [11, 12, 13].map((n) => probe(n, { home, dataDir })) })[1].operations[0];
+      const start = planStandby(v.spec, { ...fresh(), hosts: [11, 12, 13].map((n) => probe(n, { home, dataDir })) })[0].operations[1];
       fs.mkdirSync(path.join(home, "bin"), { recursive: true });
       fs.writeFileSync(path.join(home, "bin", "observer"), `#!/bin/bash\nprintf '%s\\0' "$@"\n`, { mode: 0o755 });
       const argv = execFileSync("bash", ["-c", start.command], { encoding: "utf8" }).split("\0").slice(0, -1);
