@@ -91,9 +91,9 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const USAGE = `npm run bench [-- --json] [--only 7.2|64|og] [--latency MS] [--parallel N] [--logs DIR]
+const USAGE = `npm run bench [-- --json] [--only 7.2|64|og|ob] [--latency MS] [--parallel N] [--logs DIR]
   --json        end with one JSON line of the figures
-  --only S      run only scenario S (7.2, 64 or og, the openGauss DR pair; comma-separated for several)
+  --only S      run only scenario S (7.2, 64, og: the openGauss DR pair, ob: the OceanBase standby; comma-separated for several)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
   --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
