@@ -132,7 +132,7 @@ test("{count, from, machineType}: the hosts picked are of that type, one zone ea
   expect(servers()).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
 });
 
-test("scaling is refused before any step (not built yet); hostile IDC and region strings are set exactly, read back from __all_zone on the standby; the next up is quiet", async () => {
+test("moving a host between zones is refused before any step; hostile IDC and region strings are set exactly, read back from __all_zone on the standby; the next up is quiet", async () => {
   const { hostileStrings } = await import("../fixtures/hostile-strings");
   const values = hostileStrings.filter((v) => v !== "" && !/[\0\r\n]/.test(v) && v.length <= 128);
   const pool = ["host4", "host5", "host6", "host3"];
@@ -146,7 +146,7 @@ test("scaling is refused before any step (not built yet); hostile IDC and region
   });
   const scaled = await up({ clusterId: 3, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i + 3}`] })) });
   expect(scaled.code).not.toBe(0);
-  expect(scaled.out).toMatch(/scaling a standby .* is not built yet/);
+  expect(scaled.out).toMatch(/moving a host to another zone is not built: 127\.0\.\d+\.5 \(zone z1\); remove it in one up, add it to the other zone in the next/);
   expect(scaled.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
 
   const read = async () => (await sb.ob.lab.exec("host4", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sb.ob.lab.host("host4").address} -P2881 -uroot@sys -N -s -r -e "SELECT zone, name, info FROM oceanbase.__all_zone WHERE zone <> '' AND name IN ('idc', 'region') ORDER BY zone, name"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout;
@@ -165,7 +165,7 @@ test("scaling is refused before any step (not built yet); hostile IDC and region
   for (const h of sb.ob.lab.hosts) for (const e of sb.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(sb.ob.password);
 }, 600_000);
 
-test("scale-out by editing: a host added to a zone's pool and a new zone; each started, added (ADD SERVER, ADD ZONE), then a quiet up", async () => {
+test("scaling by editing: a host added to a zone's pool and a new zone (started, ADD ZONE, ADD SERVER), a move refused, then scale-in (DELETE SERVER, DELETE ZONE, observers stopped, data kept); quiet ups between", async () => {
   const pool = ["host4", "host5", "host6", "host7"];
   const args = (z1: number, more: object[]) => ({
     clusterId: 3,
@@ -179,14 +179,32 @@ test("scale-out by editing: a host added to a zone's pool and a new zone; each s
   const out = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
   expect(outcome(out)).toEqual({ code: 0, tail: "" });
   const ran = out.out.split("\n").filter((l) => / \.\.\. ok/.test(l)).map((l) => /(ADD ZONE z3|start observer [\d.]+|ADD SERVER [\d.:]+ ZONE z\d(; ADD SERVER [\d.:]+ ZONE z\d)?)/.exec(l)?.[1]?.replace(/127\.0\.\d+\./g, ""));
-  expect(ran).toEqual(["ADD ZONE z3", expect.stringMatching(/^start observer (7|8)$/), expect.stringMatching(/^start observer (7|8)$/), "ADD SERVER 7:2882 ZONE z1; ADD SERVER 8:2882 ZONE z3"]);
+  expect(ran).toEqual([expect.stringMatching(/^start observer (7|8)$/), expect.stringMatching(/^start observer (7|8)$/), "ADD ZONE z3", "ADD SERVER 7:2882 ZONE z1; ADD SERVER 8:2882 ZONE z3"]);
   const o = observedInState(stack);
   expect(o.servers.map((x: { address: string; zone: string; status: string }) => [x.address.split(".")[3], x.zone, x.status])).toEqual([["4", "z1", "ACTIVE"], ["5", "z1", "ACTIVE"], ["6", "z2", "ACTIVE"], ["7", "z1", "ACTIVE"], ["8", "z3", "ACTIVE"]]);
   expect(o.zones.find((z: { name: string }) => z.name === "z3")).toEqual({ name: "z3", idc: "hz-3", region: "east" });
   const quiet = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
   expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
   expect(quiet.out).not.toMatch(/ \.\.\. ok/);
-  // Scale-in is refused, naming what would leave.
-  const shrink = await up(args(2, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
-  expect(shrink.out).toMatch(/removing or moving a standby's hosts or zones is not built yet: 127\.0\.\d+\.7 \(zone z1\) would leave/);
+  // Moving a host to another zone is refused, nothing runs.
+  const move = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }, { name: "z4", idc: "x", hosts: ["host7"] }]));
+  expect(move.code).not.toBe(0);
+  expect(move.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed.
+  const shrink = await up(args(2, []));
+  expect(outcome(shrink)).toEqual({ code: 0, tail: "" });
+  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3'; STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
+  const after = observedInState(stack);
+  expect(after.servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
+  expect(after.zones.map((z: { name: string }) => z.name)).toEqual(["z1", "z2"]);
+  for (const h of ["host7", "host8"]) {
+    const host = sb.ob.lab.host(h);
+    expect(fs.existsSync(`${host.obHome}/run/observer.pid`)).toBe(false);
+    expect(fs.readdirSync(`${host.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
+    expect(fs.readFileSync(`${host.obHome}/.dbcluster-observer`, "utf8")).toMatch(/^removed cluster=obcluster id=3 /);
+  }
+  const quietAgain = await up(args(2, []));
+  expect(outcome(quietAgain)).toEqual({ code: 0, tail: "" });
+  expect(quietAgain.out).not.toMatch(/ \.\.\. ok/);
 });

@@ -47,7 +47,7 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
     }
     return out;
   },
-  read: (s, ctx) => readStandby(s, ctx),
+  read: (s, ctx, olds) => readStandby(s, ctx, olds),
   plan: (s, a) => refusing(s, () => planStandby(s, a)),
   planDelete: (s, a) => refusing(s, () => planStandbyDelete(s, a)),
   observe: (s, a) => {

@@ -139,9 +139,14 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
 
   // Scale-out: hosts and zones the running standby does not have yet. Removing or moving is not built.
   const have = new Map((self?.servers ?? []).map((x) => [x.address, x.zone]));
+  // Scale-in: servers the inputs no longer have leave (DELETE SERVER, then their observer stops).
+  const gone = (self?.servers ?? []).filter((x) => !members.some((m) => m.address === x.address));
   if (self) {
-    const gone = self.servers.filter((x) => !members.some((m) => m.address === x.address && m.zone.name === x.zone));
-    if (gone.length > 0) throw new PlanRefusal(`removing or moving a standby's hosts or zones is not built yet: ${gone.map((x) => `${x.address} (zone ${x.zone})`).join(", ")} would leave; declare ${gone.length === 1 ? "it" : "them"} as ${gone.length === 1 ? "it runs" : "they run"}. Nothing was changed`);
+    const moved = self.servers.filter((x) => members.some((m) => m.address === x.address && m.zone.name !== x.zone));
+    if (moved.length > 0) throw new PlanRefusal(`moving a host to another zone is not built: ${moved.map((x) => `${x.address} (zone ${x.zone})`).join(", ")}; remove it in one up, add it to the other zone in the next. Nothing was changed`);
+    if (gone.length > 0 && gone.length === self.servers.length) throw new PlanRefusal("the inputs leave the standby no server: delete the resource instead. Nothing was changed");
+    const unknown = gone.filter((x) => !a.hosts.some((h) => h.address === x.address));
+    if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${unknown.length === 1 ? "s" : ""} the standby but no connection to ${unknown.length === 1 ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${unknown.length === 1 ? "it" : "them"} again, or remove ${unknown.length === 1 ? "it" : "them"} by hand. Nothing was changed`);
   }
   const added = self ? members.filter((m) => !have.has(m.address)) : [];
   const newZones = added.filter((m, i) => added.findIndex((x) => x.zone.name === m.zone.name) === i && self!.zones[m.zone.name] === undefined).map((m) => m.zone);
@@ -164,6 +169,12 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
+  if (gone.length > 0) {
+    const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
+    const statements = [...gone.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone)), ...emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)])];
+    phases.push({ title: "delete servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts (and zones) the inputs no longer have" })] });
+    phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
+  }
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
@@ -199,17 +210,9 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   return phases;
 }
 
-export function planStandbyDelete(s: StandbyClusterSpec, a: StandbyActual): Plan {
-  const self = selfView(a);
-  const peer = a.peer.ok ? a.peer.view : undefined;
-  const name = clusterNameOf(s, a) ?? "";
-  if (self?.role === "PRIMARY" && self.status !== "DISABLED") throw new PlanRefusal(`cluster ${name} ${s.clusterId} is the primary now${peer ? ` (${peer.clusterId} follows it)` : ""}: deleting it would take the primary away; switch back first (role: "standby"), then delete`);
-  const phases: { title: string; operations: Operation[] }[] = [];
-  if (peer && peer.role === "PRIMARY" && peer.standbys.some((x) => x.clusterId === s.clusterId)) {
-    phases.push({ title: "remove from the primary", operations: [sqlOp(primaryTarget(s), primaryEp(s), [STANDBY_SQL.removeCluster(name, s.clusterId)], { describe: STANDBY_SQL.removeCluster(name, s.clusterId), reason: "the standby is deleted; the primary keeps serving" })] });
-  }
-  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
-  const stop = (h: HostProbe): Operation => ({
+/** Stops the observer on a host; its data stays (marked as a removed standby's) unless deleteData. */
+function stopOp(s: StandbyClusterSpec, name: string, h: HostProbe, why: string): Operation {
+  return {
     host: h.address,
     connKey: h.connKey,
     kind: "stop",
@@ -220,9 +223,21 @@ export function planStandbyDelete(s: StandbyClusterSpec, a: StandbyActual): Plan
       sh`pid=$(cat ${`${h.home}/run/observer.pid`} 2>/dev/null); if [ -n "$pid" ] && alive "$pid"; then kill "$pid"; i=0; while alive "$pid"; do i=$((i + 1)); if [ $i -gt 240 ]; then echo "observer $pid did not stop within 60s" >&2; exit 1; fi; sleep 0.25; done; fi` +
       // Kept data is marked as a removed standby's, so that no later create starts over it.
       (s.deleteData ? sh`; rm -rf -- ${h.dataDir} ${`${h.home}/.dbcluster-observer`}` : sh`; printf '%s\n' ${`removed ${markerOf(s, name, h.dataDir)}`} > ${`${h.home}/.dbcluster-observer`}`),
-    reason: s.deleteData ? "deleteData: true" : "the standby is deleted; its data is kept (deleteData: false)",
+    reason: s.deleteData ? `${why}; deleteData: true` : `${why}; its data is kept (deleteData: false)`,
     timeoutMs: 120_000,
-  });
-  if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map(stop) });
+  };
+}
+
+export function planStandbyDelete(s: StandbyClusterSpec, a: StandbyActual): Plan {
+  const self = selfView(a);
+  const peer = a.peer.ok ? a.peer.view : undefined;
+  const name = clusterNameOf(s, a) ?? "";
+  if (self?.role === "PRIMARY" && self.status !== "DISABLED") throw new PlanRefusal(`cluster ${name} ${s.clusterId} is the primary now${peer ? ` (${peer.clusterId} follows it)` : ""}: deleting it would take the primary away; switch back first (role: "standby"), then delete`);
+  const phases: { title: string; operations: Operation[] }[] = [];
+  if (peer && peer.role === "PRIMARY" && peer.standbys.some((x) => x.clusterId === s.clusterId)) {
+    phases.push({ title: "remove from the primary", operations: [sqlOp(primaryTarget(s), primaryEp(s), [STANDBY_SQL.removeCluster(name, s.clusterId)], { describe: STANDBY_SQL.removeCluster(name, s.clusterId), reason: "the standby is deleted; the primary keeps serving" })] });
+  }
+  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
+  if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map((h) => stopOp(s, name, h, "the standby is deleted")) });
   return phases;
 }

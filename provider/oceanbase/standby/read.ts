@@ -131,16 +131,19 @@ async function withSession<T>(ctx: RunContext, connKey: string, ep: { host: stri
   }
 }
 
-export async function readStandby(s: StandbyClusterSpec, ctx: RunContext): Promise<StandbyActual> {
+export async function readStandby(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<StandbyActual> {
   const primaryKey = connectionKey(parseConnection(s.primary.connection));
+  // Hosts the last applied inputs had and these do not: leaving the standby (scale-in), probed with their old paths.
+  const hostsOf = (spec: StandbyClusterSpec) => candidateHosts(spec).map((h) => ({ h, spec }));
+  const all = [...hostsOf(s), ...(olds ? hostsOf(olds).filter((x) => !candidateHosts(s).some((h) => h.address === x.h.address)) : [])];
   const [peer, hosts] = await Promise.all([
     reach(() => withSession(ctx, primaryKey, s.primary, readView)),
     Promise.all(
-      candidateHosts(s).map(async (h) => {
+      all.map(async ({ h, spec }) => {
         const k = hostConnKey(h);
-        const r = await ctx.exec(k, probeCommand(s, h));
+        const r = await ctx.exec(k, probeCommand(spec, h));
         if (r.code !== 0) throw new Error(`probing ${h.address} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
-        return parseProbe(h.address, pathsOf(s, h), k, r.stdout);
+        return parseProbe(h.address, pathsOf(spec, h), k, r.stdout);
       }),
     ),
   ]);

@@ -30,6 +30,9 @@ export const STANDBY_SQL = {
   addZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ADD ZONE ${obString(zone)} IDC ${obString(idc)}, REGION ${obString(region)}`,
   startZone: (zone: string) => `ALTER SYSTEM START ZONE ${obString(zone)}`,
   addServer: (address: string, rpcPort: number, zone: string) => `ALTER SYSTEM ADD SERVER ${obString(`${address}:${rpcPort}`)} ZONE ${obString(zone)}`,
+  deleteServer: (address: string, rpcPort: number, zone: string) => `ALTER SYSTEM DELETE SERVER ${obString(`${address}:${rpcPort}`)} ZONE ${obString(zone)}`,
+  stopZone: (zone: string) => `ALTER SYSTEM STOP ZONE ${obString(zone)}`,
+  deleteZone: (zone: string) => `ALTER SYSTEM DELETE ZONE ${obString(zone)}`,
   toStandby: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PHYSICAL STANDBY",
   toPrimary: "ALTER SYSTEM COMMIT TO SWITCHOVER TO PRIMARY",
   /** Lossy failover: the only kind in MAXIMUM PERFORMANCE mode (3.x docs). */

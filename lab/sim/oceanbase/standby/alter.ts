@@ -149,6 +149,22 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: 
     s.servers.push({ host: e.host, zone, address, sqlPort: e.sqlPort, rpcPort });
     return true;
   }
+  if ((m = /^DELETE SERVER '([^':]+):(\d+)'(?: ZONE ?=? ?'([^']*)')?$/i.exec(body))) {
+    const [address, rpcPort] = [m[1], Number(m[2])];
+    const sv = s.servers.find((x) => x.address === address && x.rpcPort === rpcPort && (m![3] === undefined || x.zone === m![3]));
+    if (!sv) throw new ObError("entryNotExist");
+    // A cluster keeps a server (guess: the real server's check for the last one is not documented).
+    if (s.servers.length === 1) throw new ObError("opNotAllow", "delete the last server");
+    s.servers.splice(s.servers.indexOf(sv), 1);
+    return true;
+  }
+  if ((m = /^DELETE ZONE '([^']*)'$/i.exec(body))) {
+    if (!zonesOf(s).includes(m[1])) throw new ObError("entryNotExist");
+    if (s.servers.some((x) => x.zone === m![1])) throw new ObError("opNotAllow", "delete a zone that still has servers");
+    const { [m[1]]: _, ...rest } = s.zoneInfo ?? {};
+    s.zoneInfo = rest;
+    return true;
+  }
   return false;
 }
 
