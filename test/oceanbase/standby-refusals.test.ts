@@ -146,7 +146,7 @@ test("moving a host between zones is refused before any step; hostile IDC and re
   });
   const scaled = await up({ clusterId: 3, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i + 3}`] })) });
   expect(scaled.code).not.toBe(0);
-  expect(scaled.out).toMatch(/moving a host to another zone is not built: 127\.0\.\d+\.5 \(zone z1\); remove it in one up, add it to the other zone in the next/);
+  expect(scaled.out).toMatch(/moving a host to another zone is not built: 127\.0\.\d+\.5 \(zone z1\), 127\.0\.\d+\.6 \(zone z2\); remove it in one up, add it to the other zone in the next/);
   expect(scaled.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
 
   const read = async () => (await sb.ob.lab.exec("host4", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sb.ob.lab.host("host4").address} -P2881 -uroot@sys -N -s -r -e "SELECT zone, name, info FROM oceanbase.__all_zone WHERE zone <> '' AND name IN ('idc', 'region') ORDER BY zone, name"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout;
