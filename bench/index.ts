@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--only 7.2|64] [--latency MS] [--parallel N]`
+ * `npm run bench [-- --json] [--only 7.2|64|og|ob] [--latency MS] [--parallel N]`
  *
  * For each scenario (seed 7.2 on 4 hosts, 64 instances on 8 hosts), on labs of its own in the
  * OS temp directory with MS (default 20) injected per SSH round trip on every host:
@@ -35,6 +35,7 @@ import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
 import { benchOpengauss, ogTable } from "./opengauss";
 import { benchOceanbase, obTable } from "./oceanbase";
+import { benchObStandby, obStandbyTable } from "./ob-standby";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -50,7 +51,7 @@ interface Options {
   only: Scenario[];
   /** The openGauss DR figure (bench/opengauss.ts). */
   og: boolean;
-  /** The OceanBase backup policy figure (bench/oceanbase.ts). */
+  /** The OceanBase figures: the backup policy (bench/oceanbase.ts) and the standby (bench/ob-standby.ts). */
   ob: boolean;
   latencyMs: number;
   parallel?: number;
@@ -93,7 +94,7 @@ function parseArgs(argv: string[]): Options {
 
 const USAGE = `npm run bench [-- --json] [--only 7.2|64|og|ob] [--latency MS] [--parallel N] [--logs DIR]
   --json        end with one JSON line of the figures
-  --only S      run only scenario S (7.2, 64, og: the openGauss DR pair, ob: the OceanBase backup policy; comma-separated for several)
+  --only S      run only scenario S (7.2, 64, og: the openGauss DR pair, ob: the OceanBase backup policy and standby; comma-separated for several)
   --latency MS  delay injected per SSH round trip on every host (default 20)
   --parallel N  the engine's --parallel (default: unbounded, as the pulumi CLI)
   --logs DIR    keep each lab's command logs, the provider's traces and the engine's output in DIR
@@ -444,9 +445,11 @@ async function main(): Promise<void> {
   for (const s of opts.only) results.push(await benchScenario(s, opts));
   const og = opts.og ? await benchOpengauss(opts.latencyMs, progress) : undefined;
   const ob = opts.ob ? await benchOceanbase(opts.latencyMs, progress) : undefined;
+  const obStandby = opts.ob ? await benchObStandby(opts.latencyMs, progress) : undefined;
   if (results.length > 0) process.stdout.write(table(results, opts));
   if (og) process.stdout.write(ogTable(og));
   if (ob) process.stdout.write(obTable(ob));
+  if (obStandby) process.stdout.write(obStandbyTable(obStandby));
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
@@ -461,6 +464,7 @@ async function main(): Promise<void> {
       scenarios: results,
       opengauss: og ?? null,
       oceanbase: ob ?? null,
+      obStandby: obStandby ?? null,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
   }

@@ -14,6 +14,7 @@ const LOGIC: Record<string, () => Logic<any, any>> = {
   "opengauss:DisasterRecovery": () => require("./opengauss/handler").disasterRecoveryLogic,
   "oceanbase:BackupPolicy": () => require("./oceanbase/handlers/backup-policy").backupPolicyLogic,
   "oceanbase:Backup": () => require("./oceanbase/handlers/backup").backupLogic,
+  "oceanbase:StandbyCluster": () => require("./oceanbase/standby/handler").standbyClusterLogic,
 };
 
 const cache = new Map<string, pulumi.dynamic.ResourceProvider>();

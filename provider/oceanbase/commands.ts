@@ -19,10 +19,14 @@ export interface SqlEndpoint {
   readonly password: string;
 }
 
-/** obclient reading the defaults file from stdin's first line, the SQL from the rest of stdin. */
+/**
+ * obclient reading the defaults file from stdin's first line, the SQL from the rest of stdin. The
+ * session is utf8mb4: with the client's default a 4-byte character (an emoji in a label) arrives
+ * mangled.
+ */
 function obclient(ep: SqlEndpoint, extra = ""): string {
   return (
-    sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\n%s\n' "$l" > "$f"; ` +
+    sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\ndefault-character-set=utf8mb4\n%s\n' "$l" > "$f"; ` +
     sh`obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s` +
     extra
   );
@@ -49,7 +53,7 @@ export function waitOp(t: Target, ep: SqlEndpoint, query: string, want: string, 
     sh`; q=${query}; w=${want}; n=${seconds}; i=0; ` +
     sh`while :; do v=$(obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s -e "$q" 2>&1); [ "$v" = "$w" ] && exit 0; ` +
     `i=$((i + 1)); if [ $i -ge $((n * 4)) ]; then echo "still '$v' (want '$w') after \${n}s: $q" >&2; exit 1; fi; sleep 0.25; done`;
-  const cmd = sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\n%s\n' "$l" > "$f"` + loop;
+  const cmd = sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\ndefault-character-set=utf8mb4\n%s\n' "$l" > "$f"` + loop;
   return { host: t.host, connKey: t.connKey, kind: "wait", describe: o.describe, command: cmd, stdin: `${passwordLine(ep.password)}\n`, reason: o.reason, hint: o.hint, timeoutMs: (seconds + 30) * 1000 };
 }
 

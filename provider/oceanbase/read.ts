@@ -64,7 +64,7 @@ export interface PolicyActual {
 type Row = Record<string, unknown>;
 
 /** The subset of mysql2's promise connection the reads use. */
-interface SqlSession {
+export interface SqlSession {
   query(sql: string): Promise<[unknown, unknown]>;
   end(): Promise<void>;
 }
@@ -83,7 +83,7 @@ export async function openSession(ctx: RunContext, connKey: string, ep: { host: 
   }
 }
 
-async function rows(s: SqlSession, sql: string): Promise<Row[]> {
+export async function rows(s: SqlSession, sql: string): Promise<Row[]> {
   try {
     const [r] = await s.query(sql);
     return (r as Row[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v])));

@@ -38,6 +38,20 @@ export const OB_ERRORS = {
   // OB_OSS_ERROR: the OSS device's failure, OSS's code and message appended (code and text guessed).
   ossError: { code: 9060, sqlState: "HY000", text: "OSS error: %s", guess: true },
   formatFileMissing: { code: 9080, sqlState: "HY000", text: "the format file does not exist under the destination" },
+  // 3.x primary/standby clusters (ERR3/400.4500-4999.md); conditions and action texts no source shows are guesses.
+  standbyWeakReadOnly: { code: 4688, sqlState: "HY000", text: "standby cluster support weak read only" },
+  notPrimaryCluster: { code: 4693, sqlState: "HY000", text: "not primary cluster" },
+  notStandbyCluster: { code: 4695, sqlState: "HY000", text: "not standby cluster" },
+  clusterVersionIncompatible: { code: 4696, sqlState: "HY000", text: "cluster version not compatible" },
+  clusterIdMismatch: { code: 4700, sqlState: "HY000", text: "cluster id does not match" },
+  failoverNotAllowed: { code: 4708, sqlState: "HY000", text: "Failover is not allowed" },
+  addClusterNotAllowed: { code: 4709, sqlState: "HY000", text: "Add cluster not allowed. Actions: %s" },
+  clusterIdInUse: { code: 4709, sqlState: "HY000", text: "Add cluster not allowed. Actions: CLUSTER_ID %s IS ALREADY USED", guess: true },
+  clusterNameMismatch: { code: 4179, sqlState: "HY000", text: "cluster name %s differs from the primary cluster's %s, bootstrap standby not allowed", guess: true },
+  switchoverNotAllowed: { code: 4179, sqlState: "HY000", text: "switchover to %s not allowed", guess: true },
+  serverNotAlive: { code: 4179, sqlState: "HY000", text: "server %s is not alive, bootstrap not allowed", guess: true },
+  serverMismatch: { code: 4179, sqlState: "HY000", text: "server %s is of cluster %s zone %s, bootstrap not allowed", guess: true },
+  notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
 } as const satisfies Record<string, ObErrorDef>;
 
 export type ObErrorName = keyof typeof OB_ERRORS;

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import type { StandbyFields } from "./standby/model";
 
 /**
  * The state one OceanBase cluster's OBServers share. On a real cluster it is replicated by
@@ -86,7 +87,7 @@ export interface MergeRecord {
   lastMergedAt: number;
 }
 
-export interface ClusterState {
+export interface ClusterState extends StandbyFields {
   readonly name: string;
   readonly version: ObVersion;
   readonly clusterId: number;
@@ -129,8 +130,8 @@ export function readState(labDir: string, name: string): ClusterState {
   return JSON.parse(fs.readFileSync(stateFile(labDir, name), "utf8")) as ClusterState;
 }
 
-export function writeState(labDir: string, s: ClusterState): void {
-  const file = stateFile(labDir, s.name);
+export function writeState(labDir: string, s: ClusterState, key = s.key ?? s.name): void {
+  const file = stateFile(labDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(s, null, 1) + "\n");
@@ -160,7 +161,7 @@ export function withState<T>(labDir: string, name: string, body: (s: ClusterStat
     const s = readState(labDir, name);
     const before = JSON.stringify(s);
     const out = body(s);
-    if (JSON.stringify(s) !== before) writeState(labDir, s);
+    if (JSON.stringify(s) !== before) writeState(labDir, s, name);
     return out;
   } finally {
     fs.rmSync(lock, { force: true });

@@ -1,10 +1,14 @@
 import { ObError } from "../errors";
 import { settle } from "../progress";
-import { ClusterState, isV4, withState } from "../state";
+import { ClusterState, isV4, tenantByName, withState } from "../state";
 import { alterSystem3 } from "./alter3";
 import { alterSystem4 } from "./alter4";
 import { Cell, ResultSet, SelectContext, runSelect } from "./select";
 import { PARAMETER_COLUMNS, parameterRows, viewTable } from "./views";
+import { alterStandby } from "../standby/alter";
+import { settleReplica } from "../standby/model";
+import { executeTenant } from "../standby/tables";
+import { standbyView } from "../standby/views";
 
 export type Reply = { kind: "ok"; affectedRows: number } | { kind: "rows"; result: ResultSet };
 
@@ -14,6 +18,8 @@ export interface SessionInfo {
   readonly user: string;
   readonly connectionId: number;
   readonly now: () => number;
+  /** The tenant logged in to (`root@t1`); sys when absent. */
+  readonly tenant?: string;
 }
 
 /** What a client's statement gets: comments stripped, one statement, trailing `;` dropped. */
@@ -32,7 +38,7 @@ export function versionComment(s: Pick<ClusterState, "version">): string {
 
 function context(s: ClusterState, info: SessionInfo, now: number): SelectContext {
   return {
-    table: (name) => (/^(oceanbase\.)?__parameters$/i.test(name) ? { columns: PARAMETER_COLUMNS, rows: parameterRows(s) } : viewTable(s, name, now)),
+    table: (name) => (/^(oceanbase\.)?__parameters$/i.test(name) ? { columns: PARAMETER_COLUMNS, rows: parameterRows(s) } : (standbyView(info.labDir, s, name, now) ?? viewTable(s, name, now))),
     variable: (name) =>
       ({ version_comment: versionComment(s), version: isV4(s) ? `5.7.25-OceanBase-v${s.version}.0` : "5.7.25", auto_increment_increment: 1, max_allowed_packet: 16777216, character_set_client: "utf8mb4", tx_isolation: "READ-COMMITTED", transaction_isolation: "READ-COMMITTED", autocommit: 1, lower_case_table_names: 1, time_zone: "+00:00", system_time_zone: "UTC", sql_mode: "STRICT_ALL_TABLES" } as Record<string, Cell>)[name],
     func: (name, args): Cell | undefined => {
@@ -70,6 +76,9 @@ export function execute(info: SessionInfo, raw: string): Reply {
   const now = info.now();
   return withState(info.labDir, info.cluster, (s) => {
     settle(s, now);
+    settleReplica(info.labDir, s, now);
+    const tenant = info.tenant && info.tenant.toLowerCase() !== "sys" ? tenantByName(s, info.tenant) : undefined;
+    if (tenant) return executeTenant(s, tenant.id, info.connectionId, raw, sql, now, context(s, info, now));
     if (/^SELECT\b/i.test(sql)) return { kind: "rows", result: runSelect(sql, context(s, info, now)) };
     let m: RegExpExecArray | null;
     if ((m = /^SHOW\s+PARAMETERS(?:\s+LIKE\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|\s+WHERE\s+(.+))?$/i.exec(sql))) {
@@ -78,7 +87,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
     }
     if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER|TIME_ZONE)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
-      const done = isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now);
+      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
       settle(s, now);
       return { kind: "ok", affectedRows: 0 };

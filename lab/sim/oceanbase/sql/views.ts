@@ -2,6 +2,7 @@ import { parseDestOption } from "../progress";
 import { displayDest } from "../oss/signature";
 import { ClusterState, isV4, userTenants } from "../state";
 import type { Row, Table } from "./select";
+import { zoneInfoRows } from "../standby/views";
 
 /**
  * The dictionary views and inner tables the stand-in serves, computed from the cluster state.
@@ -70,7 +71,7 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
       { ZONE: z, NAME: "last_merged_version", VALUE: m.lastMergedVersion, INFO: "" },
       { ZONE: z, NAME: "merge_status", VALUE: m.status === "IDLE" ? 0 : 1, INFO: m.status },
     ]);
-    return table(["ZONE", "NAME", "VALUE", "INFO"], [...global, ...zones]);
+    return table(["ZONE", "NAME", "VALUE", "INFO"], [...global, ...zones, ...zoneInfoRows(s)]);
   },
   __ALL_TENANT: (s) => table(["TENANT_ID", "TENANT_NAME"], s.tenants.map((t) => ({ TENANT_ID: t.id, TENANT_NAME: t.name }))),
 };

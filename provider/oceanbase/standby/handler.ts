@@ -1,0 +1,75 @@
+/**
+ * The `Logic` of `oceanbase:StandbyCluster` for the converge loop: check, connections, read,
+ * plan, outputs, and which edits replace the standby (another cluster id, name or data directory
+ * is another standby cluster).
+ */
+import type { Logic } from "../../converge";
+import { connectionSecrets } from "../../core/connection";
+import type { SshTarget } from "../../core/ssh";
+import { PlanRefusal } from "../plan-common";
+import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, selfView } from "./plan";
+import { hostConnKey, readStandby, type StandbyActual } from "./read";
+import type { StandbyClusterSpec } from "./schema";
+import { candidateHosts, validateStandby } from "./validate";
+
+const refusing = <T>(s: StandbyClusterSpec, work: () => T): T => {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof PlanRefusal) throw new Error(`oceanbase:StandbyCluster ${s.clusterId}: ${err.message}`);
+    throw err;
+  }
+};
+
+/** Lag in seconds: the primary's SCN (µs) minus the standby's, as V$OB_CLUSTER / V$OB_STANDBY_STATUS report them. */
+function lagSeconds(a: StandbyActual): number | null {
+  const self = selfView(a);
+  if (!self || !a.peer.ok) return null;
+  const [p, st] = self.role === "PRIMARY" ? [self, a.peer.view] : [a.peer.view, self];
+  if (st.currentScn === 0) return null;
+  return Math.max(0, Math.round((p.currentScn - st.currentScn) / 1e5) / 10);
+}
+
+export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
+  kind: "oceanbase:StandbyCluster",
+  validate: (inputs) => {
+    const v = validateStandby(inputs);
+    if (v.ok) return v;
+    return { ok: false, failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
+  },
+  name: (s) => String(s.clusterId),
+  secrets: (s) => [s.primary.password, ...connectionSecrets(s.primary.connection), ...candidateHosts(s).flatMap((h) => connectionSecrets(h.connection))],
+  connections: (s, olds) => {
+    const out = new Map<string, SshTarget["conn"]>();
+    for (const spec of olds ? [olds, s] : [s]) {
+      out.set(primaryTarget(spec).connKey, spec.primary.connection);
+      for (const h of candidateHosts(spec)) out.set(hostConnKey(h), h.connection);
+    }
+    return out;
+  },
+  read: (s, ctx, olds) => readStandby(s, ctx, olds),
+  plan: (s, a) => refusing(s, () => planStandby(s, a)),
+  planDelete: (s, a) => refusing(s, () => planStandbyDelete(s, a)),
+  observe: (s, a) => {
+    const self = selfView(a);
+    return {
+      clusterName: clusterNameOf(s, a) ?? null,
+      clusterId: s.clusterId,
+      role: self?.role ?? null,
+      status: self?.status ?? null,
+      switchoverStatus: self?.switchoverStatus ?? null,
+      statusOnPrimary: a.peer.ok ? (a.peer.view.standbys.find((x) => x.clusterId === s.clusterId)?.status ?? null) : null,
+      lagSeconds: lagSeconds(a),
+      primary: a.peer.ok ? { clusterId: a.peer.view.clusterId, role: a.peer.view.role, status: a.peer.view.status } : { unreachable: a.peer.error.split("\n")[0] },
+      servers: (self?.servers ?? []).map((x) => ({ address: x.address, zone: x.zone, status: x.status })),
+      zones: Object.entries(self?.zones ?? {}).map(([name, z]) => ({ name, idc: z.idc, region: z.region })),
+    };
+  },
+  diff: (olds, news) => {
+    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+    const changes = [...keys].filter((k) => JSON.stringify((olds as any)[k]) !== JSON.stringify((news as any)[k])).sort();
+    // Another cluster id, name or data directory is another standby cluster.
+    const replaces = changes.filter((k) => k === "clusterId" || k === "clusterName" || (k === "observer" && olds.observer.dataDir !== news.observer.dataDir));
+    return { replaces, changes: changes.filter((k) => !replaces.includes(k)) };
+  },
+};

@@ -1,0 +1,210 @@
+/**
+ * oceanbase.StandbyCluster's refusals through the local engine: bad input in check (every
+ * problem at once: field, value, rule), then the prechecks made from what is read, before any
+ * step (the primary's version, id and name; a host of another build; a data directory in use; a
+ * busy port); then `{count, from, machineType}` host picking; a create interrupted at the
+ * bootstrap, finished by the next up; hostile IDC and region strings; scale-out by editing.
+ */
+import * as net from "node:net";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { outcome, stackOn, type Stack } from "../examples/helpers";
+import { runLabCli } from "../helpers/lab";
+import { observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
+
+jest.setTimeout(300_000);
+
+let sb: StandbyLab;
+let stack: Stack;
+beforeAll(async () => {
+  sb = await startStandbyLab({ hosts: 8 });
+  stack = stackOn(sb.ob.lab, path.join(__dirname, "programs", "standby"), "refusals-state");
+}, 120_000);
+afterAll(async () => sb?.stop());
+
+const threeZones = { zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i + 3}`] })) };
+const up = (args: object) => stack.withEnv({ STANDBY_ARGS: JSON.stringify(args) }).engine("up");
+const diags = (r: { events: Record<string, any>[] }) => r.events.filter((e) => e.diag).map((e) => e.diag.message).join("\n");
+/** Commands the standby hosts ran (reads included): none means nothing was touched there. */
+const ranOn = (hosts: string[]) => hosts.flatMap((h) => sb.ob.lab.commandLog(h).filter((e) => "command" in e).map((e) => (e as { command: string }).command));
+const changesOn = (hosts: string[]) => ranOn(hosts).filter((c) => /observer -z|BOOTSTRAP|rm -rf/.test(c));
+
+test("check refuses bad input, every problem at once, naming field, value and rule; nothing runs", async () => {
+  const r = await up({
+    clusterId: 0,
+    version: "3.2",
+    zones: [
+      { name: "z1", idc: "idc1", hosts: ["host4"], rootServer: "host9" },
+      { name: "z1", idc: "idc2", hosts: ["host4"] },
+      { name: "z3", idc: "idc3", hosts: { count: 4, from: ["host5", "host6"] } },
+    ],
+    observer: { home: "relative/home", sqlPort: 2882, rpcPort: 2882 },
+    failover: { confirm: "obcluster" },
+  });
+  expect(r.code).not.toBe(0);
+  const d = diags(r);
+  expect(d).toMatch(/clusterId: a cluster_id is 1 to 4294901759 \(got 0\)/);
+  expect(d).toMatch(/version: a version such as 3\.2\.4 \(got "3\.2"\)/);
+  expect(d).toMatch(/zones\[1\]\.idc: zone z1 is already in IDC "idc1": a zone sits in one IDC \(got "idc2"\)/);
+  expect(d).toMatch(/zones\[1\]\.hosts\[0\]\.address: host 127\.0\.\d+\.4 is already in zone z1: a host is in one zone/);
+  expect(d).toMatch(/zones\[0\]\.rootServer: host9 is not one of zone z1's hosts: the RootServer is one of the zone's hosts \(got "host9"\)/);
+  expect(d).toMatch(/zones\[2\]\.hosts\.count: the pool has 2 hosts not taken by another zone: count cannot be larger \(got 4\)/);
+  expect(d).toMatch(/observer\.home: must be an absolute path \(got "relative\/home"\)/);
+  expect(d).toMatch(/observer\.rpcPort: the RPC port equals the SQL port \(2882\): give two ports/);
+  expect(d).toMatch(/role: a failover makes this cluster the primary: declare role: "primary" with it/);
+  expect(r.out).not.toContain(sb.ob.password);
+  expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
+});
+
+test("prechecks from what is read refuse before any step: the primary's version (OCP's rolling order), its own cluster id, another name", async () => {
+  const version = await up({ ...threeZones, version: "3.2.5" });
+  expect(version.code).not.toBe(0);
+  expect(version.out).toMatch(/precheck: version 3\.2\.5 differs from the primary's 3\.2\.4\.0: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary \(OCP's rolling order\)/);
+  const id = await up({ ...threeZones, clusterId: sb.ob.cluster.clusterId });
+  expect(id.out).toMatch(new RegExp(`precheck: clusterId ${sb.ob.cluster.clusterId} is the primary's own cluster_id`));
+  const name = await up({ ...threeZones, clusterName: "other" });
+  expect(name.out).toMatch(/precheck: clusterName other differs from the primary's obcluster: a standby has the primary's cluster name/);
+  expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
+});
+
+test("prechecks refuse a host of another build, a data directory with data, and a busy port, naming the host", async () => {
+  await runLabCli(["oceanbase", "binary", "--dir", sb.ob.lab.dir, "--host", "host5", "--version", "4.2.1"]);
+  const build = await up(threeZones);
+  expect(build.out).toMatch(/precheck: 127\.0\.\d+\.5: .*\/bin\/observer is build 4\.2\.1\.0, not 3\.2\.4: install the primary's build on every standby host/);
+  await runLabCli(["oceanbase", "binary", "--dir", sb.ob.lab.dir, "--host", "host5", "--version", "3.2.4"]);
+
+  const h6 = sb.ob.lab.host("host6");
+  fs.mkdirSync(`${h6.dataRoot}/obstandby/store/clog`, { recursive: true });
+  const data = await up(threeZones);
+  expect(data.out).toMatch(/precheck: 127\.0\.\d+\.6: the data directory .*obstandby\/store is not empty and was not started by this standby: an existing data directory is never overwritten; check that it is disposable/);
+  expect(fs.existsSync(`${h6.dataRoot}/obstandby/store/clog`)).toBe(true);
+  fs.rmSync(`${h6.dataRoot}/obstandby`, { recursive: true });
+
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(2882, sb.ob.lab.host("host4").address, () => r()));
+  try {
+    const port = await up(threeZones);
+    expect(port.out).toMatch(/precheck: 127\.0\.\d+\.4: port 2882 already in use and no observer of this cluster runs there/);
+  } finally {
+    busy.close();
+  }
+  expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
+});
+
+test("a create interrupted at the bootstrap (obclient fails on the RootServer host) is finished by the next up, observers not started twice", async () => {
+  await sb.ob.lab.fault("host4", "fail", "obclient", 1);
+  const first = await up(threeZones);
+  expect(first.code).not.toBe(0);
+  expect(first.out).toMatch(/BOOTSTRAP CLUSTER STANDBY/);
+  const starts = () => ranOn(["host4", "host5", "host6"]).filter((c) => /\.\/bin\/observer -z/.test(c)).length;
+  expect(starts()).toBe(3);
+  const second = await up(threeZones);
+  expect(outcome(second)).toEqual({ code: 0, tail: "" });
+  expect(starts()).toBe(3);
+  expect(observedInState(stack)).toMatchObject({ role: "PHYSICAL STANDBY", status: "VALID", statusOnPrimary: "VALID" });
+  // deleteData is read from the state at delete: an up records it first (and changes nothing else).
+  const flag = await up({ ...threeZones, deleteData: true });
+  expect(outcome(flag)).toEqual({ code: 0, tail: "" });
+  expect(flag.out).not.toMatch(/ \.\.\. ok/);
+  expect(outcome(await stack.engine("destroy"))).toEqual({ code: 0, tail: "" });
+  for (const h of ["host4", "host5", "host6"]) expect(fs.existsSync(`${sb.ob.lab.host(h).dataRoot}/obstandby/store`)).toBe(false);
+});
+
+test("{count, from, machineType}: the hosts picked are of that type, one zone each, and stay the same when the pool gains a host", async () => {
+  const pool = ["host4", "host5", "host6", "host3"];
+  const args = (from: string[]) => ({
+    clusterId: 3,
+    machineTypes: { host4: "big", host5: "big", host6: "small", host3: "small" },
+    zones: [
+      { name: "z1", idc: "idc1", hosts: { count: 2, from, machineType: "big" } },
+      { name: "z2", idc: "idc2", hosts: { count: 1, from, machineType: "small" } },
+    ],
+  });
+  const first = await up(args(pool.filter((h) => h !== "host3")));
+  expect(outcome(first)).toEqual({ code: 0, tail: "" });
+  const servers = () => observedInState(stack).servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone]);
+  expect(servers()).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
+  // host3 (lower address, also small) joins the pool: z2 keeps host6.
+  const again = await up(args(pool));
+  expect(outcome(again)).toEqual({ code: 0, tail: "" });
+  // The inputs changed (an update), the hosts did not: no step ran.
+  expect(again.out).not.toMatch(/ \.\.\. ok/);
+  expect(servers()).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
+});
+
+test("moving a host between zones is refused before any step; hostile IDC and region strings are set exactly, read back from __all_zone on the standby; the next up is quiet", async () => {
+  const { hostileStrings } = await import("../fixtures/hostile-strings");
+  const values = hostileStrings.filter((v) => v !== "" && !/[\0\r\n]/.test(v) && v.length <= 128);
+  const pool = ["host4", "host5", "host6", "host3"];
+  const zonesOf = (idcs: string[], regions: string[]) => ({
+    clusterId: 3,
+    machineTypes: { host4: "big", host5: "big", host6: "small", host3: "small" },
+    zones: [
+      { name: "z1", idc: idcs[0], region: regions[0], hosts: { count: 2, from: pool, machineType: "big" } },
+      { name: "z2", idc: idcs[1], region: regions[1], hosts: { count: 1, from: pool, machineType: "small" } },
+    ],
+  });
+  const scaled = await up({ clusterId: 3, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i + 3}`] })) });
+  expect(scaled.code).not.toBe(0);
+  expect(scaled.out).toMatch(/moving a host to another zone is not built: 127\.0\.\d+\.5 \(zone z1\), 127\.0\.\d+\.6 \(zone z2\); remove it in one up, add it to the other zone in the next/);
+  expect(scaled.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  const read = async () => (await sb.ob.lab.exec("host4", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sb.ob.lab.host("host4").address} -P2881 -uroot@sys -N -s -r -e "SELECT zone, name, info FROM oceanbase.__all_zone WHERE zone <> '' AND name IN ('idc', 'region') ORDER BY zone, name"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout;
+  // obclient -r (raw): values as stored, no escaping.
+  const cell = (v: string) => v;
+  // Four values per up: both zones' IDC and region.
+  for (let i = 0; i < values.length; i += 4) {
+    const idcs = [values[i], values[i + 1] ?? "idc2"];
+    const regions = [values[i + 2] ?? "r1", values[i + 3] ?? "r2"];
+    const r = await up(zonesOf(idcs, regions));
+    expect(outcome(r)).toEqual({ code: 0, tail: "" });
+    expect(await read()).toBe([`z1\tidc\t${cell(idcs[0])}`, `z1\tregion\t${cell(regions[0])}`, `z2\tidc\t${cell(idcs[1])}`, `z2\tregion\t${cell(regions[1])}`].map((l) => `${l}\n`).join(""));
+    expect(observedInState(stack).zones.map((z: { idc: string; region: string }) => [z.idc, z.region])).toEqual([[idcs[0], regions[0]], [idcs[1], regions[1]]]);
+    if (i === 0) expect((await up(zonesOf(idcs, regions))).out).not.toMatch(/ \.\.\. ok/);
+  }
+  for (const h of sb.ob.lab.hosts) for (const e of sb.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(sb.ob.password);
+}, 600_000);
+
+test("scaling by editing: a host added to a zone's pool and a new zone (started, ADD ZONE, ADD SERVER), a move refused, then scale-in (DELETE SERVER, DELETE ZONE, observers stopped, data kept); quiet ups between", async () => {
+  const pool = ["host4", "host5", "host6", "host7"];
+  const args = (z1: number, more: object[]) => ({
+    clusterId: 3,
+    machineTypes: { host4: "big", host5: "big", host6: "small", host7: "big" },
+    zones: [
+      { name: "z1", idc: "idc1", hosts: { count: z1, from: pool, machineType: "big" } },
+      { name: "z2", idc: "idc2", hosts: { count: 1, from: pool, machineType: "small" } },
+      ...more,
+    ],
+  });
+  const out = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
+  expect(outcome(out)).toEqual({ code: 0, tail: "" });
+  const ran = out.out.split("\n").filter((l) => / \.\.\. ok/.test(l)).map((l) => /(ADD ZONE z3|start observer [\d.]+|ADD SERVER [\d.:]+ ZONE z\d(; ADD SERVER [\d.:]+ ZONE z\d)?)/.exec(l)?.[1]?.replace(/127\.0\.\d+\./g, ""));
+  expect(ran).toEqual([expect.stringMatching(/^start observer (7|8)$/), expect.stringMatching(/^start observer (7|8)$/), "ADD ZONE z3", "ADD SERVER 7:2882 ZONE z1; ADD SERVER 8:2882 ZONE z3"]);
+  const o = observedInState(stack);
+  expect(o.servers.map((x: { address: string; zone: string; status: string }) => [x.address.split(".")[3], x.zone, x.status])).toEqual([["4", "z1", "ACTIVE"], ["5", "z1", "ACTIVE"], ["6", "z2", "ACTIVE"], ["7", "z1", "ACTIVE"], ["8", "z3", "ACTIVE"]]);
+  expect(o.zones.find((z: { name: string }) => z.name === "z3")).toEqual({ name: "z3", idc: "hz-3", region: "east" });
+  const quiet = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }]));
+  expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
+  expect(quiet.out).not.toMatch(/ \.\.\. ok/);
+  // Moving a host to another zone is refused, nothing runs.
+  const move = await up(args(3, [{ name: "z3", idc: "hz-3", region: "east", hosts: ["host8"] }, { name: "z4", idc: "x", hosts: ["host7"] }]));
+  expect(move.code).not.toBe(0);
+  expect(move.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed.
+  const shrink = await up(args(2, []));
+  expect(outcome(shrink)).toEqual({ code: 0, tail: "" });
+  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3'; STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
+  const after = observedInState(stack);
+  expect(after.servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
+  expect(after.zones.map((z: { name: string }) => z.name)).toEqual(["z1", "z2"]);
+  for (const h of ["host7", "host8"]) {
+    const host = sb.ob.lab.host(h);
+    expect(fs.existsSync(`${host.obHome}/run/observer.pid`)).toBe(false);
+    expect(fs.readdirSync(`${host.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
+    expect(fs.readFileSync(`${host.obHome}/.dbcluster-observer`, "utf8")).toMatch(/^removed cluster=obcluster id=3 /);
+  }
+  const quietAgain = await up(args(2, []));
+  expect(outcome(quietAgain)).toEqual({ code: 0, tail: "" });
+  expect(quietAgain.out).not.toMatch(/ \.\.\. ok/);
+});
