@@ -27,6 +27,8 @@ export interface InstanceRow {
   ipExternal: string | null;
   domainId: number | null;
   learner?: boolean;
+  /** DEST_ID given to SP_ADD_RAFT_LEARNER: the RAFT self id the learner must present. */
+  learnerId?: number;
 }
 
 export interface RaftRow {
@@ -390,31 +392,49 @@ const PROCEDURES: Record<string, Procedure> = {
       if (info) c.data.raftInfo[inst.name] = info;
     },
   },
-  // Signatures of the two online-replica procedures are not in our sources; DM8 ch. 8 describes a
-  // learner added by instance name and the voting membership given as 'A/B/C'.
+  // The vertical (replica) procedures, DMDPC配置 §6.2.23-6.2.25 and §8.2.2: run on the group's
+  // leader (the MP leader for MP_RAFT, a BS-mode BP leader for a BP group; the server refuses other
+  // nodes before the call reaches here); `self` is that leader.
   SP_ADD_RAFT_LEARNER: {
-    args: ["str"],
-    run(c, a) {
+    args: ["str", "str", "int", "int"],
+    run(c, a, self) {
       const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
-      if (inst.dpcMode === "SP") fail(ERR.invalidMode("SP"));
+      const leader = groupLeader(c, inst.raftId, self);
+      if (inst === leader) fail(ERR.learnerIsMember(inst.name));
+      if (a[1] !== inst.ipInternal || a[2] !== inst.xmalPort) fail(ERR.learnerAddress(inst.name, str(a[1]), Number(a[2])));
+      const id = Number(a[3]);
+      const clash = c.members(inst.raftId).find((m) => m !== inst && (c.data.raftInfo[m.name]?.selfId ?? m.learnerId) === id);
+      if (id < 1 || clash) fail(ERR.learnerId(inst.name, id));
       inst.learner = true;
+      inst.learnerId = id;
     },
   },
   SP_ALTER_RAFT_NODE: {
     args: ["str"],
-    run(c, a) {
+    run(c, a, self) {
       const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
       const insts = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
       if (names.length % 2 === 0 || names.length > 9) fail(ERR.raftSize(names.length));
       const raftId = insts[0].raftId;
       if (insts.some((i) => i.raftId !== raftId)) fail(ERR.modeMismatch(insts[0].name, c.raftById(raftId)!.name));
-      const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY");
-      if (leader && !insts.includes(leader)) fail(ERR.notLeader());
-      // A learner votes only once it follows the leader (it caught up from its backup).
-      for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
-      if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(names.length));
-      for (const i of insts) i.learner = false;
-      c.raftById(raftId)!.voters = insts.map((i) => i.name);
+      const leader = groupLeader(c, raftId, self);
+      if (!insts.includes(leader)) fail(ERR.notLeader());
+      setVoters(c, raftId, insts);
+    },
+  },
+  // The manual's alternative for removal (§8.2.2.1.2): the named nodes leave the configuration.
+  SP_DELETE_RAFT_NODE: {
+    args: ["str"],
+    run(c, a, self) {
+      const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
+      const gone = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
+      const raftId = gone[0].raftId;
+      const leader = groupLeader(c, raftId, self);
+      if (gone.includes(leader)) fail(ERR.notLeader());
+      const current = c.raftById(raftId)?.voters ?? c.members(raftId).filter((m) => !m.learner).map((m) => m.name);
+      const left = current.filter((n) => !gone.some((g) => eqName(g.name, n))).map((n) => c.instance(n)!);
+      if (left.length % 2 === 0) fail(ERR.raftSize(left.length));
+      setVoters(c, raftId, left);
     },
   },
 };
@@ -441,6 +461,33 @@ export const SP_CATALOG_PROCEDURES: ReadonlySet<string> = new Set([
   "SP_DROP_FAULT_DOMAIN",
   "SP_MODIFY_FAULT_DOMAIN",
 ]);
+
+/** The group's elected leader, which must be the node the procedure runs on. */
+function groupLeader(c: Catalog, raftId: number, self: string): InstanceRow {
+  const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
+  if (!leader || !eqName(leader.name, self)) fail(ERR.notLeader());
+  return leader!;
+}
+
+/** The new configuration: learners in it vote once they follow the leader (they caught up from their backup). */
+function setVoters(c: Catalog, raftId: number, insts: InstanceRow[]): void {
+  for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
+  if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(insts.length));
+  for (const i of insts) i.learner = false;
+  c.raftById(raftId)!.voters = insts.map((i) => i.name);
+}
+
+/**
+ * The vertical (replica) procedures: run on the leader of the group they change (DMDPC配置
+ * §6.2.23-6.2.25 "需在当前多副本集群的主节点上执行"; for a BP group the leader in BS mode, DMDPC
+ * 集群的管理与使用 §8.2.2). The server checks the node, then the catalog the arguments.
+ */
+export const LEADER_PROCEDURES: ReadonlySet<string> = new Set(["SP_ADD_RAFT_LEARNER", "SP_ALTER_RAFT_NODE", "SP_DELETE_RAFT_NODE"]);
+
+/** A procedure's argument count, or undefined for an unknown name. */
+export function procedureArity(name: string): number | undefined {
+  return PROCEDURES[name.toUpperCase()]?.args.length;
+}
 
 function dropRaft(c: Catalog, a: Value[]): void {
   const r = c.raft(str(a[0])) ?? fail(ERR.raftNotFound(str(a[0])));
