@@ -238,7 +238,8 @@ const PROCEDURES: Record<string, Procedure> = {
       checkName(str(name), 16);
       if (c.instance(str(name))) fail(ERR.instExists(str(name)));
       let raft: RaftRow | undefined;
-      if (raftName === null || eqName(str(raftName), "MP_RAFT")) {
+      // For an MP the manual passes NULL (seed 7.3.4), 'MP_RAFT' or '' (§8.2.2.2.1).
+      if (raftName === null || raftName === "" || eqName(str(raftName), "MP_RAFT")) {
         raft = c.raftById(0);
         if (mode !== "MP") fail(ERR.modeMismatch(str(name), "MP_RAFT"));
       } else {

@@ -189,6 +189,11 @@ export class RaftNode {
     // Members neither voting nor learning any more are no longer sent heartbeats (removed online).
     const keep = new Set([...learners.map((l) => l.name), ...(voters ?? [])].map((n) => n.toUpperCase()));
     this.extraPeers = this.extraPeers.filter((p) => keep.has(p.name.toUpperCase()));
+    // ... nor counted as live followers (the MP leader reports them as not running once they stop).
+    const peers = new Set(this.peers().map((p) => p.name.toUpperCase()));
+    let gone = false;
+    for (const name of [...this.liveFollowers.keys()]) if (!peers.has(name.toUpperCase())) gone = this.liveFollowers.delete(name) || gone;
+    if (gone) this.o.onChange();
   }
 
   /** Follower: the members and voting list the leader announces. */
@@ -315,6 +320,11 @@ export class RaftNode {
       }
       return { ok: false, reason: "not leader" };
     }
+    if (m.op === "raft_leave") {
+      // A follower's clean exit: not a live follower any more (the MP leader reports it stopped at once).
+      if (this.liveFollowers.delete(String(m.from))) setImmediate(() => this.o.onChange());
+      return { ok: true };
+    }
     if (m.op === "raft_exit_member") {
       setImmediate(() => this.o.onExitAll());
       return { ok: true };
@@ -391,6 +401,18 @@ export class RaftNode {
           }
         }),
       );
+    }
+  }
+
+  /** A follower's clean exit tells its leader, which stops counting it as following. */
+  async leave(): Promise<void> {
+    if (this.role !== "FOLLOWER" || !this.following || !this.leader) return;
+    const addr = this.o.resolve(this.leader);
+    if (!addr) return;
+    try {
+      await request(addr.host, addr.port, { op: "raft_leave", from: this.o.self.name }, 1000);
+    } catch {
+      /* the leader is gone too */
     }
   }
 

@@ -590,6 +590,7 @@ export class DmServer {
     if (this.finished) return;
     this.exiting = true;
     if (kind === "exit all" && this.raft?.role === "LEADER") await this.raft.exitAll();
+    if (kind === "exit" && this.mode === "MP") await this.raft?.leave();
     this.raft?.stop();
     const status = this.mode === "SP" ? 2 : this.registered?.status ?? 0;
     if (this.mode === "MP") {
