@@ -18,6 +18,7 @@ import { sqlOp, startOp, waitFollowingOp, waitLeaderOp, writeOp } from "../commo
 import { raftIniOps } from "./configure";
 import { converting, planConvert, refuseUnsafeConversion } from "./convert";
 import { planJoin, refuseNonBlankJoin } from "./join";
+import { alterRaftNodeOp } from "./leader";
 import { refuseRegistrationChanges } from "./registration";
 import { planSeed } from "./seed";
 import type { GroupView } from "./view";
@@ -80,7 +81,7 @@ function planEstablished(v: GroupView, leader: MemberSpec): Plan {
   const unregistered = joining.filter((m) => !v.reg(m));
   if (unregistered.length)
     out.push(...phase(`register ${unregistered.map((m) => m.name).join(", ")}`, [sqlOp(v.mpLogin(), v.password(), unregistered.map((m) => SQL.createInstance(v.registration(m))), "new replicas")]));
-  for (const m of joining) out.push(...planJoin(v, m, leader));
+  if (joining.length > 0) out.push(...planJoin(v, joining, leader));
   // The voting membership changes once every learner follows: DM takes an odd voter count only.
   if (joining.length > 0) {
     out.push(
@@ -88,14 +89,14 @@ function planEstablished(v: GroupView, leader: MemberSpec): Plan {
         waitFollowingOp(leader, v.allLogins(), v.password(), joining.map((m) => m.name), "a learner votes only once it follows the leader"),
       ]),
     );
-    out.push(...phase(`vote in ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
+    out.push(...phase(`vote in ${v.spec.name}`, [alterRaftNodeOp(v, leader, `${joining.map((m) => m.name).join(", ")} caught up: the group's new configuration`)]));
     for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
   }
   for (const m of convert) out.push(...planConvert(v, m, leader));
   if (convert.length > 0) {
     // A shadow never votes: the voting list is the desired non-shadow members (it may have been
     // set by an earlier SP_ALTER_RAFT_NODE and would still name the converted members).
-    out.push(...phase(`vote in ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${convert.map((m) => `${m.name} is now a ${m.shadow ? "shadow" : "RAFT"} replica`).join(", ")}: voting members`)]));
+    out.push(...phase(`vote in ${v.spec.name}`, [alterRaftNodeOp(v, leader, `${convert.map((m) => `${m.name} is now a ${m.shadow ? "shadow" : "RAFT"} replica`).join(", ")}: voting members`)]));
   }
   const changing = new Set([...joining, ...convert].map((m) => m.name));
   const steady = v.spec.members.filter((m) => !changing.has(m.name));

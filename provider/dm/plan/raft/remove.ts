@@ -6,6 +6,7 @@
 import { phase, type Phase, type Plan } from "../../ops";
 import { SQL } from "../../sql";
 import { sqlOp, stopOp } from "../common";
+import { alterRaftNodeOp } from "./leader";
 import type { GroupView } from "./view";
 
 export function planRemovals(v: GroupView): Plan {
@@ -20,7 +21,8 @@ export function planRemovals(v: GroupView): Plan {
       v.fail(`${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
     if (!leader) v.fail("the group has no elected leader; members cannot be removed online (start the group and wait for its election, then run `pulumi up` again)");
     if (!v.multi) v.fail("a multi-replica group cannot become a single replica in place; create a new group");
-    out.push(...phase("leave the RAFT group", [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
+    // MGT §8.2.2.1.2 / §8.2.2.2.2: the new configuration on the leader, then the stop, then SP_DROP_DPC_INSTANCE on the MP.
+    out.push(...phase("leave the RAFT group", [alterRaftNodeOp(v, leader!, `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
   }
   out.push(...phase("stop removed members", olds.filter((o) => v.running(o)).map((o) => stopOp(o, "removed from the group"))));
   out.push(...phase("unregister removed members", [sqlOp(v.mpLogin(), v.password(), olds.map((o) => SQL.dropInstance(o.name)), "removed from the group")]));
