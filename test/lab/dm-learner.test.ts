@@ -140,7 +140,7 @@ test("8.2.2.1.1: two BP replicas join as learners, then vote; refusals on the wa
   expect((await bpRows()).filter((r) => ALL.includes(r.NAME)).map((r) => [r.NAME, r.SYS_STATUS])).toEqual(ALL.map((n) => [n, "4"]));
 });
 
-test("a learner restored from the online set without FOR STANDBY is never taken in", async () => {
+test("a learner restored from the online set without FOR STANDBY is never taken in; a BP-mode BP refuses the replica procedures", async () => {
   const leader = (await leaderName())!;
   const set = `${bak()}_${leader}`;
   const magic = await magicOf(set);
@@ -150,7 +150,9 @@ test("a learner restored from the online set without FOR STANDBY is never taken 
   await x.rman(`RESTORE DATABASE '${x.ini("BP16")}' FROM BACKUPSET '${set}' USE BAK_MAGIC ${magic}`);
   await x.rman(`RECOVER DATABASE '${x.ini("BP16")}' FROM BACKUPSET '${set}' USE BAK_MAGIC ${magic}`);
   await x.rman(`RECOVER DATABASE '${x.ini("BP16")}' UPDATE DB_MAGIC`);
-  await x.start("BP16", true, "BS");
+  // Started in BP mode, it cannot run the replica procedures, leader or not.
+  await x.start("BP16", true, "BP");
+  expect(await on("BP16", addLearner("BP16", 6))).toMatch(/\[-8439\]:当前BP实例未以BS模式启动/);
   expect(await on(leader, addLearner("BP16", 6))).toMatch(/DMSQL 过程已成功完成/);
   await waitFor(() => /BP16.*FOR STANDBY/.test(serverLog(c.db(leader), leader)), 10000, "the leader refusing BP16");
   expect((await bpRows()).find((r) => r.NAME === "BP16")).toMatchObject({ SYS_STATUS: "3" });
