@@ -14,10 +14,11 @@
  * a RAFT configuration, is refused (its data is not proven disposable).
  */
 import { files } from "../../commands";
+import { parseDmarchIni } from "../../ini";
 import { phase, type Phase, type Plan } from "../../ops";
 import type { MemberSpec } from "../../schema";
 import { SQL } from "../../sql";
-import { mkdirOp, setIniOp, writeOp } from "../common";
+import { mkdirOp, setIniOp, startOp, writeOp } from "../common";
 import { RAFT_DM_INI } from "./configure";
 import { onLeaderOp } from "./leader";
 import { replicate } from "./replica";
@@ -34,7 +35,34 @@ export function refuseNonBlankJoin(v: GroupView, m: MemberSpec): void {
   );
 }
 
-export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec): Plan {
+/**
+ * Members whose dmarch.ini still says RAFT_LEARNER = 1: a join cut short after their restore (the
+ * file is rewritten without it only once SP_ALTER_RAFT_NODE took them in). The next run starts
+ * them if needed, adds them on the leader again and changes the configuration.
+ */
+export function pendingLearners(v: GroupView, exclude: readonly MemberSpec[], leader: MemberSpec): MemberSpec[] {
+  // The leader votes whatever its file says (it was voted in, then elected): its file is only repaired.
+  return v.spec.members.filter((m) => {
+    const text = v.host(m).dmarchIni;
+    return m !== leader && !exclude.includes(m) && text !== null && parseDmarchIni(text).learner;
+  });
+}
+
+export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec, pending: readonly MemberSpec[] = []): Plan {
+  const out: Phase[] = [];
+  if (joining.length > 0) out.push(...planRestores(v, joining, leader));
+  const stopped = pending.filter((m) => !v.running(m));
+  out.push(...phase(`start ${stopped.map((m) => m.name).join(", ")}`, stopped.map((m) => startOp(m, "a learner of a join cut short: follows the leader again", true))));
+  const learners = [...joining, ...pending];
+  out.push(
+    ...phase(`add ${learners.map((m) => m.name).join(", ")} to ${v.spec.name}`, [
+      onLeaderOp(v, leader, learners.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m))), "learners are added on the group's leader, then follow it"),
+    ]),
+  );
+  return out;
+}
+
+function planRestores(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec): Plan {
   const names = joining.map((m) => m.name).join(", ");
   const out: Phase[] = [];
   for (const m of joining) {
@@ -60,10 +88,5 @@ export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: M
   out.push(...phase(`restore ${names}`, [...r.restore, ...learnerFiles]));
   out.push(...phase(`remove ${names}'s backup sets`, r.cleanup));
   out.push(...phase(`start ${names}`, r.start("follows the leader as a learner")));
-  out.push(
-    ...phase(`add ${names} to ${v.spec.name}`, [
-      onLeaderOp(v, leader, joining.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m))), "learners are added on the group's leader, then follow it"),
-    ]),
-  );
   return out;
 }

@@ -142,6 +142,24 @@ describe("membership changes of a running group", () => {
     expect(sim.instances.get("BP15")!.dataFrom).toBe("BP11");
   });
 
+  test("a join cut short before SP_ALTER_RAFT_NODE: the next plan adds the learners again and changes the configuration, restores nothing", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("vote in"))));
+    const again = lines(planRaftGroup(spec, raftActual(sim, spec)));
+    expect(again.filter((l) => /restore|BACKUP|dminit/.test(l))).toEqual([]);
+    expect(again.filter((l) => l.startsWith("sql"))).toEqual([
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP14', '223.254.30.136', 6050, 4); SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);",
+      "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
+    ]);
+    sim.apply(planRaftGroup(spec, raftActual(sim, spec)));
+    expect(parseIni(fileOf(sim, "BP15", "dmarch.ini")).global.RAFT_LEARNER).toBeUndefined();
+    expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
