@@ -124,9 +124,19 @@ export interface StartParams extends InstanceLayout {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The dpc_mode dmserver gets. A BP of a multi-replica group (the only BP started with MOUNT) runs
+ * in BS mode: DM takes a BP group's replica procedures (SP_ADD_RAFT_LEARNER, SP_ALTER_RAFT_NODE)
+ * only on its leader "以 BS 模式" (MGT §8.2.2), and any member may be the leader when a replica is
+ * to be added or removed. A single-replica BP (no vertical changes in DM) stays in BP mode.
+ */
+export function serverDpcMode(p: { readonly mode: Role; readonly mount?: boolean }): Role | "BS" {
+  return p.mode === "BP" && p.mount ? "BS" : p.mode;
+}
+
 /** The dmserver command line itself (what the plan shows): `dmserver <ini> dpc_mode=<mode> [MOUNT]`. */
 export function dmserverInvocation(p: StartParams): string {
-  const args = [files.dmIni(p), `dpc_mode=${p.mode}`, ...(p.mount ? ["MOUNT"] : [])];
+  const args = [files.dmIni(p), `dpc_mode=${serverDpcMode(p)}`, ...(p.mount ? ["MOUNT"] : [])];
   return sh`${tool(p, "dmserver")} ${args}`;
 }
 
@@ -197,8 +207,29 @@ export function restoreCommand(l: InstanceLayout, backupSet: string, toShadow = 
   return rman(l, RMAN.restore(files.dmIni(l), backupSet, toShadow));
 }
 
-export function recoverFromBackupCommand(l: InstanceLayout, backupSet: string): string {
-  return rman(l, RMAN.recoverFromBackup(files.dmIni(l), backupSet));
+/** Where a statement takes the set's BAK_MAGIC, read at run time (the shell's $magic). */
+const MAGIC = "\u0000BAK_MAGIC\u0000";
+
+/** dmrman with a statement holding MAGIC: the statement quoted around a double-quoted "$magic". */
+function rmanWithMagic(l: { dmHome?: string }, stmt: string): string {
+  const word = ("CTLSTMT=" + stmt).split(MAGIC).map((part) => (part ? quote(part) : "")).join('"$magic"');
+  return `${sh`${tool(l, "dmrman")}`} ${word} USE_AP=2`;
+}
+
+/**
+ * An online set into a database, as MGT §8.2.2 does it: `SHOW BACKUPSET` for its BAK_MAGIC, then
+ * `RESTORE ... USE BAK_MAGIC n` and `RECOVER ... FOR STANDBY FROM BACKUPSET ... USE BAK_MAGIC n
+ * UNTIL END_LSN` (UPDATE DB_MAGIC is its own step). The BAK_MAGIC is taken from the first
+ * `BAK_MAGIC <digits>` SHOW prints, whatever the separator; none is a failure naming the set.
+ */
+export function restoreOnlineSetCommand(l: InstanceLayout, backupSet: string, toShadow = false): string {
+  const ini = files.dmIni(l);
+  return bash(
+    `out=$(${rman(l, RMAN.showBackupSet(backupSet))}) || { printf '%s\\n' "$out" >&2; exit 1; }; printf '%s\\n' "$out"; ` +
+    `magic=$(printf '%s\\n' "$out" | grep -io 'bak_magic[^0-9]*[0-9][0-9]*' | head -n 1 | grep -o '[0-9]*$'); ` +
+    sh`if [ -z "$magic" ]; then echo "dmrman SHOW BACKUPSET printed no BAK_MAGIC for "${backupSet} >&2; exit 1; fi; ` +
+    `${rmanWithMagic(l, RMAN.restore(ini, backupSet, toShadow, MAGIC))} && ${rmanWithMagic(l, RMAN.recoverForStandby(ini, backupSet, MAGIC))}`,
+  );
 }
 
 export function updateDbMagicCommand(l: InstanceLayout): string {

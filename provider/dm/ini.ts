@@ -169,10 +169,16 @@ export interface RaftArchive {
   readonly voteInterval: number;
   readonly xmalHbInterval: number;
   readonly raftHbInterval: number;
-  /** Every other member: instance name and RAFT self id, in self-id order. */
-  readonly peers: ReadonlyArray<{ readonly name: string; readonly id: number }>;
+  /**
+   * Every other member: instance name and RAFT self id, in self-id order. `learner`: another
+   * replica added together with this one (`ARCH_TYPE = LEARNER`, MGT §8.2.2); `ip`/`port`: its
+   * ARCH_DEST_IP / ARCH_DEST_PORT (the manual's BP learner example writes them).
+   */
+  readonly peers: ReadonlyArray<{ readonly name: string; readonly id: number; readonly learner?: boolean; readonly ip?: string; readonly port?: number }>;
   /** A replica joining a running group (the manual's learner procedure). */
   readonly learner?: boolean;
+  /** XMAL_IP / XMAL_PORT: the member's own address (the manual's BP learner example). */
+  readonly xmal?: { readonly ip: string; readonly port: number };
 }
 
 function localSection(local: LocalArchive): IniSection {
@@ -199,12 +205,18 @@ export function renderDmarchIni(local: LocalArchive, raft?: RaftArchive): string
     ["XMAL_HB_INTERVAL", raft.xmalHbInterval],
     ["RAFT_HB_INTERVAL", raft.raftHbInterval],
     ["RAFT_VOTE_INTERVAL", raft.voteInterval],
+    ...(raft.xmal ? ([["XMAL_IP", raft.xmal.ip], ["XMAL_PORT", raft.xmal.port]] as const) : []),
     ["RAFT_SELF_ID", raft.selfId],
   ];
   if (raft.learner) global.push(["RAFT_LEARNER", 1]);
   const peers = raft.peers.map((p, i) => ({
     name: `ARCHIVE_RAFT${i + 1}`,
-    entries: [["ARCH_TYPE", "RAFT"], ["ARCH_DEST", p.name], ["ARCH_DEST_ID", p.id]] as const,
+    entries: [
+      ["ARCH_TYPE", p.learner ? "LEARNER" : "RAFT"],
+      ["ARCH_DEST", p.name],
+      ...(p.ip !== undefined && p.port !== undefined ? ([["ARCH_DEST_IP", p.ip], ["ARCH_DEST_PORT", p.port]] as const) : []),
+      ["ARCH_DEST_ID", p.id],
+    ] as ReadonlyArray<readonly [string, IniValue]>,
   }));
   return renderIni(global, [...peers, localSection(local)]);
 }
@@ -216,7 +228,7 @@ export function parseDmarchIni(text: string): { selfId: number | null; learner: 
   let hasLocal = false;
   for (const e of Object.values(ini.sections)) {
     const type = e.ARCH_TYPE?.toUpperCase();
-    if (type === "RAFT" && e.ARCH_DEST) peers.set(e.ARCH_DEST.toUpperCase(), Number(e.ARCH_DEST_ID));
+    if ((type === "RAFT" || type === "LEARNER") && e.ARCH_DEST) peers.set(e.ARCH_DEST.toUpperCase(), Number(e.ARCH_DEST_ID));
     if (type === "LOCAL") hasLocal = true;
   }
   const self = ini.global.RAFT_SELF_ID;

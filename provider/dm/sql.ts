@@ -69,29 +69,39 @@ export const SQL = {
     dmsql`SP_MODIFY_DPC_INSTANCE(${name}, ${ipInternal}, ${ipExternal}, ${apPort}, ${port});`,
   renameInstance: (oldName: string, newName: string) => dmsql`SP_RENAME_DPC_INSTANCE(${oldName}, ${newName});`,
   /**
-   * unverified: a catalog procedure, so run on the MP like every SP_* procedure the seed shows,
-   * naming the new member (the lab's DM takes it so and refuses it on a BP).
+   * DMDPC配置 §6.2.23, MGT §8.2.2: run on the group's leader (the MP leader; a BP group's leader in
+   * BS mode). DEST the learner's instance name, DEST_IP/DEST_PORT its XMAL address (AP_PORT_NUM),
+   * DEST_ID its RAFT_SELF_ID.
    */
-  addRaftLearner: (instance: string) => dmsql`SP_ADD_RAFT_LEARNER(${instance});`,
-  /** unverified: run on the MP; the group's voting members by instance name, as 'A/B/C' (odd, at most 9). */
+  addRaftLearner: (dest: string, ip: string, port: number, id: number) => dmsql`SP_ADD_RAFT_LEARNER(${dest}, ${ip}, ${port}, ${id});`,
+  /** DMDPC配置 §6.2.25: on the group's leader; every node of the new configuration, as 'A/B/C' (odd, at most 9). */
   alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
   /** Each instance's role and state, to wait for learners to follow (NAME|SYS_MODE|SYS_STATUS). */
   instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
   /** Online full backup on a running leader (seeds a replica added or rebuilt later); `shadow`:
-   *  the set restores as a shadow replica (seed 7.5.1 way 1, 7.5.2). */
+   *  the set restores as a shadow replica (seed 7.5.1 way 1, 7.5.2). DM writes the set to
+   *  `<path>_<INSTANCE>` (MGT §8.2.2.1.1): see `onlineBackupSet`. */
   onlineBackup: (backupSetPath: string, shadow = false) => `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
 } as const;
 
-/** dmrman CTLSTMT statements (seed 7.2.7, 7.3.6, 7.5.1). */
+/** Where DM puts an online backup given `path`: "在备份集名称之后各自添加实例名后缀" (MGT §8.2.2.1.1, §8.8.3). */
+export function onlineBackupSet(path: string, instance: string): string {
+  return `${path}_${instance}`;
+}
+
+/** dmrman CTLSTMT statements (seed 7.2.7, 7.3.6, 7.5.1; MGT §8.2.2 for the online set's restore). */
 export const RMAN = {
   /** Offline full backup; `shadow` makes the set restore as a shadow replica (7.5.1 way 1). */
   backup: (dmIni: string, name: string, backupSet: string, shadow = false) =>
     `BACKUP DATABASE ${sqlString(dmIni)} FULL${shadow ? " SHADOW" : ""} TO ${name} BACKUPSET ${sqlString(backupSet)}`,
-  /** `toShadow` restores a normal set as a shadow replica (7.5.1 way 2). */
-  restore: (dmIni: string, backupSet: string, toShadow = false) =>
-    `RESTORE DATABASE ${sqlString(dmIni)}${toShadow ? " TO SHADOW" : ""} FROM BACKUPSET ${sqlString(backupSet)}`,
-  /** Replays the logs of an online backup set (not needed after an offline one). */
-  recoverFromBackup: (dmIni: string, backupSet: string) => `RECOVER DATABASE ${sqlString(dmIni)} FROM BACKUPSET ${sqlString(backupSet)}`,
+  /** `toShadow` restores a normal set as a shadow replica (7.5.1 way 2); `bakMagic` must be the set's (SHOW BACKUPSET). */
+  restore: (dmIni: string, backupSet: string, toShadow = false, bakMagic?: string) =>
+    `RESTORE DATABASE ${sqlString(dmIni)}${toShadow ? " TO SHADOW" : ""} FROM BACKUPSET ${sqlString(backupSet)}${bakMagic ? ` USE BAK_MAGIC ${bakMagic}` : ""}`,
+  /** An online set's REDO, replayed as a standby so that the database can join the group (MGT §8.2.2: FOR STANDBY ... UNTIL END_LSN). */
+  recoverForStandby: (dmIni: string, backupSet: string, bakMagic: string) =>
+    `RECOVER DATABASE ${sqlString(dmIni)} FOR STANDBY FROM BACKUPSET ${sqlString(backupSet)} USE BAK_MAGIC ${bakMagic} UNTIL END_LSN`,
+  /** Prints the set's description, BAK_MAGIC among it. */
+  showBackupSet: (backupSet: string) => `SHOW BACKUPSET ${sqlString(backupSet)}`,
   updateDbMagic: (dmIni: string) => `RECOVER DATABASE ${sqlString(dmIni)} UPDATE DB_MAGIC`,
 } as const;
 

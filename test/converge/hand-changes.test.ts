@@ -79,10 +79,10 @@ test("a member killed (BP12): RAFT_1 drifts, up starts it again and it rejoins i
   await c.lab.fault(HOST_OF.BP12, "kill", "BP12");
   expect(await c.running()).not.toContain("BP12");
 
-  await expectDrift({ RAFT_1: /start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP12\)/ });
+  await expectDrift({ RAFT_1: /start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BS MOUNT \(BP12\)/ });
   const members = stateOutputs(c, EXAMPLE, res("RAFT_1")).observed.members as { name: string; running: boolean }[];
   expect(members.map((m) => `${m.name}:${m.running}`)).toEqual(["BP11:true", "BP12:false", "BP13:true"]);
-  await expectRepairedBy(["RAFT_1"], /RAFT_1 update .*start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP12\) \$ setsid nohup 'dmserver' '\S+\/bp12\/DAMENG\/dm\.ini' 'dpc_mode=BP' 'MOUNT'.* \.\.\. ok/);
+  await expectRepairedBy(["RAFT_1"], /RAFT_1 update .*start dmserver \S+\/bp12\/DAMENG\/dm\.ini dpc_mode=BS MOUNT \(BP12\) \$ setsid nohup 'dmserver' '\S+\/bp12\/DAMENG\/dm\.ini' 'dpc_mode=BS' 'MOUNT'.* \.\.\. ok/);
 });
 
 test("a dm.ini port the Instance owns edited by hand (BP22's AP_PORT_NUM): the Instance drifts, up writes it back", async () => {

@@ -1,6 +1,6 @@
 /**
  * What the seed replays do not reach: dmserver's console (`exit` typed on its standard input), the
- * monitoring views of dmdpc.md, and the catalog procedures for fault domains and RAFT learners.
+ * monitoring views of dmdpc.md, and the catalog procedures for fault domains and RAFT learners (refused on the MP).
  */
 import { DmHost, DmLab, ok, parseListings, serverLog, startDmLab, stopServer } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
@@ -68,12 +68,11 @@ test("disql: -E statements, '/' and '--' in scripts, '' inside strings, exit wit
   expect(parseListings(r.stdout)[0]).toEqual([{ DESCRIPTION: "it's; here" }]);
 });
 
-test("RAFT learners: added by name; SP_ALTER_RAFT_NODE wants an odd voter list of one group's members that follow the leader", async () => {
-  expect(await mp("SP_ADD_RAFT_LEARNER('BP14');\n")).toBe("");
-  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12');\n")).trim()).toBe("第1 行附近出现错误[-8428]:RAFT组节点数[2]必须为奇数且不超过9.");
-  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/MP');\n")).trim()).toBe("第1 行附近出现错误[-8413]:实例[BP11]的DPC_MODE与RAFT组[RAFT_1]不一致.");
-  // BP14 is registered but never started, so it follows no leader yet (test/lab/dm-learner.test.ts
-  // promotes learners that do).
-  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP14');\n")).trim()).toBe("第1 行附近出现错误[-8435]:学习者[BP14]尚未跟上主库,不能成为投票成员.");
+test("RAFT learners: the replica procedures take the manual's arguments and run only on a group's leader (never a single MP for a BP group)", async () => {
+  expect((await mp("SP_ADD_RAFT_LEARNER('BP14');\n")).trim()).toBe("第1 行附近出现错误[-5402]:参数个数不匹配.");
+  expect((await mp(`SP_ADD_RAFT_LEARNER('BP14', '${h.addr}', 6013, 4);\n`)).trim()).toBe("第1 行附近出现错误[-8432]:当前实例不是RAFT组主库.");
+  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13', 'x');\n")).trim()).toBe("第1 行附近出现错误[-5402]:参数个数不匹配.");
+  // Where they are accepted (the BS-mode BP leader) and what they check there: test/lab/dm-learner.test.ts.
+  expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13');\n")).trim()).toBe("第1 行附近出现错误[-8432]:当前实例不是RAFT组主库.");
   await stopServer(h, "MP");
 });

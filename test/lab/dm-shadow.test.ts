@@ -45,8 +45,8 @@ const peersOf = (m: string) => MEMBERS.map((name, j) => ({ name, id: j + 1 })).f
 const everyOpen = () => waitFor(async () => (await bpRows()).every((r) => r.SYS_STATUS === "4"), 30000, "every member OPEN");
 const dmarch = (m: string) => fs.readFileSync(`${c.db(m)}/dmarch.ini`, "utf8");
 const errLine = (code: number, msg: string) => `第1 行附近出现错误[${code}]:${msg}.`;
-/** Where SP_ALTER_RAFT_NODE runs for a BP group (in this lab: the MP, which keeps the catalog). */
-const alter = (list: string) => mp(`SP_ALTER_RAFT_NODE('${list}');`);
+/** SP_ALTER_RAFT_NODE runs on the group's leader, a BP started in BS mode (MGT §8.2.2); the members run so. */
+const alter = async (list: string) => (await h.run(`disql -L -S ${c.login((await leaderOf())!)}`, `SET FEEDBACK OFF\nSET TIMING OFF\nSP_ALTER_RAFT_NODE('${list}');\n`)).stdout.trim();
 
 test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas and 2 shadows starts with MOUNT", async () => {
   await c.prepareFirstMember("BP11");
@@ -60,7 +60,7 @@ test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas 
   await c.rman(`RESTORE DATABASE '${c.ini("BP15")}' FROM BACKUPSET '${set1}'`);
   for (const m of MEMBERS.slice(1)) await c.rman(`RECOVER DATABASE '${c.ini(m)}' UPDATE DB_MAGIC`);
   for (const [k, m] of MEMBERS.entries()) await c.raftConfig(m, k + 1, VOTE[k], peersOf(m));
-  for (const m of MEMBERS) await c.start(m, true);
+  for (const m of MEMBERS) await c.start(m, true, "BS");
   await everyOpen();
   const info = await raftInfo();
   expect(info.map((r) => r.INSTANCE_NAME)).toEqual(MEMBERS);
@@ -91,7 +91,7 @@ test("a shadow never leads; a group with no valid leader prints none of its rows
   await waitFor(async () => (await shadowStatus()).every((x) => x === "3"), 20000, "the shadows without a leader");
   expect((await bpRows()).filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")).toEqual([]);
   expect(await raftInfo()).toEqual([]);
-  for (const m of MEMBERS.filter((n) => !SHADOWS.includes(n))) await c.start(m, true);
+  for (const m of MEMBERS.filter((n) => !SHADOWS.includes(n))) await c.start(m, true, "BS");
   await everyOpen();
   expect(["BP11", "BP12", "BP15"]).toContain(await leaderOf());
   for (const s of SHADOWS) expect(serverLog(c.db(s), s)).not.toMatch(/elected LEADER/);
@@ -109,8 +109,6 @@ test("SP_ALTER_RAFT_NODE cannot leave a shadow out or make shadows more than hal
   await everyOpen();
 });
 
-/** The online set DM wrote for `dir` on `leader`: `dir_<INSTANCE>` as the manual has it, or `dir` itself. */
-const onlineSet = (dir: string, leader: string) => (fs.existsSync(`${dir}_${leader}`) ? `${dir}_${leader}` : dir);
 
 /** Seed 7.5.2 for `m`: exit alone, a new database with the same name and ports, a (SHADOW) backup of the leader restored, start. */
 async function convert(m: string, toShadow: boolean, tag: string): Promise<void> {
@@ -123,11 +121,13 @@ async function convert(m: string, toShadow: boolean, tag: string): Promise<void>
   const dir = `${h.dataRoot}/${leader.toLowerCase()}/CONV_${tag}`;
   const out = await ok(h, `disql -L -S ${c.login(leader)}`, `BACKUP DATABASE FULL${toShadow ? " SHADOW" : ""} BACKUPSET '${dir}';\n`);
   expect(out).not.toMatch(/错误/);
-  const set = onlineSet(dir, leader);
-  await c.rman(`RESTORE DATABASE '${c.ini(m)}' FROM BACKUPSET '${set}'`);
-  await c.rman(`RECOVER DATABASE '${c.ini(m)}' FROM BACKUPSET '${set}'`);
+  // DM writes the online set as `<dir>_<INSTANCE>` with a BAK_MAGIC (MGT §8.2.2.1.1), applied FOR STANDBY.
+  const set = `${dir}_${leader}`;
+  const magic = Number(/BAK_MAGIC: (\d+)/.exec(await c.rman(`SHOW BACKUPSET '${set}'`))![1]);
+  await c.rman(`RESTORE DATABASE '${c.ini(m)}' FROM BACKUPSET '${set}' USE BAK_MAGIC ${magic}`);
+  await c.rman(`RECOVER DATABASE '${c.ini(m)}' FOR STANDBY FROM BACKUPSET '${set}' USE BAK_MAGIC ${magic} UNTIL END_LSN`);
   await c.rman(`RECOVER DATABASE '${c.ini(m)}' UPDATE DB_MAGIC`);
-  await c.start(m, true);
+  await c.start(m, true, "BS");
   await everyOpen();
 }
 

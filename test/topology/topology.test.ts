@@ -130,11 +130,44 @@ test("3b. RAFT_1 grows from three to five replicas online: learners from the lea
   const now = await processes(lab);
   for (const [name, pid] of Object.entries(before)) expect([name, now[name]]).toEqual([name, pid]);
   expect(Object.keys(now).sort()).toEqual(["BP1", "BP12", "BP13", "BP14", "BP15", "BP2", "MP", "SP1", "SP2"]);
-  // The manual's procedure: an online backup on the leader (no offline one), each newcomer restored from it.
+  // The manual's procedure (8.2.2.1.1): one online backup on the leader (no offline one), DM's
+  // set <path>_<LEADER>, each newcomer restored from it with its BAK_MAGIC and RECOVER FOR STANDBY.
   const cmds = commandsSince(lab, mark);
   expect(cmds.filter((x) => /dmrman'? .*BACKUP DATABASE/.test(x.command))).toEqual([]);
+  const restores = cmds.filter((x) => /CTLSTMT=RESTORE DATABASE/.test(x.command));
+  expect(restores.map((x) => x.host).sort()).toEqual(["host1", "host3"]);
+  for (const x of restores) {
+    expect(x.command).toMatch(new RegExp(`CTLSTMT=SHOW BACKUPSET [^ ]*BACKUP_RAFT_1_JOIN_\\w+_${leaderBefore}\\b`));
+    expect(x.command).toMatch(/CTLSTMT=RESTORE DATABASE .* FROM BACKUPSET .*_JOIN_\w+\W* USE BAK_MAGIC .*\$magic/);
+    expect(x.command).toMatch(/CTLSTMT=RECOVER DATABASE .* FOR STANDBY FROM BACKUPSET .* USE BAK_MAGIC .*\$magic.* UNTIL END_LSN/);
+  }
   expect(cmds.filter((x) => /dmrman'? .*UPDATE DB_MAGIC/.test(x.command)).map((x) => x.host).sort()).toEqual(["host1", "host3"]);
   expect(cmds.filter((x) => /kill -(TERM|USR1)/.test(x.command))).toEqual([]);
+  // The newcomers run in BS mode, like every member of a multi-replica BP group.
+  expect(cmds.filter((x) => /setsid nohup\W+dmserver\W+[^ ]*\/bp1[45]\/DAMENG\/dm\.ini\W+dpc_mode=BS\W+MOUNT/.test(x.command)).map((x) => x.host).sort()).toEqual(["host1", "host3"]);
+  // The SQL the steps ran on the leader (the plan lines name the login).
+  expect(r.out).toContain(`disql ${leaderBefore}: BACKUP DATABASE FULL BACKUPSET`);
+  expect(r.out).toMatch(new RegExp(`disql ${leaderBefore}: SP_ADD_RAFT_LEARNER\\('BP14', '[\\d.]+', 6007, \\d\\); SP_ADD_RAFT_LEARNER\\('BP15', '[\\d.]+', 6008, \\d\\);`));
+  expect(r.out).toContain(`disql ${leaderBefore}: SP_ALTER_RAFT_NODE('BP1/BP12/BP13/BP14/BP15');`);
+});
+
+test("3c. RAFT_1 shrinks back to three (8.2.2.1.2): the configuration changed on the leader, the two stop, then leave the catalog", async () => {
+  const leader = (await catalog(lab)).raftInfo.find((x) => x[0] === "RAFT_1" && x[2] === "LEADER")![1];
+  const keep = ["BP1", "BP12", "BP13", "BP14", "BP15"].filter((n) => n !== leader).slice(-2);
+  const members = ["BP1", "BP12", "BP13", "BP14", "BP15"].filter((n) => !keep.includes(n));
+  const r = await upTwice({
+    ...t,
+    instances: t.instances.filter((i) => !keep.includes(i.name)),
+    rafts: t.rafts.map((x) => (x.name === "RAFT_1" ? { ...x, members } : x)),
+  });
+  expect(r.out).toContain(`disql ${leader}: SP_ALTER_RAFT_NODE('${members.join("/")}');`);
+  expect(r.out).toContain(`disql MP: ${keep.map((n) => `SP_DROP_DPC_INSTANCE('${n}');`).join(" ")}`);
+  expect(r.out.indexOf("SP_ALTER_RAFT_NODE")).toBeLessThan(r.out.indexOf("SP_DROP_DPC_INSTANCE"));
+  const c = await catalog(lab);
+  expect(c.raftInfo.filter((x) => x[0] === "RAFT_1").map((x) => x[1]).sort()).toEqual([...members].sort());
+  expect((await catalog(lab)).raftInfo.find((x) => x[0] === "RAFT_1" && x[2] === "LEADER")![1]).toBe(leader);
+  const now = await processes(lab);
+  for (const n of keep) expect([n, now[n]]).toEqual([n, undefined]);
 });
 
 test("4. fault domains are created, then an instance moves from one to another", async () => {

@@ -32,6 +32,8 @@ export interface DbControl {
   /** Set by RESTORE of an online backup set, cleared by RECOVER ... FROM BACKUPSET (its REDO). */
   recoverPending?: boolean;
   restoredFrom?: string;
+  /** Restored from an online set and not yet recovered FOR STANDBY: it cannot join a multi-replica group (BAK: "确保启动后能正确加入 … DM 多副本系统"). */
+  notStandby?: boolean;
   shadow: boolean;
   /** "CLEAN" after a clean exit or dminit; "RUNNING" while up; a crash leaves "RUNNING". */
   state: "CLEAN" | "RUNNING" | "HALTED";
@@ -92,6 +94,8 @@ export interface BackupSetMeta {
   shadow: boolean;
   /** Taken from a running database (BACKUP through disql): the restore needs RECOVER ... FROM BACKUPSET. */
   online?: boolean;
+  /** 0 for an offline set or a BP-mode / LOCAL direct backup; a cluster backup (MP, BS-mode BP) has its own (MGT §8.8.3.3). */
+  bakMagic?: number;
   sourceIni: string;
   sourceInstance: string;
   control: DbControl;

@@ -17,22 +17,37 @@ class RmanError extends Error {
 
 type Stmt =
   | { kind: "backup"; ini: string; shadow: boolean; name: string; dir: string }
-  | { kind: "restore"; ini: string; toShadow: boolean; dir: string }
+  | { kind: "restore"; ini: string; toShadow: boolean; dir: string; bakMagic?: number }
   | { kind: "recover"; ini: string }
-  | { kind: "recoverFrom"; ini: string; dir: string };
+  | { kind: "recoverFrom"; ini: string; dir: string; forStandby: boolean; bakMagic?: number }
+  | { kind: "show"; dir: string };
 
 function parse(text: string): Stmt {
   const s = text.trim().replace(/;\s*$/, "");
   const q = "'((?:[^']|'')*)'";
   let m = new RegExp(`^BACKUP\\s+DATABASE\\s+${q}\\s+FULL(\\s+SHADOW)?\\s+TO\\s+(\\w+)\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
   if (m) return { kind: "backup", ini: unq(m[1]), shadow: !!m[2], name: m[3], dir: unq(m[4]) };
-  m = new RegExp(`^RESTORE\\s+DATABASE\\s+${q}(\\s+TO\\s+SHADOW)?\\s+FROM\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
-  if (m) return { kind: "restore", ini: unq(m[1]), toShadow: !!m[2], dir: unq(m[3]) };
+  const magic = "(?:\\s+USE\\s+BAK_MAGIC\\s+(\\d+))?";
+  m = new RegExp(`^RESTORE\\s+DATABASE\\s+${q}(\\s+TO\\s+SHADOW)?\\s+FROM\\s+BACKUPSET\\s+${q}${magic}$`, "i").exec(s);
+  if (m) return { kind: "restore", ini: unq(m[1]), toShadow: !!m[2], dir: unq(m[3]), bakMagic: num(m[4]) };
   m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}\\s+UPDATE\\s+DB_MAGIC$`, "i").exec(s);
   if (m) return { kind: "recover", ini: unq(m[1]) };
-  m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}\\s+FROM\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
-  if (m) return { kind: "recoverFrom", ini: unq(m[1]), dir: unq(m[2]) };
+  // MGT §8.2.2: RECOVER ... FOR STANDBY FROM BACKUPSET ... USE BAK_MAGIC n UNTIL END_LSN (the
+  // DPC chapter's form; UNTIL END_LSN is recommended there, not required).
+  m = new RegExp(`^RECOVER\\s+DATABASE\\s+${q}(\\s+FOR\\s+STANDBY)?\\s+FROM\\s+BACKUPSET\\s+${q}${magic}(?:\\s+UNTIL\\s+END_LSN)?$`, "i").exec(s);
+  if (m) return { kind: "recoverFrom", ini: unq(m[1]), forStandby: !!m[2], dir: unq(m[3]), bakMagic: num(m[4]) };
+  m = new RegExp(`^SHOW\\s+BACKUPSET\\s+${q}$`, "i").exec(s);
+  if (m) return { kind: "show", dir: unq(m[1]) };
   throw new RmanError(ERR.rmanSyntax(s));
+}
+
+function num(s: string | undefined): number | undefined {
+  return s === undefined ? undefined : Number(s);
+}
+
+/** USE BAK_MAGIC must equal the set's (left out: 0, what an offline or BP-mode set carries). */
+function checkBakMagic(meta: BackupSetMeta, given: number | undefined): void {
+  if ((given ?? 0) !== (meta.bakMagic ?? 0)) throw new RmanError(ERR.rmanBakMagic());
 }
 
 function unq(s: string): string {
@@ -85,12 +100,13 @@ function execute(stmt: Stmt): string {
       const src = meta.control;
       if (src.pageSize !== ctl.pageSize) throw new RmanError(ERR.rmanPageSize(src.pageSize, ctl.pageSize));
       if (src.dpcMode !== ctl.dpcMode) throw new RmanError(ERR.rmanDpcMode(src.dpcMode, ctl.dpcMode));
+      checkBakMagic(meta, stmt.bakMagic);
       copyDataFiles(stmt.dir, dbDir);
       const restored: DbControl = {
         ...ctl,
         pwdSalt: src.pwdSalt, pwdHash: src.pwdHash, lineage: src.lineage, dbMagic: src.dbMagic,
         caseSensitive: src.caseSensitive, charset: src.charset, extentSize: src.extentSize,
-        magicPending: true, recoverPending: !!meta.online, restoredFrom: path.resolve(stmt.dir), shadow: meta.shadow || stmt.toShadow,
+        magicPending: true, recoverPending: !!meta.online, restoredFrom: path.resolve(stmt.dir), notStandby: !!meta.online, shadow: meta.shadow || stmt.toShadow,
         state: "CLEAN", pid: undefined, openedOnce: src.openedOnce,
       };
       writeControl(dbDir, restored);
@@ -102,9 +118,26 @@ function execute(stmt: Stmt): string {
       if (!fs.existsSync(stmt.dir)) throw new RmanError(ERR.rmanNoBackupSet(stmt.dir));
       const meta = readMeta(stmt.dir);
       if (meta.control.lineage !== ctl.lineage || !ctl.magicPending) throw new RmanError(ERR.rmanNotRestoredFrom(stmt.dir));
+      checkBakMagic(meta, stmt.bakMagic);
       ctl.recoverPending = false;
+      if (stmt.forStandby) ctl.notStandby = false;
       writeControl(dbDir, ctl);
       return "recover successfully.";
+    }
+    case "show": {
+      // The lab's own layout (the manual shows no SHOW output); the field the manual sends the
+      // reader for is BAK_MAGIC.
+      const meta = readMeta(stmt.dir);
+      return [
+        `<backupset [directory: ${path.resolve(stmt.dir)}] info start>`,
+        `backup name: ${meta.name}`,
+        `backup type: ${meta.online ? "online" : "offline"} full${meta.shadow ? " shadow" : ""}`,
+        `instance name: ${meta.sourceInstance}`,
+        `dpc mode: ${meta.control.dpcMode}`,
+        `BAK_MAGIC: ${meta.bakMagic ?? 0}`,
+        `<backupset [directory: ${path.resolve(stmt.dir)}] info end>`,
+        "show backupset successfully.",
+      ].join("\n");
     }
     case "recover": {
       const { dbDir, ctl } = openOffline(stmt.ini);

@@ -1,7 +1,9 @@
 /**
- * dmserver [INI | path=INI] [-noconsole] [dpc_mode=MP|SP|BP] [MOUNT]: a foreground database
+ * dmserver [INI | path=INI] [-noconsole] [dpc_mode=MP|SP|BP|BS] [MOUNT]: a foreground database
  * process (callers background it). The ini comes positionally or as `path=` (a DmService unit
  * runs `dmserver path=<ini> -noconsole`), relative paths from the working directory.
+ * `dpc_mode=BS` starts a database initialised as a BP in BS mode (基本概念和技术指标.md §3.1: a BP
+ * that also serves SQL logins like an SP; the node the manual runs a BP group's replica procedures on).
  * Refusals are written to the instance's log (and stdout) and end the process with status 1.
  */
 import { readControl } from "./dbfiles";
@@ -31,7 +33,7 @@ function parseArgs(argv: string[]): Args {
     else if (eq < 0 && ini === undefined) ini = a;
     else throw new StartRefusal(`无效的参数[${a}]`);
   }
-  if (!ini) throw new StartRefusal("请指定dm.ini文件路径. 用法: dmserver [INI_PATH|path=INI_PATH] [-noconsole] [DPC_MODE=MP|SP|BP] [MOUNT]");
+  if (!ini) throw new StartRefusal("请指定dm.ini文件路径. 用法: dmserver [INI_PATH|path=INI_PATH] [-noconsole] [DPC_MODE=MP|SP|BP|BS] [MOUNT]");
   return { ini, dpcMode, mount };
 }
 
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
     }
     if (!ctl.dpcMode) throw new StartRefusal("数据库初始化时未指定DPC_MODE, 不能以DMDPC方式启动");
     if (!args.dpcMode) throw new StartRefusal(`DMDPC实例启动时必须指定dpc_mode(初始化时为${ctl.dpcMode})`);
-    if (args.dpcMode !== ctl.dpcMode) throw new StartRefusal(`启动参数dpc_mode[${args.dpcMode}]与初始化时的DPC_MODE[${ctl.dpcMode}]不一致`);
+    const bs = args.dpcMode === "BS" && ctl.dpcMode === "BP";
+    if (args.dpcMode !== ctl.dpcMode && !bs) throw new StartRefusal(`启动参数dpc_mode[${args.dpcMode}]与初始化时的DPC_MODE[${ctl.dpcMode}]不一致`);
     if (cfg.iniDpcMode && cfg.iniDpcMode !== ctl.dpcMode) throw new StartRefusal(`dm.ini中的DPC_MODE[${cfg.iniDpcMode}]与初始化时的DPC_MODE[${ctl.dpcMode}]不一致`);
     if (ctl.magicPending) throw new StartRefusal(`[${ERR.magicNotUpdated().code}]:${ERR.magicNotUpdated().message}`);
     if (ctl.instanceName.toUpperCase() !== cfg.instanceName.toUpperCase()) {
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
     }
     if (cfg.apPortNum !== undefined && cfg.apPortNum === cfg.portNum) throw new StartRefusal(`PORT_NUM[${cfg.portNum}]与AP_PORT_NUM冲突`);
     const { DmServer } = await import("./server/server");
-    const server = new DmServer(cfg, ctl, ctl.dpcMode, args.mount, log);
+    const server = new DmServer(cfg, ctl, ctl.dpcMode, args.mount, log, bs);
     await server.start();
   } catch (err) {
     if (!(err instanceof StartRefusal)) throw err;

@@ -94,6 +94,14 @@ export const ERR = {
   tablespaceNotFound: (n: string) => e(-8439, `表空间[${n}]不存在`),
   tablespaceInUse: (n: string) => e(-8440, `表空间[${n}]中还有对象,不能删除`),
   notLeader: () => e(-8432, "当前实例不是RAFT组主库"),
+  // SP_ADD_RAFT_LEARNER's DEST/DEST_IP/DEST_PORT/DEST_ID checked against the registration (GUESS:
+  // the manual says what the arguments are, not how DM refuses wrong ones).
+  learnerIsMember: (n: string) => e(-8441, `实例[${n}]已是RAFT组的投票成员`),
+  learnerAddress: (n: string, ip: string, port: number) => e(-8442, `学习者[${n}]的IP[${ip}]或端口[${port}]与MP中注册的XMAL_IP/XMAL_PORT不一致`),
+  learnerId: (n: string, id: number) => e(-8443, `学习者[${n}]的RAFT编号[${id}]无效或已被使用`),
+  // The replica procedures on a BP not started in BS mode (GUESS: the manual says to log in to the
+  // BS-mode BP leader, DMDPC 集群的管理与使用 §8.2.2, not what a BP-mode BP answers).
+  notBsMode: () => e(-8444, "当前BP实例未以BS模式启动,不能执行该过程"),
   learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
   // --- online backup through disql: GUESS (the preconditions are the manual's, BAK l.30-45, l.523) ---
   backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),
@@ -110,6 +118,8 @@ export const ERR = {
   rmanNotClean: () => e(-8139, "数据库未正常关闭,不能进行脱机备份"),
   rmanRecoverFirst: (dir: string) => e(-8140, `数据库由联机备份集[${dir}]还原, 需要先执行RECOVER DATABASE ... FROM BACKUPSET`),
   rmanNotRestoredFrom: (dir: string) => e(-8141, `数据库不是由备份集[${dir}]还原的, 不能从该备份集恢复`),
+  // manual: the text of -8379 (dm8-manual-check.md C, FAQ 备份还原)
+  rmanBakMagic: () => e(-8379, "指定的BAK MAGIC值与备份集不匹配"),
   rmanSyntax: (s: string) => e(-8001, `语法分析出错: ${s}`),
   // --- tool start failures (printed by dminit / dmrman / dmserver) ---
   injected: (tool: string) => e(-1, `${tool} 执行失败(注入故障)`),

@@ -9,6 +9,7 @@ import { sh } from "../../core/quote/sh";
 import {
   backupCommand,
   dmserverInvocation,
+  serverDpcMode,
   disqlCommand,
   files,
   restoreCommand,
@@ -20,7 +21,7 @@ import {
   waitLeaderCommand,
   waitStoppedCommand,
   SCRIPT_SPLIT,
-  recoverFromBackupCommand,
+  restoreOnlineSetCommand,
   type InstanceLayout,
 } from "../commands";
 import { DEFAULTS } from "../defaults";
@@ -71,7 +72,7 @@ export function startOp(p: Place, reason: string, mount = false): Operation {
   return {
     ...at(p),
     kind: "start",
-    describe: shown(`dmserver ${files.dmIni(p)} dpc_mode=${p.mode}${mount ? " MOUNT" : ""} (${p.name})`, `setsid nohup ${dmserverInvocation({ ...p, mount })}, then wait for ${p.ip}:${p.portNum}`),
+    describe: shown(`dmserver ${files.dmIni(p)} dpc_mode=${serverDpcMode({ mode: p.mode, mount })}${mount ? " MOUNT" : ""} (${p.name})`, `setsid nohup ${dmserverInvocation({ ...p, mount })}, then wait for ${p.ip}:${p.portNum}`),
     command: startCommand({ ...p, mount, timeoutMs: DEFAULTS.startTimeoutMs }),
     reason,
     timeoutMs: DEFAULTS.startTimeoutMs + 15_000,
@@ -137,19 +138,17 @@ export function backupOp(p: Place, name: string, reason: string, shadow = false)
 
 export function restoreOps(p: Place, backupSet: string, reason: string, opts: { toShadow?: boolean; online?: boolean } = {}): Operation[] {
   const base = { ...at(p), kind: "dmrman", timeoutMs: RMAN_TIMEOUT_MS };
-  const ops: Operation[] = [
-    {
-      ...base,
-      describe: shown(`dmrman restore ${p.name}${opts.toShadow ? " TO SHADOW" : ""} from ${backupSet}`, restoreCommand(p, backupSet, opts.toShadow)),
-      command: restoreCommand(p, backupSet, opts.toShadow),
-      reason,
-    },
+  const shadow = opts.toShadow ? " TO SHADOW" : "";
+  // An offline backup carries no REDO to replay (the seed skips RECOVER); an online one is applied
+  // as the manual's replica procedure does (MGT §8.2.2): BAK_MAGIC from SHOW BACKUPSET, RESTORE
+  // and RECOVER FOR STANDBY with it.
+  const restore = opts.online
+    ? { describe: shown(`dmrman restore ${p.name}${shadow} from ${backupSet} (online set: SHOW BACKUPSET, RESTORE ... USE BAK_MAGIC, RECOVER ... FOR STANDBY ... UNTIL END_LSN)`, restoreOnlineSetCommand(p, backupSet, opts.toShadow)), command: restoreOnlineSetCommand(p, backupSet, opts.toShadow) }
+    : { describe: shown(`dmrman restore ${p.name}${shadow} from ${backupSet}`, restoreCommand(p, backupSet, opts.toShadow)), command: restoreCommand(p, backupSet, opts.toShadow) };
+  return [
+    { ...base, ...restore, reason },
+    { ...base, describe: shown(`dmrman recover ${p.name} UPDATE DB_MAGIC`, updateDbMagicCommand(p)), command: updateDbMagicCommand(p), reason },
   ];
-  // An offline backup carries no REDO to replay (the seed skips this step); an online one does.
-  if (opts.online)
-    ops.push({ ...base, describe: shown(`dmrman recover ${p.name} from ${backupSet}`, recoverFromBackupCommand(p, backupSet)), command: recoverFromBackupCommand(p, backupSet), reason });
-  ops.push({ ...base, describe: shown(`dmrman recover ${p.name} UPDATE DB_MAGIC`, updateDbMagicCommand(p)), command: updateDbMagicCommand(p), reason });
-  return ops;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface InstanceRow {
   ipExternal: string | null;
   domainId: number | null;
   learner?: boolean;
+  /** DEST_ID given to SP_ADD_RAFT_LEARNER: the RAFT self id the learner must present. */
+  learnerId?: number;
 }
 
 export interface RaftRow {
@@ -295,7 +297,8 @@ const PROCEDURES: Record<string, Procedure> = {
       checkName(str(name), 16);
       if (c.instance(str(name))) fail(ERR.instExists(str(name)));
       let raft: RaftRow | undefined;
-      if (raftName === null || eqName(str(raftName), "MP_RAFT")) {
+      // For an MP the manual passes NULL (seed 7.3.4), 'MP_RAFT' or '' (§8.2.2.2.1).
+      if (raftName === null || raftName === "" || eqName(str(raftName), "MP_RAFT")) {
         raft = c.raftById(0);
         if (mode !== "MP") fail(ERR.modeMismatch(str(name), "MP_RAFT"));
       } else {
@@ -457,40 +460,49 @@ const PROCEDURES: Record<string, Procedure> = {
       if (info) c.data.raftInfo[inst.name] = info;
     },
   },
-  // Signatures of the two online-replica procedures are not in our sources; DM8 ch. 8 describes a
-  // learner added by instance name and the voting membership given as 'A/B/C'.
+  // The vertical (replica) procedures, DMDPC配置 §6.2.23-6.2.25 and §8.2.2: run on the group's
+  // leader (the MP leader for MP_RAFT, a BS-mode BP leader for a BP group; the server refuses other
+  // nodes before the call reaches here); `self` is that leader.
   SP_ADD_RAFT_LEARNER: {
-    args: ["str"],
-    run(c, a) {
+    args: ["str", "str", "int", "int"],
+    run(c, a, self) {
       const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
-      if (inst.dpcMode === "SP") fail(ERR.invalidMode("SP"));
+      const leader = groupLeader(c, inst.raftId, self);
+      if (inst === leader) fail(ERR.learnerIsMember(inst.name));
+      if (a[1] !== inst.ipInternal || a[2] !== inst.xmalPort) fail(ERR.learnerAddress(inst.name, str(a[1]), Number(a[2])));
+      const id = Number(a[3]);
+      const clash = c.members(inst.raftId).find((m) => m !== inst && (c.data.raftInfo[m.name]?.selfId ?? m.learnerId) === id);
+      if (id < 1 || clash) fail(ERR.learnerId(inst.name, id));
       inst.learner = true;
+      inst.learnerId = id;
     },
   },
   SP_ALTER_RAFT_NODE: {
     args: ["str"],
-    run(c, a) {
+    run(c, a, self) {
       const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
       const insts = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
       if (names.length % 2 === 0 || names.length > 9) fail(ERR.raftSize(names.length));
       const raftId = insts[0].raftId;
       if (insts.some((i) => i.raftId !== raftId)) fail(ERR.modeMismatch(insts[0].name, c.raftById(raftId)!.name));
-      const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY");
-      if (leader && !insts.includes(leader)) fail(ERR.notLeader());
-      // Shadows vote like every member and cannot be added or removed online (DMDPC的关键技术
-      // §5.20): the new configuration keeps every shadow of the current one and adds none; at most
-      // half of its nodes are shadows.
+      const leader = groupLeader(c, raftId, self);
+      if (!insts.includes(leader)) fail(ERR.notLeader());
+      setVoters(c, raftId, insts);
+    },
+  },
+  // The manual's alternative for removal (§8.2.2.1.2): the named nodes leave the configuration.
+  SP_DELETE_RAFT_NODE: {
+    args: ["str"],
+    run(c, a, self) {
+      const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
+      const gone = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
+      const raftId = gone[0].raftId;
+      const leader = groupLeader(c, raftId, self);
+      if (gone.includes(leader)) fail(ERR.notLeader());
       const current = c.configuration(raftId);
-      const listed = (n: string) => insts.some((i) => eqName(i.name, n));
-      for (const n of current) if (c.isShadow(n) && !listed(n)) fail(ERR.shadowOnline(n));
-      for (const i of insts) if (c.isShadow(i.name) && !current.some((n) => eqName(n, i.name))) fail(ERR.shadowOnline(i.name));
-      const shadows = insts.filter((i) => c.isShadow(i.name)).length;
-      if (shadows > Math.floor(insts.length / 2)) fail(ERR.shadowHalf(shadows, insts.length));
-      // A learner votes only once it follows the leader (it caught up from its backup).
-      for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
-      if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(names.length));
-      for (const i of insts) i.learner = false;
-      c.raftById(raftId)!.voters = insts.map((i) => i.name);
+      const left = current.filter((n) => !gone.some((g) => eqName(g.name, n))).map((n) => c.instance(n)!);
+      if (left.length % 2 === 0) fail(ERR.raftSize(left.length));
+      setVoters(c, raftId, left);
     },
   },
 };
@@ -523,6 +535,42 @@ const ELSEWHERE: Readonly<Record<string, ReadonlySet<string>>> = {
 /** Whether an instance started with `dpcMode` (dmserver's dpc_mode: SP, BP, BS) hands `proc` to the MP. */
 export function runsThroughMp(dpcMode: string, proc: string): boolean {
   return ELSEWHERE[dpcMode.toUpperCase()]?.has(proc.toUpperCase()) ?? false;
+}
+
+/** The group's elected leader, which must be the node the procedure runs on. */
+function groupLeader(c: Catalog, raftId: number, self: string): InstanceRow {
+  const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
+  if (!leader || !eqName(leader.name, self)) fail(ERR.notLeader());
+  return leader!;
+}
+
+/** The new configuration: learners in it vote once they follow the leader (they caught up from their backup). */
+function setVoters(c: Catalog, raftId: number, insts: InstanceRow[]): void {
+  // Shadows vote like every member and cannot be added or removed online (DMDPC的关键技术
+  // §5.20): the new configuration keeps every shadow of the current one and adds none; at most
+  // half of its nodes are shadows.
+  const current = c.configuration(raftId);
+  const listed = (n: string) => insts.some((i) => eqName(i.name, n));
+  for (const n of current) if (c.isShadow(n) && !listed(n)) fail(ERR.shadowOnline(n));
+  for (const i of insts) if (c.isShadow(i.name) && !current.some((n) => eqName(n, i.name))) fail(ERR.shadowOnline(i.name));
+  const shadows = insts.filter((i) => c.isShadow(i.name)).length;
+  if (shadows > Math.floor(insts.length / 2)) fail(ERR.shadowHalf(shadows, insts.length));
+  for (const i of insts) if (i.learner && !(i.sysMode === "STANDBY" && i.sysStatus === 4)) fail(ERR.learnerNotFollowing(i.name));
+  if (new Set(insts.map((i) => i.name)).size !== insts.length) fail(ERR.raftSize(insts.length));
+  for (const i of insts) i.learner = false;
+  c.raftById(raftId)!.voters = insts.map((i) => i.name);
+}
+
+/**
+ * The vertical (replica) procedures: run on the leader of the group they change (DMDPC配置
+ * §6.2.23-6.2.25 "需在当前多副本集群的主节点上执行"; for a BP group the leader in BS mode, DMDPC
+ * 集群的管理与使用 §8.2.2). The server checks the node, then the catalog the arguments.
+ */
+export const LEADER_PROCEDURES: ReadonlySet<string> = new Set(["SP_ADD_RAFT_LEARNER", "SP_ALTER_RAFT_NODE", "SP_DELETE_RAFT_NODE"]);
+
+/** A procedure's argument count, or undefined for an unknown name. */
+export function procedureArity(name: string): number | undefined {
+  return PROCEDURES[name.toUpperCase()]?.args.length;
 }
 
 function dropRaft(c: Catalog, a: Value[]): void {

@@ -14,12 +14,23 @@ export interface RaftPeer {
   id: number;
 }
 
+/** A dmarch.ini RAFT or LEARNER section: the peer, and the address it names when it names one. */
+export interface ArchPeer extends RaftPeer {
+  /** ARCH_TYPE = LEARNER: a fellow learner added together with this one (MGT §8.2.2). */
+  learner: boolean;
+  ip?: string;
+  port?: number;
+}
+
 export interface ArchConfig {
   selfId?: number;
   voteInterval?: number;
   hbInterval?: number;
   learner: boolean;
-  peers: RaftPeer[];
+  /** XMAL_IP / XMAL_PORT: the node's own address as the manual's learner example writes it. */
+  xmalIp?: string;
+  xmalPort?: number;
+  peers: ArchPeer[];
   localDests: string[];
 }
 
@@ -86,15 +97,18 @@ function parseArch(ini: IniFile): ArchConfig {
   };
   const arch: ArchConfig = {
     selfId: num("RAFT_SELF_ID"), voteInterval: num("RAFT_VOTE_INTERVAL"), hbInterval: num("RAFT_HB_INTERVAL"),
-    learner: num("RAFT_LEARNER") === 1, peers: [], localDests: [],
+    learner: num("RAFT_LEARNER") === 1, xmalIp: globalValue(ini, "XMAL_IP"), xmalPort: num("XMAL_PORT"), peers: [], localDests: [],
   };
   for (const s of ini.sections.slice(1)) {
     const type = (s.values.get("ARCH_TYPE") ?? "").toUpperCase();
-    if (type === "RAFT") {
+    if (type === "RAFT" || type === "LEARNER") {
       const dest = s.values.get("ARCH_DEST");
       const id = intValue(s.values.get("ARCH_DEST_ID"));
       if (!dest || id === undefined) throw new StartRefusal(`dmarch.ini中[${s.name}]缺少ARCH_DEST或ARCH_DEST_ID`);
-      arch.peers.push({ name: dest, id });
+      const portRaw = s.values.get("ARCH_DEST_PORT");
+      const port = portRaw === undefined ? undefined : intValue(portRaw);
+      if (portRaw !== undefined && port === undefined) throw new StartRefusal(`dmarch.ini中[${s.name}]的ARCH_DEST_PORT[${portRaw}]无效`);
+      arch.peers.push({ name: dest, id, learner: type === "LEARNER", ip: s.values.get("ARCH_DEST_IP"), port });
     } else if (type === "LOCAL") {
       const dest = s.values.get("ARCH_DEST");
       if (!dest) throw new StartRefusal(`dmarch.ini中[${s.name}]缺少ARCH_DEST`);

@@ -29,8 +29,10 @@ export interface RaftOptions {
   shadow: boolean;
   /** RAFT_LEARNER = 1 in dmarch.ini. */
   learner: boolean;
-  /** The group's learners and voting list in the catalog this instance sees (voters null: never altered). */
-  membership(): { learners: string[]; voters: string[] | null };
+  /** Restored from an online set without RECOVER ... FOR STANDBY: no multi-replica group takes it. */
+  notStandby: boolean;
+  /** The group's learners (with the DEST_ID SP_ADD_RAFT_LEARNER gave) and voting list in the catalog this instance sees (voters null: never altered). */
+  membership(): { learners: { name: string; id?: number }[]; voters: string[] | null };
   resolve(name: string): { host: string; port: number } | undefined;
   log(level: "INFO" | "WARNING", msg: string): void;
   onChange(): void;
@@ -39,6 +41,9 @@ export interface RaftOptions {
   onPayload?(p: unknown): void;
   onExitAll(): void;
 }
+
+/** A database restored from an online set joins only after RECOVER ... FOR STANDBY (BAK l.4649; MGT §8.2.2). */
+const notStandbyReason = (from: string) => `实例[${from}]由联机备份集还原后未执行RECOVER DATABASE ... FOR STANDBY, 不能加入多副本系统`;
 
 export class RaftNode {
   role: Role = "FOLLOWER";
@@ -134,6 +139,7 @@ export class RaftNode {
     const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
     if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
     if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
+    if (m.notStandby) return notStandbyReason(from);
     if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
     if (m.voteInterval === this.o.voteInterval) return `实例[${from}]与本节点的RAFT_VOTE_INTERVAL相同[${this.o.voteInterval}]`;
     return undefined;
@@ -145,13 +151,16 @@ export class RaftNode {
     const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
     if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
     if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
+    if (m.notStandby) return notStandbyReason(from);
     if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
     const fromId = Number(m.fromId);
     const clash = [this.o.self, ...this.peers()].find((p) => p.id === fromId && p.name.toUpperCase() !== from.toUpperCase());
     if (clash) return `实例[${from}]的RAFT_SELF_ID[${fromId}]已被实例[${clash.name}]使用`;
     const { learners, voters } = this.o.membership();
-    const listed = [...learners, ...(voters ?? [])].some((n) => n.toUpperCase() === from.toUpperCase());
+    const learner = learners.find((l) => l.name.toUpperCase() === from.toUpperCase());
+    const listed = learner !== undefined || (voters ?? []).some((n) => n.toUpperCase() === from.toUpperCase());
     if (!listed) return `实例[${from}]不是本RAFT组的学习者(需要先执行SP_ADD_RAFT_LEARNER)`;
+    if (learner?.id !== undefined && learner.id !== fromId) return `实例[${from}]的RAFT_SELF_ID[${fromId}]与SP_ADD_RAFT_LEARNER指定的DEST_ID[${learner.id}]不一致`;
     return undefined;
   }
 
@@ -179,8 +188,13 @@ export class RaftNode {
       this.o.log("INFO", `RAFT[${this.o.group}] 投票成员: ${voters ? voters.join("/") : "全部"}`);
     }
     // Members neither voting nor learning any more are no longer sent heartbeats (removed online).
-    const keep = new Set([...learners, ...(voters ?? [])].map((n) => n.toUpperCase()));
+    const keep = new Set([...learners.map((l) => l.name), ...(voters ?? [])].map((n) => n.toUpperCase()));
     this.extraPeers = this.extraPeers.filter((p) => keep.has(p.name.toUpperCase()));
+    // ... nor counted as live followers (the MP leader reports them as not running once they stop).
+    const peers = new Set(this.peers().map((p) => p.name.toUpperCase()));
+    let gone = false;
+    for (const name of [...this.liveFollowers.keys()]) if (!peers.has(name.toUpperCase())) gone = this.liveFollowers.delete(name) || gone;
+    if (gone) this.o.onChange();
   }
 
   /** Follower: the members and voting list the leader announces. */
@@ -202,7 +216,7 @@ export class RaftNode {
   private ident(): Msg {
     return {
       group: this.o.group, from: this.o.self.name, fromId: this.o.self.id, peers: this.peers(), lineage: this.o.lineage,
-      dbMagic: this.o.dbMagic, voteInterval: this.o.voteInterval, term: this.term,
+      dbMagic: this.o.dbMagic, voteInterval: this.o.voteInterval, term: this.term, notStandby: this.o.notStandby,
     };
   }
 
@@ -306,6 +320,11 @@ export class RaftNode {
       }
       return { ok: false, reason: "not leader" };
     }
+    if (m.op === "raft_leave") {
+      // A follower's clean exit: not a live follower any more (the MP leader reports it stopped at once).
+      if (this.liveFollowers.delete(String(m.from))) setImmediate(() => this.o.onChange());
+      return { ok: true };
+    }
     if (m.op === "raft_exit_member") {
       setImmediate(() => this.o.onExitAll());
       return { ok: true };
@@ -381,6 +400,18 @@ export class RaftNode {
           }
         }),
       );
+    }
+  }
+
+  /** A follower's clean exit tells its leader, which stops counting it as following. */
+  async leave(): Promise<void> {
+    if (this.role !== "FOLLOWER" || !this.following || !this.leader) return;
+    const addr = this.o.resolve(this.leader);
+    if (!addr) return;
+    try {
+      await request(addr.host, addr.port, { op: "raft_leave", from: this.o.self.name }, 1000);
+    } catch {
+      /* the leader is gone too */
     }
   }
 

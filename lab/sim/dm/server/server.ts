@@ -5,11 +5,11 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, readControl, updateControl, writeBackupSet } from "../dbfiles";
+import { backupSetDirBusy, CATALOG_FILE, DbControl, DpcMode, hashPassword, newMagic, readControl, updateControl, writeBackupSet } from "../dbfiles";
 import { ERR, SqlError, sqlError } from "../errors";
 import { hostAddr, removePidFile, writePidFile } from "../host";
 import { listen, Msg, onMessages, reply, send, Session } from "../wire";
-import { Catalog, CatalogData, emptyCatalog, InstanceRow, runsThroughMp, type Value } from "./catalog";
+import { Catalog, CatalogData, emptyCatalog, InstanceRow, LEADER_PROCEDURES, procedureArity, runsThroughMp, type Value } from "./catalog";
 import { MpEndpoint, ServerConfig, StartRefusal } from "./config";
 import { ServerLog } from "./log";
 import { RaftNode } from "./raft";
@@ -41,6 +41,8 @@ export class DmServer {
     private readonly mode: DpcMode,
     private readonly mount: boolean,
     private readonly log: ServerLog,
+    /** A BP started with dpc_mode=BS: it also serves SQL as an SP does (DDL, catalog reads) and runs its group's replica procedures when it leads. */
+    private readonly bs = false,
   ) {}
 
   // ---------------------------------------------------------------- start
@@ -189,20 +191,28 @@ export class DmServer {
     need(arch.selfId !== undefined, "dmarch.ini中缺少RAFT_SELF_ID");
     need(arch.voteInterval !== undefined && arch.voteInterval > 0, "dmarch.ini中缺少RAFT_VOTE_INTERVAL");
     const ids = new Set<number>([arch.selfId!]);
+    // The addresses a dmarch.ini names (XMAL_IP/PORT, ARCH_DEST_IP/PORT) are where DM connects:
+    // they must be the registered XMAL address (the lab's check; registered ports win at start).
+    need(arch.xmalIp === undefined || arch.xmalIp === me.ipInternal, `XMAL_IP[${arch.xmalIp}]与MP中注册的IP[${me.ipInternal}]不一致`);
+    need(arch.xmalPort === undefined || arch.xmalPort === me.xmalPort, `XMAL_PORT[${arch.xmalPort}]与MP中注册的XMAL_PORT[${me.xmalPort}]不一致`);
+    // KEY §5.20: no learner-type archive target on a shadow replica.
+    need(!(this.ctl.shadow && arch.peers.some((p) => p.learner)), "影子库不能配置LEARNER类型的归档");
     for (const p of arch.peers) {
       const peer = this.catalog.instance(p.name);
       need(!!peer && peer.raftId === me.raftId, `ARCH_DEST[${p.name}]不是本RAFT组的实例`);
       need(p.name.toUpperCase() !== me.name.toUpperCase(), `ARCH_DEST[${p.name}]不能是实例自身`);
       need(!ids.has(p.id), `ARCH_DEST_ID[${p.id}]重复`);
+      need(p.ip === undefined || p.ip === peer!.ipInternal, `ARCH_DEST_IP[${p.ip}]与实例[${p.name}]注册的IP不一致`);
+      need(p.port === undefined || p.port === peer!.xmalPort, `ARCH_DEST_PORT[${p.port}]与实例[${p.name}]注册的XMAL_PORT不一致`);
       ids.add(p.id);
     }
     return new RaftNode({
-      group, self: { name: me.name, id: arch.selfId! }, peers: arch.peers, voteInterval: arch.voteInterval!,
+      group, self: { name: me.name, id: arch.selfId! }, peers: arch.peers.map((p) => ({ name: p.name, id: p.id })), voteInterval: arch.voteInterval!,
       hbInterval: arch.hbInterval && arch.hbInterval > 0 ? arch.hbInterval : 150, lineage: this.ctl.lineage,
-      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow, learner: arch.learner,
+      dbMagic: this.ctl.dbMagic, shadow: this.ctl.shadow, learner: arch.learner, notStandby: !!this.ctl.notStandby,
       membership: () => {
         const cat = this.catalog!;
-        const learners = cat.members(me.raftId).filter((i) => i.learner).map((i) => i.name);
+        const learners = cat.members(me.raftId).filter((i) => i.learner).map((i) => ({ name: i.name, id: i.learnerId }));
         return { learners, voters: cat.raftById(me.raftId)?.voters ?? null };
       },
       resolve: (name) => {
@@ -453,8 +463,9 @@ export class DmServer {
 
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
+    if (stmt.kind === "call" && LEADER_PROCEDURES.has(stmt.name.toUpperCase())) return this.leaderCall(stmt.name, stmt.args);
     if (stmt.kind === "call") {
-      if (runsThroughMp(this.mode, stmt.name)) {
+      if (runsThroughMp(this.bs ? "BS" : this.mode, stmt.name)) {
         if (!this.open) throw sqlError(ERR.mountOnly());
         const r = await this.mpSession?.call({ op: "call", name: stmt.name, args: stmt.args, self: this.cfg.instanceName });
         if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
@@ -470,8 +481,9 @@ export class DmServer {
       return { kind: "proc" };
     }
     if (stmt.kind === "ddl" || stmt.kind === "tablespace") {
-      // User tables and tablespaces live on the BPs and are reached through an SP; the MP only records where.
-      if (this.mode !== "SP") throw sqlError(ERR.notSp());
+      // User tables and tablespaces live on the BPs and are reached through an SP or a BS-mode BP
+      // (which serves SQL as an SP does); the MP only records where.
+      if (this.mode !== "SP" && !this.bs) throw sqlError(ERR.notSp());
       if (!this.open) throw sqlError(ERR.mountOnly());
       if (!(await this.freshCatalog()).bpAvailable()) throw sqlError(ERR.invalidSysState());
       const r = await this.mpSession?.call({ op: "ddl", ...stmt });
@@ -486,13 +498,34 @@ export class DmServer {
       const s = this.selfState();
       rows = [localInstanceRow({ name: this.cfg.instanceName, hostAddr: hostAddr(), status: this.open ? "OPEN" : "MOUNT", mode: s.sysMode, dpcMode: this.mode, startTime: this.startTime })];
     } else {
-      if (CATALOG_TABLES.has(table) && this.mode === "BP") throw sqlError(ERR.invalidTable(table));
+      if (CATALOG_TABLES.has(table) && this.mode === "BP" && !this.bs) throw sqlError(ERR.invalidTable(table));
       if (!this.open) throw sqlError(ERR.mountOnly());
       const cat = await this.freshCatalog();
       if (this.mode === "SP" && !cat.bpAvailable()) throw sqlError(ERR.invalidSysState());
       rows = catalogRows(cat, table);
     }
     return { kind: "rows", ...evaluate(stmt, table, rows) };
+  }
+
+  /**
+   * SP_ADD_RAFT_LEARNER / SP_ALTER_RAFT_NODE / SP_DELETE_RAFT_NODE: only on the elected leader of
+   * a multi-replica group, a BP only in BS mode (the manual logs in to the MP leader, or "以 BS 模式
+   * 登录到 BP 主节点"). The argument count is checked first, as for every procedure; the catalog
+   * (the MP's, reached over the BP's session) then checks that this node leads the named group.
+   */
+  private async leaderCall(name: string, args: Value[]): Promise<Msg> {
+    const arity = procedureArity(name);
+    if (arity !== undefined && args.length !== arity) throw sqlError(ERR.argCount());
+    if (this.mode === "BP" && !this.bs) throw sqlError(ERR.notBsMode());
+    if (!this.open) throw sqlError(ERR.mountOnly());
+    if (this.mode === "SP" || !this.raft || this.raft.role !== "LEADER") throw sqlError(ERR.notLeader());
+    if (this.mode === "MP") {
+      this.runCatalogCall(name, args, this.cfg.instanceName);
+      return { kind: "proc" };
+    }
+    const r = await this.mpSession?.call({ op: "call", name, args, self: this.cfg.instanceName });
+    if (!r?.ok) throw r?.code === undefined ? sqlError(ERR.invalidSysState()) : new SqlError(Number(r.code), String(r.message));
+    return { kind: "proc" };
   }
 
   /**
@@ -504,12 +537,15 @@ export class DmServer {
   private onlineBackup(name: string | undefined, dir: string, shadow: boolean): Msg {
     if (!this.open || (this.raft && this.raft.role !== "LEADER")) throw sqlError(ERR.backupNotOpen());
     if (this.cfg.archIni !== 1) throw sqlError(ERR.backupNoArch());
-    const target = path.resolve(this.cfg.dbDir, dir);
+    // "在 MP 和 BP 端生成备份集时会在备份集名称之后各自添加实例名后缀" (MGT §8.2.2.1.1, §8.8.3).
+    const target = `${path.resolve(this.cfg.dbDir, dir)}_${this.cfg.instanceName}`;
     if (backupSetDirBusy(target)) throw sqlError(ERR.backupSetExists(target));
     const ctl = readControl(this.cfg.dbDir) ?? this.ctl;
     const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
     writeBackupSet(this.cfg.dbDir, target, {
-      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow, online: true, sourceIni: this.cfg.iniPath,
+      name: name ?? `DB_${this.cfg.instanceName}_FULL_${stamp}`, shadow, online: true,
+      // A BP-mode direct backup has BAK_MAGIC 0; the MP's and a BS-mode BP's (a cluster backup) their own (MGT §8.8.3.3).
+      bakMagic: this.mode === "MP" || this.bs ? newMagic() : 0, sourceIni: this.cfg.iniPath,
       sourceInstance: this.cfg.instanceName, control: ctl, time: new Date().toISOString(),
     });
     this.log.info(`联机备份完成: ${target}`);
@@ -558,6 +594,7 @@ export class DmServer {
     if (this.finished) return;
     this.exiting = true;
     if (kind === "exit all" && this.raft?.role === "LEADER") await this.raft.exitAll();
+    if (kind === "exit" && this.mode === "MP") await this.raft?.leave();
     this.raft?.stop();
     const status = this.mode === "SP" ? 2 : this.registered?.status ?? 0;
     if (this.mode === "MP") {

@@ -1,18 +1,26 @@
 /**
- * A replica joining an elected group: the manual's learner procedure (DM8 ch. 8.2.2). Registered
- * first (by the caller, all newcomers at once), prepared as a learner, restored from the leader's
- * online backup, started with MOUNT, added as a learner; the caller waits until every learner
- * follows, then changes the voting membership once.
+ * Replicas joining an elected group: the manual's procedure (DMDPC 集群的管理与使用 §8.2.2.1.1 for
+ * BPs, §8.2.2.2.1 for MPs). Registered first (by the caller), prepared as learners (the replicas
+ * added together name each other `ARCH_TYPE = LEARNER`), restored from ONE online backup of the
+ * leader (BAK_MAGIC from SHOW BACKUPSET, RECOVER ... FOR STANDBY), started with MOUNT, added on the
+ * leader with SP_ADD_RAFT_LEARNER(name, ip, XMAL port, RAFT self id); the caller waits until every
+ * learner follows, then changes the configuration once (SP_ALTER_RAFT_NODE on the leader).
+ *
+ * DMAP: the manual starts DMAP before the online backup. The product does not start it: it is
+ * DM's own service (DmAPService), installed and started with the database software; a backup
+ * refused for want of it says so in DM's error, and the step's advice says what to check.
  *
  * A restore goes only over a blank directory: a member whose database has run before, or holds
  * a RAFT configuration, is refused (its data is not proven disposable).
  */
 import { files } from "../../commands";
+import { parseDmarchIni } from "../../ini";
 import { phase, type Phase, type Plan } from "../../ops";
 import type { MemberSpec } from "../../schema";
 import { SQL } from "../../sql";
-import { mkdirOp, setIniOp, sqlOp, writeOp } from "../common";
+import { mkdirOp, setIniOp, startOp, writeOp } from "../common";
 import { RAFT_DM_INI } from "./configure";
+import { onLeaderOp } from "./leader";
 import { replicate } from "./replica";
 import type { GroupView } from "./view";
 
@@ -27,23 +35,58 @@ export function refuseNonBlankJoin(v: GroupView, m: MemberSpec): void {
   );
 }
 
-export function planJoin(v: GroupView, m: MemberSpec, leader: MemberSpec): Plan {
-  const ini = v.iniChanges(m, RAFT_DM_INI);
-  const out: Phase[] = [
-    ...phase(`prepare ${m.name}`, [
-      ...(Object.keys(ini).length ? [setIniOp(m, "dm.ini", ini, "multi-replica member")] : []),
-      mkdirOp(m, files.archDir(m), "the LOCAL archive's directory"),
+/**
+ * Members whose dmarch.ini still says RAFT_LEARNER = 1: a join cut short after their restore (the
+ * file is rewritten without it only once SP_ALTER_RAFT_NODE took them in). The next run starts
+ * them if needed, adds them on the leader again and changes the configuration.
+ */
+export function pendingLearners(v: GroupView, exclude: readonly MemberSpec[], leader: MemberSpec): MemberSpec[] {
+  // The leader votes whatever its file says (it was voted in, then elected): its file is only repaired.
+  return v.spec.members.filter((m) => {
+    const text = v.host(m).dmarchIni;
+    return m !== leader && !exclude.includes(m) && text !== null && parseDmarchIni(text).learner;
+  });
+}
+
+export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec, pending: readonly MemberSpec[] = []): Plan {
+  const out: Phase[] = [];
+  if (joining.length > 0) out.push(...planRestores(v, joining, leader));
+  const stopped = pending.filter((m) => !v.running(m));
+  out.push(...phase(`start ${stopped.map((m) => m.name).join(", ")}`, stopped.map((m) => startOp(m, "a learner of a join cut short: follows the leader again", true))));
+  const learners = [...joining, ...pending];
+  out.push(
+    ...phase(`add ${learners.map((m) => m.name).join(", ")} to ${v.spec.name}`, [
+      onLeaderOp(v, leader, learners.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m))), "learners are added on the group's leader, then follow it"),
     ]),
-  ];
-  const r = replicate(v, { from: leader, how: "online", purpose: `JOIN_${m.name}`, reason: `seed data for ${m.name} from the leader` }, [
-    { member: m, reason: "new replica from an online backup" },
-  ]);
+  );
+  return out;
+}
+
+function planRestores(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec): Plan {
+  const names = joining.map((m) => m.name).join(", ");
+  const out: Phase[] = [];
+  for (const m of joining) {
+    const ini = v.iniChanges(m, RAFT_DM_INI);
+    out.push(
+      ...phase(`prepare ${m.name}`, [
+        ...(Object.keys(ini).length ? [setIniOp(m, "dm.ini", ini, "multi-replica member")] : []),
+        mkdirOp(m, files.archDir(m), "the LOCAL archive's directory"),
+      ]),
+    );
+  }
+  const r = replicate(
+    v,
+    { from: leader, how: "online", purpose: "JOIN", reason: `seed data for ${names} from the leader (one backup for every new replica)` },
+    joining.map((m) => ({ member: m, reason: "new replica from the leader's online backup" })),
+  );
   out.push(...phase(`online backup of ${leader.name}`, r.backup));
-  // The learner's dmarch.ini (its RAFT self id) is written only once its data is restored: a
-  // join cut short before that leaves a member that is still blank, and the next run joins it again.
-  out.push(...phase(`restore ${m.name}`, [...r.restore, writeOp(m, files.dmarchIni(m), v.dmarch(m, { learner: true }), "joins as a learner first (RAFT_LEARNER = 1)")]));
-  out.push(...phase(`remove ${m.name}'s backup sets`, r.cleanup));
-  out.push(...phase(`start ${m.name}`, r.start("follows the leader as a learner")));
-  out.push(...phase(`add ${m.name} to ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.addRaftLearner(m.name)], "follows the leader as a learner")]));
+  // A learner's dmarch.ini (its RAFT self id) is written only once its data is restored: a join
+  // cut short before that leaves a member that is still blank, and the next run joins it again.
+  const learnerFiles = joining.map((m) =>
+    writeOp(m, files.dmarchIni(m), v.dmarch(m, { learner: true, fellowLearners: joining }), `joins as a learner first (RAFT_LEARNER = 1${joining.length > 1 ? ", the others added with it as LEARNER" : ""})`),
+  );
+  out.push(...phase(`restore ${names}`, [...r.restore, ...learnerFiles]));
+  out.push(...phase(`remove ${names}'s backup sets`, r.cleanup));
+  out.push(...phase(`start ${names}`, r.start("follows the leader as a learner")));
   return out;
 }

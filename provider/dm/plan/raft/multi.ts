@@ -17,7 +17,8 @@ import { SQL } from "../../sql";
 import { sqlOp, startOp, waitFollowingOp, waitLeaderOp, writeOp } from "../common";
 import { raftIniOps } from "./configure";
 import { converting, planConvert, refuseUnsafeConversion, shadowArchOps } from "./convert";
-import { planJoin, refuseNonBlankJoin } from "./join";
+import { pendingLearners, planJoin, refuseNonBlankJoin } from "./join";
+import { alterRaftNodeOp } from "./leader";
 import { refuseRegistrationChanges } from "./registration";
 import { planSeed } from "./seed";
 import type { GroupView } from "./view";
@@ -68,7 +69,8 @@ function planRecover(v: GroupView, configured: readonly MemberSpec[]): Plan {
 /** An elected group: add new replicas, convert members between RAFT and shadow, fix configs, start stopped members. */
 function planEstablished(v: GroupView, leader: MemberSpec): Plan {
   const joining = v.spec.members.filter((m) => v.selfIdOnDisk(m) === null || (!v.reg(m) && m !== leader));
-  const convert = converting(v).filter((m) => !joining.includes(m));
+  const pending = pendingLearners(v, joining, leader);
+  const convert = converting(v).filter((m) => !joining.includes(m) && !pending.includes(m));
   if (convert.length > 0) refuseUnsafeConversion(v, convert, leader, joining);
   for (const m of joining) {
     if (m.shadow) v.fail(`${m.name}: shadow replicas cannot be added to a running group (manual); re-create the group`);
@@ -80,20 +82,18 @@ function planEstablished(v: GroupView, leader: MemberSpec): Plan {
   const unregistered = joining.filter((m) => !v.reg(m));
   if (unregistered.length)
     out.push(...phase(`register ${unregistered.map((m) => m.name).join(", ")}`, [sqlOp(v.mpLogin(), v.password(), unregistered.map((m) => SQL.createInstance(v.registration(m))), "new replicas")]));
-  for (const m of joining) out.push(...planJoin(v, m, leader));
-  // The voting membership changes once every learner follows: DM takes an odd voter count only.
-  if (joining.length > 0) {
-    out.push(
-      ...phase(`wait for ${joining.map((m) => m.name).join(", ")}`, [
-        waitFollowingOp(leader, v.allLogins(), v.password(), joining.map((m) => m.name), "a learner votes only once it follows the leader"),
-      ]),
-    );
-    out.push(...phase(`vote in ${v.spec.name}`, [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${joining.map((m) => m.name).join(", ")} caught up: voting members`)]));
-    for (const m of joining) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
+  const learners = [...joining, ...pending];
+  if (learners.length > 0) out.push(...planJoin(v, joining, leader, pending));
+  // The configuration changes once every learner follows: DM takes an odd node count only.
+  if (learners.length > 0) {
+    const names = learners.map((m) => m.name).join(", ");
+    out.push(...phase(`wait for ${names}`, [waitFollowingOp(leader, v.allLogins(), v.password(), learners.map((m) => m.name), "a learner votes only once it follows the leader")]));
+    out.push(...phase(`vote in ${v.spec.name}`, [alterRaftNodeOp(v, leader, `${names} caught up: the group's new configuration`)]));
+    for (const m of learners) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
   }
   // Seed 7.5.2: no membership change; each converted member keeps its place in the configuration.
   for (const m of convert) out.push(...planConvert(v, m, leader));
-  const changing = new Set([...joining, ...convert].map((m) => m.name));
+  const changing = new Set([...learners, ...convert].map((m) => m.name));
   const steady = v.spec.members.filter((m) => !changing.has(m.name));
   out.push(
     ...phase(`configure ${v.spec.name}`, [

@@ -6,6 +6,7 @@
 import { phase, type Phase, type Plan } from "../../ops";
 import { SQL } from "../../sql";
 import { sqlOp, stopOp } from "../common";
+import { alterRaftNodeOp } from "./leader";
 import type { GroupView } from "./view";
 
 export function planRemovals(v: GroupView): Plan {
@@ -23,7 +24,8 @@ export function planRemovals(v: GroupView): Plan {
     const shadows = olds.filter((o) => o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);
-    out.push(...phase("leave the RAFT group", [sqlOp(v.mpLogin(), v.password(), [SQL.alterRaftNode(v.voting())], `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
+    // MGT §8.2.2.1.2 / §8.2.2.2.2: the new configuration on the leader, then the stop, then SP_DROP_DPC_INSTANCE on the MP.
+    out.push(...phase("leave the RAFT group", [alterRaftNodeOp(v, leader!, `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
   }
   out.push(...phase("stop removed members", olds.filter((o) => v.running(o)).map((o) => stopOp(o, "removed from the group"))));
   out.push(...phase("unregister removed members", [sqlOp(v.mpLogin(), v.password(), olds.map((o) => SQL.dropInstance(o.name)), "removed from the group")]));

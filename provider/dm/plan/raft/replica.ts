@@ -1,8 +1,8 @@
 /**
  * The one way a replica gets its data: a backup of one member (offline with dmrman for a new
  * group's seed, online through disql from a running leader), copied to each target's host when
- * it is elsewhere, restored there (`RESTORE`, `RECOVER ... FROM BACKUPSET` for an online set,
- * `UPDATE DB_MAGIC`), the sets removed once every restore is done, then the MOUNT start.
+ * it is elsewhere, restored there (`RESTORE`; for an online set, DM's `<path>_<INSTANCE>`, with its
+ * BAK_MAGIC and `RECOVER ... FOR STANDBY`; then `UPDATE DB_MAGIC`), the sets removed once every restore is done, then the MOUNT start.
  *
  * Every set is a directory of its own, named for the group, the purpose and the run
  * (`<path>/BACKUP_<group>_<purpose>_<run>`): two groups on one host with the same base path, or
@@ -14,7 +14,7 @@ import { sh } from "../../../core/quote/sh";
 import { files } from "../../commands";
 import { targetOf, type Operation } from "../../ops";
 import type { MemberSpec } from "../../schema";
-import { SQL } from "../../sql";
+import { onlineBackupSet, SQL } from "../../sql";
 import { backupOp, copyDirOp, loginOf, restoreOps, shown, sqlOp, startOp, type Place } from "../common";
 import type { GroupView } from "./view";
 
@@ -59,11 +59,13 @@ function removeSetOp(p: Place, dir: string): Operation {
 
 export function replicate(v: GroupView, src: ReplicaSource, targets: readonly ReplicaTarget[]): Replication {
   const name = backupName(v, src.purpose);
-  const setOnSource = files.backupSet(src.from, name);
+  // DM writes an online set beside the path it is given, with the instance name appended.
+  const given = files.backupSet(src.from, name);
+  const setOnSource = src.how === "offline" ? given : onlineBackupSet(given, src.from.name);
   const backup =
     src.how === "offline"
       ? [backupOp(src.from, name, src.reason)]
-      : [sqlOp(loginOf(src.from), v.password(), [SQL.onlineBackup(setOnSource, src.shadowSet)], src.reason)];
+      : [sqlOp(loginOf(src.from), v.password(), [SQL.onlineBackup(given, src.shadowSet)], src.reason)];
   const restore: Operation[] = [];
   const made = new Map<string, Operation>([[`${targetOf(src.from.connection).connKey}\n${setOnSource}`, removeSetOp(src.from, setOnSource)]]);
   const sourceKey = targetOf(src.from.connection).connKey;
@@ -71,7 +73,8 @@ export function replicate(v: GroupView, src: ReplicaSource, targets: readonly Re
     let set = setOnSource;
     const key = targetOf(t.member.connection).connKey;
     if (key !== sourceKey) {
-      set = files.backupSet(t.member, name);
+      // the copy keeps the set's own name (…_<INSTANCE> for an online one)
+      set = src.how === "offline" ? files.backupSet(t.member, name) : onlineBackupSet(files.backupSet(t.member, name), src.from.name);
       const k = `${key}\n${set}`;
       if (!made.has(k)) {
         restore.push(copyDirOp(src.from, setOnSource, t.member, set, `${t.member.name} is on another host than ${src.from.name}`));

@@ -141,12 +141,16 @@ export class GroupView {
    * self id; its peers are the other desired members, or `among` (a group repaired while members
    * wait to join names only the members already in it).
    */
-  dmarch(m: MemberSpec, opts: { learner?: boolean; among?: readonly MemberSpec[] } = {}): string {
+  dmarch(m: MemberSpec, opts: { learner?: boolean; among?: readonly MemberSpec[]; fellowLearners?: readonly MemberSpec[] } = {}): string {
     const a = this.spec.archive;
     const id = this.id(m);
+    // A learner's file as the manual's examples write it (MGT §8.2.2): the replicas added with it
+    // as ARCH_TYPE = LEARNER; for a BP also its XMAL and every peer's ARCH_DEST address.
+    const fellows = new Set((opts.learner ? opts.fellowLearners ?? [] : []).map((x) => x.name));
+    const addresses = !!opts.learner && this.spec.role === "BP";
     const peers = (opts.among ?? this.spec.members)
       .filter((x) => x.name !== m.name)
-      .map((x) => ({ name: x.name, id: this.id(x) }))
+      .map((x) => ({ name: x.name, id: this.id(x), learner: fellows.has(x.name), ...(addresses ? { ip: x.ip, port: x.apPortNum } : {}) }))
       .sort((x, y) => x.id - y.id);
     return renderDmarchIni(this.local(m), {
       selfId: id,
@@ -155,6 +159,7 @@ export class GroupView {
       raftHbInterval: a.raftHbInterval,
       peers,
       learner: opts.learner ?? false,
+      ...(addresses ? { xmal: { ip: m.ip, port: m.apPortNum } } : {}),
     });
   }
 

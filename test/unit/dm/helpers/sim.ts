@@ -171,7 +171,7 @@ export class Sim {
           this.inst(backup[2]).dataFrom = backup[2].toUpperCase();
           return;
         }
-        const restore = /^dmrman restore (\w+)( TO SHADOW)? from (.*)$/.exec(stmt);
+        const restore = /^dmrman restore (\w+)( TO SHADOW)? from (\S*)(?: \(online set: .*\))?$/.exec(stmt);
         if (restore) {
           if (this.running.has(restore[1].toUpperCase())) throw new SimError(`restore into running ${restore[1]}`);
           const src = this.backups.get(`${op.connKey}|${restore[3]}`);
@@ -249,9 +249,10 @@ export class Sim {
     const loginName = /^disql (\w+):/.exec(op.describe)![1];
     if (!this.running.has(loginName.toUpperCase())) throw new SimError(`disql into ${loginName}, which is not running`);
     for (const line of script.slice(1)) {
-      const online = /^BACKUP DATABASE FULL BACKUPSET '(.*)';$/.exec(line);
+      const online = /^BACKUP DATABASE FULL(?: SHADOW)? BACKUPSET '(.*)';$/.exec(line);
       if (online) {
-        this.backups.set(`${op.connKey}|${online[1].replace(/''/g, "'")}`, this.inst(loginName).dataFrom ?? loginName.toUpperCase());
+        // DM writes the set to <path>_<INSTANCE> (MGT §8.2.2.1.1)
+        this.backups.set(`${op.connKey}|${online[1].replace(/''/g, "'")}_${loginName}`, this.inst(loginName).dataFrom ?? loginName.toUpperCase());
         continue;
       }
       if (!/^SP_/i.test(line)) continue;

@@ -44,9 +44,9 @@ describe("multi-replica seeding (seed 7.2.6–7.2.8)", () => {
       "set-ini set ARCH_INI = 1, ALTER_MODE_STATUS = 0 in bp13/DAMENG/dm.ini",
       "mkdir mkdir -p bp13/DAMENG/arch",
       "write-file write bp13/DAMENG/dmarch.ini",
-      "start dmserver bp11/DAMENG/dm.ini dpc_mode=BP MOUNT",
-      "start dmserver bp12/DAMENG/dm.ini dpc_mode=BP MOUNT",
-      "start dmserver bp13/DAMENG/dm.ini dpc_mode=BP MOUNT",
+      "start dmserver bp11/DAMENG/dm.ini dpc_mode=BS MOUNT",
+      "start dmserver bp12/DAMENG/dm.ini dpc_mode=BS MOUNT",
+      "start dmserver bp13/DAMENG/dm.ini dpc_mode=BS MOUNT",
       "wait-leader wait until one of BP11, BP12, BP13 is PRIMARY and OPEN in the MP catalog",
     ]);
   });
@@ -100,28 +100,39 @@ describe("membership changes of a running group", () => {
     rafts: seed72.rafts.map((r) => (r.name === "RAFT_1" ? { ...r, members: [...r.members, "BP14", "BP15"] } : r)),
   };
 
-  test("adding two replicas follows the learner procedure; afterwards the plan is empty", () => {
+  test("adding two replicas follows the manual's procedure (8.2.2.1.1): one online backup, learners added and the configuration changed on the leader; afterwards the plan is empty", () => {
     const { sim } = buildCluster(seed72);
     const next = steps(five);
     for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
     const spec = raft(next, "RAFT_1");
     const plan = planRaftGroup(spec, raftActual(sim, spec));
     const got = lines(plan);
+    const add = "sql disql BP11: SP_ADD_RAFT_LEARNER('BP14', '223.254.30.136', 6050, 4); SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);";
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
       // both registered before either starts (each one's dmarch.ini names the other)
       expect.stringMatching(/SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP14', 'BP', 6050, 5250.*SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP15', 'BP', 6051, 5251/),
-      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_BP14_r1';$/),
-      "sql disql MP: SP_ADD_RAFT_LEARNER('BP14');",
-      expect.stringMatching(/BACKUP_RAFT_1_JOIN_BP15_r1/),
-      "sql disql MP: SP_ADD_RAFT_LEARNER('BP15');",
-      "sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
+      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_r1';$/),
+      add,
+      "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
-    expect(got.some((l) => l.startsWith("copy-dir") && l.includes("BP15"))).toBe(true);
-    // the voting list changes only after both learners follow the leader
+    // DM's set is <path>_<LEADER>; it is copied to BP15's host and restored with its BAK_MAGIC, FOR STANDBY
+    expect(got.some((l) => l.startsWith("copy-dir") && l.includes("BACKUP_RAFT_1_JOIN_r1_BP11") && l.includes("BP15"))).toBe(true);
+    expect(got.filter((l) => /^dmrman dmrman restore BP1[45] from \S+BACKUP_RAFT_1_JOIN_r1_BP11 \(online set/.test(l))).toHaveLength(2);
+    const restore = flatten(plan).find((o) => o.describe.startsWith("dmrman restore BP14"))!;
+    for (const stmt of [/CTLSTMT=SHOW BACKUPSET /, /CTLSTMT=RESTORE DATABASE .* USE BAK_MAGIC .*\$magic/, /CTLSTMT=RECOVER DATABASE .* FOR STANDBY FROM BACKUPSET .* USE BAK_MAGIC .*\$magic.* UNTIL END_LSN/]) expect(restore.command).toMatch(stmt);
+    // the learners start in BS mode (any member may lead when the next replica is added)
+    expect(got.filter((l) => /^start dmserver \S+bp1[45]\/DAMENG\/dm\.ini dpc_mode=BS MOUNT/.test(l))).toHaveLength(2);
+    // the configuration changes only after both learners follow the leader
     const wait = got.findIndex((l) => l.startsWith("wait-following") && l.includes("BP14, BP15"));
-    expect(wait).toBeGreaterThan(got.indexOf("sql disql MP: SP_ADD_RAFT_LEARNER('BP15');"));
+    expect(wait).toBeGreaterThan(got.indexOf(add));
     expect(wait).toBeLessThan(got.findIndex((l) => l.includes("SP_ALTER_RAFT_NODE")));
-    expect(got.filter((l) => l.includes("recover BP14"))).toHaveLength(2);
+    // the learners' files as the manual writes them: the other learner as LEARNER, XMAL and ARCH_DEST addresses
+    const file = flatten(plan).find((o) => o.kind === "write-file" && o.describe.includes("bp14/DAMENG/dmarch.ini"))!;
+    const learnerIni = parseIni(file.stdin ?? "");
+    expect(learnerIni.global).toMatchObject({ RAFT_LEARNER: "1", RAFT_SELF_ID: "4", XMAL_IP: "223.254.30.136", XMAL_PORT: "6050" });
+    expect(Object.values(learnerIni.sections).map((x) => `${x.ARCH_TYPE} ${x.ARCH_DEST ?? ""} ${x.ARCH_DEST_PORT ?? ""}`)).toEqual([
+      "RAFT BP11 6002", "RAFT BP12 6003", "RAFT BP13 6004", "LEARNER BP15 6051", expect.stringMatching(/^LOCAL /),
+    ]);
     sim.apply(plan);
     expect(parseIni(fileOf(sim, "BP14", "dmarch.ini")).global.RAFT_LEARNER).toBeUndefined();
     expect(Object.keys(parseIni(fileOf(sim, "BP11", "dmarch.ini")).sections)).toHaveLength(5);
@@ -137,17 +148,35 @@ describe("membership changes of a running group", () => {
     const spec = raft(next, "RAFT_1");
     const plan = planRaftGroup(spec, raftActual(sim, spec));
     const got = lines(plan);
-    expect(got.filter((l) => l.includes("SP_ALTER_RAFT_NODE"))).toEqual(["sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');"]);
+    expect(got.filter((l) => l.includes("SP_ALTER_RAFT_NODE"))).toEqual(["sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');"]);
     const bp13 = got.filter((l) => /BP13|bp13/.test(l) && !l.includes("SP_ALTER_RAFT_NODE"));
     expect(bp13).toEqual([
       expect.stringMatching(/^write-file write .*bp13\/DAMENG\/dmarch\.ini/),
       expect.stringMatching(/^stop exit \(SIGTERM\) BP13/),
-      expect.stringMatching(/^start dmserver .*bp13\/DAMENG\/dm\.ini dpc_mode=BP MOUNT \(BP13\)/),
+      expect.stringMatching(/^start dmserver .*bp13\/DAMENG\/dm\.ini dpc_mode=BS MOUNT \(BP13\)/),
     ]);
     // a RAFT member's file is written for its next start, it is not restarted
     expect(got.filter((l) => /^(stop|start).*BP12/.test(l))).toEqual([]);
     sim.apply(plan);
     expect(Object.keys(parseIni(fileOf(sim, "BP13", "dmarch.ini")).sections)).toHaveLength(5);
+    expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
+  });
+
+  test("a join cut short before SP_ALTER_RAFT_NODE: the next plan adds the learners again and changes the configuration, restores nothing", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("vote in"))));
+    const again = lines(planRaftGroup(spec, raftActual(sim, spec)));
+    expect(again.filter((l) => /restore|BACKUP|dminit/.test(l))).toEqual([]);
+    expect(again.filter((l) => l.startsWith("sql"))).toEqual([
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP14', '223.254.30.136', 6050, 4); SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);",
+      "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
+    ]);
+    sim.apply(planRaftGroup(spec, raftActual(sim, spec)));
+    expect(parseIni(fileOf(sim, "BP15", "dmarch.ini")).global.RAFT_LEARNER).toBeUndefined();
     expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
   });
 
@@ -160,7 +189,7 @@ describe("membership changes of a running group", () => {
     const small = raft(steps(seed72), "RAFT_1");
     const plan = planRaftGroup(small, raftActual(sim, small, bigSpec.members), { olds: bigSpec });
     const got = lines(plan);
-    expect(got[0]).toBe("sql disql MP: SP_ALTER_RAFT_NODE('BP11/BP12/BP13');");
+    expect(got[0]).toBe("sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13');"); // on the leader (8.2.2.1.2)
     expect(got.slice(1, 3).map((l) => l.split(" (")[0])).toEqual(["stop exit", "stop exit"]);
     expect(got[3]).toBe("sql disql MP: SP_DROP_DPC_INSTANCE('BP14'); SP_DROP_DPC_INSTANCE('BP15');");
     expect(got.slice(4).every((l) => l.startsWith("write-file") && l.includes("dmarch.ini"))).toBe(true);
@@ -204,11 +233,10 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
       `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
-      `dmrman dmrman restore ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
-      `dmrman dmrman recover ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1`,
+      `dmrman dmrman restore ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1_BP11 (online set: SHOW BACKUPSET, RESTORE ... USE BAK_MAGIC, RECOVER ... FOR STANDBY ... UNTIL END_LSN)`,
       `dmrman dmrman recover ${name} UPDATE DB_MAGIC`,
-      `remove remove backup set bp11/BACKUP_RAFT_1_CONVERT_${name}_r1 (BP11)`,
-      `start dmserver ${dir}/DAMENG/dm.ini dpc_mode=BP MOUNT (${name})`,
+      `remove remove backup set bp11/BACKUP_RAFT_1_CONVERT_${name}_r1_BP11 (BP11)`,
+      `start dmserver ${dir}/DAMENG/dm.ini dpc_mode=BS MOUNT (${name})`,
       `wait-following wait until ${name} follow the leader in the MP catalog`,
     ];
     expect(got).toEqual([...forMember("BP13", "bp13", false), ...forMember("BP12", "bp12", true)]);
@@ -292,7 +320,7 @@ describe("reading failures and deletes", () => {
     const { sim, steps: all } = buildCluster(seed72);
     const bp = raft(all, "RAFT_1");
     sim.running.delete("BP12");
-    expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/dpc_mode=BP MOUNT \(BP12\)$/)]);
+    expect(lines(planRaftGroup(bp, raftActual(sim, bp)))).toEqual([expect.stringMatching(/dpc_mode=BS MOUNT \(BP12\)$/)]);
   });
 
   test("a member's ARCH_INI / ALTER_MODE_STATUS changed by hand are set back, elected or not; then nothing to do", () => {
