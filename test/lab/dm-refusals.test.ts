@@ -365,10 +365,20 @@ describe("user data and scale-in", () => {
   test("a replica SP_ALTER_RAFT_NODE took out of the configuration is dropped though the group holds data (DM8 §8.2.2.1.2); one still in it is not", async () => {
     const quiet = (stmt: string) => `SET FEEDBACK OFF\nSET TIMING OFF\n${stmt}\n`;
     expect((await sql("SP1", quiet("CREATE TABLESPACE TS_R2 DATAFILE 'TS_R2.DBF' SIZE 128 STORAGE( ON RAFT_2);\nCREATE TABLE T_R2 (ID INT) TABLESPACE TS_R2;"))).trim()).toBe("");
-    expect((await mp(quiet("SP_ALTER_RAFT_NODE('BP21');"))).trim()).toBe("");
-    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP22');"))).trim()).toBe("");
-    expect((await mp(quiet("SP_DROP_DPC_INSTANCE('BP21');"))).trim()).toBe(errLine(-8430, "RAFT组[RAFT_2]的RAFT_ID已被表对象使用,不能删除实例[BP21]"));
+    // BP21 and BP22 share a lineage: started in BS mode they elect, and the leader takes the
+    // other out of the configuration (SP_ALTER_RAFT_NODE runs on the leader, MGT §8.2.2.1.2).
+    for (const n of ["BP21", "BP22"]) await startServer(h, `${h.dataRoot}/${n.toLowerCase()}/DAMENG/dm.ini dpc_mode=BS MOUNT`, n);
+    const leaderOf2 = async () => parseListings(await mp("select NAME, SYS_MODE, SYS_STATUS from DPC_INSTANCE order by NAME;\n"))[0].find((r) => /^BP2/.test(r.NAME) && r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")?.NAME;
+    await waitFor(async () => (await leaderOf2()) !== undefined, 15000, "RAFT_2 leader");
+    const leader = (await leaderOf2())!;
+    const other = leader === "BP21" ? "BP22" : "BP21";
+    const port = 7110 + Number(leader.slice(-1)) - 1; // BP2k's port_num (the set-up above)
+    expect((await h.run(`disql -L -S SYSDBA/SYSDBA001@${h.addr}:${port}`, quiet(`SP_ALTER_RAFT_NODE('${leader}');`))).stdout.trim()).toBe("");
+    await stopServer(h, other);
+    expect((await mp(quiet(`SP_DROP_DPC_INSTANCE('${other}');`))).trim()).toBe("");
+    expect((await mp(quiet(`SP_DROP_DPC_INSTANCE('${leader}');`))).trim()).toBe(errLine(-8430, `RAFT组[RAFT_2]的RAFT_ID已被表对象使用,不能删除实例[${leader}]`));
     expect((await sql("SP1", quiet("DROP TABLE T_R2;\nDROP TABLESPACE TS_R2;"))).trim()).toBe("");
+    await stopServer(h, leader);
   });
 
   test("the MP group's last instance cannot be dropped (DM8 §6.2.8), from an SP either", async () => {
