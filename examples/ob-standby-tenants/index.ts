@@ -4,7 +4,7 @@
  * With LAB_JSON set, the primary is lab.json's first OceanBase cluster and the standby cluster
  * its second (`npm run lab -- oceanbase create --name obstandby --version 4.2.1 --zones
  * z1:host4,z2:host5,z3:host6`, no tenant); otherwise the stack's config (see README.md). On the
- * lab, OB_STANDBY_ROLE stands in for the config key role.
+ * lab, OB_STANDBY_ROLE and OB_FAILOVER_CONFIRM stand in for the config keys role and failoverConfirm.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -41,6 +41,7 @@ function standbyCluster(): { hosts: { connection: Connection; address: string }[
 
 const sb = standbyCluster();
 const tenants = config.getObject<string[]>("tenants");
+const failoverConfirm = process.env.OB_FAILOVER_CONFIRM ?? config.get("failoverConfirm");
 
 const standby = new oceanbase.StandbyCluster("standby", {
   primary: { connection: t.sqlHost, host: t.observer, port: t.sqlPort, password: t.rootPassword },
@@ -52,6 +53,7 @@ const standby = new oceanbase.StandbyCluster("standby", {
   standbyPassword: sb.password,
   ...(tenants ? { tenants } : {}),
   role: (process.env.OB_STANDBY_ROLE ?? config.get("role") ?? "standby") as "standby" | "primary",
+  failover: failoverConfirm ? { confirm: failoverConfirm } : undefined,
 });
 
 export const standbyTenants = standby.observed;

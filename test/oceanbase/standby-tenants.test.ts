@@ -6,18 +6,15 @@
  * quiet, role primary switches over (and back) with the roles read back and no row lost.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
+import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
 import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
 
 jest.setTimeout(300_000);
 
 let pair: TenantPair;
-let stack: Stack;
 beforeAll(async () => {
   pair = await startTenantPair();
-  stack = stackOn(pair.ob.lab, path.join(REPO, "examples", "ob-standby-tenants"), "tenants-state");
 }, 120_000);
 afterAll(async () => pair?.ob.stop());
 
@@ -25,11 +22,11 @@ const sqlAt = (side: PairSide, sql: string, tenant = "sys") => pair.sql(side, sq
 const role = async (side: PairSide) => (await sqlAt(side, "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out;
 const ids = (side: PairSide) => pair.ids(side);
 const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
-const observed = async () => (await stack.outputs()).standbyTenants;
+const observed = async () => (await pair.stack.outputs()).standbyTenants;
 
 test("up: t1 on the standby cluster becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
   expect(await sqlAt("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", "t1")).toMatchObject({ code: 0 });
-  const up = await stack.engine("up");
+  const up = await pair.stack.engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   const phases = up.out.split("\n").map((l) => /plan: phase \d+\/\d+: (.*?) \(/.exec(l)?.[1]).filter(Boolean);
   expect(phases).toEqual(["create standby tenants", "wait for the standby tenants"]);
@@ -37,7 +34,7 @@ test("up: t1 on the standby cluster becomes a standby tenant of the primary's t1
   expect(await role("standby")).toBe("STANDBY");
   expect(await observed()).toMatchObject({ role: "STANDBY", tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }] });
   expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
-  const state = fs.readFileSync(stack.stateFile(), "utf8");
+  const state = fs.readFileSync(pair.stack.stateFile(), "utf8");
   for (const pw of [pair.ob.password, pair.standbyPassword]) {
     expect(state).not.toContain(pw);
     // Our own log lines (the engine's --verbose RPC dump of the program's inputs is Pulumi's, not ours).
@@ -50,26 +47,26 @@ test("rows written on the primary reach the standby tenant, which refuses writes
   expect(await sqlAt("primary", "INSERT INTO x VALUES (2)", "t1")).toMatchObject({ code: 0 });
   await waitFor("row 2 on the standby tenant", async () => ((await ids("standby")) === "1,2" ? true : undefined));
   expect((await sqlAt("standby", "INSERT INTO x VALUES (9)", "t1")).err).toMatch(/ERROR 6312 \(HY000\).*standby tenant is read only/);
-  const again = await stack.engine("up");
+  const again = await pair.stack.engine("up");
   expect(outcome(again)).toEqual({ code: 0, tail: "" });
   expect(steps(again)).toEqual([]);
 });
 
 test("role primary: demote the primary's t1, promote the standby's, point the old primary at it; a row reaches the old primary; and back, no row lost", async () => {
-  const up = await stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  const up = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   expect(steps(up).map((l) => /(wait until|SWITCHOVER TO STANDBY|SWITCHOVER TO PRIMARY|SET LOG_RESTORE_SOURCE)/.exec(l)?.[1])).toEqual(["wait until", "SWITCHOVER TO STANDBY", "SWITCHOVER TO PRIMARY", "SET LOG_RESTORE_SOURCE"]);
   expect([await role("primary"), await role("standby")]).toEqual(["STANDBY", "PRIMARY"]);
   expect(await observed()).toMatchObject({ role: "PRIMARY", primary: { tenants: [{ name: "t1", role: "STANDBY" }] } });
   expect(await sqlAt("standby", "INSERT INTO x VALUES (3)", "t1")).toMatchObject({ code: 0 });
   await waitFor("row 3 on the old primary", async () => ((await ids("primary")) === "1,2,3" ? true : undefined));
-  const quiet = await stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
   expect(steps(quiet)).toEqual([]);
 
-  const back = await stack.engine("up");
+  const back = await pair.stack.engine("up");
   expect(outcome(back)).toEqual({ code: 0, tail: "" });
   expect([await role("primary"), await role("standby")]).toEqual(["PRIMARY", "STANDBY"]);
   expect(await sqlAt("primary", "INSERT INTO x VALUES (4)", "t1")).toMatchObject({ code: 0 });
   await waitFor("row 4 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4" ? true : undefined));
-  expect(steps(await stack.engine("up"))).toEqual([]);
+  expect(steps(await pair.stack.engine("up"))).toEqual([]);
 });

@@ -1,10 +1,13 @@
 /**
  * What the 4.x standby tenant suites share: a lab whose hosts 1-3 run a 4.x primary with tenant
  * t1 and whose hosts 4-6 run a second 4.x cluster with its sys tenant only (both made by the
- * lab's CLI), and obclient over SSH on either side's first host, as a DBA runs it.
+ * lab's CLI), examples/ob-standby-tenants on it, and obclient over SSH on either side's first
+ * host, as a DBA runs it.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { LabObCluster } from "../../lab/hosts/lab-json";
+import { REPO, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli } from "../helpers/lab";
 import { startObLab, type ObLab } from "./helpers";
 
@@ -14,6 +17,8 @@ export interface TenantPair {
   readonly ob: ObLab;
   readonly standby: LabObCluster;
   readonly standbyPassword: string;
+  /** `examples/ob-standby-tenants` on this lab. */
+  readonly stack: Stack;
   /** obclient as root@<tenant> (sys by default); the password (the side's root@sys one, or the primary's for a user tenant) and the statements on stdin. */
   sql(side: PairSide, sql: string, o?: { tenant?: string; password?: string }): Promise<{ code: number | null; out: string; err: string }>;
   /** t1's x ids on a side by a weak read, comma-joined; undefined while the query fails. */
@@ -37,7 +42,8 @@ export async function startTenantPair(): Promise<TenantPair> {
       const r = await sql(side, "SET ob_read_consistency = 'WEAK'; SELECT id FROM x ORDER BY id", { tenant: "t1" });
       return r.code === 0 ? r.out.split("\n").filter((l) => l !== "").join(",") : undefined;
     };
-    return { ob, standby, standbyPassword, sql, ids };
+    const stack = stackOn(ob.lab, path.join(REPO, "examples", "ob-standby-tenants"), "tenants-state");
+    return { ob, standby, standbyPassword, stack, sql, ids };
   } catch (e) {
     await ob.stop();
     throw e;

@@ -6,6 +6,7 @@
  * primary role: demote the side that has it, promote the other once it is in sync, then point
  * the demoted tenants' log restore source at the new primary (OceanBase's order; ob-operator's
  * too). Each round reads the roles back, so an interrupted switchover is finished by the next up.
+ * Failover (ACTIVATE STANDBY TENANT) only when asked by `failover.confirm` and the primary is lost.
  */
 import { connectionKey, parseConnection } from "../../core/connection";
 import type { Operation, Plan } from "../../core/operation";
@@ -24,20 +25,31 @@ interface Side {
   readonly view: SideView;
 }
 
-function sides(s: StandbyClusterSpec, a: TenantsActual): { primary: Side; standby: Side } {
-  if (!a.primary.ok) throw new PlanRefusal(`precheck: cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.primary.error} (check primary.connection, host, port and password)`);
+/** What `failover.confirm` must say on 4.x: the primary's SQL endpoint as declared (a lost primary cannot tell its name). */
+export const primaryRef = (s: StandbyClusterSpec) => `${s.primary.host}:${s.primary.port}`;
+
+function standbySide(s: StandbyClusterSpec, a: TenantsActual): Side {
   const sb = standbyEndpoint(s);
   if (!a.standby.ok) {
     throw new PlanRefusal(`precheck: the 4.x standby cluster's sys tenant at ${sb.address}:${sb.port} does not answer (${a.standby.error.split("\n")[0]}): on 4.x this resource does not start or bootstrap the standby cluster yet; deploy it (sys tenant only) first and give its root@sys password as standbyPassword`);
   }
-  for (const [label, v] of [["primary", a.primary.view], ["standby cluster", a.standby.view]] as const) {
+  return { label: `standby cluster ${s.clusterId}`, t: { host: sb.address, connKey: sb.connKey }, ep: { host: sb.address, port: sb.port, password: sb.password }, view: a.standby.view };
+}
+
+function sides(s: StandbyClusterSpec, a: TenantsActual): { primary: Side; standby: Side } {
+  if (!a.primary.ok) {
+    const lost = s.role === "primary" ? `; if it is lost, declare failover: { confirm: "${primaryRef(s)}" } (never implicit)` : "";
+    throw new PlanRefusal(`precheck: cannot reach the primary at ${primaryRef(s)}: ${a.primary.error.split("\n")[0]} (check primary.connection, host, port and password)${lost}`);
+  }
+  const standby = standbySide(s, a);
+  for (const [label, v] of [["primary", a.primary.view], ["standby cluster", standby.view]] as const) {
     if (!isV4(v.version)) throw new PlanRefusal(`precheck: the ${label} runs OceanBase ${v.version}, and version is ${s.version}: a 3.x pair is a standby cluster; declare version ${v.version}`);
     if (!sameVersion(v.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the ${label}'s ${v.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
   }
   const pc = parseConnection(s.primary.connection);
   return {
     primary: { label: "the primary", t: { host: pc.host, connKey: connectionKey(pc) }, ep: { host: s.primary.host, port: s.primary.port, password: s.primary.password }, view: a.primary.view },
-    standby: { label: `standby cluster ${s.clusterId}`, t: { host: sb.address, connKey: sb.connKey }, ep: { host: sb.address, port: sb.port, password: sb.password }, view: a.standby.view },
+    standby,
   };
 }
 
@@ -60,7 +72,7 @@ function waitSynced(s: StandbyClusterSpec, side: Side, ts: readonly TenantView[]
 }
 
 export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
-  if (s.failover) throw new PlanRefusal("failover (ACTIVATE STANDBY TENANT) is not built for 4.x standby tenants yet: nothing was changed; promote by hand after checking the primary is lost, or use role for a planned switchover");
+  if (s.failover) return failover(s, a);
   const { primary, standby } = sides(s, a);
   const wanted = s.tenants ?? primary.view.tenants.map((t) => t.name);
   const missing = wanted.filter((n) => !primary.view.tenants.some((t) => t.name === n));
@@ -101,6 +113,25 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
     phases.push({ title: `point ${from.label} at the primary`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
   }
   return phases;
+}
+
+/** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT). */
+function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
+  const want = primaryRef(s);
+  if (s.failover!.confirm !== want) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${want}, as primary declares it): failover is never implicit`);
+  if (a.primary.ok) throw new PlanRefusal(`the primary at ${want} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
+  const standby = standbySide(s, a);
+  const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
+  const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
+  if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
+  const promote = mine.filter((t) => t.role === "STANDBY");
+  if (promote.length === 0) return [];
+  const statements = promote.map((t) => TENANT_SQL.activate(t.name));
+  return [{ title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
+    describe: `${statements.join("; ")} (the primary at ${want} is given up: its tenants must be rebuilt as standby tenants of these)`,
+    reason: `failover confirmed for ${want}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
+    timeoutMs: 300_000,
+  })] }];
 }
 
 /** Delete on 4.x keeps the standby tenants and their data: they are dropped by hand, once disposable. */

@@ -26,6 +26,8 @@ export const TENANT_SQL = {
   setSource: (tenant: string, r: RestoreSource) => `ALTER SYSTEM SET LOG_RESTORE_SOURCE = ${obString(sourceValue(r))} TENANT = ${tenant}`,
   toStandby: (tenant: string) => `ALTER SYSTEM SWITCHOVER TO STANDBY TENANT = ${tenant}`,
   toPrimary: (tenant: string) => `ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = ${tenant}`,
+  /** Lossy failover: the standby tenant becomes a primary with the log it has. */
+  activate: (tenant: string) => `ALTER SYSTEM ACTIVATE STANDBY TENANT = ${tenant}`,
   /** What a step says of a source: never its password. */
   describeSource: (r: RestoreSource) => `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant}`,
 } as const;
