@@ -100,7 +100,8 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const moving = wanted.filter((n) => of(to, n).role !== "PRIMARY");
   const demote = moving.filter((n) => of(from, n).role === "PRIMARY");
   // Standby tenants with no source: the old primary after a switchover (or one interrupted before its source was set).
-  const sourceless = wanted.filter((n) => of(from, n).role === "STANDBY" && (moving.includes(n) || of(from, n).syncStatus === "NOT AVAILABLE"));
+  // The tenants this plan demotes too: the whole switchover shows in one plan (and its preview).
+  const sourceless = wanted.filter((n) => demote.includes(n) || (of(from, n).role === "STANDBY" && (moving.includes(n) || of(from, n).syncStatus === "NOT AVAILABLE")));
   if (demote.length > 0) {
     phases.push({ title: `check ${to.label} is in sync`, operations: [waitSynced(s, to, demote.map((n) => of(to, n)), "a planned switchover loses nothing: the standby tenants must follow before the primary is demoted")] });
     phases.push({ title: `demote ${from.label}`, operations: [sqlOp(from.t, from.ep, demote.map(TENANT_SQL.toStandby), { describe: demote.map(TENANT_SQL.toStandby).join("; "), reason: `role: ${s.role}: ${from.label} gives up the primary role (demoted first)` })] });
@@ -110,7 +111,7 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
   }
   if (sourceless.length > 0) {
     const statements = sourceless.map((n) => TENANT_SQL.setSource(n, sourceFor(s, to, of(to, n))));
-    phases.push({ title: `point ${from.label} at the primary`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
+    phases.push({ title: `point ${from.label}'s tenants at ${to.label}`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
   }
   return phases;
 }
