@@ -3,11 +3,13 @@
  * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1) and a standby
  * cluster with its sys tenant only (hosts 4-6), both made by the lab's CLI; up makes t1 there a
  * standby tenant of the primary's t1, rows written on the primary reach it, a second up is
- * quiet, role primary switches over (and back) with the roles read back and no row lost.
+ * quiet, role primary switches over (and back) with the roles read back and no row lost, a
+ * source cleared by hand shows in refresh and the next up repairs it.
  */
 import * as fs from "node:fs";
 import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
+import { connectMarks, connectsSince, observedInState } from "./standby-helpers";
 import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
 
 jest.setTimeout(300_000);
@@ -26,8 +28,11 @@ const observed = async () => (await pair.stack.outputs()).standbyTenants;
 
 test("up: t1 on the standby cluster becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
   expect(await sqlAt("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", "t1")).toMatchObject({ code: 0 });
+  const marks = connectMarks(pair.ob.lab);
   const up = await pair.stack.engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  // One SSH connection to the primary's SQL host and one to the standby cluster's first host; the others untouched.
+  expect(connectsSince(pair.ob.lab, marks)).toEqual({ host1: 1, host2: 0, host3: 0, host4: 1, host5: 0, host6: 0 });
   const phases = up.out.split("\n").map((l) => /plan: phase \d+\/\d+: (.*?) \(/.exec(l)?.[1]).filter(Boolean);
   expect(phases).toEqual(["create standby tenants", "wait for the standby tenants"]);
   expect(steps(up).join("\n")).toMatch(/CREATE STANDBY TENANT t1 \(log restore source SERVICE=127\.0\.\d+\.1:2881;127\.0\.\d+\.2:2881;127\.0\.\d+\.3:2881 USER=root@t1\)/);
@@ -69,4 +74,17 @@ test("role primary: demote the primary's t1, promote the standby's, point the ol
   expect(await sqlAt("primary", "INSERT INTO x VALUES (4)", "t1")).toMatchObject({ code: 0 });
   await waitFor("row 4 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4" ? true : undefined));
   expect(steps(await pair.stack.engine("up"))).toEqual([]);
+});
+
+test("a log restore source cleared by hand: refresh shows it (NOT AVAILABLE) and what up would run; the next up points the tenant at the primary again", async () => {
+  expect(await sqlAt("standby", "ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = t1")).toMatchObject({ code: 0 });
+  const refresh = await pair.stack.engine("refresh");
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toMatch(/drift: the next up would run:.*SET LOG_RESTORE_SOURCE TENANT = t1 \(SERVICE=[\d.:;]+ USER=root@t1\)/s);
+  expect(observedInState(pair.stack).tenants).toEqual([{ name: "t1", role: "STANDBY", switchoverStatus: "NORMAL", syncStatus: "NOT AVAILABLE" }]);
+  const up = await pair.stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up)).toEqual([expect.stringMatching(/ sql SET LOG_RESTORE_SOURCE TENANT = t1 .* \.\.\. ok/)]);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (5)", "t1")).toMatchObject({ code: 0 });
+  await waitFor("row 5 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4,5" ? true : undefined));
 });
