@@ -113,6 +113,9 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
     const statements = sourceless.map((n) => TENANT_SQL.setSource(n, sourceFor(s, to, of(to, n))));
     phases.push({ title: `point ${from.label}'s tenants at ${to.label}`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
   }
+  // An up interrupted after CREATE STANDBY TENANT (or a source just set) waits for the first copy here.
+  const copying = wanted.filter((n) => !moving.includes(n) && !sourceless.includes(n) && of(from, n).role === "STANDBY" && of(from, n).syncScn === 0);
+  if (copying.length > 0) phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, from, copying.map((n) => of(from, n)), "a standby tenant copies its primary tenant before it follows its log")] });
   return phases;
 }
 

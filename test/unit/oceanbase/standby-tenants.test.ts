@@ -50,6 +50,10 @@ test("create: CREATE STANDBY TENANT on the standby's first host for each missing
   expect(planTenants(spec({ tenants: ["t2"] }), actual([tenant("t1", "PRIMARY"), tenant("t2", "PRIMARY")], []))[0].operations[0].describe).not.toContain("t1");
 });
 
+test("an up interrupted after CREATE STANDBY TENANT: the next one waits for the first copy (SYNC_SCN still 0)", () => {
+  expect(steps(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", { syncScn: 0 })])))).toEqual(["wait for the standby tenants: 10.0.1.1 wait"]);
+});
+
 test("in sync: nothing to do, on either role", () => {
   expect(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toEqual([]);
   expect(planTenants(spec({ role: "primary" }), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toEqual([]);
