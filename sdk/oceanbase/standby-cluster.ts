@@ -41,16 +41,22 @@ export interface StandbyClusterArgs {
   readonly role?: pulumi.Input<"standby" | "primary">;
   /** Promote this standby when its primary is lost; `confirm` names the primary cluster given up. Never implicit. */
   readonly failover?: pulumi.Input<{ confirm: pulumi.Input<string> }>;
-  /** Delete removes the data directories too. @default false */
+  /** 4.x: the primary's user tenants that get a standby tenant. @default every user tenant of the primary */
+  readonly tenants?: pulumi.Input<pulumi.Input<string>[]>;
+  /** 4.x: root@sys's password of the standby cluster (it has its own sys tenant). @default primary.password */
+  readonly standbyPassword?: pulumi.Input<string>;
+  /** 4.x: the user in each primary tenant the standby tenants pull log as. @default root with primary.password */
+  readonly logRestoreSource?: pulumi.Input<{ user?: pulumi.Input<string>; password: pulumi.Input<string> }>;
+  /** Delete removes the data directories too (3.x; on 4.x delete keeps the standby tenants). @default false */
   readonly deleteData?: pulumi.Input<boolean>;
   /** Bound of each wait. @default 600 */
   readonly timeoutSeconds?: pulumi.Input<number>;
 }
 
 /** The primary's password and every host connection (private keys) live in these. */
-const SECRET_INPUTS = ["primary", "zones"] as const;
+const SECRET_INPUTS = ["primary", "zones", "standbyPassword", "logRestoreSource"] as const;
 
-/** OCP's "new standby cluster" (OceanBase 3.x): a standby that copies the primary, then follows its redo. */
+/** OCP's "new standby cluster": on 3.x a standby cluster that copies the primary, then follows its redo; on 4.x standby tenants of the primary's tenants. */
 export class StandbyCluster extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<{
     clusterName: string | null;
@@ -63,6 +69,8 @@ export class StandbyCluster extends pulumi.dynamic.Resource {
     primary: { clusterId?: number; role?: string; status?: string; unreachable?: string };
     servers: { address: string; zone: string; status: string }[];
     zones: { name: string; idc: string; region: string }[];
+    /** 4.x: the standby tenants. */
+    tenants?: { name: string; role: string; switchoverStatus: string; syncStatus: string | null }[];
   }>;
   declare readonly inSync: pulumi.Output<boolean>;
 

@@ -51,6 +51,13 @@ export const OB_ERRORS = {
   switchoverNotAllowed: { code: 4179, sqlState: "HY000", text: "switchover to %s not allowed", guess: true },
   serverNotAlive: { code: 4179, sqlState: "HY000", text: "server %s is not alive, bootstrap not allowed", guess: true },
   serverMismatch: { code: 4179, sqlState: "HY000", text: "server %s is of cluster %s zone %s, bootstrap not allowed", guess: true },
+  // 4.x standby tenants (OB_STANDBY_READ_ONLY is what the source returns for a write on a standby tenant; its number here is a guess).
+  standbyTenantReadOnly: { code: 6312, sqlState: "HY000", text: "standby tenant is read only", guess: true },
+  tenantExist: { code: 5157, sqlState: "HY000", text: "tenant '%s' already exist" },
+  invalidRestoreSource: { code: 4002, sqlState: "HY000", text: "Invalid argument, log restore source %s", guess: true },
+  restoreSourceUnreachable: { code: 4179, sqlState: "HY000", text: "log restore source SERVICE=%s does not answer, check network", guess: true },
+  restoreSourceAccessDenied: { code: 1045, sqlState: "42000", text: "Access denied for user '%s'@'%s' (using password: YES)", guess: true },
+  switchoverToPrimaryNotAllowed: { code: 4179, sqlState: "HY000", text: "%s, switchover to primary not allowed", guess: true },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
 } as const satisfies Record<string, ObErrorDef>;
 

@@ -133,8 +133,10 @@ async function serve(f: Flags): Promise<void> {
         if (!k) return user === "root" && tenant.toLowerCase() === "sys" ? Buffer.from(doubleSha1Hex(""), "hex") : undefined;
         const st = readState(env.labDir, k);
         // The lab gives each user tenant's root the sys tenant's password (one password file per cluster).
-        if (user !== "root" || (tenant.toLowerCase() !== "sys" && !st.tenants.some((t) => t.name.toLowerCase() === tenant.toLowerCase()))) return undefined;
-        return Buffer.from(st.rootHash, "hex");
+        const t = st.tenants.find((x) => x.name.toLowerCase() === tenant.toLowerCase());
+        if (user !== "root" || (tenant.toLowerCase() !== "sys" && !t)) return undefined;
+        // A standby tenant's users are its primary tenant's.
+        return Buffer.from((t && st.tenantRootHash?.[String(t.id)]) ?? st.rootHash, "hex");
       },
       execute: (text, session) => {
         const k = stateKey();

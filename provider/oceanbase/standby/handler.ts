@@ -9,6 +9,9 @@ import type { SshTarget } from "../../core/ssh";
 import { PlanRefusal } from "../plan-common";
 import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, selfView } from "./plan";
 import { hostConnKey, readStandby, type StandbyActual } from "./read";
+import { isV4 } from "../sql";
+import { planTenants, planTenantsDelete } from "./plan-tenants";
+import { readTenants, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
 import { candidateHosts, validateStandby } from "./validate";
 
@@ -30,7 +33,22 @@ function lagSeconds(a: StandbyActual): number | null {
   return Math.max(0, Math.round((p.currentScn - st.currentScn) / 1e5) / 10);
 }
 
-export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
+/** 3.x: a standby cluster; 4.x: standby tenants in a standby cluster (the declared version decides). */
+type Actual = { v4: false; a: StandbyActual } | { v4: true; a: TenantsActual };
+
+function observeTenants(s: StandbyClusterSpec, a: TenantsActual) {
+  const mine = a.standby.ok ? a.standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name)) : [];
+  const roles = [...new Set(mine.map((t) => t.role))];
+  return {
+    clusterId: s.clusterId,
+    role: roles.length === 1 ? roles[0] : null,
+    tenants: mine.map((t) => ({ name: t.name, role: t.role, switchoverStatus: t.switchoverStatus, syncStatus: t.syncStatus || null })),
+    primary: a.primary.ok ? { tenants: a.primary.view.tenants.map((t) => ({ name: t.name, role: t.role })) } : { unreachable: a.primary.error.split("\n")[0] },
+    standbyCluster: a.standby.ok ? { version: a.standby.view.version } : { unreachable: a.standby.error.split("\n")[0] },
+  };
+}
+
+export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   kind: "oceanbase:StandbyCluster",
   validate: (inputs) => {
     const v = validateStandby(inputs);
@@ -38,7 +56,7 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
     return { ok: false, failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
   },
   name: (s) => String(s.clusterId),
-  secrets: (s) => [s.primary.password, ...connectionSecrets(s.primary.connection), ...candidateHosts(s).flatMap((h) => connectionSecrets(h.connection))],
+  secrets: (s) => [s.primary.password, ...(s.standbyPassword ? [s.standbyPassword] : []), ...(s.logRestoreSource ? [s.logRestoreSource.password] : []), ...connectionSecrets(s.primary.connection), ...candidateHosts(s).flatMap((h) => connectionSecrets(h.connection))],
   connections: (s, olds) => {
     const out = new Map<string, SshTarget["conn"]>();
     for (const spec of olds ? [olds, s] : [s]) {
@@ -47,10 +65,12 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, StandbyActual> = {
     }
     return out;
   },
-  read: (s, ctx, olds) => readStandby(s, ctx, olds),
-  plan: (s, a) => refusing(s, () => planStandby(s, a)),
-  planDelete: (s, a) => refusing(s, () => planStandbyDelete(s, a)),
-  observe: (s, a) => {
+  read: async (s, ctx, olds): Promise<Actual> => (isV4(s.version) ? { v4: true, a: await readTenants(s, ctx) } : { v4: false, a: await readStandby(s, ctx, olds) }),
+  plan: (s, x) => refusing(s, () => (x.v4 ? planTenants(s, x.a) : planStandby(s, x.a))),
+  planDelete: (s, x) => refusing(s, () => (x.v4 ? planTenantsDelete() : planStandbyDelete(s, x.a))),
+  observe: (s, x) => {
+    if (x.v4) return observeTenants(s, x.a);
+    const a = x.a;
     const self = selfView(a);
     return {
       clusterName: clusterNameOf(s, a) ?? null,

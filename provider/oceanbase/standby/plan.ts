@@ -20,7 +20,7 @@ import { resolveZones, type ResolvedZone } from "./validate";
 export const STANDBY = "PHYSICAL STANDBY";
 
 /** "3.2.4" and "3.2.4.0" are one build. */
-const sameVersion = (a: string, b: string) => {
+export const sameVersion = (a: string, b: string) => {
   const norm = (v: string) => [...v.split("."), "0", "0", "0", "0"].slice(0, 4).join(".");
   return norm(a) === norm(b);
 };
@@ -91,7 +91,7 @@ function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
 }
 
 function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
-  if (isV4(peer.version)) throw new PlanRefusal(`precheck: the primary runs OceanBase ${peer.version}: 4.x has standby tenants, not standby clusters, and this provider does not build them yet`);
+  if (isV4(peer.version)) throw new PlanRefusal(`precheck: the primary runs OceanBase ${peer.version}: 4.x has standby tenants, not standby clusters; declare version ${peer.version} to get standby tenants`);
   if (peer.role !== "PRIMARY") throw new PlanRefusal(`precheck: the cluster at primary (${s.primary.host}:${s.primary.port}) is ${peer.role}, not PRIMARY: point primary at the primary cluster`);
   if (!sameVersion(peer.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the primary's ${peer.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
   if (s.clusterId === peer.clusterId) throw new PlanRefusal(`precheck: clusterId ${s.clusterId} is the primary's own cluster_id: give the standby a cluster_id of its own`);

@@ -99,6 +99,22 @@ export const StandbyClusterSchema = z
     role: z.enum(["standby", "primary"]).default("standby"),
     /** Promote this standby when its primary is lost: `confirm` names the primary being given up. Never implicit. */
     failover: z.object({ confirm: z.string().min(1, "name the primary cluster being given up") }).strict().optional(),
+    /** 4.x: the primary's user tenants that get a standby tenant here. @default every user tenant of the primary */
+    tenants: z.array(ident("tenant name")).min(1, "name at least one tenant, or leave tenants out for all").optional(),
+    /** 4.x: root@sys's password of the standby cluster (a 4.x standby cluster has its own sys tenant). @default primary.password */
+    standbyPassword: z.string().min(1, "cannot be empty").optional(),
+    /**
+     * 4.x: the user in each primary tenant the standby tenant pulls log as (LOG_RESTORE_SOURCE
+     * USER=user@tenant PASSWORD=...). @default root with primary.password
+     */
+    logRestoreSource: z
+      .object({
+        user: ident("user name").default("root"),
+        // OceanBase splits the source on blanks: a password with a blank cannot be given there.
+        password: z.string().min(1, "cannot be empty").refine((p) => !/[\s\0]/.test(p), "cannot contain a blank, line break or NUL (LOG_RESTORE_SOURCE separates its fields with blanks)"),
+      })
+      .strict()
+      .optional(),
     /** Delete removes the data directories too. @default false */
     deleteData: z.boolean().default(false),
     /** Bound of each wait (sync to VALID, switchover). @default 600 */

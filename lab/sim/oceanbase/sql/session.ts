@@ -6,9 +6,10 @@ import { alterSystem4 } from "./alter4";
 import { Cell, ResultSet, SelectContext, runSelect } from "./select";
 import { PARAMETER_COLUMNS, parameterRows, viewTable } from "./views";
 import { alterStandby } from "../standby/alter";
-import { settleReplica } from "../standby/model";
+import { roleOf, settleReplica } from "../standby/model";
 import { executeTenant } from "../standby/tables";
 import { standbyView } from "../standby/views";
+import { alterTenantRole, createStandbyTenant, settleTenants, tenantRoleOf } from "../standby/tenant4";
 
 export type Reply = { kind: "ok"; affectedRows: number } | { kind: "rows"; result: ResultSet };
 
@@ -77,8 +78,12 @@ export function execute(info: SessionInfo, raw: string): Reply {
   return withState(info.labDir, info.cluster, (s) => {
     settle(s, now);
     settleReplica(info.labDir, s, now);
+    settleTenants(info.labDir, s, now);
     const tenant = info.tenant && info.tenant.toLowerCase() !== "sys" ? tenantByName(s, info.tenant) : undefined;
-    if (tenant) return executeTenant(s, tenant.id, info.connectionId, raw, sql, now, context(s, info, now));
+    if (tenant) {
+      const readOnly = isV4(s) ? (tenantRoleOf(s, tenant.id) === "STANDBY" ? "standbyTenantReadOnly" : null) : roleOf(s) !== "PRIMARY" ? "standbyWeakReadOnly" : null;
+      return executeTenant(s, tenant.id, info.connectionId, raw, sql, now, context(s, info, now), readOnly);
+    }
     if (/^SELECT\b/i.test(sql)) return { kind: "rows", result: runSelect(sql, context(s, info, now)) };
     let m: RegExpExecArray | null;
     if ((m = /^SHOW\s+PARAMETERS(?:\s+LIKE\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|\s+WHERE\s+(.+))?$/i.exec(sql))) {
@@ -86,8 +91,12 @@ export function execute(info: SessionInfo, raw: string): Reply {
       return { kind: "rows", result: runSelect(`SELECT * FROM __PARAMETERS${where}`, context(s, info, now)) };
     }
     if (/^(SET\s+(NAMES|SESSION|@@SESSION|AUTOCOMMIT|CHARACTER|TIME_ZONE)|USE\s|BEGIN$|COMMIT$|ROLLBACK$)/i.test(sql)) return { kind: "ok", affectedRows: 0 };
+    if (isV4(s) && /^CREATE STANDBY TENANT /i.test(sql)) {
+      createStandbyTenant(info.labDir, s, sql, raw, now);
+      return { kind: "ok", affectedRows: 0 };
+    }
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
-      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
+      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) && alterTenantRole(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
       settle(s, now);
       return { kind: "ok", affectedRows: 0 };

@@ -77,8 +77,7 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
 };
 
 const V4: Record<string, (s: ClusterState, now: number) => Table> = {
-  DBA_OB_TENANTS: (s) =>
-    table(["TENANT_ID", "TENANT_NAME", "TENANT_TYPE", "STATUS", "TENANT_ROLE", "SWITCHOVER_STATUS", "LOG_MODE"], s.tenants.map((t) => ({ TENANT_ID: t.id, TENANT_NAME: t.name, TENANT_TYPE: t.id === 1 ? "SYS" : "USER", STATUS: "NORMAL", TENANT_ROLE: "PRIMARY", SWITCHOVER_STATUS: "NORMAL", LOG_MODE: s.archive[String(t.id)]?.status === "DOING" ? "ARCHIVELOG" : "NOARCHIVELOG" }))),
+
   CDB_OB_ARCHIVELOG: (s, now) =>
     table(
       ["TENANT_ID", "DEST_ID", "ROUND_ID", "INCARNATION", "DEST_NO", "STATUS", "START_SCN", "START_SCN_DISPLAY", "CHECKPOINT_SCN", "CHECKPOINT_SCN_DISPLAY", "PIECE_SWITCH_INTERVAL", "PATH"],

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import type { Cell } from "../sql/select";
 import { readState, stateFile, type ClusterState } from "../state";
 import { clusterAlive } from "./registry";
+import type { Tenant4Fields } from "./tenant4";
 
 export const REPLICATION = { copyMs: 1500, lagMs: 1000 } as const;
 
@@ -45,7 +46,7 @@ export interface UserTable {
   rows: { scn: number; values: Cell[] }[];
 }
 
-export interface StandbyFields {
+export interface StandbyFields extends Tenant4Fields {
   replica?: ReplicaInfo;
   standbys?: StandbyLink[];
   /** User tables by tenant id, then lower-case table name. */

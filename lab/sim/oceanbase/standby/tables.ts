@@ -5,10 +5,10 @@
  * 4688 ("standby cluster support weak read only"); weak reads (`SET ob_read_consistency = WEAK`
  * or the `READ_CONSISTENCY(WEAK)` hint) see what has been applied.
  */
-import { ObError } from "../errors";
+import { ObError, type ObErrorName } from "../errors";
 import { runSelect, tokenize, type Cell, type ResultSet, type SelectContext } from "../sql/select";
 import type { ClusterState } from "../state";
-import { roleOf, scnOf, type UserTable } from "./model";
+import { scnOf, type UserTable } from "./model";
 
 type Reply = { kind: "ok"; affectedRows: number } | { kind: "rows"; result: ResultSet };
 
@@ -68,8 +68,8 @@ function parenGroups(toks: ReturnType<typeof tokenize>, from: number): ReturnTyp
 }
 
 /** One statement in user tenant `tenantId`'s session. `raw` still has its comments (hints). */
-export function executeTenant(s: ClusterState, tenantId: number, connectionId: number, raw: string, sql: string, now: number, base: SelectContext): Reply {
-  const standby = roleOf(s) !== "PRIMARY";
+export function executeTenant(s: ClusterState, tenantId: number, connectionId: number, raw: string, sql: string, now: number, base: SelectContext, readOnly: ObErrorName | null): Reply {
+  const standby = readOnly !== null;
   let m: RegExpExecArray | null;
   if ((m = /^SET (?:SESSION |@@SESSION\.|@@)?ob_read_consistency ?= ?'?(WEAK|STRONG|FROZEN)'?$/i.exec(sql))) {
     weakReads.set(connectionId, m[1].toUpperCase() === "WEAK");
@@ -80,7 +80,7 @@ export function executeTenant(s: ClusterState, tenantId: number, connectionId: n
   if (/^SELECT\b/i.test(sql)) {
     const weak = weakReads.get(connectionId) === true || /READ_CONSISTENCY\s*\(\s*WEAK\s*\)/i.test(raw);
     const usesTable = /\bFROM\b/i.test(sql);
-    if (standby && usesTable && !weak) throw new ObError("standbyWeakReadOnly");
+    if (standby && usesTable && !weak) throw new ObError(readOnly!);
     return {
       kind: "rows",
       result: runSelect(sql, {
@@ -93,7 +93,7 @@ export function executeTenant(s: ClusterState, tenantId: number, connectionId: n
       }),
     };
   }
-  if (standby && /^(CREATE|INSERT|UPDATE|DELETE|DROP|ALTER|REPLACE|TRUNCATE)\b/i.test(sql)) throw new ObError("standbyWeakReadOnly");
+  if (standby && /^(CREATE|INSERT|UPDATE|DELETE|DROP|ALTER|REPLACE|TRUNCATE)\b/i.test(sql)) throw new ObError(readOnly!);
   const toks = tokenize(sql);
   const word = (i: number) => (toks[i]?.t === "id" ? toks[i].v.toUpperCase() : "");
   if (word(0) === "CREATE" && word(1) === "TABLE") {

@@ -1,10 +1,12 @@
 /**
- * The 3.x views of a primary/standby pair (spec oceanbase-source-check.md §C): V$OB_CLUSTER on
+ * The views of a primary/standby pair: 3.x (spec oceanbase-source-check.md §C): V$OB_CLUSTER on
  * either side, V$OB_STANDBY_STATUS on the primary (a row per standby), `__all_server` (each
- * OBServer's zone, ports and whether it runs) and the zones' IDC and region rows of `__all_zone`.
+ * OBServer's zone, ports and whether it runs) and the zones' IDC and region rows of `__all_zone`;
+ * 4.x DBA_OB_TENANTS with the tenants' roles, V$OB_LS_LOG_RESTORE_STATUS and DBA_OB_ACCESS_POINT.
  */
 import type { Row, Table } from "../sql/select";
-import type { ClusterState } from "../state";
+import { isV4, type ClusterState } from "../state";
+import { logRestoreStatusRows, tenantRoleColumns } from "./tenant4";
 import { linkStatus, primarySwitchoverStatus, roleOf, scnOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
 import { servers } from "./registry";
 import { zonesOf } from "./alter";
@@ -64,8 +66,22 @@ const VIEWS: Record<string, (labDir: string, s: ClusterState, now: number) => Ta
   },
 };
 
+/** 4.x: the tenants with their roles, the standby tenants' log restore, each tenant's SQL access points. */
+const V4_VIEWS: Record<string, (labDir: string, s: ClusterState, now: number) => Table> = {
+  DBA_OB_TENANTS: (labDir, s, now) => {
+    const rows = s.tenants.map((t): Row => ({ TENANT_ID: t.id, TENANT_NAME: t.name, TENANT_TYPE: t.id === 1 ? "SYS" : "USER", STATUS: "NORMAL", ...tenantRoleColumns(labDir, s, t.id, now), LOG_MODE: s.archive[String(t.id)]?.status === "DOING" ? "ARCHIVELOG" : "NOARCHIVELOG" }));
+    return { columns: ["TENANT_ID", "TENANT_NAME", "TENANT_TYPE", "STATUS", "TENANT_ROLE", "SWITCHOVER_STATUS", "SYNC_SCN", "READABLE_SCN", "RECOVERY_UNTIL_SCN", "LOG_MODE"], rows };
+  },
+  V$OB_LS_LOG_RESTORE_STATUS: (labDir, s, now) => ({ columns: ["TENANT_ID", "LS_ID", "SYNC_LSN", "SYNC_SCN", "SYNC_STATUS", "ERR_CODE", "COMMENT"], rows: logRestoreStatusRows(labDir, s, now) }),
+  DBA_OB_ACCESS_POINT: (_labDir, s) => ({
+    columns: ["TENANT_ID", "TENANT_NAME", "SVR_IP", "SQL_PORT"],
+    rows: s.tenants.filter((t) => t.id !== 1).flatMap((t) => s.servers.map((x): Row => ({ TENANT_ID: t.id, TENANT_NAME: t.name, SVR_IP: x.address, SQL_PORT: x.sqlPort }))),
+  }),
+};
+
 export function standbyView(labDir: string, s: ClusterState, name: string, now: number): Table | undefined {
-  const f = VIEWS[name.replace(/^oceanbase\./i, "").toUpperCase()];
+  const bare = name.replace(/^oceanbase\./i, "").toUpperCase();
+  const f = (isV4(s) ? V4_VIEWS[bare] : undefined) ?? VIEWS[bare];
   return f ? f(labDir, s, now) : undefined;
 }
 

@@ -1,0 +1,144 @@
+/**
+ * The pure planner of `oceanbase:StandbyCluster` on 4.x (spec oceanbase-source-check.md §D): the
+ * standby cluster (running, sys tenant only) gets a standby tenant of each primary tenant named
+ * (or of every user tenant), with the primary tenant's SQL access points as its net-service log
+ * restore source, and a bounded wait until each has its first copy. `role` moves every tenant's
+ * primary role: demote the side that has it, promote the other once it is in sync, then point
+ * the demoted tenants' log restore source at the new primary (OceanBase's order; ob-operator's
+ * too). Each round reads the roles back, so an interrupted switchover is finished by the next up.
+ * Failover (ACTIVATE STANDBY TENANT) only when asked by `failover.confirm` and the primary is lost.
+ */
+import { connectionKey, parseConnection } from "../../core/connection";
+import type { Operation, Plan } from "../../core/operation";
+import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
+import { PlanRefusal } from "../plan-common";
+import { isV4, obString } from "../sql";
+import { sameVersion } from "./plan";
+import { standbyEndpoint, type SideView, type TenantsActual, type TenantView } from "./read-tenants";
+import type { StandbyClusterSpec } from "./schema";
+import { TENANT_SQL, type RestoreSource } from "./sql-tenants";
+
+interface Side {
+  readonly label: string;
+  readonly t: Target;
+  readonly ep: SqlEndpoint;
+  readonly view: SideView;
+}
+
+/** What `failover.confirm` must say on 4.x: the primary's SQL endpoint as declared (a lost primary cannot tell its name). */
+export const primaryRef = (s: StandbyClusterSpec) => `${s.primary.host}:${s.primary.port}`;
+
+function standbySide(s: StandbyClusterSpec, a: TenantsActual): Side {
+  const sb = standbyEndpoint(s);
+  if (!a.standby.ok) {
+    throw new PlanRefusal(`precheck: the 4.x standby cluster's sys tenant at ${sb.address}:${sb.port} does not answer (${a.standby.error.split("\n")[0]}): on 4.x this resource does not start or bootstrap the standby cluster yet; deploy it (sys tenant only) first and give its root@sys password as standbyPassword`);
+  }
+  return { label: `standby cluster ${s.clusterId}`, t: { host: sb.address, connKey: sb.connKey }, ep: { host: sb.address, port: sb.port, password: sb.password }, view: a.standby.view };
+}
+
+function sides(s: StandbyClusterSpec, a: TenantsActual): { primary: Side; standby: Side } {
+  if (!a.primary.ok) {
+    const lost = s.role === "primary" ? `; if it is lost, declare failover: { confirm: "${primaryRef(s)}" } (never implicit)` : "";
+    throw new PlanRefusal(`precheck: cannot reach the primary at ${primaryRef(s)}: ${a.primary.error.split("\n")[0]} (check primary.connection, host, port and password)${lost}`);
+  }
+  const standby = standbySide(s, a);
+  for (const [label, v] of [["primary", a.primary.view], ["standby cluster", standby.view]] as const) {
+    if (!isV4(v.version)) throw new PlanRefusal(`precheck: the ${label} runs OceanBase ${v.version}, and version is ${s.version}: a 3.x pair is a standby cluster; declare version ${v.version}`);
+    if (!sameVersion(v.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the ${label}'s ${v.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
+  }
+  const pc = parseConnection(s.primary.connection);
+  return {
+    primary: { label: "the primary", t: { host: pc.host, connKey: connectionKey(pc) }, ep: { host: s.primary.host, port: s.primary.port, password: s.primary.password }, view: a.primary.view },
+    standby,
+  };
+}
+
+function sourceFor(s: StandbyClusterSpec, from: Side, tenant: TenantView): RestoreSource {
+  const password = s.logRestoreSource?.password ?? s.primary.password;
+  if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
+  if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
+  return { access: tenant.access, user: s.logRestoreSource?.user ?? "root", tenant: tenant.name, password };
+}
+
+const names = (ts: readonly TenantView[]) => ts.map((t) => obString(t.name)).join(", ");
+
+/** Waits until each named tenant on `side` is a standby tenant with its first copy done (SYNC_SCN > 0). */
+function waitSynced(s: StandbyClusterSpec, side: Side, ts: readonly TenantView[], why: string): Operation {
+  return waitOp(side.t, side.ep, `SELECT count(*) FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name IN (${names(ts)}) AND tenant_role = 'STANDBY' AND sync_scn > 0`, String(ts.length), s.timeoutSeconds, {
+    describe: `wait until ${ts.map((t) => t.name).join(", ")} on ${side.label} ${ts.length === 1 ? "is a standby tenant" : "are standby tenants"} in sync (at most ${s.timeoutSeconds}s)`,
+    reason: why,
+    hint: "check V$OB_LS_LOG_RESTORE_STATUS on that side (SYNC_STATUS names what blocks: CHECK USER OR PASSWORD, CHECK NETWORK, ...); run up again to wait more",
+  });
+}
+
+export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
+  if (s.failover) return failover(s, a);
+  const { primary, standby } = sides(s, a);
+  const wanted = s.tenants ?? primary.view.tenants.map((t) => t.name);
+  const missing = wanted.filter((n) => !primary.view.tenants.some((t) => t.name === n));
+  if (missing.length > 0) throw new PlanRefusal(`tenants: ${missing.join(", ")} ${missing.length === 1 ? "is not a user tenant" : "are not user tenants"} of the primary (DBA_OB_TENANTS has ${primary.view.tenants.map((t) => t.name).join(", ") || "none"})`);
+  const pair = wanted.map((n) => ({ p: primary.view.tenants.find((t) => t.name === n)!, sb: standby.view.tenants.find((t) => t.name === n) }));
+  const wrong = pair.filter((x) => x.sb && x.sb.role === "PRIMARY" && x.p.role === "PRIMARY");
+  if (wrong.length > 0) throw new PlanRefusal(`tenant${wrong.length === 1 ? "" : "s"} ${wrong.map((x) => x.p.name).join(", ")} ${wrong.length === 1 ? "is" : "are"} PRIMARY on both clusters (a tenant of that name was made on the standby cluster, or one side was activated): an existing tenant is never overwritten; check which holds the data, drop the other by hand, then run up again. Nothing was changed`);
+
+  const phases: { title: string; operations: Operation[] }[] = [];
+  const create = pair.filter((x) => !x.sb);
+  if (create.length > 0) {
+    phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, create.map((x) => TENANT_SQL.createStandby(x.p.name, sourceFor(s, primary, x.p))), {
+      describe: create.map((x) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})`).join("; "),
+      reason: "the primary's tenant has no standby tenant on this cluster",
+      hint: "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
+      timeoutMs: 300_000,
+    })] });
+    phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, standby, create.map((x) => x.p), "a new standby tenant copies its primary tenant, then follows its log")] });
+    return phases;
+  }
+
+  // The side that should hold the primary role, and the other.
+  const [to, from] = s.role === "primary" ? [standby, primary] : [primary, standby];
+  const of = (side: Side, n: string) => side.view.tenants.find((t) => t.name === n)!;
+  const moving = wanted.filter((n) => of(to, n).role !== "PRIMARY");
+  const demote = moving.filter((n) => of(from, n).role === "PRIMARY");
+  // Standby tenants with no source: the old primary after a switchover (or one interrupted before its source was set).
+  // The tenants this plan demotes too: the whole switchover shows in one plan (and its preview).
+  const sourceless = wanted.filter((n) => demote.includes(n) || (of(from, n).role === "STANDBY" && (moving.includes(n) || of(from, n).syncStatus === "NOT AVAILABLE")));
+  if (demote.length > 0) {
+    phases.push({ title: `check ${to.label} is in sync`, operations: [waitSynced(s, to, demote.map((n) => of(to, n)), "a planned switchover loses nothing: the standby tenants must follow before the primary is demoted")] });
+    phases.push({ title: `demote ${from.label}`, operations: [sqlOp(from.t, from.ep, demote.map(TENANT_SQL.toStandby), { describe: demote.map(TENANT_SQL.toStandby).join("; "), reason: `role: ${s.role}: ${from.label} gives up the primary role (demoted first)` })] });
+  }
+  if (moving.length > 0) {
+    phases.push({ title: `promote ${to.label}`, operations: [sqlOp(to.t, to.ep, moving.map(TENANT_SQL.toPrimary), { describe: moving.map(TENANT_SQL.toPrimary).join("; "), reason: `role: ${s.role}: ${to.label} takes the primary role once it has all the log`, hint: "4179: the standby tenant has not received all of the old primary's log yet; run up again" })] });
+  }
+  if (sourceless.length > 0) {
+    const statements = sourceless.map((n) => TENANT_SQL.setSource(n, sourceFor(s, to, of(to, n))));
+    phases.push({ title: `point ${from.label}'s tenants at ${to.label}`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
+  }
+  // An up interrupted after CREATE STANDBY TENANT (or a source just set) waits for the first copy here.
+  const copying = wanted.filter((n) => !moving.includes(n) && !sourceless.includes(n) && of(from, n).role === "STANDBY" && of(from, n).syncScn === 0);
+  if (copying.length > 0) phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, from, copying.map((n) => of(from, n)), "a standby tenant copies its primary tenant before it follows its log")] });
+  return phases;
+}
+
+/** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT). */
+function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
+  const want = primaryRef(s);
+  if (s.failover!.confirm !== want) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${want}, as primary declares it): failover is never implicit`);
+  if (a.primary.ok) throw new PlanRefusal(`the primary at ${want} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
+  const standby = standbySide(s, a);
+  const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
+  const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
+  if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
+  const promote = mine.filter((t) => t.role === "STANDBY");
+  if (promote.length === 0) return [];
+  const statements = promote.map((t) => TENANT_SQL.activate(t.name));
+  return [{ title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
+    describe: `${statements.join("; ")} (the primary at ${want} is given up: its tenants must be rebuilt as standby tenants of these)`,
+    reason: `failover confirmed for ${want}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
+    timeoutMs: 300_000,
+  })] }];
+}
+
+/** Delete on 4.x keeps the standby tenants and their data: they are dropped by hand, once disposable. */
+export function planTenantsDelete(): Plan {
+  return [];
+}

@@ -1,0 +1,33 @@
+/**
+ * The 4.x standby tenant statements and reads (spec oceanbase-source-check.md §D), in one place.
+ * Tenant and user names are identifiers the schema restricted to letters, digits and _; the log
+ * restore source is one string literal through `obString`.
+ */
+import { obString } from "../sql";
+
+export const TENANT_READ = {
+  version: "SELECT @@version_comment AS version_comment",
+  tenants: "SELECT tenant_id, tenant_name, tenant_role, switchover_status, sync_scn FROM oceanbase.DBA_OB_TENANTS WHERE tenant_type = 'USER' ORDER BY tenant_id",
+  access: "SELECT tenant_id, svr_ip, sql_port FROM oceanbase.DBA_OB_ACCESS_POINT",
+  restore: "SELECT tenant_id, sync_status FROM oceanbase.V$OB_LS_LOG_RESTORE_STATUS",
+} as const;
+
+export interface RestoreSource {
+  readonly access: readonly string[];
+  readonly user: string;
+  readonly tenant: string;
+  readonly password: string;
+}
+
+const sourceValue = (r: RestoreSource) => `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant} PASSWORD=${r.password}`;
+
+export const TENANT_SQL = {
+  createStandby: (tenant: string, r: RestoreSource) => `CREATE STANDBY TENANT IF NOT EXISTS ${tenant} LOG_RESTORE_SOURCE = ${obString(sourceValue(r))}`,
+  setSource: (tenant: string, r: RestoreSource) => `ALTER SYSTEM SET LOG_RESTORE_SOURCE = ${obString(sourceValue(r))} TENANT = ${tenant}`,
+  toStandby: (tenant: string) => `ALTER SYSTEM SWITCHOVER TO STANDBY TENANT = ${tenant}`,
+  toPrimary: (tenant: string) => `ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = ${tenant}`,
+  /** Lossy failover: the standby tenant becomes a primary with the log it has. */
+  activate: (tenant: string) => `ALTER SYSTEM ACTIVATE STANDBY TENANT = ${tenant}`,
+  /** What a step says of a source: never its password. */
+  describeSource: (r: RestoreSource) => `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant}`,
+} as const;

@@ -1,0 +1,85 @@
+/**
+ * The lab's 4.x standby tenants, by hand: a DBA on a second 4.x cluster (sys tenant only) creates
+ * a standby tenant of the primary's t1 with a net-service log restore source, reads t1's rows on
+ * it, meets the refusals, switches over both ways and activates (codes and texts marked `guess`
+ * in lab/sim/oceanbase/errors.ts where no source shows them).
+ */
+import { waitFor } from "./helpers";
+import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
+
+jest.setTimeout(180_000);
+
+let pair: TenantPair;
+beforeAll(async () => {
+  pair = await startTenantPair();
+}, 120_000);
+afterAll(async () => pair?.ob.stop());
+
+const addr = (h: string) => pair.ob.lab.host(h).address;
+const P = () => `${addr("host1")}:${pair.ob.cluster.servers[0].sqlPort}`;
+const S = () => `${addr("host4")}:${pair.standby.servers[0].sqlPort}`;
+const sqlAt = (side: PairSide, sql: string, o: { tenant?: string; password?: string } = {}) => pair.sql(side, sql, o);
+const ids = (side: PairSide) => pair.ids(side);
+const source = (service: string, user: string, password: string) => `'SERVICE=${service} USER=${user} PASSWORD=${password}'`;
+const roles = async (server: PairSide) => (await sqlAt(server, "SELECT tenant_name, tenant_role, switchover_status FROM oceanbase.DBA_OB_TENANTS WHERE tenant_type = 'USER'")).out;
+
+test("CREATE STANDBY TENANT checks its log restore source: the address, the tenant, the user's password", async () => {
+  expect((await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = ${source(P(), "root@t1", "wrong")}`)).err).toMatch(/ERROR 1045 \(42000\).*Access denied for user 'root@t1'/);
+  expect((await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = ${source(P(), "root@nosuch", pair.ob.password)}`)).err).toMatch(/ERROR 1045 \(42000\)/);
+  expect((await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = ${source(`${addr("host1")}:2999`, "root@t1", pair.ob.password)}`)).err).toMatch(/ERROR 4179 \(HY000\).*check network/);
+  const noUser = await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = 'SERVICE=${P()} PASSWORD=${pair.ob.password}'`);
+  expect(noUser.err).toMatch(/ERROR 4002 \(HY000\).*PASSWORD=\*\*\*/);
+  // obclient echoes the statement it sent; the server's message masks the password.
+  expect(noUser.err.split("\n").find((l) => l.startsWith("ERROR"))).not.toContain(pair.ob.password);
+  // The refused statements left nothing behind.
+  expect(await roles("standby")).toBe("");
+});
+
+test("a standby tenant follows its primary tenant's rows and refuses writes with OceanBase's error", async () => {
+  expect(await sqlAt("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  expect(await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = ${source(P(), "root@t1", pair.ob.password)}`)).toMatchObject({ code: 0 });
+  expect((await sqlAt("standby", `CREATE STANDBY TENANT t1 LOG_RESTORE_SOURCE = ${source(P(), "root@t1", pair.ob.password)}`)).err).toMatch(/ERROR 5157 \(HY000\).*tenant 't1' already exist/);
+  expect(await sqlAt("standby", `CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = ${source(P(), "root@t1", pair.ob.password)}`)).toMatchObject({ code: 0 });
+  expect(await roles("standby")).toBe("t1\tSTANDBY\tNORMAL");
+  expect(await roles("primary")).toBe("t1\tPRIMARY\tNORMAL");
+  // The standby tenant's users are the primary tenant's: root@t1 logs in with its password.
+  expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (2)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  await waitFor("row 2 on the standby tenant", async () => ((await ids("standby")) === "1,2" ? true : undefined));
+  expect((await sqlAt("standby", "INSERT INTO x VALUES (3)", { tenant: "t1" })).err).toMatch(/ERROR 6312 \(HY000\).*standby tenant is read only/);
+  const st = (await sqlAt("standby", "SELECT tenant_id, sync_status FROM oceanbase.V$OB_LS_LOG_RESTORE_STATUS")).out.split("\t");
+  expect(st[1]).toBe("NORMAL");
+});
+
+test("switchover both ways: the primary is demoted first, the old primary follows once its source is set", async () => {
+  expect((await sqlAt("standby", "ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = t1")).err).toMatch(/ERROR 4179 \(HY000\).*switch the primary to standby first/);
+  expect((await sqlAt("primary", "ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT")).err).toMatch(/ERROR 4179/);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (3)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  expect(await sqlAt("primary", "ALTER SYSTEM SWITCHOVER TO STANDBY TENANT = t1")).toMatchObject({ code: 0 });
+  expect(await roles("primary")).toBe("t1\tSTANDBY\tNORMAL");
+  expect((await sqlAt("primary", "INSERT INTO x VALUES (4)", { tenant: "t1" })).err).toMatch(/ERROR 6312/);
+  // The standby takes over once it has row 3 (the last the old primary wrote).
+  await waitFor("switchover to primary", async () => ((await sqlAt("standby", "ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = t1")).code === 0 ? true : undefined));
+  expect(await roles("standby")).toBe("t1\tPRIMARY\tNORMAL");
+  expect(await ids("standby")).toBe("1,2,3");
+  expect(await sqlAt("standby", "INSERT INTO x VALUES (4)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  expect(await sqlAt("primary", `ALTER SYSTEM SET LOG_RESTORE_SOURCE = ${source(S(), "root@t1", pair.ob.password)} TENANT = t1`)).toMatchObject({ code: 0 });
+  await waitFor("row 4 on the old primary", async () => ((await ids("primary")) === "1,2,3,4" ? true : undefined));
+
+  // And back.
+  expect(await sqlAt("standby", "ALTER SYSTEM SWITCHOVER TO STANDBY TENANT = t1")).toMatchObject({ code: 0 });
+  await waitFor("switchover back", async () => ((await sqlAt("primary", "ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = t1")).code === 0 ? true : undefined));
+  expect(await sqlAt("standby", `ALTER SYSTEM SET LOG_RESTORE_SOURCE = ${source(P(), "root@t1", pair.ob.password)} TENANT = t1`)).toMatchObject({ code: 0 });
+  expect([await roles("primary"), await roles("standby")]).toEqual(["t1\tPRIMARY\tNORMAL", "t1\tSTANDBY\tNORMAL"]);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (5)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  await waitFor("row 5 on the standby", async () => ((await ids("standby")) === "1,2,3,4,5" ? true : undefined));
+});
+
+test("ACTIVATE STANDBY TENANT promotes a standby tenant (lossy failover); refused on a primary tenant", async () => {
+  expect((await sqlAt("primary", "ALTER SYSTEM ACTIVATE STANDBY TENANT = t1")).err).toMatch(/ERROR 4179 \(HY000\).*tenant role is not STANDBY/);
+  expect((await sqlAt("primary", `ALTER SYSTEM SET LOG_RESTORE_SOURCE = ${source(S(), "root@t1", pair.ob.password)} TENANT = t1`)).err).toMatch(/ERROR 4179 \(HY000\).*tenant role is not STANDBY/);
+  expect(await sqlAt("standby", "ALTER SYSTEM ACTIVATE STANDBY TENANT = t1")).toMatchObject({ code: 0 });
+  expect(await roles("standby")).toBe("t1\tPRIMARY\tNORMAL");
+  expect(await sqlAt("standby", "INSERT INTO x VALUES (6)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  expect(await ids("standby")).toBe("1,2,3,4,5,6");
+});

@@ -1,0 +1,55 @@
+/**
+ * oceanbase.StandbyCluster failover on 4.x through the local engine (examples/ob-standby-tenants):
+ * never implicit (refused while the primary answers, refused with a wrong confirm, and role:
+ * "primary" alone asks for it when the primary cannot be reached); after the primary's hosts go
+ * down (lab fault `down`), `failover: {confirm}` activates the standby tenants with every row
+ * they applied; the next up is quiet.
+ */
+import { outcome } from "../examples/helpers";
+import { waitFor } from "./helpers";
+import { startTenantPair, type TenantPair } from "./tenant-pair";
+
+jest.setTimeout(300_000);
+
+let pair: TenantPair;
+beforeAll(async () => {
+  pair = await startTenantPair();
+  const up = await pair.stack.engine("up");
+  if (up.code !== 0) throw new Error(`the standby tenants' up failed:\n${up.out.slice(-4000)}`);
+}, 180_000);
+afterAll(async () => pair?.ob.stop());
+
+const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
+const primaryRef = () => `${pair.ob.cluster.servers[0].address}:${pair.ob.cluster.servers[0].sqlPort}`;
+
+test("failover is refused while the primary answers: a switchover is the way, nothing runs", async () => {
+  const r = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  expect(r.code).not.toBe(0);
+  expect(r.out).toMatch(/the primary at [\d.]+:2881 answers: failover is for a lost primary; for a planned role change remove failover/);
+  expect(steps(r)).toEqual([]);
+});
+
+test("after the primary's hosts go down: role primary alone and a wrong confirm are refused; the right confirm activates the standby tenant with its rows", async () => {
+  expect(await pair.sql("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1), (2)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  await waitFor("rows on the standby tenant", async () => ((await pair.ids("standby")) === "1,2" ? true : undefined));
+  for (const h of ["host1", "host2", "host3"]) await pair.ob.lab.fault(h, "down");
+
+  const alone = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  expect(alone.code).not.toBe(0);
+  expect(alone.out).toMatch(/cannot reach the primary at [\d.]+:2881: .*declare failover: \{ confirm: \\"[\d.]+:2881\\" \} \(never implicit\)/);
+  const wrong = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: "obcluster" }).engine("up");
+  expect(wrong.out).toMatch(/failover\.confirm is \\"obcluster\\", not the primary being given up \([\d.]+:2881, as primary declares it\): failover is never implicit/);
+  expect(steps(alone).concat(steps(wrong))).toEqual([]);
+
+  const failover = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  expect(outcome(failover)).toEqual({ code: 0, tail: "" });
+  expect(steps(failover)).toEqual([expect.stringMatching(/ sql ALTER SYSTEM ACTIVATE STANDBY TENANT = t1 \(the primary at [\d.]+:2881 is given up: its tenants must be rebuilt as standby tenants of these\) \.\.\. ok/)]);
+  expect((await pair.sql("standby", "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out).toBe("PRIMARY");
+  expect((await pair.stack.outputs()).standbyTenants).toMatchObject({ role: "PRIMARY", primary: { unreachable: expect.any(String) } });
+  expect(await pair.ids("standby")).toBe("1,2");
+  expect(await pair.sql("standby", "INSERT INTO x VALUES (3)", { tenant: "t1" })).toMatchObject({ code: 0 });
+
+  const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
+  expect(steps(quiet)).toEqual([]);
+});

@@ -1,0 +1,90 @@
+/**
+ * oceanbase.StandbyCluster on 4.x through the local engine, as a user runs
+ * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1) and a standby
+ * cluster with its sys tenant only (hosts 4-6), both made by the lab's CLI; up makes t1 there a
+ * standby tenant of the primary's t1, rows written on the primary reach it, a second up is
+ * quiet, role primary switches over (and back) with the roles read back and no row lost, a
+ * source cleared by hand shows in refresh and the next up repairs it.
+ */
+import * as fs from "node:fs";
+import { outcome } from "../examples/helpers";
+import { waitFor } from "./helpers";
+import { connectMarks, connectsSince, observedInState } from "./standby-helpers";
+import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
+
+jest.setTimeout(300_000);
+
+let pair: TenantPair;
+beforeAll(async () => {
+  pair = await startTenantPair();
+}, 120_000);
+afterAll(async () => pair?.ob.stop());
+
+const sqlAt = (side: PairSide, sql: string, tenant = "sys") => pair.sql(side, sql, { tenant });
+const role = async (side: PairSide) => (await sqlAt(side, "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out;
+const ids = (side: PairSide) => pair.ids(side);
+const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
+const observed = async () => (await pair.stack.outputs()).standbyTenants;
+
+test("up: t1 on the standby cluster becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
+  expect(await sqlAt("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", "t1")).toMatchObject({ code: 0 });
+  const marks = connectMarks(pair.ob.lab);
+  const up = await pair.stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  // One SSH connection to the primary's SQL host and one to the standby cluster's first host; the others untouched.
+  expect(connectsSince(pair.ob.lab, marks)).toEqual({ host1: 1, host2: 0, host3: 0, host4: 1, host5: 0, host6: 0 });
+  const phases = up.out.split("\n").map((l) => /plan: phase \d+\/\d+: (.*?) \(/.exec(l)?.[1]).filter(Boolean);
+  expect(phases).toEqual(["create standby tenants", "wait for the standby tenants"]);
+  expect(steps(up).join("\n")).toMatch(/CREATE STANDBY TENANT t1 \(log restore source SERVICE=127\.0\.\d+\.1:2881;127\.0\.\d+\.2:2881;127\.0\.\d+\.3:2881 USER=root@t1\)/);
+  expect(await role("standby")).toBe("STANDBY");
+  expect(await observed()).toMatchObject({ role: "STANDBY", tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }] });
+  expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
+  const state = fs.readFileSync(pair.stack.stateFile(), "utf8");
+  for (const pw of [pair.ob.password, pair.standbyPassword]) {
+    expect(state).not.toContain(pw);
+    // Our own log lines (the engine's --verbose RPC dump of the program's inputs is Pulumi's, not ours).
+    for (const l of up.out.split("\n").filter((x) => x.includes("[dbcluster]"))) expect(l).not.toContain(pw);
+    for (const h of pair.ob.lab.hosts) for (const e of pair.ob.lab.commandLog(h.name)) expect(JSON.stringify(e)).not.toContain(pw);
+  }
+});
+
+test("rows written on the primary reach the standby tenant, which refuses writes; a second up runs no step", async () => {
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (2)", "t1")).toMatchObject({ code: 0 });
+  await waitFor("row 2 on the standby tenant", async () => ((await ids("standby")) === "1,2" ? true : undefined));
+  expect((await sqlAt("standby", "INSERT INTO x VALUES (9)", "t1")).err).toMatch(/ERROR 6312 \(HY000\).*standby tenant is read only/);
+  const again = await pair.stack.engine("up");
+  expect(outcome(again)).toEqual({ code: 0, tail: "" });
+  expect(steps(again)).toEqual([]);
+});
+
+test("role primary: demote the primary's t1, promote the standby's, point the old primary at it; a row reaches the old primary; and back, no row lost", async () => {
+  const up = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up).map((l) => /(wait until|SWITCHOVER TO STANDBY|SWITCHOVER TO PRIMARY|SET LOG_RESTORE_SOURCE)/.exec(l)?.[1])).toEqual(["wait until", "SWITCHOVER TO STANDBY", "SWITCHOVER TO PRIMARY", "SET LOG_RESTORE_SOURCE"]);
+  expect([await role("primary"), await role("standby")]).toEqual(["STANDBY", "PRIMARY"]);
+  expect(await observed()).toMatchObject({ role: "PRIMARY", primary: { tenants: [{ name: "t1", role: "STANDBY" }] } });
+  expect(await sqlAt("standby", "INSERT INTO x VALUES (3)", "t1")).toMatchObject({ code: 0 });
+  await waitFor("row 3 on the old primary", async () => ((await ids("primary")) === "1,2,3" ? true : undefined));
+  const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  expect(steps(quiet)).toEqual([]);
+
+  const back = await pair.stack.engine("up");
+  expect(outcome(back)).toEqual({ code: 0, tail: "" });
+  expect([await role("primary"), await role("standby")]).toEqual(["PRIMARY", "STANDBY"]);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (4)", "t1")).toMatchObject({ code: 0 });
+  await waitFor("row 4 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4" ? true : undefined));
+  expect(steps(await pair.stack.engine("up"))).toEqual([]);
+});
+
+test("a log restore source cleared by hand: refresh shows it (NOT AVAILABLE) and what up would run; the next up points the tenant at the primary again", async () => {
+  expect(await sqlAt("standby", "ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = t1")).toMatchObject({ code: 0 });
+  const refresh = await pair.stack.engine("refresh");
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toMatch(/drift: the next up would run:.*SET LOG_RESTORE_SOURCE TENANT = t1 \(SERVICE=[\d.:;]+ USER=root@t1\)/s);
+  expect(observedInState(pair.stack).tenants).toEqual([{ name: "t1", role: "STANDBY", switchoverStatus: "NORMAL", syncStatus: "NOT AVAILABLE" }]);
+  const up = await pair.stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up)).toEqual([expect.stringMatching(/ sql SET LOG_RESTORE_SOURCE TENANT = t1 .* \.\.\. ok/)]);
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (5)", "t1")).toMatchObject({ code: 0 });
+  await waitFor("row 5 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4,5" ? true : undefined));
+});

@@ -1,0 +1,51 @@
+/**
+ * What the 4.x standby tenant suites share: a lab whose hosts 1-3 run a 4.x primary with tenant
+ * t1 and whose hosts 4-6 run a second 4.x cluster with its sys tenant only (both made by the
+ * lab's CLI), examples/ob-standby-tenants on it, and obclient over SSH on either side's first
+ * host, as a DBA runs it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { LabObCluster } from "../../lab/hosts/lab-json";
+import { REPO, stackOn, type Stack } from "../examples/helpers";
+import { runLabCli } from "../helpers/lab";
+import { startObLab, type ObLab } from "./helpers";
+
+export type PairSide = "primary" | "standby";
+
+export interface TenantPair {
+  readonly ob: ObLab;
+  readonly standby: LabObCluster;
+  readonly standbyPassword: string;
+  /** `examples/ob-standby-tenants` on this lab. */
+  readonly stack: Stack;
+  /** obclient as root@<tenant> (sys by default); the password (the side's root@sys one, or the primary's for a user tenant) and the statements on stdin. */
+  sql(side: PairSide, sql: string, o?: { tenant?: string; password?: string }): Promise<{ code: number | null; out: string; err: string }>;
+  /** t1's x ids on a side by a weak read, comma-joined; undefined while the query fails. */
+  ids(side: PairSide): Promise<string | undefined>;
+}
+
+export async function startTenantPair(): Promise<TenantPair> {
+  const ob = await startObLab({ version: "4.2.1", hosts: 6, tenants: ["t1"] });
+  try {
+    const standby = JSON.parse((await runLabCli(["oceanbase", "create", "--dir", ob.lab.dir, "--name", "obstandby", "--version", "4.2.1", "--zones", "z1:host4,z2:host5,z3:host6"])).stdout) as LabObCluster;
+    const standbyPassword = fs.readFileSync(standby.passwordFile, "utf8");
+    const sql: TenantPair["sql"] = async (side, text, o = {}) => {
+      const sv = side === "primary" ? ob.cluster.servers[0] : standby.servers[0];
+      const tenant = o.tenant ?? "sys";
+      const pw = o.password ?? (side === "standby" && tenant === "sys" ? standbyPassword : ob.password);
+      const cmd = `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sv.address} -P${sv.sqlPort} -uroot@${tenant} -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
+      const r = await ob.lab.exec(sv.host, cmd, `${pw}\n${text}`);
+      return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
+    };
+    const ids: TenantPair["ids"] = async (side) => {
+      const r = await sql(side, "SET ob_read_consistency = 'WEAK'; SELECT id FROM x ORDER BY id", { tenant: "t1" });
+      return r.code === 0 ? r.out.split("\n").filter((l) => l !== "").join(",") : undefined;
+    };
+    const stack = stackOn(ob.lab, path.join(REPO, "examples", "ob-standby-tenants"), "tenants-state");
+    return { ob, standby, standbyPassword, stack, sql, ids };
+  } catch (e) {
+    await ob.stop();
+    throw e;
+  }
+}

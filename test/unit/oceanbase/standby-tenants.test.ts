@@ -1,0 +1,95 @@
+/**
+ * The 4.x standby tenants' pure parts: check's rules for the new inputs, the planner's steps and
+ * order from a given actual state (create, quiet, switchover, an interrupted switchover, failover,
+ * refusals before any step), and the log restore source as one SQL literal whatever its password
+ * holds (read back by the lab server's own tokenizer).
+ */
+import { planTenants } from "../../../provider/oceanbase/standby/plan-tenants";
+import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
+import { TENANT_SQL } from "../../../provider/oceanbase/standby/sql-tenants";
+import { validateStandby } from "../../../provider/oceanbase/standby/validate";
+import { tokenize } from "../../../lab/sim/oceanbase/sql/select";
+import { hostileStrings } from "../../fixtures/hostile-strings";
+
+const host = (n: number) => ({ connection: { host: `10.0.1.${n}`, user: "admin" }, address: `10.0.1.${n}` });
+const base = (over: Record<string, unknown> = {}) => ({
+  primary: { connection: { host: "10.0.0.1", user: "admin" }, host: "10.0.0.1", password: "pw" },
+  clusterId: 2,
+  version: "4.2.1",
+  zones: [1, 2].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })),
+  observer: { home: "/home/admin/oceanbase", dataDir: "/data/1/store" },
+  standbyPassword: "sbpw",
+  ...over,
+});
+const spec = (over: Record<string, unknown> = {}) => {
+  const v = validateStandby(base(over));
+  if (!v.ok) throw new Error(JSON.stringify(v.failures));
+  return v.spec;
+};
+const tenant = (name: string, role: string, over: Partial<TenantView> = {}): TenantView => ({ name, id: 1002, role, switchoverStatus: "NORMAL", syncScn: 5, syncStatus: role === "STANDBY" ? "NORMAL" : "", access: [`${role === "PRIMARY" ? "10.0.0.1" : "10.0.1.1"}:2881`], ...over });
+const side = (...tenants: TenantView[]): SideView => ({ version: "4.2.1.0", tenants });
+const actual = (p: TenantView[], s: TenantView[]): TenantsActual => ({ primary: { ok: true, view: side(...p) }, standby: { ok: true, view: side(...s) } });
+const steps = (plan: ReturnType<typeof planTenants>) => plan.map((ph) => `${ph.title}: ${ph.operations.map((o) => `${o.host} ${o.kind}`).join(", ")}`);
+
+test("check: standbyPassword and logRestoreSource are taken; a source password with a blank and a tenant name that is no identifier are refused, all at once", () => {
+  expect(spec({ logRestoreSource: { password: "x" } }).logRestoreSource).toEqual({ user: "root", password: "x" });
+  const v = validateStandby(base({ logRestoreSource: { user: "rep", password: "pass word9" }, tenants: ["t1", "t-2"] }));
+  expect(v.ok).toBe(false);
+  const failures = !v.ok ? v.failures.map((f) => `${f.path}: ${f.rule}`) : [];
+  expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(/^logRestoreSource\.password: cannot contain a blank/), expect.stringMatching(/^tenants\[1\]: a tenant name starts with a letter/)]));
+  expect(JSON.stringify(!v.ok && v.failures)).not.toContain("pass word9");
+});
+
+test("create: CREATE STANDBY TENANT on the standby's first host for each missing tenant, then a bounded wait; the step names the source, never the password", () => {
+  const plan = planTenants(spec(), actual([tenant("t1", "PRIMARY"), tenant("t2", "PRIMARY", { access: ["10.0.0.1:2881", "10.0.0.2:2881"] })], []));
+  expect(steps(plan)).toEqual(["create standby tenants: 10.0.1.1 sql", "wait for the standby tenants: 10.0.1.1 wait"]);
+  const op = plan[0].operations[0];
+  expect(op.describe).toBe("CREATE STANDBY TENANT t1 (log restore source SERVICE=10.0.0.1:2881 USER=root@t1); CREATE STANDBY TENANT t2 (log restore source SERVICE=10.0.0.1:2881;10.0.0.2:2881 USER=root@t2)");
+  expect(op.command).not.toContain("pw");
+  expect(op.stdin).toContain("LOG_RESTORE_SOURCE = 'SERVICE=10.0.0.1:2881;10.0.0.2:2881 USER=root@t2 PASSWORD=pw'");
+  expect(planTenants(spec({ tenants: ["t2"] }), actual([tenant("t1", "PRIMARY"), tenant("t2", "PRIMARY")], []))[0].operations[0].describe).not.toContain("t1");
+});
+
+test("an up interrupted after CREATE STANDBY TENANT: the next one waits for the first copy (SYNC_SCN still 0)", () => {
+  expect(steps(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", { syncScn: 0 })])))).toEqual(["wait for the standby tenants: 10.0.1.1 wait"]);
+});
+
+test("in sync: nothing to do, on either role", () => {
+  expect(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toEqual([]);
+  expect(planTenants(spec({ role: "primary" }), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toEqual([]);
+});
+
+test("switchover: wait in sync on the standby, demote the primary, promote the standby, point the old primary at it; an interrupted one resumes where it stopped", () => {
+  const plan = planTenants(spec({ role: "primary" }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]));
+  expect(steps(plan)).toEqual([`check standby cluster 2 is in sync: 10.0.1.1 wait`, "demote the primary: 10.0.0.1 sql", "promote standby cluster 2: 10.0.1.1 sql", "point the primary's tenants at standby cluster 2: 10.0.0.1 sql"]);
+  expect(plan[3].operations[0].stdin).toContain("ALTER SYSTEM SET LOG_RESTORE_SOURCE = 'SERVICE=10.0.1.1:2881 USER=root@t1 PASSWORD=pw' TENANT = t1");
+  // Demoted, not yet promoted: promote and point; promoted, the old primary without a source: point only.
+  expect(steps(planTenants(spec({ role: "primary" }), actual([tenant("t1", "STANDBY", { syncStatus: "NOT AVAILABLE" })], [tenant("t1", "STANDBY")])))).toEqual(["promote standby cluster 2: 10.0.1.1 sql", "point the primary's tenants at standby cluster 2: 10.0.0.1 sql"]);
+  expect(steps(planTenants(spec({ role: "primary" }), actual([tenant("t1", "STANDBY", { syncStatus: "NOT AVAILABLE" })], [tenant("t1", "PRIMARY")])))).toEqual(["point the primary's tenants at standby cluster 2: 10.0.0.1 sql"]);
+});
+
+test("refused before any step: a tenant PRIMARY on both sides, a tenant the primary lacks, the standby cluster not answering, another version", () => {
+  expect(() => planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 is PRIMARY on both clusters .*never overwritten/);
+  expect(() => planTenants(spec({ tenants: ["t9"] }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/tenants: t9 is not a user tenant of the primary \(DBA_OB_TENANTS has t1\)/);
+  expect(() => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "connect ECONNREFUSED" } })).toThrow(/standby cluster's sys tenant at 10\.0\.1\.1:2881 does not answer \(connect ECONNREFUSED\).*deploy it \(sys tenant only\) first/);
+  expect(() => planTenants(spec({ version: "4.2.2" }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/version 4\.2\.2 differs from the primary's 4\.2\.1\.0.*upgrade the standby first, then the primary/);
+  expect(() => planTenants(spec(), { primary: { ok: true, view: { version: "3.2.4.0", tenants: [] } }, standby: { ok: true, view: side() } })).toThrow(/the primary runs OceanBase 3\.2\.4\.0.*a 3\.x pair is a standby cluster/);
+});
+
+test("failover: only with the primary's endpoint confirmed and the primary lost; ACTIVATE for each standby tenant", () => {
+  const lost: TenantsActual = { primary: { ok: false, error: "timed out" }, standby: { ok: true, view: side(tenant("t1", "STANDBY")) } };
+  expect(() => planTenants(spec({ role: "primary" }), lost)).toThrow(/cannot reach the primary at 10\.0\.0\.1:2881.*declare failover: \{ confirm: "10\.0\.0\.1:2881" \} \(never implicit\)/);
+  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost)).toThrow(/failover\.confirm is "obcluster", not the primary being given up \(10\.0\.0\.1:2881/);
+  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toThrow(/answers: failover is for a lost primary/);
+  const plan = planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), lost);
+  expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
+  expect(planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
+});
+
+test("the log restore source is one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
+  for (const pw of hostileStrings.filter((h) => h !== "" && !/\s/.test(h))) {
+    const sql = TENANT_SQL.createStandby("t1", { access: ["10.0.0.1:2881"], user: "root", tenant: "t1", password: pw });
+    const t = tokenize(sql);
+    expect(t.filter((x) => x.t === "str").map((x) => x.v)).toEqual([`SERVICE=10.0.0.1:2881 USER=root@t1 PASSWORD=${pw}`]);
+  }
+});
