@@ -68,7 +68,7 @@ function planRecover(v: GroupView, configured: readonly MemberSpec[]): Plan {
 
 /** An elected group: add new replicas, convert members between RAFT and shadow, fix configs, start stopped members. */
 function planEstablished(v: GroupView, leader: MemberSpec): Plan {
-  const joining = v.spec.members.filter((m) => v.selfIdOnDisk(m) === null || (!v.reg(m) && m !== leader));
+  const joining = v.newcomers();
   const pending = pendingLearners(v, joining, leader);
   const convert = converting(v).filter((m) => !joining.includes(m) && !pending.includes(m));
   if (convert.length > 0) refuseUnsafeConversion(v, convert, leader, joining);

@@ -21,6 +21,14 @@ export function planRemovals(v: GroupView): Plan {
       v.fail(`${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
     if (!leader) v.fail("the group has no elected leader; members cannot be removed online (start the group and wait for its election, then run `pulumi up` again)");
     if (!v.multi) v.fail("a multi-replica group cannot become a single replica in place; create a new group");
+    // SP_ALTER_RAFT_NODE takes the whole new configuration: with newcomers in it, it would name
+    // nodes not yet following (DM refuses), and replacing one of an odd count makes it even.
+    const adding = v.newcomers();
+    if (adding.length > 0)
+      v.fail(
+        `${olds.map((o) => o.name).join(", ")} to be removed while ${adding.map((m) => m.name).join(", ")} are to be added: ` +
+          "one change at a time: remove first (or add first), `pulumi up`, then the other; nothing was changed",
+      );
     const shadows = olds.filter((o) => o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);

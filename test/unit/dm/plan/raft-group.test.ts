@@ -198,6 +198,18 @@ describe("membership changes of a running group", () => {
     expect(lines(planRaftGroup(small, raftActual(sim, small)))).toEqual([]);
   });
 
+  test("replicas added and removed in one update are refused before any step, naming both sets (SP_ALTER_RAFT_NODE would name newcomers not yet following)", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const olds = raft(all, "RAFT_1");
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    // BP13 out, BP14 and BP15 in: four desired, of which two are not yet members
+    const swap = { ...raft(next, "RAFT_1"), members: raft(next, "RAFT_1").members.filter((m) => m.name !== "BP13") };
+    expect(() => planRaftGroup(swap, raftActual(sim, swap, olds.members), { olds })).toThrow(
+      /BP13 to be removed while BP14, BP15 are to be added: one change at a time: remove first \(or add first\), `pulumi up`, then the other; nothing was changed/,
+    );
+  });
+
   test("the leader cannot be removed; a member registered elsewhere is refused", () => {
     const { sim } = buildCluster(seed72);
     const spec = raft(steps(seed72), "RAFT_1");
