@@ -134,6 +134,8 @@ test("8.2.2.1.1: two BP replicas join as learners, then vote; refusals on the wa
   expect(await on(leader, "SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14');")).toMatch(/\[-8428\]/);
   expect(await on(leader, `SP_ALTER_RAFT_NODE('${ALL.filter((m) => m !== leader).slice(0, 3).join("/")}');`)).toMatch(/\[-8432\]/);
   expect(await on(leader, `SP_ALTER_RAFT_NODE('${ALL.join("/")}');`)).toMatch(/DMSQL 过程已成功完成/);
+  // voted in: a node of the configuration is no learner to add again
+  expect(await on(leader, addLearner("BP14", 4))).toMatch(/\[-8441\]/);
 
   expect(OLD.map((m) => pidOf(h, m))).toEqual(pids);
   expect(await leaderName()).toBe(leader);

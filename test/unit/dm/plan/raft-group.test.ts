@@ -180,6 +180,31 @@ describe("membership changes of a running group", () => {
     expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
   });
 
+  test("a join cut short after SP_ALTER_RAFT_NODE (the database shows them voting): the next plan only finishes the newcomers' dmarch.ini, adds nothing again", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("finish"))));
+    const actual = raftActual(sim, spec);
+    const raftId = actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id;
+    // V$GLOBAL_RAFT_INFO after the vote: all five are nodes of the configuration, none a learner
+    const info = (learners: string[]) =>
+      spec.members.map((m) => ({ name: m.name, raftId, shadow: false, learner: learners.includes(m.name), stat: m.name === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const again = lines(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info([]) } }));
+    // the finish of BP14 and BP15, then the old members' files (the cut plan's last phase)
+    expect(again).toEqual(["bp14", "bp15", "bp11", "bp12", "bp13"].map((d) => expect.stringMatching(new RegExp(`^write-file write \\S+${d}/DAMENG/dmarch\\.ini `))));
+    const finish = flatten(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info([]) } })).slice(0, 2);
+    expect(finish.map((o) => o.reason)).toEqual(["a full member now (no RAFT_LEARNER)", "a full member now (no RAFT_LEARNER)"]);
+    // a member the database still shows as a learner is added again and voted in
+    const stillLearner = lines(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info(["BP15"]) } }));
+    expect(stillLearner.filter((l) => l.startsWith("sql"))).toEqual([
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);",
+      "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
+    ]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
@@ -265,7 +290,7 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     const { sim, olds } = setUp();
     const actual = raftActual(sim, swapped);
     const info = (shadowOf: string, yes = "TRUE", no = "FALSE") =>
-      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12") } }))).toEqual([]);
     // without olds, the view alone says what to convert
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP13") } })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
