@@ -6,6 +6,7 @@
 import { phase, type Phase, type Plan } from "../../ops";
 import { SQL } from "../../sql";
 import { sqlOp, stopOp } from "../common";
+import { shadowNow } from "./convert";
 import { alterRaftNodeOp } from "./leader";
 import type { GroupView } from "./view";
 
@@ -29,7 +30,8 @@ export function planRemovals(v: GroupView): Plan {
         `${olds.map((o) => o.name).join(", ")} to be removed while ${adding.map((m) => m.name).join(", ")} are to be added: ` +
           "one change at a time: remove first (or add first), `pulumi up`, then the other; nothing was changed",
       );
-    const shadows = olds.filter((o) => o.shadow).map((o) => o.name);
+    // What the database says (V$GLOBAL_RAFT_INFO), not only what the previous inputs said.
+    const shadows = olds.filter((o) => shadowNow(v, o) ?? o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);
     // MGT §8.2.2.1.2 / §8.2.2.2.2: the new configuration on the leader, then the stop, then SP_DROP_DPC_INSTANCE on the MP.

@@ -305,6 +305,11 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     expect(() => planRaftGroup(leaderToShadow, raftActual(sim, leaderToShadow), { olds })).toThrow(/BP11 is the group's leader .* switch the leadership over/);
     const withoutShadow = { ...olds, members: olds.members.filter((m) => m.name !== "BP13") };
     expect(() => planRaftGroup(withoutShadow, raftActual(sim, withoutShadow, olds.members), { olds })).toThrow(/BP13: DM removes no shadow replica online .* make it a RAFT replica first/);
+    // the database's view decides, not only the previous inputs (which here call BP13 a RAFT replica)
+    const actual = raftActual(sim, withoutShadow, olds.members);
+    const raftInfo = ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: n === "BP13", learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const stale = { ...olds, members: olds.members.map((m) => ({ ...m, shadow: false })) };
+    expect(() => planRaftGroup(withoutShadow, { ...actual, catalog: { ...actual.catalog!, raftInfo } }, { olds: stale })).toThrow(/BP13: DM removes no shadow replica online/);
   });
 });
 
