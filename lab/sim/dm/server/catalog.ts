@@ -496,10 +496,19 @@ const PROCEDURES: Record<string, Procedure> = {
     run(c, a, self) {
       const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
       const gone = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
-      const raftId = gone[0].raftId;
+      // The group is the one this leader leads: a node of another group, or one not in the
+      // current configuration (removed already, or never voted in), is no node to delete.
+      const raftId = (c.instance(self) ?? fail(ERR.notLeader())).raftId;
       const leader = groupLeader(c, raftId, self);
-      if (gone.includes(leader)) fail(ERR.notLeader());
+      const other = gone.find((g) => g.raftId !== raftId);
+      if (other) fail(ERR.modeMismatch(other.name, c.raftById(raftId)!.name));
       const current = c.configuration(raftId);
+      const absent = gone.find((g) => !current.some((n) => eqName(n, g.name)));
+      if (absent) fail(ERR.notRaftNode(absent.name, c.raftById(raftId)!.name));
+      if (gone.includes(leader)) fail(ERR.notLeader());
+      // Shadows are never removed online (§5.20), whatever count is left.
+      const shadow = gone.find((g) => c.isShadow(g.name));
+      if (shadow) fail(ERR.shadowOnline(shadow.name));
       const left = current.filter((n) => !gone.some((g) => eqName(g.name, n))).map((n) => c.instance(n)!);
       if (left.length % 2 === 0) fail(ERR.raftSize(left.length));
       setVoters(c, raftId, left);
