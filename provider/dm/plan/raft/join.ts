@@ -41,12 +41,14 @@ function learnerFile(v: GroupView, m: MemberSpec): boolean {
 }
 
 /**
- * A member V$GLOBAL_RAFT_INFO lists in the group's configuration with IS_LEARNER false: it has
- * been voted in (SP_ALTER_RAFT_NODE), whatever its dmarch.ini still says.
+ * A member V$GLOBAL_RAFT_INFO lists in the group with IS_LEARNER false while it follows the leader
+ * (OPEN in the catalog): it has been voted in (SP_ALTER_RAFT_NODE), whatever its dmarch.ini still
+ * says. A newcomer not added yet stays in MOUNT, so it is never taken for a voter.
  */
 function votingNow(v: GroupView, m: MemberSpec): boolean {
   const row = v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === m.name.toUpperCase());
-  return row !== undefined && (v.raftRow === undefined || row.raftId === v.raftRow.id) && row.learner === false;
+  const inGroup = row !== undefined && (v.raftRow === undefined || row.raftId === v.raftRow.id);
+  return inGroup && row.learner === false && v.cat.instance(m.name)?.sysStatus === 4;
 }
 
 /**

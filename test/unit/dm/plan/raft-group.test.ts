@@ -197,6 +197,9 @@ describe("membership changes of a running group", () => {
     expect(again).toEqual(["bp14", "bp15", "bp11", "bp12", "bp13"].map((d) => expect.stringMatching(new RegExp(`^write-file write \\S+${d}/DAMENG/dmarch\\.ini `))));
     const finish = flatten(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info([]) } })).slice(0, 2);
     expect(finish.map((o) => o.reason)).toEqual(["a full member now (no RAFT_LEARNER)", "a full member now (no RAFT_LEARNER)"]);
+    // one in MOUNT (not following: never added) is no voter, whatever IS_LEARNER says
+    const mounted = { ...actual.catalog!, raftInfo: info([]), instances: actual.catalog!.instances.map((i) => (i.name === "BP15" ? { ...i, sysStatus: 3 } : i)) };
+    expect(lines(planRaftGroup(spec, { ...actual, catalog: mounted })).filter((l) => l.startsWith("sql"))[0]).toBe("sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);");
     // a member the database still shows as a learner is added again and voted in
     const stillLearner = lines(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info(["BP15"]) } }));
     expect(stillLearner.filter((l) => l.startsWith("sql"))).toEqual([
