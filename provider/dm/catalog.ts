@@ -62,6 +62,8 @@ export interface CatalogRaftMember {
   readonly raftId: number;
   /** IS_SHADOW; null when its text is none the provider knows (the manual documents no values). */
   readonly shadow: boolean | null;
+  /** IS_LEARNER, as `shadow`: false once SP_ALTER_RAFT_NODE voted it in. */
+  readonly learner: boolean | null;
   /** LEADER, FOLLOWER... */
   readonly stat: string;
 }
@@ -198,6 +200,7 @@ export function parseCatalog(stdout: string): Catalog {
             name: s(r.INSTANCE_NAME),
             raftId: n(r.RAFT_ID),
             shadow: flagText(r.IS_SHADOW),
+            learner: flagText(r.IS_LEARNER),
             stat: s(r.RAFT_STAT),
           })),
         }

@@ -219,14 +219,15 @@ function rmanWithMagic(l: { dmHome?: string }, stmt: string): string {
 /**
  * An online set into a database, as MGT §8.2.2 does it: `SHOW BACKUPSET` for its BAK_MAGIC, then
  * `RESTORE ... USE BAK_MAGIC n` and `RECOVER ... FOR STANDBY FROM BACKUPSET ... USE BAK_MAGIC n
- * UNTIL END_LSN` (UPDATE DB_MAGIC is its own step). The BAK_MAGIC is taken from the first
- * `BAK_MAGIC <digits>` SHOW prints, whatever the separator; none is a failure naming the set.
+ * UNTIL END_LSN` (UPDATE DB_MAGIC is its own step). The BAK_MAGIC is taken from the first line
+ * that starts with the word BAK_MAGIC, whatever the separator: dmrman echoes the statement, and
+ * the set's path in it may hold "BAK_MAGIC1". None is a failure naming the set.
  */
 export function restoreOnlineSetCommand(l: InstanceLayout, backupSet: string, toShadow = false): string {
   const ini = files.dmIni(l);
   return bash(
     `out=$(${rman(l, RMAN.showBackupSet(backupSet))}) || { printf '%s\\n' "$out" >&2; exit 1; }; printf '%s\\n' "$out"; ` +
-    `magic=$(printf '%s\\n' "$out" | grep -io 'bak_magic[^0-9]*[0-9][0-9]*' | head -n 1 | grep -o '[0-9]*$'); ` +
+    `magic=$(printf '%s\\n' "$out" | grep -i '^[[:space:]]*BAK_MAGIC[^0-9A-Z_]' | head -n 1 | grep -o '[0-9][0-9]*' | head -n 1); ` +
     sh`if [ -z "$magic" ]; then echo "dmrman SHOW BACKUPSET printed no BAK_MAGIC for "${backupSet} >&2; exit 1; fi; ` +
     `${rmanWithMagic(l, RMAN.restore(ini, backupSet, toShadow, MAGIC))} && ${rmanWithMagic(l, RMAN.recoverForStandby(ini, backupSet, MAGIC))}`,
   );

@@ -134,6 +134,8 @@ test("8.2.2.1.1: two BP replicas join as learners, then vote; refusals on the wa
   expect(await on(leader, "SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14');")).toMatch(/\[-8428\]/);
   expect(await on(leader, `SP_ALTER_RAFT_NODE('${ALL.filter((m) => m !== leader).slice(0, 3).join("/")}');`)).toMatch(/\[-8432\]/);
   expect(await on(leader, `SP_ALTER_RAFT_NODE('${ALL.join("/")}');`)).toMatch(/DMSQL 过程已成功完成/);
+  // voted in: a node of the configuration is no learner to add again
+  expect(await on(leader, addLearner("BP14", 4))).toMatch(/\[-8441\]/);
 
   expect(OLD.map((m) => pidOf(h, m))).toEqual(pids);
   expect(await leaderName()).toBe(leader);
@@ -186,6 +188,9 @@ test("8.2.2.1.2: removal on the leader (SP_ALTER_RAFT_NODE or SP_DELETE_RAFT_NOD
   expect(await on(leader, `SP_DELETE_RAFT_NODE('${leader}/${leaving[0]}');`)).toMatch(/\[-8432\]/); // never the leader
   expect(await on(leader, `SP_DELETE_RAFT_NODE('${leaving[0]}');`)).toMatch(/\[-8428\]/); // four left: even
   expect(await on(leader, `SP_DELETE_RAFT_NODE('${leaving.join("/")}');`)).toMatch(/DMSQL 过程已成功完成/);
+  // a node no longer in the configuration, or of another group, is no node to delete
+  expect(await on(leader, `SP_DELETE_RAFT_NODE('${leaving[0]}');`)).toMatch(/\[-8445\]/);
+  expect(await on(leader, "SP_DELETE_RAFT_NODE('MP');")).toMatch(/\[-8413\]/);
   // the other form of the same change is accepted too (the configuration it names is the current one)
   expect(await on(leader, `SP_ALTER_RAFT_NODE('${staying.join("/")}');`)).toMatch(/DMSQL 过程已成功完成/);
   for (const m of leaving) await stopServer(h, m);

@@ -45,8 +45,9 @@ const peersOf = (m: string) => MEMBERS.map((name, j) => ({ name, id: j + 1 })).f
 const everyOpen = () => waitFor(async () => (await bpRows()).every((r) => r.SYS_STATUS === "4"), 30000, "every member OPEN");
 const dmarch = (m: string) => fs.readFileSync(`${c.db(m)}/dmarch.ini`, "utf8");
 const errLine = (code: number, msg: string) => `第1 行附近出现错误[${code}]:${msg}.`;
-/** SP_ALTER_RAFT_NODE runs on the group's leader, a BP started in BS mode (MGT §8.2.2); the members run so. */
-const alter = async (list: string) => (await h.run(`disql -L -S ${c.login((await leaderOf())!)}`, `SET FEEDBACK OFF\nSET TIMING OFF\nSP_ALTER_RAFT_NODE('${list}');\n`)).stdout.trim();
+/** The replica procedures run on the group's leader, a BP started in BS mode (MGT §8.2.2); the members run so. */
+const onLeader = async (sql: string) => (await h.run(`disql -L -S ${c.login((await leaderOf())!)}`, `SET FEEDBACK OFF\nSET TIMING OFF\n${sql}\n`)).stdout.trim();
+const alter = (list: string) => onLeader(`SP_ALTER_RAFT_NODE('${list}');`);
 
 test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas and 2 shadows starts with MOUNT", async () => {
   await c.prepareFirstMember("BP11");
@@ -102,6 +103,8 @@ test("SP_ALTER_RAFT_NODE cannot leave a shadow out or make shadows more than hal
   const otherRaft = ["BP11", "BP12", "BP15"].find((n) => n !== leader)!;
   // Leaving a shadow out of the new configuration would remove it online.
   expect(await alter(`${leader}/${otherRaft}/BP13`)).toBe(errLine(-8436, "不支持对影子库节点[BP14]执行动态增加和删除"));
+  // SP_DELETE_RAFT_NODE removes a shadow online no more than SP_ALTER_RAFT_NODE does (on the leader too).
+  expect(await onLeader("SP_DELETE_RAFT_NODE('BP13');")).toBe(errLine(-8436, "不支持对影子库节点[BP13]执行动态增加和删除"));
   // 3 nodes with 2 shadows: more than half.
   expect(await alter(`${leader}/BP13/BP14`)).toBe(errLine(-8437, "影子库的数量[2]不能超过节点数量[3]的一半"));
   // Every node of the configuration, shadows included, is the manual's form.

@@ -102,6 +102,9 @@ export const ERR = {
   // The replica procedures on a BP not started in BS mode (GUESS: the manual says to log in to the
   // BS-mode BP leader, DMDPC 集群的管理与使用 §8.2.2, not what a BP-mode BP answers).
   notBsMode: () => e(-8444, "当前BP实例未以BS模式启动,不能执行该过程"),
+  // SP_DELETE_RAFT_NODE of a node not in the group's configuration (GUESS: the manual gives the
+  // procedure, DMDPC配置 §6.2.24, not how DM refuses such a name).
+  notRaftNode: (n: string, raft: string) => e(-8445, `实例[${n}]不是RAFT组[${raft}]当前配置中的节点`),
   learnerNotFollowing: (n: string) => e(-8435, `学习者[${n}]尚未跟上主库,不能成为投票成员`),
   // --- online backup through disql: GUESS (the preconditions are the manual's, BAK l.30-45, l.523) ---
   backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),

@@ -16,11 +16,11 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-/** A dmrman that records each CTLSTMT on its own line and answers SHOW with `show`. */
+/** A dmrman that records each CTLSTMT on its own line and answers SHOW with `show`, line by line. */
 function fakeDmrman(show: string): void {
   fs.writeFileSync(
     path.join(t.bin, "dmrman"),
-    `#!/bin/bash\nfor a in "$@"; do case "$a" in CTLSTMT=*) printf '%s\\n' "\${a#CTLSTMT=}" >> "$FAKE_RECORD";; esac; done\ncase "$1" in "CTLSTMT=SHOW"*) printf '%s\\n' ${JSON.stringify(show)};; esac\n`,
+    `#!/bin/bash\nfor a in "$@"; do case "$a" in CTLSTMT=*) printf '%s\\n' "\${a#CTLSTMT=}" >> "$FAKE_RECORD";; esac; done\ncase "$1" in "CTLSTMT=SHOW"*) printf '%b\\n' ${JSON.stringify(show)};; esac\n`,
     { mode: 0o755 },
   );
 }
@@ -36,6 +36,17 @@ test("the online set's restore: SHOW BACKUPSET's BAK_MAGIC goes into RESTORE and
     `SHOW BACKUPSET '${set}'`,
     `RESTORE DATABASE '/d/it''s here/DAMENG/dm.ini' FROM BACKUPSET '${set}' USE BAK_MAGIC 1903999294`,
     `RECOVER DATABASE '/d/it''s here/DAMENG/dm.ini' FOR STANDBY FROM BACKUPSET '${set}' USE BAK_MAGIC 1903999294 UNTIL END_LSN`,
+  ]);
+});
+
+test("the BAK_MAGIC is read from its own line, not from dmrman's echo of the statement whose set path holds BAK_MAGIC1", () => {
+  const odd = "/d/BAK_MAGIC1/BACKUP_RAFT_1_JOIN_r1_BP1";
+  fakeDmrman(`SHOW BACKUPSET '${odd}'\nbackup name: X\n  BAK_MAGIC: 1903999294\nshow backupset successfully.`);
+  const r = t.run(restoreOnlineSetCommand(layout, odd));
+  expect(r.code).toBe(0);
+  expect(fs.readFileSync(t.record, "utf8").trim().split("\n").slice(1)).toEqual([
+    `RESTORE DATABASE '/d/it''s here/DAMENG/dm.ini' FROM BACKUPSET '${odd}' USE BAK_MAGIC 1903999294`,
+    `RECOVER DATABASE '/d/it''s here/DAMENG/dm.ini' FOR STANDBY FROM BACKUPSET '${odd}' USE BAK_MAGIC 1903999294 UNTIL END_LSN`,
   ]);
 });
 

@@ -468,7 +468,7 @@ const PROCEDURES: Record<string, Procedure> = {
     run(c, a, self) {
       const inst = c.instance(str(a[0])) ?? fail(ERR.instNotFound(str(a[0])));
       const leader = groupLeader(c, inst.raftId, self);
-      if (inst === leader) fail(ERR.learnerIsMember(inst.name));
+      if (votingNodes(c, inst.raftId, leader).some((n) => eqName(n, inst.name))) fail(ERR.learnerIsMember(inst.name));
       if (a[1] !== inst.ipInternal || a[2] !== inst.xmalPort) fail(ERR.learnerAddress(inst.name, str(a[1]), Number(a[2])));
       const id = Number(a[3]);
       const clash = c.members(inst.raftId).find((m) => m !== inst && (c.data.raftInfo[m.name]?.selfId ?? m.learnerId) === id);
@@ -496,10 +496,19 @@ const PROCEDURES: Record<string, Procedure> = {
     run(c, a, self) {
       const names = str(a[0]).split("/").map((s) => s.trim()).filter(Boolean);
       const gone = names.map((n) => c.instance(n) ?? fail(ERR.instNotFound(n)));
-      const raftId = gone[0].raftId;
+      // The group is the one this leader leads: a node of another group, or one not in the
+      // current configuration (removed already, or never voted in), is no node to delete.
+      const raftId = (c.instance(self) ?? fail(ERR.notLeader())).raftId;
       const leader = groupLeader(c, raftId, self);
-      if (gone.includes(leader)) fail(ERR.notLeader());
+      const other = gone.find((g) => g.raftId !== raftId);
+      if (other) fail(ERR.modeMismatch(other.name, c.raftById(raftId)!.name));
       const current = c.configuration(raftId);
+      const absent = gone.find((g) => !current.some((n) => eqName(n, g.name)));
+      if (absent) fail(ERR.notRaftNode(absent.name, c.raftById(raftId)!.name));
+      if (gone.includes(leader)) fail(ERR.notLeader());
+      // Shadows are never removed online (§5.20), whatever count is left.
+      const shadow = gone.find((g) => c.isShadow(g.name));
+      if (shadow) fail(ERR.shadowOnline(shadow.name));
       const left = current.filter((n) => !gone.some((g) => eqName(g.name, n))).map((n) => c.instance(n)!);
       if (left.length % 2 === 0) fail(ERR.raftSize(left.length));
       setVoters(c, raftId, left);
@@ -542,6 +551,18 @@ function groupLeader(c: Catalog, raftId: number, self: string): InstanceRow {
   const leader = c.members(raftId).find((m) => m.sysMode === "PRIMARY" && m.sysStatus === 4);
   if (!leader || !eqName(leader.name, self)) fail(ERR.notLeader());
   return leader!;
+}
+
+/**
+ * The nodes that vote now, as the leader knows them: SP_ALTER_RAFT_NODE's list once the group was
+ * altered. Before that the configuration is the leader's dmarch.ini, which the catalog does not
+ * hold: the leader and the members following it that are no learners (a registered newcomer
+ * does not follow until it is added).
+ */
+function votingNodes(c: Catalog, raftId: number, leader: InstanceRow): string[] {
+  if (c.raftById(raftId)?.voters) return c.configuration(raftId);
+  const following = c.members(raftId).filter((m) => !m.learner && c.data.raftInfo[m.name]?.role === "FOLLOWER" && eqName(c.data.raftInfo[m.name]?.leader ?? "", leader.name));
+  return [leader.name, ...following.map((m) => m.name)];
 }
 
 /** The new configuration: learners in it vote once they follow the leader (they caught up from their backup). */

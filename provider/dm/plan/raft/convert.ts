@@ -24,7 +24,7 @@ import type { GroupView } from "./view";
  * provider knows (what the running database says), else the previous inputs (the member is down,
  * its group has no valid leader, or the view is not readable).
  */
-function shadowNow(v: GroupView, m: MemberSpec): boolean | undefined {
+export function shadowNow(v: GroupView, m: { name: string }): boolean | undefined {
   const row = v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === m.name.toUpperCase());
   if (row && row.shadow !== null) return row.shadow;
   return v.olds?.members.find((x) => x.name.toUpperCase() === m.name.toUpperCase())?.shadow;

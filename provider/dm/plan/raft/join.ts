@@ -35,17 +35,40 @@ export function refuseNonBlankJoin(v: GroupView, m: MemberSpec): void {
   );
 }
 
+function learnerFile(v: GroupView, m: MemberSpec): boolean {
+  const text = v.host(m).dmarchIni;
+  return text !== null && parseDmarchIni(text).learner;
+}
+
 /**
- * Members whose dmarch.ini still says RAFT_LEARNER = 1: a join cut short after their restore (the
- * file is rewritten without it only once SP_ALTER_RAFT_NODE took them in). The next run starts
- * them if needed, adds them on the leader again and changes the configuration.
+ * A member V$GLOBAL_RAFT_INFO lists in the group with IS_LEARNER false while it follows the leader
+ * (OPEN in the catalog): it has been voted in (SP_ALTER_RAFT_NODE), whatever its dmarch.ini still
+ * says. A newcomer not added yet stays in MOUNT, so it is never taken for a voter.
+ */
+function votingNow(v: GroupView, m: MemberSpec): boolean {
+  const row = v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === m.name.toUpperCase());
+  const inGroup = row !== undefined && (v.raftRow === undefined || row.raftId === v.raftRow.id);
+  return inGroup && row.learner === false && v.cat.instance(m.name)?.sysStatus === 4;
+}
+
+/**
+ * Members whose dmarch.ini still says RAFT_LEARNER = 1 and that the database does not show voting:
+ * a join cut short after their restore (the file is rewritten without it only once
+ * SP_ALTER_RAFT_NODE took them in). The next run starts them if needed, adds them on the leader
+ * again and changes the configuration.
  */
 export function pendingLearners(v: GroupView, exclude: readonly MemberSpec[], leader: MemberSpec): MemberSpec[] {
   // The leader votes whatever its file says (it was voted in, then elected): its file is only repaired.
-  return v.spec.members.filter((m) => {
-    const text = v.host(m).dmarchIni;
-    return m !== leader && !exclude.includes(m) && text !== null && parseDmarchIni(text).learner;
-  });
+  return v.spec.members.filter((m) => m !== leader && !exclude.includes(m) && learnerFile(v, m) && !votingNow(v, m));
+}
+
+/**
+ * Members voted in whose dmarch.ini still says RAFT_LEARNER = 1: a join cut short after
+ * SP_ALTER_RAFT_NODE. Adding them again would be refused (they are nodes of the configuration):
+ * only their file is finished.
+ */
+export function votedLearners(v: GroupView, exclude: readonly MemberSpec[], leader: MemberSpec): MemberSpec[] {
+  return v.spec.members.filter((m) => m !== leader && !exclude.includes(m) && learnerFile(v, m) && votingNow(v, m));
 }
 
 export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec, pending: readonly MemberSpec[] = []): Plan {

@@ -17,7 +17,7 @@ import { SQL } from "../../sql";
 import { sqlOp, startOp, waitFollowingOp, waitLeaderOp, writeOp } from "../common";
 import { raftIniOps } from "./configure";
 import { converting, planConvert, refuseUnsafeConversion, shadowArchOps } from "./convert";
-import { pendingLearners, planJoin, refuseNonBlankJoin } from "./join";
+import { pendingLearners, planJoin, refuseNonBlankJoin, votedLearners } from "./join";
 import { alterRaftNodeOp } from "./leader";
 import { refuseRegistrationChanges } from "./registration";
 import { planSeed } from "./seed";
@@ -68,9 +68,10 @@ function planRecover(v: GroupView, configured: readonly MemberSpec[]): Plan {
 
 /** An elected group: add new replicas, convert members between RAFT and shadow, fix configs, start stopped members. */
 function planEstablished(v: GroupView, leader: MemberSpec): Plan {
-  const joining = v.spec.members.filter((m) => v.selfIdOnDisk(m) === null || (!v.reg(m) && m !== leader));
+  const joining = v.newcomers();
   const pending = pendingLearners(v, joining, leader);
-  const convert = converting(v).filter((m) => !joining.includes(m) && !pending.includes(m));
+  const voted = votedLearners(v, joining, leader);
+  const convert = converting(v).filter((m) => !joining.includes(m) && !pending.includes(m) && !voted.includes(m));
   if (convert.length > 0) refuseUnsafeConversion(v, convert, leader, joining);
   for (const m of joining) {
     if (m.shadow) v.fail(`${m.name}: shadow replicas cannot be added to a running group (manual); re-create the group`);
@@ -89,11 +90,11 @@ function planEstablished(v: GroupView, leader: MemberSpec): Plan {
     const names = learners.map((m) => m.name).join(", ");
     out.push(...phase(`wait for ${names}`, [waitFollowingOp(leader, v.allLogins(), v.password(), learners.map((m) => m.name), "a learner votes only once it follows the leader")]));
     out.push(...phase(`vote in ${v.spec.name}`, [alterRaftNodeOp(v, leader, `${names} caught up: the group's new configuration`)]));
-    for (const m of learners) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
   }
+  for (const m of [...learners, ...voted]) out.push(...phase(`finish ${m.name}`, [writeOp(m, files.dmarchIni(m), v.dmarch(m), "a full member now (no RAFT_LEARNER)")]));
   // Seed 7.5.2: no membership change; each converted member keeps its place in the configuration.
   for (const m of convert) out.push(...planConvert(v, m, leader));
-  const changing = new Set([...learners, ...convert].map((m) => m.name));
+  const changing = new Set([...learners, ...voted, ...convert].map((m) => m.name));
   const steady = v.spec.members.filter((m) => !changing.has(m.name));
   out.push(
     ...phase(`configure ${v.spec.name}`, [

@@ -6,6 +6,7 @@
 import { phase, type Phase, type Plan } from "../../ops";
 import { SQL } from "../../sql";
 import { sqlOp, stopOp } from "../common";
+import { shadowNow } from "./convert";
 import { alterRaftNodeOp } from "./leader";
 import type { GroupView } from "./view";
 
@@ -21,7 +22,16 @@ export function planRemovals(v: GroupView): Plan {
       v.fail(`${leader.name} is the group's leader and cannot be removed; switch the leadership over first`);
     if (!leader) v.fail("the group has no elected leader; members cannot be removed online (start the group and wait for its election, then run `pulumi up` again)");
     if (!v.multi) v.fail("a multi-replica group cannot become a single replica in place; create a new group");
-    const shadows = olds.filter((o) => o.shadow).map((o) => o.name);
+    // SP_ALTER_RAFT_NODE takes the whole new configuration: with newcomers in it, it would name
+    // nodes not yet following (DM refuses), and replacing one of an odd count makes it even.
+    const adding = v.newcomers();
+    if (adding.length > 0)
+      v.fail(
+        `${olds.map((o) => o.name).join(", ")} to be removed while ${adding.map((m) => m.name).join(", ")} are to be added: ` +
+          "one change at a time: remove first (or add first), `pulumi up`, then the other; nothing was changed",
+      );
+    // What the database says (V$GLOBAL_RAFT_INFO), not only what the previous inputs said.
+    const shadows = olds.filter((o) => shadowNow(v, o) ?? o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);
     // MGT §8.2.2.1.2 / §8.2.2.2.2: the new configuration on the leader, then the stop, then SP_DROP_DPC_INSTANCE on the MP.

@@ -214,6 +214,15 @@ export class GroupView {
     return this.cat.membersOf(this.raftRow.id).filter((i) => !want.has(i.name.toUpperCase()));
   }
 
+  /**
+   * Desired members that are not yet in the group: no RAFT self id on disk, or not registered
+   * (the leader is registered whatever its file says). They join by the learner procedure.
+   */
+  newcomers(): MemberSpec[] {
+    const leader = this.leader();
+    return this.spec.members.filter((m) => this.selfIdOnDisk(m) === null || (!this.reg(m) && m !== leader));
+  }
+
   oldMember(name: string): MemberSpec {
     const m = this.olds?.members.find((x) => x.name.toUpperCase() === name.toUpperCase());
     if (!m) this.fail(`instance ${name} is registered in this group but is neither desired nor in the previous inputs; remove it by hand`);

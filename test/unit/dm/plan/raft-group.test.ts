@@ -180,6 +180,34 @@ describe("membership changes of a running group", () => {
     expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
   });
 
+  test("a join cut short after SP_ALTER_RAFT_NODE (the database shows them voting): the next plan only finishes the newcomers' dmarch.ini, adds nothing again", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("finish"))));
+    const actual = raftActual(sim, spec);
+    const raftId = actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id;
+    // V$GLOBAL_RAFT_INFO after the vote: all five are nodes of the configuration, none a learner
+    const info = (learners: string[]) =>
+      spec.members.map((m) => ({ name: m.name, raftId, shadow: false, learner: learners.includes(m.name), stat: m.name === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const again = lines(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info([]) } }));
+    // the finish of BP14 and BP15, then the old members' files (the cut plan's last phase)
+    expect(again).toEqual(["bp14", "bp15", "bp11", "bp12", "bp13"].map((d) => expect.stringMatching(new RegExp(`^write-file write \\S+${d}/DAMENG/dmarch\\.ini `))));
+    const finish = flatten(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info([]) } })).slice(0, 2);
+    expect(finish.map((o) => o.reason)).toEqual(["a full member now (no RAFT_LEARNER)", "a full member now (no RAFT_LEARNER)"]);
+    // one in MOUNT (not following: never added) is no voter, whatever IS_LEARNER says
+    const mounted = { ...actual.catalog!, raftInfo: info([]), instances: actual.catalog!.instances.map((i) => (i.name === "BP15" ? { ...i, sysStatus: 3 } : i)) };
+    expect(lines(planRaftGroup(spec, { ...actual, catalog: mounted })).filter((l) => l.startsWith("sql"))[0]).toBe("sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);");
+    // a member the database still shows as a learner is added again and voted in
+    const stillLearner = lines(planRaftGroup(spec, { ...actual, catalog: { ...actual.catalog!, raftInfo: info(["BP15"]) } }));
+    expect(stillLearner.filter((l) => l.startsWith("sql"))).toEqual([
+      "sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);",
+      "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
+    ]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
@@ -196,6 +224,18 @@ describe("membership changes of a running group", () => {
     sim.apply(plan);
     expect(Object.keys(parseIni(fileOf(sim, "BP12", "dmarch.ini")).sections)).toEqual(["ARCHIVE_RAFT1", "ARCHIVE_RAFT2", "ARCHIVE_LOCAL1"]);
     expect(lines(planRaftGroup(small, raftActual(sim, small)))).toEqual([]);
+  });
+
+  test("replicas added and removed in one update are refused before any step, naming both sets (SP_ALTER_RAFT_NODE would name newcomers not yet following)", () => {
+    const { sim, steps: all } = buildCluster(seed72);
+    const olds = raft(all, "RAFT_1");
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    // BP13 out, BP14 and BP15 in: four desired, of which two are not yet members
+    const swap = { ...raft(next, "RAFT_1"), members: raft(next, "RAFT_1").members.filter((m) => m.name !== "BP13") };
+    expect(() => planRaftGroup(swap, raftActual(sim, swap, olds.members), { olds })).toThrow(
+      /BP13 to be removed while BP14, BP15 are to be added: one change at a time: remove first \(or add first\), `pulumi up`, then the other; nothing was changed/,
+    );
   });
 
   test("the leader cannot be removed; a member registered elsewhere is refused", () => {
@@ -253,7 +293,7 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     const { sim, olds } = setUp();
     const actual = raftActual(sim, swapped);
     const info = (shadowOf: string, yes = "TRUE", no = "FALSE") =>
-      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12") } }))).toEqual([]);
     // without olds, the view alone says what to convert
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP13") } })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
@@ -268,6 +308,11 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     expect(() => planRaftGroup(leaderToShadow, raftActual(sim, leaderToShadow), { olds })).toThrow(/BP11 is the group's leader .* switch the leadership over/);
     const withoutShadow = { ...olds, members: olds.members.filter((m) => m.name !== "BP13") };
     expect(() => planRaftGroup(withoutShadow, raftActual(sim, withoutShadow, olds.members), { olds })).toThrow(/BP13: DM removes no shadow replica online .* make it a RAFT replica first/);
+    // the database's view decides, not only the previous inputs (which here call BP13 a RAFT replica)
+    const actual = raftActual(sim, withoutShadow, olds.members);
+    const raftInfo = ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: n === "BP13", learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const stale = { ...olds, members: olds.members.map((m) => ({ ...m, shadow: false })) };
+    expect(() => planRaftGroup(withoutShadow, { ...actual, catalog: { ...actual.catalog!, raftInfo } }, { olds: stale })).toThrow(/BP13: DM removes no shadow replica online/);
   });
 });
 
