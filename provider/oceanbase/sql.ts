@@ -77,11 +77,13 @@ export function targetSql3(): TargetSql {
   };
 }
 
-/** A tenant name as an unquoted identifier: only names of the form OceanBase prints are used. */
-export function tenantIdent(name: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`tenant name ${JSON.stringify(name)} is not a plain identifier; refusing to put it into SQL`);
+/** A name (tenant, cluster) as an unquoted identifier: only names of the form OceanBase prints are used. */
+export function plainIdent(what: string, name: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`${what} ${JSON.stringify(name)} is not a plain identifier; refusing to put it into SQL`);
   return name;
 }
+
+export const tenantIdent = (name: string): string => plainIdent("tenant name", name);
 
 export const READ4 = {
   tenants: "SELECT tenant_id, tenant_name FROM oceanbase.DBA_OB_TENANTS WHERE tenant_type = 'USER' ORDER BY tenant_id",

@@ -3,7 +3,7 @@
  * values go through `obString`; identifiers are names the schema restricted to letters, digits
  * and _.
  */
-import { obString } from "../sql";
+import { obString, plainIdent } from "../sql";
 
 export const STANDBY_READ = {
   version: "SELECT @@version_comment AS version_comment",
@@ -24,8 +24,9 @@ export const STANDBY_SQL = {
   addClusterVerify: "ALTER SYSTEM ADD CLUSTER VERIFY",
   bootstrap: (members: readonly BootstrapMember[], primaryId: number, primaryRsList: string) =>
     `ALTER SYSTEM BOOTSTRAP CLUSTER STANDBY ${members.map((m) => `REGION ${obString(m.region)} ZONE ${obString(m.zone)} SERVER ${obString(`${m.address}:${m.rpcPort}`)}`).join(", ")} PRIMARY_CLUSTER_ID ${primaryId} PRIMARY_ROOTSERVICE_LIST ${obString(primaryRsList)}`,
-  addCluster: (name: string, id: number) => `ALTER SYSTEM ADD CLUSTER ${name} CLUSTER_ID ${id}`,
-  removeCluster: (name: string, id: number) => `ALTER SYSTEM REMOVE CLUSTER ${name} CLUSTER_ID ${id}`,
+  // The name may come from what the primary reports (no clusterName declared): never unchecked into SQL.
+  addCluster: (name: string, id: number) => `ALTER SYSTEM ADD CLUSTER ${plainIdent("cluster name", name)} CLUSTER_ID ${id}`,
+  removeCluster: (name: string, id: number) => `ALTER SYSTEM REMOVE CLUSTER ${plainIdent("cluster name", name)} CLUSTER_ID ${id}`,
   setZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ALTER ZONE ${obString(zone)} SET IDC = ${obString(idc)}, REGION = ${obString(region)}`,
   addZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ADD ZONE ${obString(zone)} IDC ${obString(idc)}, REGION ${obString(region)}`,
   startZone: (zone: string) => `ALTER SYSTEM START ZONE ${obString(zone)}`,

@@ -118,3 +118,11 @@ describe("quoting", () => {
     expect(p).toMatchObject({ binaryVersion: "3.2.4.0", pid: 77, data: "nonempty", marker: "cluster=ob id=2 dataDir=/d x=y", busy: [2881] });
   });
 });
+
+test("a cluster name the primary reports goes into ADD/REMOVE CLUSTER only as a plain identifier", () => {
+  expect(STANDBY_SQL.addCluster("obcluster", 2)).toBe("ALTER SYSTEM ADD CLUSTER obcluster CLUSTER_ID 2");
+  for (const bad of hostileStrings.filter((h) => !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(h))) {
+    expect(() => STANDBY_SQL.addCluster(bad, 2)).toThrow(/cluster name .* is not a plain identifier/);
+    expect(() => STANDBY_SQL.removeCluster(bad, 2)).toThrow(/not a plain identifier/);
+  }
+});
