@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DmHost, DmLab, ok, parseListings, pidOf, readOr, serverLog, startDmLab, startServer, stopServer, waitFor } from "./fixtures/dmlab";
-import { MiniCluster } from "./fixtures/dmcluster";
+import { DmHost, DmLab, ok, parseListings, pidOf, readOr, serverLog, startServer, stopServer, waitFor } from "./fixtures/dmlab";
+import { MiniCluster, runningSeed71 } from "./fixtures/dmcluster";
 
 jest.setTimeout(180000);
 
@@ -14,23 +14,7 @@ let lab: DmLab;
 let h: DmHost;
 let c: MiniCluster;
 
-beforeAll(async () => {
-  lab = await startDmLab(1);
-  h = lab.hosts[0];
-  c = new MiniCluster(
-    h,
-    [
-      { name: "MP", mode: "MP", port: 5239, ap: 6003 },
-      { name: "SP1", mode: "SP", port: 5236, ap: 6000, raft: "RAFT_SP1" },
-      { name: "BP1", mode: "BP", port: 5237, ap: 6001, raft: "RAFT_1" },
-    ],
-    9000,
-  );
-  await c.init();
-  await c.startMpAndRegister();
-  await c.start("SP1");
-  await c.start("BP1");
-});
+beforeAll(async () => ({ lab, h, c } = await runningSeed71()));
 afterAll(async () => lab?.stop());
 
 /** Runs a disql script against an instance and returns its output. */

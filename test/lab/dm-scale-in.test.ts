@@ -6,8 +6,8 @@
  * written: SP_DROP_DPC_INSTANCE → SP_DROP_DPC_BP_RAFT → SP_DROP_DPC_BP_GROUP (no DEL_RAFT step), and
  * for the SP SP_DROP_DPC_INSTANCE → SP_DROP_DPC_BP_RAFT.
  */
-import { DmHost, DmLab, ok, parseListings, query, startDmLab, startServer, stopServer } from "./fixtures/dmlab";
-import { MiniCluster } from "./fixtures/dmcluster";
+import { DmHost, DmLab, ok, parseListings, query, startServer, stopServer } from "./fixtures/dmlab";
+import { MiniCluster, runningSeed71 } from "./fixtures/dmcluster";
 
 jest.setTimeout(180000);
 
@@ -15,23 +15,7 @@ let lab: DmLab;
 let h: DmHost;
 let c: MiniCluster;
 
-beforeAll(async () => {
-  lab = await startDmLab(1);
-  h = lab.hosts[0];
-  c = new MiniCluster(
-    h,
-    [
-      { name: "MP", mode: "MP", port: 5239, ap: 6003 },
-      { name: "SP1", mode: "SP", port: 5236, ap: 6000, raft: "RAFT_SP1" },
-      { name: "BP1", mode: "BP", port: 5237, ap: 6001, raft: "RAFT_1" },
-    ],
-    9000,
-  );
-  await c.init();
-  await c.startMpAndRegister();
-  await c.start("BP1");
-  await c.start("SP1");
-});
+beforeAll(async () => ({ lab, h, c } = await runningSeed71()));
 afterAll(async () => lab?.stop());
 
 const run = async (inst: string, script: string) => (await h.run(`disql -L -S ${c.login(inst)}`, `SET FEEDBACK OFF\nSET TIMING OFF\n${script}\n`)).stdout.trim();

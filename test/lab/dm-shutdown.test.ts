@@ -3,8 +3,8 @@
  * log, no clean exit) and their next start replays REDO. A BP that dies (not a clean exit) leaves
  * the SP up but answering "无效的系统状态" until a BP is OPEN again.
  */
-import { DmHost, DmLab, alive, ok, pidOf, query, serverLog, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
-import { MiniCluster } from "./fixtures/dmcluster";
+import { DmHost, DmLab, alive, ok, pidOf, query, serverLog, stopServer, waitFor } from "./fixtures/dmlab";
+import { MiniCluster, runningSeed71 } from "./fixtures/dmcluster";
 
 jest.setTimeout(180000);
 
@@ -12,23 +12,7 @@ let lab: DmLab;
 let h: DmHost;
 let c: MiniCluster;
 
-beforeAll(async () => {
-  lab = await startDmLab(1);
-  h = lab.hosts[0];
-  c = new MiniCluster(
-    h,
-    [
-      { name: "MP", mode: "MP", port: 5239, ap: 6003 },
-      { name: "SP1", mode: "SP", port: 5236, ap: 6000, raft: "RAFT_SP1" },
-      { name: "BP1", mode: "BP", port: 5237, ap: 6001, raft: "RAFT_1" },
-    ],
-    9000,
-  );
-  await c.init();
-  await c.startMpAndRegister();
-  await c.start("SP1");
-  await c.start("BP1");
-});
+beforeAll(async () => ({ lab, h, c } = await runningSeed71()));
 afterAll(async () => lab?.stop());
 
 const spQuery = () => h.run(`disql -L -S ${c.login("SP1")}`, "select NAME from V$INSTANCE;\n");
