@@ -16,6 +16,7 @@ const USAGE = `usage:
   lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V] [--initial-user U] [--cascade HOST,...]
   lab oceanbase create --dir DIR --name NAME --version 3.2.4|4.2.1 --zones z1:host1,z2:host2,z3:host3 [--tenant NAME]...
   lab oceanbase fault --dir DIR --name NAME hang-backups|release-backups
+  lab oceanbase oss-rotate --dir DIR   (a new key pair for the OSS stand-in; the old one is refused)
   lab oceanbase binary --dir DIR --host HOST --version 3.2.4|4.2.1   (the build at the host's obHome/bin/observer)
   lab clock --dir DIR --advance 1d|12h|30m|90s
   lab clock --dir DIR --show`;
@@ -110,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
       if (sub === "fault") {
         const { obFault } = await import("./sim/oceanbase/faults");
         process.stdout.write(JSON.stringify(obFault(need(p, "dir"), need(p, "name"), faultKind ?? "")) + "\n");
+        return 0;
+      }
+      if (sub === "oss-rotate") {
+        const { rotateOssKeys } = await import("./sim/oceanbase/oss/start");
+        process.stdout.write(JSON.stringify(rotateOssKeys(need(p, "dir"))) + "\n");
         return 0;
       }
       if (sub === "binary") {

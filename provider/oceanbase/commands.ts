@@ -7,6 +7,7 @@ import { writeFileOperation } from "../core/files";
 import type { Operation } from "../core/operation";
 import { sh } from "../core/quote/sh";
 import { passwordLine } from "./script";
+import { KEYS_FILE } from "./keys";
 
 export interface Target {
   readonly host: string;
@@ -89,7 +90,7 @@ export function readJobCommand(policy: string): string {
     sh`echo @@home; printf '%s\n' "$HOME"; echo @@cron; crontab -l 2>/dev/null | awk -v b=${cronBegin(policy)} -v e=${cronEnd(policy)} '$0==b{on=1} on{print} $0==e{on=0}'; ` +
     `echo @@script; sha256sum ${d}/run.sh 2>/dev/null | cut -d' ' -f1; ` +
     `echo @@cnf; sha256sum ${d}/client.cnf 2>/dev/null | cut -d' ' -f1; stat -c %a ${d}/client.cnf 2>/dev/null; ` +
-    `echo @@runs; tail -n 20 ${d}/runs.log 2>/dev/null; echo @@alarms; cat ${d}/alarms.tsv 2>/dev/null; exit 0`
+    `echo @@runs; tail -n 20 ${d}/runs.log 2>/dev/null; echo @@alarms; cat ${d}/alarms.tsv 2>/dev/null; echo @@keys; cat ${d}/${KEYS_FILE} 2>/dev/null; exit 0`
   );
 }
 
@@ -103,6 +104,8 @@ export interface JobHostState {
   readonly runs: Record<string, unknown>[];
   /** Open alarms as the job last recorded them. */
   readonly alarms: { kind: string; target: string | null; since: string; message: string }[];
+  /** keys.fp as recorded ("" when absent): which OSS keys each destination was last given. */
+  readonly keys: string;
 }
 
 export function parseJobState(out: string): JobHostState {
@@ -122,6 +125,7 @@ export function parseJobState(out: string): JobHostState {
     cnfSha256: lines("cnf")[0] ?? null,
     cnfMode: lines("cnf")[1] ?? null,
     runs,
+    keys: lines("keys").map((l) => l + "\n").join(""),
     alarms: lines("alarms").map((l) => {
       const [kind, target, since, ...msg] = l.split("\t");
       let t: string | null = null;
@@ -134,5 +138,5 @@ export function parseJobState(out: string): JobHostState {
 /** Removes the policy's script and secrets file (its run records stay: they are history). */
 export function removeJobFilesOp(t: Target, home: string, policy: string, reason: string): Operation {
   const d = `${home}/${jobDirOf(policy)}`;
-  return { host: t.host, connKey: t.connKey, kind: "rm", describe: `remove ${d}/run.sh and client.cnf`, command: sh`rm -f ${`${d}/run.sh`} ${`${d}/client.cnf`} ${`${d}/run.lock`}`, reason, timeoutMs: 60_000 };
+  return { host: t.host, connKey: t.connKey, kind: "rm", describe: `remove ${d}/run.sh, client.cnf and ${KEYS_FILE}`, command: sh`rm -f ${`${d}/run.sh`} ${`${d}/client.cnf`} ${`${d}/run.lock`} ${`${d}/${KEYS_FILE}`}`, reason, timeoutMs: 60_000 };
 }

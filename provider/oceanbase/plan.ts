@@ -7,7 +7,9 @@ import type { Operation, Plan } from "../core/operation";
 import { crontabOp, jobDirOf, jobFileOp, removeJobFilesOp, type Target } from "./commands";
 import { COMPACTION_WAIT_SECONDS, PlanRefusal, endpoint, storageTest, targets, windowDays } from "./plan-common";
 import { clusterSteps3, deleteSteps3 } from "./plan3";
-import { chosenTenants, clusterSteps4, deleteSteps4 } from "./plan4";
+import { chosenTenants, clusterSteps4, dataUri, deleteSteps4 } from "./plan4";
+import { KEYS_FILE, keysFile } from "./keys";
+import { destUri } from "./storage";
 import type { PolicyActual } from "./read";
 import type { BackupPolicySpec } from "./schema";
 import { clientCnf, jobScript, sha256 } from "./script";
@@ -56,8 +58,19 @@ export function expectedJob(spec: BackupPolicySpec, a: PolicyActual) {
   return { script, cnf: clientCnf(endpoint(spec)), withCleanup: !v4 };
 }
 
+/** keys.fp as this policy's destinations want it (after the cluster phase applied them). */
+export function expectedKeys(spec: BackupPolicySpec, a: PolicyActual): string {
+  if (isV4(a.cluster.version)) return keysFile(chosenTenants(spec, a).map((t) => ({ target: t.name, oss: spec.storage.oss, dest: dataUri(spec, t.name) })));
+  return keysFile([
+    { target: "backup_dest", oss: spec.storage.oss, dest: destUri(spec.storage) },
+    ...(spec.secondary ? [{ target: "backup_backup_dest", oss: spec.secondary.storage.oss, dest: destUri(spec.secondary.storage) }] : []),
+  ]);
+}
+
 function jobSteps(spec: BackupPolicySpec, a: PolicyActual, t: Target, begin: string, end: string): Operation[] {
   const ops: Operation[] = [];
+  const keys = expectedKeys(spec, a);
+  if (keys !== "" && a.job.keys !== keys) ops.push(jobFileOp(t, a.job.home, spec.name, KEYS_FILE, keys, 0o600, a.job.keys === "" ? "record which OSS keys the destinations have" : "the destinations got other OSS keys"));
   const { script, cnf, withCleanup } = expectedJob(spec, a);
   const home = a.job.home;
   if (a.job.scriptSha256 !== sha256(script)) ops.push(jobFileOp(t, home, spec.name, "run.sh", script, 0o700, a.job.scriptSha256 ? "the job script differs from the policy's" : "no job script"));

@@ -7,6 +7,7 @@ import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
 import { ARCHIVE_WAIT_SECONDS, PlanRefusal, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
 import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
+import { keysRotated, parseKeysFile } from "./keys";
 
 const sameOption = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).every((k) => a[k] === b[k]);
 import type { PolicyActual } from "./read";
@@ -24,14 +25,18 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   let secondNow = c.backupBackupDest;
   const why: string[] = [];
   if (spec.tenants !== undefined) throw new PlanRefusal(`tenants is for OceanBase 4.x (tenant-level backup); ${a.cluster.version} backs up the whole cluster: remove tenants`);
-  if (!sameDest(c.backupDest, dest)) {
-    if (c.running.length > 0) throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
-    if (c.archiveStatus !== "STOP") throw new PlanRefusal(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. To move the backups, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
+  const applied = parseKeysFile(a.job.keys);
+  const moved = !sameDest(c.backupDest, dest);
+  if (moved || keysRotated(applied, "backup_dest", spec.storage.oss, dest)) {
+    const what = moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}` : `the OSS keys of backup_dest ${withoutKeys(dest)} are not the ones declared (rotated)`;
+    const todo = moved ? "To move the backups" : "To give it the new keys";
+    if (c.running.length > 0) throw new PlanRefusal(`${what} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
+    if (c.archiveStatus !== "STOP") throw new PlanRefusal(`${what} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. ${todo}, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
     // OceanBase refuses a new backup_dest while backup_backup_dest is set (1235): clear it first.
     if (secondNow !== "") statements.push(SQL3.setBackupBackupDest(""));
     secondNow = "";
     statements.push(SQL3.setBackupDest(dest));
-    why.push(`backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}`);
+    why.push(moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}` : "backup_dest gets the rotated OSS keys");
     testStorage.push(spec.storage);
   }
   if (!sameOption(c.backupDestOption, option)) {
@@ -42,7 +47,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     statements.push(SQL3.setBackupDestOption(destOption({ recoveryWindowDays: Number(option.recovery_window.replace(/d$/, "")), pieceSwitchDays: Number(option.log_archive_piece_switch_interval.replace(/d$/, "")) })));
     why.push(`backup_dest_option differs`);
   }
-  if (!sameDest(secondNow, second)) {
+  if (!sameDest(secondNow, second) || (secondNow !== "" && keysRotated(applied, "backup_backup_dest", spec.secondary?.storage.oss, second))) {
     // Backup of backups (secondary): its own destination, tested like the primary one.
     statements.push(SQL3.setBackupBackupDest(second));
     if (spec.secondary) testStorage.push(spec.secondary.storage);

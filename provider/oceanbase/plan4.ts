@@ -8,6 +8,7 @@ import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
 import { ARCHIVE_WAIT_SECONDS, PlanRefusal, endpoint, windowDays, type ClusterSteps } from "./plan-common";
 import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
+import { keysRotated, parseKeysFile } from "./keys";
 import type { PolicyActual, TenantBackupState } from "./read";
 import type { BackupPolicySpec } from "./schema";
 import { SQL4 } from "./sql";
@@ -35,21 +36,25 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const tenants = chosenTenants(spec, a);
   if (tenants.length === 0) throw new PlanRefusal("the cluster has no user tenant to back up (4.x backs up tenants, not sys)");
   const piece = `${spec.logBackup.pieceSwitchDays}d`;
+  const applied = parseKeysFile(a.job.keys);
   for (const x of tenants) {
     const arch = archiveUri(spec, x.name);
-    const archOk = sameDest(x.archiveDest.path ?? "", arch) && (x.archiveDest.piece_switch_interval ?? "1d") === piece;
+    const data = dataUri(spec, x.name);
+    // A tenant's two destinations share the storage's keys: one record per tenant (keys.ts).
+    const rotated = keysRotated(applied, x.name, spec.storage.oss, data);
+    const archOk = sameDest(x.archiveDest.path ?? "", arch) && (x.archiveDest.piece_switch_interval ?? "1d") === piece && !rotated;
     if (!archOk) {
       if (x.archiveStatus !== "STOP") {
-        throw new PlanRefusal(`tenant ${x.name}: LOG_ARCHIVE_DEST is ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))} (piece ${x.archiveDest.piece_switch_interval ?? "-"}) and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235). Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
+        const what = rotated ? `the OSS keys of LOG_ARCHIVE_DEST ${withoutKeys(arch)} are not the ones declared (rotated)` : `LOG_ARCHIVE_DEST is ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))} (piece ${x.archiveDest.piece_switch_interval ?? "-"})`;
+        throw new PlanRefusal(`tenant ${x.name}: ${what} and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235), new keys too. Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
       }
       statements.push(SQL4.setArchiveDest(arch, spec.logBackup.pieceSwitchDays, x.name));
-      why.push(`${x.name}: archive destination ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))}, want ${withoutKeys(arch)}`);
+      why.push(rotated ? `${x.name}: the archive destination gets the rotated OSS keys` : `${x.name}: archive destination ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))}, want ${withoutKeys(arch)}`);
     }
-    const data = dataUri(spec, x.name);
-    if (!sameDest(x.dataDest, data)) {
-      if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: DATA_BACKUP_DEST is ${JSON.stringify(withoutKeys(x.dataDest))} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
+    if (!sameDest(x.dataDest, data) || rotated) {
+      if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: ${rotated ? "the OSS keys of DATA_BACKUP_DEST changed" : `DATA_BACKUP_DEST is ${JSON.stringify(withoutKeys(x.dataDest))}`} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
       statements.push(SQL4.setDataDest(data, x.name));
-      why.push(`${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
+      why.push(rotated ? `${x.name}: the data destination gets the rotated OSS keys` : `${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
     }
     if (x.archiveStatus === "STOP") {
       statements.push(SQL4.archivelog(x.name));

@@ -25,6 +25,7 @@ export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicyS
 
   const storage = raw.storage ?? {};
   storageRules(storage, ["storage"], add);
+  if (storage.oss !== undefined && storage.capacityAlarmPercent !== undefined) add(["storage", "capacityAlarmPercent"], OSS_NO_CAPACITY);
   scheduleRules(raw.schedule ?? {}, ["schedule"], (d) => d?.day, add);
   const sched = raw.schedule ?? {};
   const days: any[] = Array.isArray(sched.days) ? sched.days : [];
@@ -47,6 +48,12 @@ export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicyS
   if (list.length > 0 || !parsed.success) return { ok: false, failures: list };
   return { ok: true, spec: parsed.data };
 }
+
+/**
+ * A bucket has no size to fill: OSS grows without limit and reports only what is used (GetBucketStat's
+ * Storage), and OCP's capacity threshold is for NFS. So a percent of "full" means nothing there.
+ */
+export const OSS_NO_CAPACITY = "OSS has no capacity to fill (a bucket grows without limit; OSS reports only the bytes used), so there is no percent to alarm on: remove capacityAlarmPercent, or watch the bucket's size with OSS's own monitoring";
 
 type Add = (path: PropertyKey[], rule: string) => void;
 

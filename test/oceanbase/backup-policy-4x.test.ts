@@ -5,13 +5,17 @@
  * policies; the key nowhere in state, command lines, crontab or output; a quiet second up; the
  * monthly schedule in Asia/Shanghai time run by cron, the sets written to OSS; a tenant's
  * destination changed by hand while archiving is STOP is repaired; destroy with
- * stopArchivingOnDelete stops archiving and keeps the backups.
+ * stopArchivingOnDelete stops archiving and keeps the backups. Then OSS on both versions, one OSS
+ * stand-in: a weekly policy on this cluster and on a 3.2.4 cluster made on the same hosts, its
+ * sets written as objects and cleanup removing only the expired sets' objects; a capacity alarm
+ * on OSS refused by check.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
-import { startObLab, waitFor, type ObLab } from "./helpers";
-import type { LabJson } from "../../lab/hosts/lab-json";
+import { obClient, startObLab, waitFor, type ObLab } from "./helpers";
+import type { LabJson, LabObCluster } from "../../lab/hosts/lab-json";
+import { runLabCli } from "../helpers/lab";
 import { withoutSdkDebug } from "../helpers/engine-cli";
 
 jest.setTimeout(600_000);
@@ -123,4 +127,136 @@ test("destroy: stopArchivingOnDelete stops archiving; the delete policies go (no
   await waitFor("archiving STOP", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE status = 'STOP'"))[0][0] === "2" ? true : undefined));
   expect(await q("SELECT tenant_id, backup_set_id FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE' ORDER BY tenant_id, backup_set_id")).toEqual(before);
   expect(await q("SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_DELETE_POLICY")).toEqual([["0"]]);
+});
+
+/*
+ * OSS on both versions after the example is gone: test/oceanbase/programs/oss-policy (weekly,
+ * cleanup after a day) on this 4.x cluster, whose tenants keep the example's OSS destinations,
+ * and on a second, 3.2.4 cluster made on the same hosts (its own ports), both backing up to the
+ * one OSS stand-in.
+ */
+const OSS_POLICY = path.join(REPO, "test", "oceanbase", "programs", "oss-policy");
+let ob3: LabObCluster;
+let ob3sql: ReturnType<typeof obClient>;
+let oss4: Stack;
+let oss3: Stack;
+const ossDir = (...sub: string[]) => path.join(oss.dataDir, oss.bucket, ...sub);
+const jobRuns = (policy: string) => fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const labTime = (text: string) => Date.parse(`${text.replace(" ", "T")}Z`);
+
+/**
+ * What a recovery window of `days` at `at` leaves: the newest full finished before the horizon
+ * and every set after it stay; the sets before that full are expired.
+ */
+function expiredAt(sets: { id: number; full: boolean; end: number }[], at: number, days: number): number[] {
+  const anchor = [...sets].reverse().find((x) => x.full && x.end <= at - days * 86_400_000);
+  return anchor ? sets.filter((x) => x.id < anchor.id).map((x) => x.id) : [];
+}
+
+test("OSS on 3.x and 4.x: the policy's up on a 3.2.4 cluster and on this 4.x cluster tests OSS from every OBServer host, sets the keyed destinations and archives there; a second up is quiet", async () => {
+  ob3 = JSON.parse((await runLabCli(["oceanbase", "create", "--dir", ob.lab.dir, "--name", "ob3", "--version", "3.2.4", "--zones", "z1:host1,z2:host2,z3:host3", "--tenant", "t1"])).stdout);
+  ob3sql = obClient(ob.lab, ob3);
+  oss4 = stackOn(ob.lab, OSS_POLICY, "oss4-state");
+  oss3 = stackOn(ob.lab, OSS_POLICY, "oss3-state", { OB_CLUSTER: "ob3" });
+  const [up4, up3] = [await oss4.engine("up"), await oss3.engine("up")];
+  expect(outcome(up4)).toEqual({ code: 0, tail: "" });
+  expect(outcome(up3)).toEqual({ code: 0, tail: "" });
+  for (const sv of ob3.servers) expect(up3.out).toMatch(new RegExp(`${sv.address} storage-test put and delete a test object in oss://${oss.bucket}/ob3 .*ok`));
+  expect((await ob3sql.rows("host2", "SHOW PARAMETERS LIKE 'backup_dest'"))[0][6]).toBe(`oss://${oss.bucket}/ob3?host=${oss.endpoint}`);
+  expect((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0]).toBe("DOING");
+  expect(fs.existsSync(ossDir("ob3", "ob3", String(ob3.clusterId), "incarnation_1", "1", "clog", "1", "archive_key"))).toBe(true);
+  // 4.x: the example's destinations are this policy's too; only archiving (stopped by the example's destroy) and the delete policy change.
+  expect(await q("SELECT tenant_id, status FROM oceanbase.CDB_OB_ARCHIVELOG ORDER BY tenant_id")).toEqual([["1002", "DOING"], ["1004", "DOING"]]);
+  expect(await q("SELECT tenant_id, recovery_window FROM oceanbase.CDB_OB_BACKUP_DELETE_POLICY ORDER BY tenant_id")).toEqual([["1002", "1d"], ["1004", "1d"]]);
+  for (const s of [oss4, oss3]) {
+    expect(fs.readFileSync(s.stateFile(), "utf8")).not.toContain(accessKey);
+    const again = await s.engine("up");
+    expect(again.summary).toMatchObject({ same: 2 });
+    expect(remoteSteps(again)).toEqual([]);
+  }
+  for (const h of ob.lab.hosts) expect(fs.readFileSync(h.commandLog, "utf8")).not.toContain(accessKey);
+});
+
+test("6 days: the scheduled sets are objects in OSS; cleanup removes only the expired sets' objects (3.x DELETE OBSOLETE BACKUP at 03:00, 4.x the delete policy)", async () => {
+  // From any start, 6 days hold a full after the first set and a day of cleanup after that full.
+  const { now } = await ob.clock("6d");
+  // 3.x: the sets as the cluster lists them, against the last cleanup run's horizon.
+  await waitFor("3.x backups to finish", async () => ((await ob3sql.rows("host2", "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS WHERE status <> 'FINISH'"))[0][0] === "0" ? true : undefined));
+  const runs3 = jobRuns("oss-ob3");
+  expect(runs3.filter((x) => x.requested === "full" || x.requested === "incremental").length).toBeGreaterThanOrEqual(5);
+  const cleanups = runs3.filter((x) => x.requested === "cleanup");
+  expect(cleanups.length).toBeGreaterThanOrEqual(5);
+  const sets3 = (await ob3sql.rows("host2", "SELECT bs_key, backup_type, completion_time, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS' ORDER BY bs_key")).map(([id, type, end, st]) => ({ id: Number(id), full: type === "D", end: labTime(end), deleted: st === "DELETED" }));
+  const expired3 = expiredAt(sets3.filter((x) => x.end <= Date.parse(cleanups[cleanups.length - 1].start)), Date.parse(cleanups[cleanups.length - 1].start), 1);
+  expect(expired3.length).toBeGreaterThan(0);
+  expect(sets3.filter((x) => x.deleted).map((x) => x.id)).toEqual(expired3);
+  const set3 = (id: number) => ossDir("ob3", "ob3", String(ob3.clusterId), "incarnation_1", "1", "data", `backup_set_${id}`, "macro_block_data");
+  for (const x of sets3) expect([x.id, fs.existsSync(set3(x.id))]).toEqual([x.id, !x.deleted]);
+  // 4.x: the server applies the delete policy itself, so the horizon is now.
+  for (const [tenantId, tenant] of [["1002", "t1"], ["1004", "t2"]]) {
+    const sets4 = (await q(`SELECT backup_set_id, backup_type, end_timestamp, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = ${tenantId} AND status = 'SUCCESS' ORDER BY backup_set_id`)).map(([id, type, end, st]) => ({ id: Number(id), full: type === "FULL", end: labTime(end), deleted: st === "DELETED", type }));
+    const expired4 = expiredAt(sets4, Date.parse(now), 1);
+    expect(expired4.length).toBeGreaterThan(0);
+    expect(sets4.filter((x) => x.deleted).map((x) => x.id)).toEqual(expired4);
+    for (const x of sets4) expect([x.id, fs.existsSync(ossDir(ob.cluster.name, tenant, "data", `backup_set_${x.id}_${x.full ? "full" : "inc"}`, "macro_block_data"))]).toEqual([x.id, !x.deleted]);
+  }
+});
+
+test("a capacity alarm on OSS storage is refused by check, naming the field and why", async () => {
+  const preview = await oss3.withEnv({ OB_CAPACITY_PERCENT: "90" }).engine("preview");
+  expect(preview.code).not.toBe(0);
+  expect(preview.out).toContain("storage.capacityAlarmPercent: OSS has no capacity to fill (a bucket grows without limit; OSS reports only the bytes used)");
+});
+
+test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuses them; up refuses while archiving runs, saying what to do; with archiving stopped it gives both clusters the new pair, recorded by fingerprint only; backups work again", async () => {
+  const rotated = JSON.parse((await runLabCli(["oceanbase", "oss-rotate", "--dir", ob.lab.dir])).stdout) as { accessId: string };
+  const newKey = JSON.parse(fs.readFileSync(oss.credentialsFile, "utf8")).accessKey as string;
+  expect(rotated.accessId).not.toBe(oss.accessId);
+  // The servers still hold the old pair: the next day's backups fail with OSS's refusal.
+  await ob.clock("1d");
+  await waitFor("the backups to end", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS"))[0][0] === "0" && (await ob3sql.rows("host2", "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS"))[0][0] === "0" ? true : undefined));
+  const last4 = async () => (await q("SELECT status, comment FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE tenant_id = 1002 ORDER BY job_id DESC LIMIT 1"))[0];
+  const last3 = async () => (await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key DESC LIMIT 1"))[0][0];
+  expect(await last4()).toEqual(["FAILED", expect.stringContaining("InvalidAccessKeyId")]);
+  expect(await last3()).toBe("FAILED");
+  // The program now declares the new pair. OceanBase takes new keys only as a destination change: not while archiving runs.
+  const refused4 = await oss4.engine("up");
+  expect(refused4.code).not.toBe(0);
+  expect(refused4.out).toMatch(/tenant t1: the OSS keys of LOG_ARCHIVE_DEST oss:\/\/\S+\/t1\/log_archive\?host=\S+ are not the ones declared \(rotated\) and archiving is DOING: OceanBase refuses to change the archive destination while archiving runs \(1235\), new keys too\. Stop it \(ALTER SYSTEM NOARCHIVELOG TENANT = t1/);
+  const refused3 = await oss3.engine("up");
+  expect(refused3.code).not.toBe(0);
+  expect(refused3.out).toMatch(/the OSS keys of backup_dest oss:\/\/\S+\/ob3\?host=\S+ are not the ones declared \(rotated\) and log archiving is DOING .*To give it the new keys, stop archiving \(ALTER SYSTEM NOARCHIVELOG/);
+  // As the refusals say: stop archiving, wait for STOP, up again.
+  expect((await ob.sql("host2", "ALTER SYSTEM NOARCHIVELOG TENANT = t1; ALTER SYSTEM NOARCHIVELOG TENANT = t2")).code).toBe(0);
+  expect((await ob3sql.sql("host2", "ALTER SYSTEM NOARCHIVELOG")).code).toBe(0);
+  await waitFor("archiving STOP", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE status = 'STOP'"))[0][0] === "2" && (await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0] === "STOP" ? true : undefined));
+  for (const s of [oss4, oss3]) {
+    const up = await s.engine("up");
+    expect(outcome(up)).toEqual({ code: 0, tail: "" });
+    expect(up.out).toMatch(/gets the rotated OSS keys/);
+    expect(up.out).toMatch(/storage-test put and delete a test object in oss:\/\/.* ok/);
+    expect(withoutSdkDebug(up.out)).not.toContain(newKey);
+    const again = await s.engine("up");
+    expect(again.summary).toMatchObject({ same: 2 });
+    expect(remoteSteps(again)).toEqual([]);
+    expect(fs.readFileSync(s.stateFile(), "utf8")).not.toContain(newKey);
+  }
+  expect(await q("SELECT tenant_id, status FROM oceanbase.CDB_OB_ARCHIVELOG ORDER BY tenant_id")).toEqual([["1002", "DOING"], ["1004", "DOING"]]);
+  // What the job host records is a fingerprint per destination, never a key.
+  for (const policy of ["oss-obcluster", "oss-ob3"]) {
+    const fp = fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "keys.fp"), "utf8");
+    expect(fp).toMatch(/^(\S+ [0-9a-f]{64}\n)+$/);
+    expect(fp).not.toContain(newKey);
+    expect(fp).not.toContain(rotated.accessId);
+  }
+  for (const h of ob.lab.hosts) expect(fs.readFileSync(h.commandLog, "utf8")).not.toContain(newKey);
+  // The next day's backups land in OSS again, on both clusters.
+  await ob.clock("1d");
+  await waitFor("the backups to end", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS"))[0][0] === "0" && (await ob3sql.rows("host2", "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS"))[0][0] === "0" ? true : undefined));
+  expect(await last4()).toEqual(["COMPLETED", ""]);
+  expect(await last3()).toBe("SUCCESS");
+  const [id4, type4] = (await q("SELECT backup_set_id, backup_type FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1002 ORDER BY backup_set_id DESC LIMIT 1"))[0];
+  expect(fs.existsSync(ossDir(ob.cluster.name, "t1", "data", `backup_set_${id4}_${type4 === "FULL" ? "full" : "inc"}`, "macro_block_data"))).toBe(true);
+  const id3 = (await ob3sql.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key DESC LIMIT 1"))[0][0];
+  expect(fs.existsSync(ossDir("ob3", "ob3", String(ob3.clusterId), "incarnation_1", "1", "data", `backup_set_${id3}`, "macro_block_data"))).toBe(true);
 });

@@ -27,26 +27,32 @@ export async function startObLab(opts: { version: "3.2.4" | "4.2.1"; hosts?: num
     const tenants = (opts.tenants ?? ["t1"]).flatMap((t) => ["--tenant", t]);
     const out = await runLabCli(["oceanbase", "create", "--dir", lab.dir, "--name", opts.name ?? "obcluster", "--version", opts.version, "--zones", zones, ...tenants]);
     const cluster = JSON.parse(out.stdout) as LabObCluster;
-    const password = fs.readFileSync(cluster.passwordFile, "utf8");
-    const sql: ObLab["sql"] = async (host, text, o = {}) => {
-      const sv = cluster.servers[o.server ?? 0];
-      const cmd =
-        `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && ` +
-        `obclient --defaults-extra-file="$f" -h${sv.address} -P${sv.sqlPort} -uroot@sys ${o.flags ?? ""} -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
-      const r = await lab.exec(host, cmd, `${o.password ?? password}\n${text}`);
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr };
-    };
-    const rows: ObLab["rows"] = async (host, text) => {
-      const r = await sql(host, text, { flags: "-N -s" });
-      if (r.code !== 0) throw new Error(`obclient failed (${r.code}): ${r.stderr}`);
-      return r.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
-    };
+    const { password, sql, rows } = obClient(lab, cluster);
     const clock: ObLab["clock"] = async (advance) => JSON.parse((await runLabCli(["clock", "--dir", lab.dir, "--advance", advance], 600_000)).stdout);
     return { lab, cluster, password, sql, rows, clock, stop: () => lab.stop() };
   } catch (e) {
     await lab.stop();
     throw e;
   }
+}
+
+/** obclient over SSH from a lab host to one of `cluster`'s OBServers, as root@sys with the cluster's password. */
+export function obClient(lab: Lab, cluster: LabObCluster): Pick<ObLab, "password" | "sql" | "rows"> {
+  const password = fs.readFileSync(cluster.passwordFile, "utf8");
+  const sql: ObLab["sql"] = async (host, text, o = {}) => {
+    const sv = cluster.servers[o.server ?? 0];
+    const cmd =
+      `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && ` +
+      `obclient --defaults-extra-file="$f" -h${sv.address} -P${sv.sqlPort} -uroot@sys ${o.flags ?? ""} -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
+    const r = await lab.exec(host, cmd, `${o.password ?? password}\n${text}`);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  };
+  const rows: ObLab["rows"] = async (host, text) => {
+    const r = await sql(host, text, { flags: "-N -s" });
+    if (r.code !== 0) throw new Error(`obclient failed (${r.code}): ${r.stderr}`);
+    return r.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  };
+  return { password, sql, rows };
 }
 
 /** Polls `check` until it returns a value, at most `ms` (conditions, never fixed sleeps). */

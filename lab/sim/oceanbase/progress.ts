@@ -3,6 +3,7 @@ import * as path from "path";
 import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./state";
 import { filePath, putFiles, removeFiles } from "./store";
 import { settleCopies } from "./backup-backup";
+import { displayDest } from "./oss/signature";
 
 export { filePath };
 
@@ -111,6 +112,16 @@ function windowDays(s: ClusterState, tenantId: number, automatic: boolean): numb
 }
 
 /**
+ * A destination as the cluster holds it now: a set written under a root path is reached with
+ * that path's current keys (OceanBase keeps one storage info per root path, so new keys for the
+ * same path serve the old sets too).
+ */
+function liveDest(s: ClusterState, tenantId: number, dest: string): string {
+  const current = isV4(s) ? [s.tenantParams[String(tenantId)]?.data_backup_dest ?? ""] : [s.params.backup_dest ?? "", s.params.backup_backup_dest ?? ""];
+  return current.find((d) => d !== "" && displayDest(d) === displayDest(dest)) ?? dest;
+}
+
+/**
  * Sets older than the recovery window are obsolete, but the newest full set outside the window
  * and every set after it stay: a restore to any point inside the window needs them.
  */
@@ -126,8 +137,13 @@ export function cleanObsolete(s: ClusterState, now: number, explicit = false): n
     if (!anchor) continue;
     for (const x of live) {
       if (x.setId >= anchor.setId) break;
+      try {
+        removeFiles(liveDest(s, x.tenantId, x.dest), setRel(s, x.tenantId, x.setId, x.type), SET_FILES);
+      } catch {
+        // The storage refused (OSS keys rotated away from under the server): the set stays for a later clean.
+        continue;
+      }
       x.fileStatus = "DELETED";
-      removeFiles(x.dest, setRel(s, x.tenantId, x.setId, x.type), SET_FILES);
       s.clean.push({ tenantId, setId: x.setId, start: now, end: now, type: isV4(s) ? "AUTO DELETE OBSOLETE BACKUP" : "DELETE OBSOLETE BACKUP" });
       removed++;
     }

@@ -107,3 +107,11 @@ test("the cron block: one line per mode, cleanup daily, alarms hourly, CRON_TZ f
     "E",
   ]);
 });
+
+test("a capacity alarm on OSS is refused (a bucket has no size to fill); without it OSS storage is valid and no capacity is watched", () => {
+  const oss = { endpoint: "oss-cn-hangzhou.aliyuncs.com", bucket: "ob-backup", path: "ob", accessId: "LTAIid", accessKey: "k3y" };
+  expect(failures({ ...good(), storage: { name: "oss", oss, capacityAlarmPercent: 90 } })).toEqual([
+    "storage.capacityAlarmPercent: OSS has no capacity to fill (a bucket grows without limit; OSS reports only the bytes used), so there is no percent to alarm on: remove capacityAlarmPercent, or watch the bucket's size with OSS's own monitoring (got 90)",
+  ]);
+  expect(failures({ ...good(), storage: { name: "oss", oss } })).toEqual([]);
+});

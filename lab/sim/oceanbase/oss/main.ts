@@ -1,11 +1,11 @@
 /**
  * The lab's OSS stand-in process: `node main.js --dir LABDIR --address ADDR`. Reads its
- * credentials from `<LABDIR>/oss/credentials.json` (0600), serves on an ephemeral port of ADDR,
+ * credentials from `<LABDIR>/oss/credentials.json` (0600) at every request, serves on an ephemeral port of ADDR,
  * writes `<LABDIR>/oss/oss.pid` and `<LABDIR>/oss/ready.json` ({port}) once listening.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ossServer } from "./server";
+import { ossServer, type OssCredentials } from "./server";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,8 +13,7 @@ const arg = (name: string) => {
   return process.argv[i + 1];
 };
 const dir = path.join(arg("dir"), "oss");
-const creds = JSON.parse(fs.readFileSync(path.join(dir, "credentials.json"), "utf8")) as { accessId: string; accessKey: string; buckets: string[] };
-const server = ossServer({ dataDir: path.join(dir, "data"), ...creds });
+const server = ossServer({ dataDir: path.join(dir, "data"), credentials: () => JSON.parse(fs.readFileSync(path.join(dir, "credentials.json"), "utf8")) as OssCredentials });
 server.listen(0, arg("address"), () => {
   const port = (server.address() as { port: number }).port;
   fs.writeFileSync(path.join(dir, "oss.pid"), `${process.pid}\n`);

@@ -16,11 +16,16 @@ import { parseAuthorization, signature, stringToSign } from "./signature";
  *
  * Not modelled: the Date skew check (RequestTimeTooSkewed): lab time runs ahead of real time.
  */
-export interface OssConfig {
-  readonly dataDir: string;
+export interface OssCredentials {
   readonly accessId: string;
   readonly accessKey: string;
   readonly buckets: readonly string[];
+}
+
+export interface OssConfig {
+  readonly dataDir: string;
+  /** Read at every request: a rotated key pair (`lab oceanbase oss-rotate`) takes effect at once. */
+  readonly credentials: () => OssCredentials;
 }
 
 const xml = new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: false });
@@ -74,8 +79,9 @@ function listObjects(root: string, prefix: string): { key: string; size: number;
   return out.sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
-export function handle(cfg: OssConfig, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+export function handle(oss: OssConfig, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
   const { bucket, key, query } = address(req);
+  const cfg = { dataDir: oss.dataDir, ...oss.credentials() };
   const auth = parseAuthorization(req.headers.authorization);
   if (!auth) return fail(res, req, "AccessDenied");
   if (auth.id !== cfg.accessId) return fail(res, req, "InvalidAccessKeyId", { OSSAccessKeyId: auth.id });
@@ -120,7 +126,7 @@ export function handle(cfg: OssConfig, req: http.IncomingMessage, body: Buffer, 
 }
 
 export function ossServer(cfg: OssConfig): http.Server {
-  for (const b of cfg.buckets) fs.mkdirSync(path.join(cfg.dataDir, b), { recursive: true });
+  for (const b of cfg.credentials().buckets) fs.mkdirSync(path.join(cfg.dataDir, b), { recursive: true });
   return http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

@@ -4,6 +4,7 @@ import { ObError } from "../errors";
 import { cleanObsolete, filePath, newJob, parseDays, parseDestOption } from "../progress";
 import { ClusterState } from "../state";
 import { backupBackup } from "../backup-backup";
+import { displayDest } from "../oss/signature";
 
 /**
  * 3.x cluster-level backup statements, run by root@sys (spec oceanbase-source-check.md §A:
@@ -71,7 +72,8 @@ function backup(s: ClusterState, type: "full" | "inc", now: number): boolean {
   if (st !== "DOING") throw new ObError("backupCannotStart", `log archive is not doing. log archive status : ${st}.`);
   if (s.jobs.some((j) => j.status === "RUNNING")) throw new ObError("backupInProgress");
   const dest = s.params.backup_dest ?? "";
-  if (type === "inc" && !s.sets.some((x) => x.type === "full" && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE" && x.dest === dest)) {
+  // Sets belong to a destination by its root path, not its keys (ObBackupDest::is_root_path_equal).
+  if (type === "inc" && !s.sets.some((x) => x.type === "full" && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE" && displayDest(x.dest) === displayDest(dest))) {
     // Guess (no source shows 3.x's answer): the scheduler has no base set to build on.
     throw new ObError("backupCannotStart", "prev full backup set is not exist.");
   }

@@ -5,7 +5,7 @@ import { filePath, newJob, parseDays } from "../progress";
 import { ClusterState, TenantRecord, tenantByName, userTenants } from "../state";
 import { majorFreeze } from "./alter3";
 import { parseArchiveDest } from "./views";
-import { parseOssDest } from "../oss/signature";
+import { displayDest, parseOssDest } from "../oss/signature";
 import { OssRefused } from "../oss/sync-client";
 import { putFiles } from "../store";
 
@@ -160,6 +160,6 @@ function backup(s: ClusterState, t: TenantRecord, type: "full" | "inc", now: num
   if (archiveOf(s, t)?.status !== "DOING") throw new ObError("backupCannotStart", "log archive status is not doing.");
   if (running(s, t)) throw new ObError("backupInProgress");
   // A 4.x incremental with no full to build on runs as a full.
-  const hasFull = s.sets.some((x) => x.tenantId === t.id && x.type === "full" && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE" && x.dest === dest);
+  const hasFull = s.sets.some((x) => x.tenantId === t.id && x.type === "full" && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE" && displayDest(x.dest) === displayDest(dest));
   newJob(s, t.id, type === "inc" && !hasFull ? "full" : type, dest, now);
 }
