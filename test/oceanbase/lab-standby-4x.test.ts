@@ -11,13 +11,13 @@ jest.setTimeout(180_000);
 
 let pair: TenantPair;
 beforeAll(async () => {
-  pair = await startTenantPair();
+  pair = await startTenantPair({ labStandby: true });
 }, 120_000);
 afterAll(async () => pair?.ob.stop());
 
 const addr = (h: string) => pair.ob.lab.host(h).address;
 const P = () => `${addr("host1")}:${pair.ob.cluster.servers[0].sqlPort}`;
-const S = () => `${addr("host4")}:${pair.standby.servers[0].sqlPort}`;
+const S = () => `${addr("host4")}:${pair.standby!.servers[0].sqlPort}`;
 const sqlAt = (side: PairSide, sql: string, o: { tenant?: string; password?: string } = {}) => pair.sql(side, sql, o);
 const ids = (side: PairSide) => pair.ids(side);
 const source = (service: string, user: string, password: string) => `'SERVICE=${service} USER=${user} PASSWORD=${password}'`;

@@ -205,7 +205,8 @@ function promote(labDir: string, s: ClusterState, tenantId: number, now: number)
 /** DBA_OB_TENANTS' role columns of one tenant. */
 export function tenantRoleColumns(labDir: string, s: ClusterState, tenantId: number, now: number): Record<string, string | number> {
   const r = s.tenantRoles?.[String(tenantId)];
-  const sync = tenantId === 1 || !r || r.role === "PRIMARY" ? scnOf(now) : tenantSyncScn(labDir, s, tenantId, now);
+  // 4.x SCNs are nanosecond timestamps; the lab keeps µs and shows ns.
+  const sync = (tenantId === 1 || !r || r.role === "PRIMARY" ? scnOf(now) : tenantSyncScn(labDir, s, tenantId, now)) * 1000;
   return { TENANT_ROLE: tenantId === 1 ? "PRIMARY" : (r?.role ?? "PRIMARY"), SWITCHOVER_STATUS: "NORMAL", SYNC_SCN: sync, READABLE_SCN: sync, RECOVERY_UNTIL_SCN: "4611686018427387903" };
 }
 
@@ -214,6 +215,6 @@ export function logRestoreStatusRows(labDir: string, s: ClusterState, now: numbe
   return Object.entries(s.tenantRoles ?? {}).filter(([, r]) => r.role === "STANDBY").map(([id, r]) => {
     const src = r.source ? tryRead(labDir, r.source.key) : undefined;
     const status = !r.source ? "NOT AVAILABLE" : !src || !clusterAlive(labDir, src) ? "CHECK NETWORK" : "NORMAL";
-    return { TENANT_ID: Number(id), LS_ID: 1001, SYNC_LSN: tenantSyncScn(labDir, s, Number(id), now), SYNC_SCN: tenantSyncScn(labDir, s, Number(id), now), SYNC_STATUS: status, ERR_CODE: 0, COMMENT: "" };
+    return { TENANT_ID: Number(id), LS_ID: 1001, SYNC_LSN: tenantSyncScn(labDir, s, Number(id), now), SYNC_SCN: tenantSyncScn(labDir, s, Number(id), now) * 1000, SYNC_STATUS: status, ERR_CODE: 0, COMMENT: "" };
   });
 }
