@@ -6,8 +6,9 @@
  * cluster (hosts 1-3) and the standby cluster takes hosts 4-6 (each with the 4.x build at
  * obHome/bin/observer: `npm run lab -- oceanbase binary --host host4 --version 4.2.1`); otherwise
  * the stack's config (see README.md). On the lab, OB_STANDBY_ROLE / OB_FAILOVER_CONFIRM /
- * OB_DELETE_DATA / OB_STANDBY_HOSTS stand in for the config keys role, failoverConfirm,
- * deleteData, and the number of standby hosts (3 by default; 4 puts host7 into zone z3).
+ * OB_DELETE_DATA / OB_LOG_RESTORE_FROM / OB_STANDBY_HOSTS stand in for the config keys role,
+ * failoverConfirm, deleteData, logRestoreFrom, and the number of standby hosts (3 by default, one
+ * zone each; 4 puts host7 into zone z3).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -63,6 +64,8 @@ const standby = new oceanbase.StandbyCluster("standby", {
   role: (process.env.OB_STANDBY_ROLE ?? config.get("role") ?? "standby") as "standby" | "primary",
   failover: failoverConfirm ? { confirm: failoverConfirm } : undefined,
   deleteData: (process.env.OB_DELETE_DATA ?? config.get("deleteData") ?? "false") === "true",
+  // "archive": the standby tenants read the primary tenants' log archive (LOCATION=) instead of their SQL service.
+  logRestoreFrom: (process.env.OB_LOG_RESTORE_FROM ?? config.get("logRestoreFrom") ?? "service") as "service" | "archive",
 });
 
 export const standbyTenants = standby.observed;

@@ -44,6 +44,13 @@ function checkVersion(s: StandbyClusterSpec, label: string, version: string): vo
 }
 
 function sourceFor(s: StandbyClusterSpec, from: Side, tenant: TenantView): RestoreSource {
+  if (s.logRestoreFrom === "archive") {
+    const a = tenant.archive;
+    if (!a || a.status !== "DOING") throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name} on ${from.label} is not archiving its log (CDB_OB_ARCHIVELOG ${a ? `status ${a.status}` : "has no round"}): turn on its log archive (e.g. an oceanbase.BackupPolicy on shared storage, ALTER SYSTEM ARCHIVELOG TENANT = ${tenant.name}) and run up again`);
+    // The views show an OSS destination without its keys: only a file:// one can be named again.
+    if (!a.path.startsWith("file://")) throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name}'s archive is at ${a.path}; only file:// (NFS) archives are built as a log restore source: use logRestoreFrom: service`);
+    return { location: a.path };
+  }
   const password = s.logRestoreSource?.password ?? s.primary.password;
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
@@ -86,7 +93,7 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
     phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, create.map((x) => TENANT_SQL.createStandby(x.p.name, sourceFor(s, primary, x.p))), {
       describe: create.map((x) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})`).join("; "),
       reason: "the primary's tenant has no standby tenant on this cluster",
-      hint: "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
+      hint: s.logRestoreFrom === "archive" ? "4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
       timeoutMs: 300_000,
     })] });
     phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, standby, create.map((x) => x.p), "a new standby tenant copies its primary tenant, then follows its log")] });

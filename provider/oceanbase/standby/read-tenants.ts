@@ -4,7 +4,8 @@
  * and on each side one SQL session as root@sys, through its host's pooled SSH connection, one
  * query per view: the build, the cluster name, DBA_OB_TENANTS (role, switchover status, sync
  * SCN), DBA_OB_ACCESS_POINT (the tenants' SQL addresses, what a log restore source names),
- * V$OB_LS_LOG_RESTORE_STATUS (each standby tenant's source status) and, on the standby, its
+ * V$OB_LS_LOG_RESTORE_STATUS (each standby tenant's source status), CDB_OB_ARCHIVELOG (each
+ * tenant's log archive, what a LOCATION source names) and, on the standby, its
  * servers and zones (DBA_OB_SERVERS, DBA_OB_ZONES). Either side may be unreachable: that is
  * reported, not fatal.
  */
@@ -28,6 +29,8 @@ export interface TenantView {
   readonly syncStatus: string;
   /** ip:port of each OBServer serving the tenant's SQL. */
   readonly access: string[];
+  /** The tenant's log archive (CDB_OB_ARCHIVELOG), when it has a round. */
+  readonly archive?: { status: string; path: string };
 }
 
 export interface SideView {
@@ -60,6 +63,7 @@ export async function readSide(s: SqlSession, cluster = false): Promise<SideView
   const name = str((await rows(s, TENANT_READ.name))[0]?.value);
   const access = await rows(s, TENANT_READ.access);
   const restore = new Map((await rows(s, TENANT_READ.restore)).map((r) => [num(r.tenant_id), str(r.sync_status)]));
+  const archive = new Map((await rows(s, TENANT_READ.archive)).map((r) => [num(r.tenant_id), { status: str(r.status), path: str(r.path) }]));
   const tenants = (await rows(s, TENANT_READ.tenants)).map((r): TenantView => ({
     name: str(r.tenant_name),
     id: num(r.tenant_id),
@@ -68,6 +72,7 @@ export async function readSide(s: SqlSession, cluster = false): Promise<SideView
     syncScn: num(r.sync_scn),
     syncStatus: restore.get(num(r.tenant_id)) ?? "",
     access: access.filter((a) => num(a.tenant_id) === num(r.tenant_id)).map((a) => `${str(a.svr_ip)}:${num(a.sql_port)}`),
+    ...(archive.has(num(r.tenant_id)) ? { archive: archive.get(num(r.tenant_id)) } : {}),
   }));
   const servers = cluster ? (await rows(s, TENANT_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.sql_port), zone: str(r.zone), status: str(r.status).toUpperCase() })) : [];
   const zones: SideView["zones"] = {};

@@ -94,6 +94,15 @@ test("delete: the standby tenants' source cleared, then each observer stopped wi
   expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY now: deleting would take the primary away; switch back first/);
 });
 
+test("logRestoreFrom archive: LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
+  const archiving = tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "file:///nfs/archive/t1" } });
+  const plan = planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], []));
+  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source LOCATION=file:///nfs/archive/t1)");
+  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1';");
+  expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "STOP", path: "file:///nfs/archive/t1" } })], []))).toThrow(/tenant t1 on the primary is not archiving its log \(CDB_OB_ARCHIVELOG status STOP\)/);
+  expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "oss://b/a?host=x" } })], []))).toThrow(/only file:\/\/ \(NFS\) archives are built/);
+});
+
 test("an up interrupted after CREATE STANDBY TENANT: the next one waits for the first copy (SYNC_SCN still 0)", () => {
   expect(steps(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", { syncScn: 0 })])))).toEqual(["wait for the standby tenants: 10.0.1.1 wait"]);
 });
