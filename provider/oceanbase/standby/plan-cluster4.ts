@@ -91,23 +91,35 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   if (stopped.length > 0) {
     phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), bootstrapped && added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby cluster's observers")) });
   }
+  const zoneSetting = (zs: Member[]) => ({ statements: zs.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), describe: zs.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", ") });
+  const firstOfZone = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i);
   if (!bootstrapped) {
-    const statement = TENANT_SQL.bootstrap(rootServers.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort })));
-    phases.push({ title: "bootstrap the standby cluster", operations: [sqlOp(t, bare, [statement], { describe: `BOOTSTRAP (${rootServers.map((m) => `zone ${m.zone.name} ${m.address}:${s.observer.rpcPort}`).join(", ")})`, reason: "the standby cluster is not bootstrapped (4.x: a standby cluster is a normal cluster; its tenants are the standbys)", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
+    // A fresh cluster in one obclient session (fewer round trips on the create's chain): the
+    // bootstrap, root@sys's password, the zones' other hosts, each zone's IDC. Interrupted, the
+    // next round reads what was done (bootstrapped, password set or not, servers, zones).
+    const rs = rootServers.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort }));
+    const zs = zoneSetting(firstOfZone);
+    const statements = [TENANT_SQL.bootstrap(rs), TENANT_SQL.setRootPassword(password), ...added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), ...zs.statements];
+    const describe = [`BOOTSTRAP (${rootServers.map((m) => `zone ${m.zone.name} ${m.address}:${s.observer.rpcPort}`).join(", ")})`, "ALTER USER root IDENTIFIED BY (standbyPassword, default primary.password)", ...added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`), zs.describe].join("; ");
+    phases.push({ title: "bootstrap the standby cluster", operations: [sqlOp(t, bare, statements, { describe, reason: "the standby cluster is not bootstrapped (4.x: a standby cluster is a normal cluster; its tenants are the standbys)", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
+    return { phases, t, ep, view: { version: s.version, name, tenants: [], servers: [], zones: {} } };
   }
   if (restarting) return { phases, t, ep, view: undefined };
-  if (!self || (a.standby && "noPassword" in a.standby)) {
+  if (a.standby && "noPassword" in a.standby) {
     phases.push({ title: "set root@sys's password", operations: [sqlOp(t, bare, [TENANT_SQL.setRootPassword(password)], { describe: "ALTER USER root IDENTIFIED BY (standbyPassword, default primary.password)", reason: "root@sys has no password after bootstrap" })] });
   }
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp(t, ep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby cluster does not have" })] });
-  if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp(t, ep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: bootstrapped ? "hosts declared that the standby cluster does not have" : "the zones' other hosts join after the bootstrap" })] });
+  if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp(t, ep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby cluster does not have" })] });
   if (gone.length > 0) {
     const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
     const statements = [...gone.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone)), ...emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)])];
     phases.push({ title: "delete servers", operations: [sqlOp(t, ep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts (and zones) the inputs no longer have" })] });
     phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby cluster (DELETE SERVER)`)) });
   }
-  const zonesToSet = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i && !newZones.includes(m.zone)).filter((m) => (self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self !== undefined && (self.zones[m.zone.name]?.region ?? "") !== m.zone.region));
-  if (zonesToSet.length > 0) phases.push({ title: "set the zones' IDC", operations: [sqlOp(t, ep, zonesToSet.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), { describe: zonesToSet.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", "), reason: "each zone sits in its declared IDC and region" })] });
-  return { phases, t, ep, view: self ?? { version: s.version, name, tenants: [], servers: [], zones: {} } };
+  const zonesToSet = firstOfZone.filter((m) => !newZones.includes(m.zone) && ((self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self?.zones[m.zone.name]?.region ?? "") !== m.zone.region));
+  if (zonesToSet.length > 0) {
+    const zs = zoneSetting(zonesToSet);
+    phases.push({ title: "set the zones' IDC", operations: [sqlOp(t, ep, zs.statements, { describe: zs.describe, reason: "each zone sits in its declared IDC and region" })] });
+  }
+  return { phases, t, ep, view: self };
 }

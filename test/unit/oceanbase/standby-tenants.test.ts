@@ -74,10 +74,14 @@ test("create: CREATE STANDBY TENANT on the standby's first host for each missing
 test("bare hosts: prechecks, the observers started on each host, BOOTSTRAP with each zone's RootServer, root@sys's password, the zones' IDC, then the standby tenants", () => {
   const bare: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: null, hosts: [probe(1, false), probe(2, false)] };
   const plan = planTenants(spec(), bare);
-  expect(steps(plan)).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start", "bootstrap the standby cluster: 10.0.1.1 sql", "set root@sys's password: 10.0.1.1 sql", "set the zones' IDC: 10.0.1.1 sql", "create standby tenants: 10.0.1.1 sql", "wait for the standby tenants: 10.0.1.1 wait"]);
-  expect(plan[1].operations[0].stdin).toContain("ALTER SYSTEM BOOTSTRAP REGION 'sys_region' ZONE 'z1' SERVER '10.0.1.1:2882', REGION 'sys_region' ZONE 'z2' SERVER '10.0.1.2:2882';");
-  expect(plan[2].operations[0].stdin).toContain("ALTER USER root IDENTIFIED BY 'sbpw';");
-  expect(plan[2].operations[0].describe).not.toContain("sbpw");
+  expect(steps(plan)).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start", "bootstrap the standby cluster: 10.0.1.1 sql", "create standby tenants: 10.0.1.1 sql", "wait for the standby tenants: 10.0.1.1 wait"]);
+  // One obclient session: the bootstrap, root@sys's password, the zones' IDC.
+  expect(plan[1].operations[0].stdin).toContain("ALTER SYSTEM BOOTSTRAP REGION 'sys_region' ZONE 'z1' SERVER '10.0.1.1:2882', REGION 'sys_region' ZONE 'z2' SERVER '10.0.1.2:2882';\nALTER USER root IDENTIFIED BY 'sbpw';\nALTER SYSTEM ALTER ZONE 'z1' SET IDC = 'idc1', REGION = 'sys_region';");
+  expect(plan[1].operations[0].describe).not.toContain("sbpw");
+  // A zone of two hosts: the RootServer in the bootstrap, the other by ADD SERVER in the same session.
+  const twoInZ1 = spec({ zones: [{ name: "z1", idc: "idc1", hosts: [host(1), host(3)] }, { name: "z2", idc: "idc2", hosts: [host(2)] }] });
+  const wide = planTenants(twoInZ1, { ...bare, hosts: [probe(1, false), probe(2, false), { ...probe(3, false), address: "10.0.1.3", connKey: connectionKey(parseConnection(host(3).connection)) }] });
+  expect(wide[1].operations[0].stdin).toMatch(/BOOTSTRAP REGION 'sys_region' ZONE 'z1' SERVER '10\.0\.1\.1:2882', REGION 'sys_region' ZONE 'z2' SERVER '10\.0\.1\.2:2882';\nALTER USER .*;\nALTER SYSTEM ADD SERVER '10\.0\.1\.3:2882' ZONE 'z1';/);
   expect(plan[0].operations[0].command).toMatch(/\.\/bin\/observer -z '?z1'? -p '?2881'? -P '?2882'? -n '?obcluster'? -c '?2'? -d '?\/data\/1\/store'? -r '10\.0\.1\.1:2882:2881;10\.0\.1\.2:2882:2881'/);
   // Never over data this resource did not start, nor with another build.
   expect(() => planTenants(spec(), { ...bare, hosts: [{ ...probe(1, false), data: "nonempty", marker: "" }, probe(2, false)] })).toThrow(/10\.0\.1\.1: the data directory \/data\/1\/store is not empty and was not started by this standby: an existing data directory is never overwritten/);
