@@ -143,10 +143,14 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   expect(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
 });
 
-test("the log restore source is one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
+test("the log restore source and root@sys's password are one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
   for (const pw of hostileStrings.filter((h) => h !== "" && !/\s/.test(h))) {
     const sql = TENANT_SQL.createStandby("t1", { access: ["10.0.0.1:2881"], user: "root", tenant: "t1", password: pw });
     const t = tokenize(sql);
     expect(t.filter((x) => x.t === "str").map((x) => x.v)).toEqual([`SERVICE=10.0.0.1:2881 USER=root@t1 PASSWORD=${pw}`]);
+  }
+  // root@sys's password after the bootstrap: one literal too, whatever it holds (blanks included).
+  for (const pw of hostileStrings.filter((h) => h !== "")) {
+    expect(tokenize(TENANT_SQL.setRootPassword(pw)).filter((x) => x.t === "str").map((x) => x.v)).toEqual([pw]);
   }
 });
