@@ -3,7 +3,8 @@
  * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1, made by the lab's
  * CLI) and bare hosts 4-7 with the 4.x build; up starts and bootstraps the standby cluster on
  * hosts 4-6 and makes its t1 a standby tenant of the primary's t1, rows written on the primary
- * reach it, a second up is quiet, a fourth host joins zone z3 by editing (and leaves again),
+ * reach it, a second up is quiet, a killed observer is drift that the next up starts, a fourth
+ * host joins zone z3 by editing (and leaves again),
  * role primary switches over (and back) with the roles read back and no row lost, a source
  * cleared by hand shows in refresh and the next up repairs it, delete stops the standby
  * following and its observers with the data kept while the primary keeps serving.
@@ -66,6 +67,18 @@ test("rows written on the primary reach the standby tenant, which refuses writes
   const again = await pair.stack.engine("up");
   expect(outcome(again)).toEqual({ code: 0, tail: "" });
   expect(steps(again)).toEqual([]);
+});
+
+test("refresh shows a killed observer of the standby cluster as drift (INACTIVE); the next up starts it", async () => {
+  await pair.ob.lab.fault("host5", "kill", "observer.obcluster");
+  const refresh = await pair.stack.engine("refresh");
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toMatch(/drift: the next up would run:.*start observer 127\.0\.\d+\.5/s);
+  expect(observedInState(pair.stack).standbyCluster.servers.find((x: { zone: string }) => x.zone === "z2").status).toBe("INACTIVE");
+  const up = await pair.stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up)).toEqual([expect.stringMatching(/ start start observer 127\.0\.\d+\.5 \(zone z2, cluster obcluster 2\) \.\.\. ok/)]);
+  expect((await observed()).standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
 });
 
 test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a second up is quiet; removed again (DELETE SERVER, its observer stopped, its data kept)", async () => {

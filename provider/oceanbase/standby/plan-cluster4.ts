@@ -63,7 +63,8 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   const password = standbyPasswordOf(s);
   const ep: SqlEndpoint = { host: boot.address, port: s.observer.sqlPort, password };
   const bare: SqlEndpoint = { ...ep, password: "" };
-  if (a.standby && !a.standby.ok && members.every((m) => m.probe.pid !== null)) {
+  // A running observer that refuses both our password and none is never bootstrapped over.
+  if (a.standby && !a.standby.ok) {
     throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${a.standby.error.split("\n")[0]}): check standbyPassword (default: primary.password)`);
   }
   const self = standbyView(a);
