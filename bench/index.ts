@@ -35,7 +35,7 @@ import { naiveCommands, PASSWORD, runNaive } from "./naive";
 import { HOSTS, SCENARIOS, topology, type Scenario } from "./topologies";
 import { benchOpengauss, ogTable } from "./opengauss";
 import { benchOceanbase, obTable } from "./oceanbase";
-import { benchObStandby, obStandbyTable } from "./ob-standby";
+import { benchObStandby, benchObStandby4, obStandbyTable } from "./ob-standby";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -446,10 +446,12 @@ async function main(): Promise<void> {
   const og = opts.og ? await benchOpengauss(opts.latencyMs, progress) : undefined;
   const ob = opts.ob ? await benchOceanbase(opts.latencyMs, progress) : undefined;
   const obStandby = opts.ob ? await benchObStandby(opts.latencyMs, progress) : undefined;
+  const obStandby4 = opts.ob ? await benchObStandby4(opts.latencyMs, progress) : undefined;
   if (results.length > 0) process.stdout.write(table(results, opts));
   if (og) process.stdout.write(ogTable(og));
   if (ob) process.stdout.write(obTable(ob));
   if (obStandby) process.stdout.write(obStandbyTable(obStandby));
+  if (obStandby4) process.stdout.write(obStandbyTable(obStandby4));
   if (opts.json) {
     const summary = {
       cpus: os.cpus().length,
@@ -465,6 +467,7 @@ async function main(): Promise<void> {
       opengauss: og ?? null,
       oceanbase: ob ?? null,
       obStandby: obStandby ?? null,
+      obStandby4: obStandby4 ?? null,
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
   }

@@ -47,7 +47,9 @@ export interface StandbyClusterArgs {
   readonly standbyPassword?: pulumi.Input<string>;
   /** 4.x: the user in each primary tenant the standby tenants pull log as. @default root with primary.password */
   readonly logRestoreSource?: pulumi.Input<{ user?: pulumi.Input<string>; password: pulumi.Input<string> }>;
-  /** Delete removes the data directories too (3.x; on 4.x delete keeps the standby tenants). @default false */
+  /** 4.x: the standby tenants pull log from the primary tenants' SQL service, or their log archive (LOCATION=, file:// on shared storage). @default "service" */
+  readonly logRestoreFrom?: pulumi.Input<"service" | "archive">;
+  /** Delete removes the data directories too. @default false */
   readonly deleteData?: pulumi.Input<boolean>;
   /** Bound of each wait. @default 600 */
   readonly timeoutSeconds?: pulumi.Input<number>;
@@ -56,7 +58,7 @@ export interface StandbyClusterArgs {
 /** The primary's password and every host connection (private keys) live in these. */
 const SECRET_INPUTS = ["primary", "zones", "standbyPassword", "logRestoreSource"] as const;
 
-/** OCP's "new standby cluster": on 3.x a standby cluster that copies the primary, then follows its redo; on 4.x standby tenants of the primary's tenants. */
+/** OCP's "new standby cluster": on 3.x a standby cluster that copies the primary, then follows its redo; on 4.x a standby cluster deployed the same way whose tenants are standby tenants of the primary's. */
 export class StandbyCluster extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<{
     clusterName: string | null;
@@ -66,11 +68,14 @@ export class StandbyCluster extends pulumi.dynamic.Resource {
     switchoverStatus: string | null;
     statusOnPrimary: string | null;
     lagSeconds: number | null;
-    primary: { clusterId?: number; role?: string; status?: string; unreachable?: string };
-    servers: { address: string; zone: string; status: string }[];
-    zones: { name: string; idc: string; region: string }[];
+    primary: { clusterId?: number; role?: string; status?: string; clusterName?: string; tenants?: { name: string; role: string }[]; unreachable?: string };
+    /** 3.x: the standby's servers and zones (4.x: in standbyCluster). */
+    servers?: { address: string; zone: string; status: string }[];
+    zones?: { name: string; idc: string; region: string }[];
     /** 4.x: the standby tenants. */
     tenants?: { name: string; role: string; switchoverStatus: string; syncStatus: string | null }[];
+    /** 4.x: the standby cluster itself. */
+    standbyCluster?: { version: string; servers: { address: string; zone: string; status: string }[]; zones: { name: string; idc: string; region: string }[] } | { unreachable: string };
   }>;
   declare readonly inSync: pulumi.Output<boolean>;
 

@@ -1,9 +1,11 @@
 /**
  * The lab's 4.x standby tenants, by hand: a DBA on a second 4.x cluster (sys tenant only) creates
  * a standby tenant of the primary's t1 with a net-service log restore source, reads t1's rows on
- * it, meets the refusals, switches over both ways and activates (codes and texts marked `guess`
- * in lab/sim/oceanbase/errors.ts where no source shows them).
+ * it, meets the refusals, switches over both ways and activates; bootstraps a cluster of its own
+ * on a bare 4.x observer and sets root@sys's password (codes and texts marked `guess` in
+ * lab/sim/oceanbase/errors.ts where no source shows them).
  */
+import { runLabCli } from "../helpers/lab";
 import { waitFor } from "./helpers";
 import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
 
@@ -11,13 +13,13 @@ jest.setTimeout(180_000);
 
 let pair: TenantPair;
 beforeAll(async () => {
-  pair = await startTenantPair();
+  pair = await startTenantPair({ labStandby: true });
 }, 120_000);
 afterAll(async () => pair?.ob.stop());
 
 const addr = (h: string) => pair.ob.lab.host(h).address;
 const P = () => `${addr("host1")}:${pair.ob.cluster.servers[0].sqlPort}`;
-const S = () => `${addr("host4")}:${pair.standby.servers[0].sqlPort}`;
+const S = () => `${addr("host4")}:${pair.standby!.servers[0].sqlPort}`;
 const sqlAt = (side: PairSide, sql: string, o: { tenant?: string; password?: string } = {}) => pair.sql(side, sql, o);
 const ids = (side: PairSide) => pair.ids(side);
 const source = (service: string, user: string, password: string) => `'SERVICE=${service} USER=${user} PASSWORD=${password}'`;
@@ -82,4 +84,30 @@ test("ACTIVATE STANDBY TENANT promotes a standby tenant (lossy failover); refuse
   expect(await roles("standby")).toBe("t1\tPRIMARY\tNORMAL");
   expect(await sqlAt("standby", "INSERT INTO x VALUES (6)", { tenant: "t1" })).toMatchObject({ code: 0 });
   expect(await ids("standby")).toBe("1,2,3,4,5,6");
+});
+
+test("a plain BOOTSTRAP on bare 4.x observers started by hand: refused for a server not running, then a cluster with root@sys and no password until ALTER USER; DBA_OB_SERVERS and DBA_OB_ZONES", async () => {
+  await runLabCli(["oceanbase", "binary", "--dir", pair.ob.lab.dir, "--host", "host5", "--version", "4.2.1"]);
+  const h = pair.ob.lab.host("host5");
+  const a = h.address;
+  // A second cluster on the host: other ports, its own home and store (as a DBA would give them).
+  // Started in a directory of its own: its run/ and log/ go there.
+  const start = `mkdir -p ${h.obHome}/byhand && cd ${h.obHome}/byhand && ../bin/observer -z zb -p 2901 -P 2902 -n obhand -c 77 -d ${h.dataRoot}/byhand/store -r ${a}:2902:2901`;
+  expect(await pair.ob.lab.exec("host5", start)).toMatchObject({ code: 0 });
+  const bare = async (sql: string, password = "") => {
+    const r = await pair.ob.lab.exec("host5", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${a} -P2901 -uroot@sys -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`, `${password}\n${sql}`);
+    return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
+  };
+  expect((await bare("SELECT tenant_name FROM oceanbase.DBA_OB_TENANTS")).err).toMatch(/ERROR 4006 \(HY000\)/);
+  expect((await bare(`ALTER SYSTEM BOOTSTRAP ZONE 'zb' SERVER '${a}:2999'`)).err).toMatch(/ERROR 4179 \(HY000\).*not alive/);
+  expect((await bare(`ALTER SYSTEM BOOTSTRAP ZONE 'other' SERVER '${a}:2902'`)).err).toMatch(/ERROR 4179 \(HY000\).*zone zb/);
+  expect(await bare(`ALTER SYSTEM BOOTSTRAP REGION 'r1' ZONE 'zb' SERVER '${a}:2902'`)).toMatchObject({ code: 0 });
+  expect((await bare("SELECT tenant_name FROM oceanbase.DBA_OB_TENANTS")).out).toBe("sys");
+  expect((await bare("ALTER USER nobody IDENTIFIED BY 'x'")).err).toMatch(/ERROR 1396 \(HY000\)/);
+  expect(await bare("ALTER USER root IDENTIFIED BY 'S3cret-pw'")).toMatchObject({ code: 0 });
+  expect((await bare("SELECT 1")).err).toMatch(/ERROR 1045/);
+  expect((await bare("SELECT svr_ip, svr_port, sql_port, zone, status FROM oceanbase.DBA_OB_SERVERS", "S3cret-pw")).out).toBe(`${a}\t2902\t2901\tzb\tACTIVE`);
+  expect((await bare("SELECT zone, idc, region FROM oceanbase.DBA_OB_ZONES", "S3cret-pw")).out).toBe("zb\t\tr1");
+  expect(await bare("ALTER SYSTEM ALTER ZONE 'zb' SET IDC = 'idc9'", "S3cret-pw")).toMatchObject({ code: 0 });
+  expect((await bare("SELECT idc FROM oceanbase.DBA_OB_ZONES", "S3cret-pw")).out).toBe("idc9");
 });

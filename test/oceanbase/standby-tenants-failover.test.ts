@@ -1,5 +1,6 @@
 /**
- * oceanbase.StandbyCluster failover on 4.x through the local engine (examples/ob-standby-tenants):
+ * oceanbase.StandbyCluster on 4.x through the local engine (examples/ob-standby-tenants): a create
+ * interrupted at the bootstrap is finished by the next up; then failover,
  * never implicit (refused while the primary answers, refused with a wrong confirm, and role:
  * "primary" alone asks for it when the primary cannot be reached); after the primary's hosts go
  * down (lab fault `down`), `failover: {confirm}` activates the standby tenants with every row
@@ -14,18 +15,32 @@ jest.setTimeout(300_000);
 let pair: TenantPair;
 beforeAll(async () => {
   pair = await startTenantPair();
-  const up = await pair.stack.engine("up");
-  if (up.code !== 0) throw new Error(`the standby tenants' up failed:\n${up.out.slice(-4000)}`);
 }, 180_000);
 afterAll(async () => pair?.ob.stop());
 
 const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
+
+test("a create interrupted at the bootstrap (obclient fails on the first RootServer's host) is finished by the next up, observers not started twice", async () => {
+  await pair.ob.lab.fault("host4", "fail", "obclient", 1);
+  const first = await pair.stack.engine("up");
+  expect(first.code).not.toBe(0);
+  expect(steps(first).find((l) => /FAILED/.test(l))).toMatch(/ sql BOOTSTRAP \(zone z1 /);
+  const starts = () => ["host4", "host5", "host6"].flatMap((h) => pair.ob.lab.commandLog(h)).filter((e) => "command" in e && /\.\/bin\/observer -z/.test(String(e.command))).length;
+  expect(starts()).toBe(3);
+  const second = await pair.stack.engine("up");
+  expect(outcome(second)).toEqual({ code: 0, tail: "" });
+  expect(starts()).toBe(3);
+  expect(steps(second).map((l) => /(BOOTSTRAP|CREATE STANDBY TENANT|wait until)/.exec(l)?.[1])).toEqual(["BOOTSTRAP", "CREATE STANDBY TENANT", "wait until"]);
+  expect((await pair.stack.outputs()).standbyTenants).toMatchObject({ role: "STANDBY", tenants: [{ name: "t1", role: "STANDBY" }] });
+});
 const primaryRef = () => `${pair.ob.cluster.servers[0].address}:${pair.ob.cluster.servers[0].sqlPort}`;
+/** What failover.confirm names: the primary's cluster name. */
+const primaryName = () => pair.ob.cluster.name;
 
 test("failover is refused while the primary answers: a switchover is the way, nothing runs", async () => {
-  const r = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  const r = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName() }).engine("up");
   expect(r.code).not.toBe(0);
-  expect(r.out).toMatch(/the primary at [\d.]+:2881 answers: failover is for a lost primary; for a planned role change remove failover/);
+  expect(r.out).toMatch(/the primary obcluster at [\d.]+:2881 answers: failover is for a lost primary; for a planned role change remove failover/);
   expect(steps(r)).toEqual([]);
 });
 
@@ -36,20 +51,21 @@ test("after the primary's hosts go down: role primary alone and a wrong confirm 
 
   const alone = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
   expect(alone.code).not.toBe(0);
-  expect(alone.out).toMatch(/cannot reach the primary at [\d.]+:2881: .*declare failover: \{ confirm: \\"[\d.]+:2881\\" \} \(never implicit\)/);
-  const wrong = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: "obcluster" }).engine("up");
-  expect(wrong.out).toMatch(/failover\.confirm is \\"obcluster\\", not the primary being given up \([\d.]+:2881, as primary declares it\): failover is never implicit/);
+  expect(alone.out).toMatch(/cannot reach the primary at [\d.]+:2881: .*declare failover: \{ confirm: \\"obcluster\\" \} \(never implicit\)/);
+  // The primary's endpoint is no name: refused as any other wrong confirm.
+  const wrong = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  expect(wrong.out).toMatch(/failover\.confirm is \\"[\d.]+:2881\\", not the primary being given up \(obcluster, its cluster name\): failover is never implicit/);
   expect(steps(alone).concat(steps(wrong))).toEqual([]);
 
-  const failover = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  const failover = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName() }).engine("up");
   expect(outcome(failover)).toEqual({ code: 0, tail: "" });
-  expect(steps(failover)).toEqual([expect.stringMatching(/ sql ALTER SYSTEM ACTIVATE STANDBY TENANT = t1 \(the primary at [\d.]+:2881 is given up: its tenants must be rebuilt as standby tenants of these\) \.\.\. ok/)]);
+  expect(steps(failover)).toEqual([expect.stringMatching(/ sql ALTER SYSTEM ACTIVATE STANDBY TENANT = t1 \(the primary obcluster is given up: its tenants must be rebuilt as standby tenants of these\) \.\.\. ok/)]);
   expect((await pair.sql("standby", "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out).toBe("PRIMARY");
   expect((await pair.stack.outputs()).standbyTenants).toMatchObject({ role: "PRIMARY", primary: { unreachable: expect.any(String) } });
   expect(await pair.ids("standby")).toBe("1,2");
   expect(await pair.sql("standby", "INSERT INTO x VALUES (3)", { tenant: "t1" })).toMatchObject({ code: 0 });
 
-  const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryRef() }).engine("up");
+  const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName() }).engine("up");
   expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
   expect(steps(quiet)).toEqual([]);
 });

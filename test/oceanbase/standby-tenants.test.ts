@@ -1,10 +1,13 @@
 /**
  * oceanbase.StandbyCluster on 4.x through the local engine, as a user runs
- * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1) and a standby
- * cluster with its sys tenant only (hosts 4-6), both made by the lab's CLI; up makes t1 there a
- * standby tenant of the primary's t1, rows written on the primary reach it, a second up is
- * quiet, role primary switches over (and back) with the roles read back and no row lost, a
- * source cleared by hand shows in refresh and the next up repairs it.
+ * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1, made by the lab's
+ * CLI) and bare hosts 4-7 with the 4.x build; up starts and bootstraps the standby cluster on
+ * hosts 4-6 and makes its t1 a standby tenant of the primary's t1, rows written on the primary
+ * reach it, a second up is quiet, a killed observer is drift that the next up starts, a fourth
+ * host joins zone z3 by editing (and leaves again),
+ * role primary switches over (and back) with the roles read back and no row lost, a source
+ * cleared by hand shows in refresh and the next up repairs it, delete stops the standby
+ * following and its observers with the data kept while the primary keeps serving.
  */
 import * as fs from "node:fs";
 import { outcome } from "../examples/helpers";
@@ -16,7 +19,7 @@ jest.setTimeout(300_000);
 
 let pair: TenantPair;
 beforeAll(async () => {
-  pair = await startTenantPair();
+  pair = await startTenantPair({ hosts: 7 });
 }, 120_000);
 afterAll(async () => pair?.ob.stop());
 
@@ -26,18 +29,29 @@ const ids = (side: PairSide) => pair.ids(side);
 const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
 const observed = async () => (await pair.stack.outputs()).standbyTenants;
 
-test("up: t1 on the standby cluster becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
+test("up: the standby cluster is started and bootstrapped on hosts 4-6, then t1 there becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
   expect(await sqlAt("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", "t1")).toMatchObject({ code: 0 });
   const marks = connectMarks(pair.ob.lab);
   const up = await pair.stack.engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
-  // One SSH connection to the primary's SQL host and one to the standby cluster's first host; the others untouched.
-  expect(connectsSince(pair.ob.lab, marks)).toEqual({ host1: 1, host2: 0, host3: 0, host4: 1, host5: 0, host6: 0 });
+  // One SSH connection per host: the primary's SQL host and each standby host; the others untouched.
+  expect(connectsSince(pair.ob.lab, marks)).toEqual({ host1: 1, host2: 0, host3: 0, host4: 1, host5: 1, host6: 1, host7: 0 });
   const phases = up.out.split("\n").map((l) => /plan: phase \d+\/\d+: (.*?) \(/.exec(l)?.[1]).filter(Boolean);
-  expect(phases).toEqual(["create standby tenants", "wait for the standby tenants"]);
+  expect(phases).toEqual(["start observers", "bootstrap the standby cluster", "create standby tenants", "wait for the standby tenants"]);
+  expect(steps(up).filter((l) => / start observer /.test(l))).toHaveLength(3);
+  expect(steps(up).join("\n")).toMatch(/BOOTSTRAP \(zone z1 127\.0\.\d+\.4:2882, zone z2 127\.0\.\d+\.5:2882, zone z3 127\.0\.\d+\.6:2882\)/);
   expect(steps(up).join("\n")).toMatch(/CREATE STANDBY TENANT t1 \(log restore source SERVICE=127\.0\.\d+\.1:2881;127\.0\.\d+\.2:2881;127\.0\.\d+\.3:2881 USER=root@t1\)/);
   expect(await role("standby")).toBe("STANDBY");
-  expect(await observed()).toMatchObject({ role: "STANDBY", tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }] });
+  expect(await observed()).toMatchObject({
+    clusterName: "obcluster",
+    role: "STANDBY",
+    tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }],
+    standbyCluster: { version: "4.2.1.0", servers: [{ zone: "z1", status: "ACTIVE" }, { zone: "z2", status: "ACTIVE" }, { zone: "z3", status: "ACTIVE" }], zones: [{ name: "z1", idc: "idc1" }, { name: "z2", idc: "idc2" }, { name: "z3", idc: "idc3" }] },
+  });
+  // The lag: the primary tenant's SYNC_SCN minus the standby tenant's (the lab delivers log 1 s behind).
+  const lag = (await observed()).lagSeconds;
+  expect(lag).toBeGreaterThanOrEqual(0.5);
+  expect(lag).toBeLessThan(10);
   expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
   const state = fs.readFileSync(pair.stack.stateFile(), "utf8");
   for (const pw of [pair.ob.password, pair.standbyPassword]) {
@@ -55,6 +69,36 @@ test("rows written on the primary reach the standby tenant, which refuses writes
   const again = await pair.stack.engine("up");
   expect(outcome(again)).toEqual({ code: 0, tail: "" });
   expect(steps(again)).toEqual([]);
+});
+
+test("refresh shows a killed observer of the standby cluster as drift (INACTIVE); the next up starts it", async () => {
+  await pair.ob.lab.fault("host5", "kill", "observer.obcluster");
+  const refresh = await pair.stack.engine("refresh");
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toMatch(/drift: the next up would run:.*start observer 127\.0\.\d+\.5/s);
+  expect(observedInState(pair.stack).standbyCluster.servers.find((x: { zone: string }) => x.zone === "z2").status).toBe("INACTIVE");
+  const up = await pair.stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up)).toEqual([expect.stringMatching(/ start start observer 127\.0\.\d+\.5 \(zone z2, cluster obcluster 2\) \.\.\. ok/)]);
+  expect((await observed()).standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
+});
+
+test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a second up is quiet; removed again (DELETE SERVER, its observer stopped, its data kept)", async () => {
+  const four = pair.stack.withEnv({ OB_STANDBY_HOSTS: "4" });
+  const out = await four.engine("up");
+  expect(outcome(out)).toEqual({ code: 0, tail: "" });
+  expect(steps(out).map((l) => /(start observer [\d.]+|ADD SERVER [\d.:]+ ZONE \w+)/.exec(l)?.[1])).toEqual([`start observer ${pair.ob.lab.host("host7").address}`, `ADD SERVER ${pair.ob.lab.host("host7").address}:2882 ZONE z3`]);
+  expect((await observed()).standbyCluster.servers).toHaveLength(4);
+  expect(steps(await four.engine("up"))).toEqual([]);
+
+  const back = await pair.stack.engine("up");
+  expect(outcome(back)).toEqual({ code: 0, tail: "" });
+  expect(steps(back).map((l) => /(DELETE SERVER '[\d.:]+' ZONE 'z3'|stop observer [\d.]+)/.exec(l)?.[1])).toEqual([`DELETE SERVER '${pair.ob.lab.host("host7").address}:2882' ZONE 'z3'`, `stop observer ${pair.ob.lab.host("host7").address}`]);
+  expect((await observed()).standbyCluster.servers).toHaveLength(3);
+  const h7 = pair.ob.lab.host("host7");
+  expect(fs.readdirSync(`${h7.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
+  expect(fs.existsSync(`${h7.obHome}/run/observer.pid`)).toBe(false);
+  expect(await waitFor("t1 still in sync", async () => ((await ids("standby")) === "1,2" ? true : undefined))).toBe(true);
 });
 
 test("role primary: demote the primary's t1, promote the standby's, point the old primary at it; a row reaches the old primary; and back, no row lost", async () => {
@@ -87,4 +131,21 @@ test("a log restore source cleared by hand: refresh shows it (NOT AVAILABLE) and
   expect(steps(up)).toEqual([expect.stringMatching(/ sql SET LOG_RESTORE_SOURCE TENANT = t1 .* \.\.\. ok/)]);
   expect(await sqlAt("primary", "INSERT INTO x VALUES (5)", "t1")).toMatchObject({ code: 0 });
   await waitFor("row 5 on the standby tenant", async () => ((await ids("standby")) === "1,2,3,4,5" ? true : undefined));
+});
+
+test("delete: the standby tenant stops following (its source cleared), the observers stop, the data directories stay; the primary keeps serving", async () => {
+  const destroy = await pair.stack.engine("destroy");
+  expect(outcome(destroy)).toEqual({ code: 0, tail: "" });
+  expect(steps(destroy).map((l) => /(SET LOG_RESTORE_SOURCE = '' TENANT = t1|stop observer [\d.]+)/.exec(l)?.[1]).sort()).toEqual(["SET LOG_RESTORE_SOURCE = '' TENANT = t1", ...["host4", "host5", "host6"].map((h) => `stop observer ${pair.ob.lab.host(h).address}`)].sort());
+  expect(await sqlAt("primary", "INSERT INTO x VALUES (6)", "t1")).toMatchObject({ code: 0 });
+  expect(await role("primary")).toBe("PRIMARY");
+  for (const h of pair.ob.lab.hosts.slice(3, 6)) {
+    expect(fs.readdirSync(`${h.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
+    expect(fs.existsSync(`${h.obHome}/run/observer.pid`)).toBe(false);
+  }
+  // What was kept is marked as a removed standby's: a new up refuses to start over it.
+  const again = await pair.stack.engine("up");
+  expect(again.code).not.toBe(0);
+  expect(again.out).toMatch(/data directory .*obstandby\/store is not empty \(removed cluster=obcluster id=2 .*\) and was not started by this standby: an existing data directory is never overwritten/);
+  expect(steps(again)).toEqual([]);
 });

@@ -1,8 +1,9 @@
 /**
  * What the 4.x standby tenant suites share: a lab whose hosts 1-3 run a 4.x primary with tenant
- * t1 and whose hosts 4-6 run a second 4.x cluster with its sys tenant only (both made by the
- * lab's CLI), examples/ob-standby-tenants on it, and obclient over SSH on either side's first
- * host, as a DBA runs it.
+ * t1 (made by the lab's CLI) and whose other hosts (4-6, or more) are bare but for the 4.x build at
+ * `obHome/bin/observer`; examples/ob-standby-tenants on it (the resource starts, bootstraps and
+ * scales the standby cluster there), and obclient over SSH on either side's first host, as a DBA
+ * runs it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,7 +16,9 @@ export type PairSide = "primary" | "standby";
 
 export interface TenantPair {
   readonly ob: ObLab;
-  readonly standby: LabObCluster;
+  /** With `labStandby`: the standby cluster the lab's CLI made on hosts 4-6 (sys tenant only). */
+  readonly standby?: LabObCluster;
+  /** root@sys's password on the standby cluster: the example leaves it the primary's; the lab-made one has its own. */
   readonly standbyPassword: string;
   /** `examples/ob-standby-tenants` on this lab. */
   readonly stack: Stack;
@@ -25,17 +28,19 @@ export interface TenantPair {
   ids(side: PairSide): Promise<string | undefined>;
 }
 
-export async function startTenantPair(): Promise<TenantPair> {
-  const ob = await startObLab({ version: "4.2.1", hosts: 6, tenants: ["t1"] });
+export async function startTenantPair(o: { hosts?: number; labStandby?: boolean } = {}): Promise<TenantPair> {
+  const ob = await startObLab({ version: "4.2.1", hosts: o.hosts ?? 6, tenants: ["t1"] });
   try {
-    const standby = JSON.parse((await runLabCli(["oceanbase", "create", "--dir", ob.lab.dir, "--name", "obstandby", "--version", "4.2.1", "--zones", "z1:host4,z2:host5,z3:host6"])).stdout) as LabObCluster;
-    const standbyPassword = fs.readFileSync(standby.passwordFile, "utf8");
-    const sql: TenantPair["sql"] = async (side, text, o = {}) => {
-      const sv = side === "primary" ? ob.cluster.servers[0] : standby.servers[0];
-      const tenant = o.tenant ?? "sys";
-      const pw = o.password ?? (side === "standby" && tenant === "sys" ? standbyPassword : ob.password);
-      const cmd = `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${sv.address} -P${sv.sqlPort} -uroot@${tenant} -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
-      const r = await ob.lab.exec(sv.host, cmd, `${pw}\n${text}`);
+    let standby: LabObCluster | undefined;
+    if (o.labStandby) standby = JSON.parse((await runLabCli(["oceanbase", "create", "--dir", ob.lab.dir, "--name", "obstandby", "--version", "4.2.1", "--zones", "z1:host4,z2:host5,z3:host6"])).stdout) as LabObCluster;
+    else for (const h of ob.lab.hosts.slice(3)) await runLabCli(["oceanbase", "binary", "--dir", ob.lab.dir, "--host", h.name, "--version", "4.2.1"]);
+    const standbyPassword = standby ? fs.readFileSync(standby.passwordFile, "utf8") : ob.password;
+    const sql: TenantPair["sql"] = async (side, text, x = {}) => {
+      const [host, address, port] = side === "primary" ? [ob.cluster.servers[0].host, ob.cluster.servers[0].address, ob.cluster.servers[0].sqlPort] : ["host4", ob.lab.host("host4").address, 2881];
+      const tenant = x.tenant ?? "sys";
+      const pw = x.password ?? (side === "standby" && tenant === "sys" ? standbyPassword : ob.password);
+      const cmd = `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${address} -P${port} -uroot@${tenant} -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
+      const r = await ob.lab.exec(host, cmd, `${pw}\n${text}`);
       return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
     };
     const ids: TenantPair["ids"] = async (side) => {

@@ -11,7 +11,7 @@ import * as path from "path";
 import { labNow } from "../common/clock";
 import { commandEnv } from "../../hosts/environment";
 import { LabJson, LabObCluster, findHost, labFiles, readLabJson, writeJsonAtomic } from "../../hosts/lab-json";
-import { ClusterState, OB_VERSIONS, ObVersion, TenantRecord, clusterDir, stateFile, writeState } from "./state";
+import { ClusterState, OB_VERSIONS, ObVersion, TenantRecord, clusterDir, freshFields, stateFile, writeState } from "./state";
 import { doubleSha1Hex } from "./wire";
 import { ensureOss } from "./oss/start";
 
@@ -91,17 +91,9 @@ export async function createCluster(o: CreateOptions): Promise<LabObCluster> {
     rootHash: doubleSha1Hex(pw),
     servers,
     tenants,
-    params: {},
-    tenantParams: {},
-    archive: {},
-    jobs: [],
-    sets: [],
-    clean: [],
-    deletePolicies: {},
+    ...freshFields(),
     merge: Object.fromEntries([["0", merged()], ...tenants.map((t) => [String(t.id), merged()])]),
     lastDataChangeAt: now,
-    nextJobId: 1,
-    nextSetId: 1,
   };
   writeState(dir, state);
 

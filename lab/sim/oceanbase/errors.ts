@@ -59,6 +59,8 @@ export const OB_ERRORS = {
   restoreSourceAccessDenied: { code: 1045, sqlState: "42000", text: "Access denied for user '%s'@'%s' (using password: YES)", guess: true },
   switchoverToPrimaryNotAllowed: { code: 4179, sqlState: "HY000", text: "%s, switchover to primary not allowed", guess: true },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
+  // MySQL's ER_CANNOT_USER, which OceanBase's MySQL mode returns for an unknown user (the text a guess).
+  userNotExist: { code: 1396, sqlState: "HY000", text: "Operation ALTER USER failed for '%s'@'%%'", guess: true },
 } as const satisfies Record<string, ObErrorDef>;
 
 export type ObErrorName = keyof typeof OB_ERRORS;

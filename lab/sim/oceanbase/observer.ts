@@ -23,6 +23,7 @@ import { readState, type ObVersion } from "./state";
 import { doubleSha1Hex, serveMysql, splitUser } from "./wire";
 import { statementKind, versionComment } from "./sql/session";
 import { bootstrapStandby } from "./standby/bootstrap";
+import { bootstrapCluster } from "./standby/cluster4";
 import { stateKeyFor } from "./standby/model";
 import { registerServer, unregisterServer } from "./standby/registry";
 import { ObError } from "./errors";
@@ -144,6 +145,10 @@ async function serve(f: Flags): Promise<void> {
         if (!k) {
           if (bootstrapStandby(env.labDir, { cluster: f.cluster, clusterId: f.clusterId, version }, text.trim().replace(/;\s*$/, ""), labNow(env.labDir))) {
             log(`bootstrapped as a standby cluster: ${f.cluster} (${f.clusterId})`);
+            return { kind: "ok", affectedRows: 0 };
+          }
+          if (bootstrapCluster(env.labDir, { cluster: f.cluster, clusterId: f.clusterId, version }, text.trim().replace(/;\s*$/, ""), labNow(env.labDir))) {
+            log(`bootstrapped: ${f.cluster} (${f.clusterId})`);
             return { kind: "ok", affectedRows: 0 };
           }
           if (/^\s*select\s+@@version_comment/i.test(text)) return { kind: "rows", result: { columns: ["@@version_comment"], rows: [[versionComment({ version: version as ObVersion })]] } };

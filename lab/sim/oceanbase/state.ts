@@ -130,6 +130,11 @@ export function readState(labDir: string, name: string): ClusterState {
   return JSON.parse(fs.readFileSync(stateFile(labDir, name), "utf8")) as ClusterState;
 }
 
+/** What a freshly bootstrapped cluster has of backups, jobs and parameters: none. */
+export function freshFields() {
+  return { params: {}, tenantParams: {}, archive: {}, jobs: [], sets: [], clean: [], deletePolicies: {}, nextJobId: 1, nextSetId: 1 } satisfies Partial<ClusterState>;
+}
+
 export function writeState(labDir: string, s: ClusterState, key = s.key ?? s.name): void {
   const file = stateFile(labDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });

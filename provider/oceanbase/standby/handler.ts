@@ -11,6 +11,7 @@ import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, selfView 
 import { hostConnKey, readStandby, type StandbyActual } from "./read";
 import { isV4 } from "../sql";
 import { planTenants, planTenantsDelete } from "./plan-tenants";
+import { observeTenants } from "./observe-tenants";
 import { readTenants, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
 import { candidateHosts, validateStandby } from "./validate";
@@ -36,18 +37,6 @@ function lagSeconds(a: StandbyActual): number | null {
 /** 3.x: a standby cluster; 4.x: standby tenants in a standby cluster (the declared version decides). */
 type Actual = { v4: false; a: StandbyActual } | { v4: true; a: TenantsActual };
 
-function observeTenants(s: StandbyClusterSpec, a: TenantsActual) {
-  const mine = a.standby.ok ? a.standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name)) : [];
-  const roles = [...new Set(mine.map((t) => t.role))];
-  return {
-    clusterId: s.clusterId,
-    role: roles.length === 1 ? roles[0] : null,
-    tenants: mine.map((t) => ({ name: t.name, role: t.role, switchoverStatus: t.switchoverStatus, syncStatus: t.syncStatus || null })),
-    primary: a.primary.ok ? { tenants: a.primary.view.tenants.map((t) => ({ name: t.name, role: t.role })) } : { unreachable: a.primary.error.split("\n")[0] },
-    standbyCluster: a.standby.ok ? { version: a.standby.view.version } : { unreachable: a.standby.error.split("\n")[0] },
-  };
-}
-
 export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   kind: "oceanbase:StandbyCluster",
   validate: (inputs) => {
@@ -65,9 +54,9 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
     }
     return out;
   },
-  read: async (s, ctx, olds): Promise<Actual> => (isV4(s.version) ? { v4: true, a: await readTenants(s, ctx) } : { v4: false, a: await readStandby(s, ctx, olds) }),
+  read: async (s, ctx, olds): Promise<Actual> => (isV4(s.version) ? { v4: true, a: await readTenants(s, ctx, olds) } : { v4: false, a: await readStandby(s, ctx, olds) }),
   plan: (s, x) => refusing(s, () => (x.v4 ? planTenants(s, x.a) : planStandby(s, x.a))),
-  planDelete: (s, x) => refusing(s, () => (x.v4 ? planTenantsDelete() : planStandbyDelete(s, x.a))),
+  planDelete: (s, x) => refusing(s, () => (x.v4 ? planTenantsDelete(s, x.a) : planStandbyDelete(s, x.a))),
   observe: (s, x) => {
     if (x.v4) return observeTenants(s, x.a);
     const a = x.a;

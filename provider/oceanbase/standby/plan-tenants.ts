@@ -13,8 +13,10 @@ import type { Operation, Plan } from "../../core/operation";
 import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { isV4, obString } from "../sql";
-import { sameVersion } from "./plan";
-import { standbyEndpoint, type SideView, type TenantsActual, type TenantView } from "./read-tenants";
+import { bootOf, clusterName4, members4, planCluster4, type Phase } from "./plan-cluster4";
+import { sameVersion, stopOp } from "./plan";
+import { markerOf } from "./read";
+import { standbyPasswordOf, standbyView, type SideView, type TenantsActual, type TenantView } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
 import { TENANT_SQL, type RestoreSource } from "./sql-tenants";
 
@@ -25,35 +27,30 @@ interface Side {
   readonly view: SideView;
 }
 
-/** What `failover.confirm` must say on 4.x: the primary's SQL endpoint as declared (a lost primary cannot tell its name). */
-export const primaryRef = (s: StandbyClusterSpec) => `${s.primary.host}:${s.primary.port}`;
-
-function standbySide(s: StandbyClusterSpec, a: TenantsActual): Side {
-  const sb = standbyEndpoint(s);
-  if (!a.standby.ok) {
-    throw new PlanRefusal(`precheck: the 4.x standby cluster's sys tenant at ${sb.address}:${sb.port} does not answer (${a.standby.error.split("\n")[0]}): on 4.x this resource does not start or bootstrap the standby cluster yet; deploy it (sys tenant only) first and give its root@sys password as standbyPassword`);
+function primarySide(s: StandbyClusterSpec, a: TenantsActual): Side {
+  if (!a.primary.ok) {
+    const name = clusterName4(s, a);
+    const lost = s.role === "primary" && name ? `; if it is lost, declare failover: { confirm: "${name}" } (never implicit)` : "";
+    throw new PlanRefusal(`precheck: cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.primary.error.split("\n")[0]} (check primary.connection, host, port and password)${lost}`);
   }
-  return { label: `standby cluster ${s.clusterId}`, t: { host: sb.address, connKey: sb.connKey }, ep: { host: sb.address, port: sb.port, password: sb.password }, view: a.standby.view };
+  checkVersion(s, "primary", a.primary.view.version);
+  const pc = parseConnection(s.primary.connection);
+  return { label: "the primary", t: { host: pc.host, connKey: connectionKey(pc) }, ep: { host: s.primary.host, port: s.primary.port, password: s.primary.password }, view: a.primary.view };
 }
 
-function sides(s: StandbyClusterSpec, a: TenantsActual): { primary: Side; standby: Side } {
-  if (!a.primary.ok) {
-    const lost = s.role === "primary" ? `; if it is lost, declare failover: { confirm: "${primaryRef(s)}" } (never implicit)` : "";
-    throw new PlanRefusal(`precheck: cannot reach the primary at ${primaryRef(s)}: ${a.primary.error.split("\n")[0]} (check primary.connection, host, port and password)${lost}`);
-  }
-  const standby = standbySide(s, a);
-  for (const [label, v] of [["primary", a.primary.view], ["standby cluster", standby.view]] as const) {
-    if (!isV4(v.version)) throw new PlanRefusal(`precheck: the ${label} runs OceanBase ${v.version}, and version is ${s.version}: a 3.x pair is a standby cluster; declare version ${v.version}`);
-    if (!sameVersion(v.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the ${label}'s ${v.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
-  }
-  const pc = parseConnection(s.primary.connection);
-  return {
-    primary: { label: "the primary", t: { host: pc.host, connKey: connectionKey(pc) }, ep: { host: s.primary.host, port: s.primary.port, password: s.primary.password }, view: a.primary.view },
-    standby,
-  };
+function checkVersion(s: StandbyClusterSpec, label: string, version: string): void {
+  if (!isV4(version)) throw new PlanRefusal(`precheck: the ${label} runs OceanBase ${version}, and version is ${s.version}: a 3.x pair is a standby cluster; declare version ${version}`);
+  if (!sameVersion(version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the ${label}'s ${version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
 }
 
 function sourceFor(s: StandbyClusterSpec, from: Side, tenant: TenantView): RestoreSource {
+  if (s.logRestoreFrom === "archive") {
+    const a = tenant.archive;
+    if (!a || a.status !== "DOING") throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name} on ${from.label} is not archiving its log (CDB_OB_ARCHIVELOG ${a ? `status ${a.status}` : "has no round"}): turn on its log archive (e.g. an oceanbase.BackupPolicy on shared storage, ALTER SYSTEM ARCHIVELOG TENANT = ${tenant.name}) and run up again`);
+    // The views show an OSS destination without its keys: only a file:// one can be named again.
+    if (!a.path.startsWith("file://")) throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name}'s archive is at ${a.path}; only file:// (NFS) archives are built as a log restore source: use logRestoreFrom: service`);
+    return { location: a.path };
+  }
   const password = s.logRestoreSource?.password ?? s.primary.password;
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
@@ -73,7 +70,16 @@ function waitSynced(s: StandbyClusterSpec, side: Side, ts: readonly TenantView[]
 
 export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
   if (s.failover) return failover(s, a);
-  const { primary, standby } = sides(s, a);
+  const primary = primarySide(s, a);
+  const cluster = planCluster4(s, a);
+  // Observers started again over their data: the tenants are planned once the cluster answers.
+  if (!cluster.view) return cluster.phases;
+  checkVersion(s, `standby cluster ${s.clusterId}`, cluster.view.version);
+  const standby: Side = { label: `standby cluster ${s.clusterId}`, t: cluster.t, ep: cluster.ep, view: cluster.view };
+  return [...cluster.phases, ...planTenantSteps(s, primary, standby)];
+}
+
+function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): Plan {
   const wanted = s.tenants ?? primary.view.tenants.map((t) => t.name);
   const missing = wanted.filter((n) => !primary.view.tenants.some((t) => t.name === n));
   if (missing.length > 0) throw new PlanRefusal(`tenants: ${missing.join(", ")} ${missing.length === 1 ? "is not a user tenant" : "are not user tenants"} of the primary (DBA_OB_TENANTS has ${primary.view.tenants.map((t) => t.name).join(", ") || "none"})`);
@@ -81,13 +87,13 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const wrong = pair.filter((x) => x.sb && x.sb.role === "PRIMARY" && x.p.role === "PRIMARY");
   if (wrong.length > 0) throw new PlanRefusal(`tenant${wrong.length === 1 ? "" : "s"} ${wrong.map((x) => x.p.name).join(", ")} ${wrong.length === 1 ? "is" : "are"} PRIMARY on both clusters (a tenant of that name was made on the standby cluster, or one side was activated): an existing tenant is never overwritten; check which holds the data, drop the other by hand, then run up again. Nothing was changed`);
 
-  const phases: { title: string; operations: Operation[] }[] = [];
+  const phases: Phase[] = [];
   const create = pair.filter((x) => !x.sb);
   if (create.length > 0) {
     phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, create.map((x) => TENANT_SQL.createStandby(x.p.name, sourceFor(s, primary, x.p))), {
       describe: create.map((x) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})`).join("; "),
       reason: "the primary's tenant has no standby tenant on this cluster",
-      hint: "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
+      hint: s.logRestoreFrom === "archive" ? "4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
       timeoutMs: 300_000,
     })] });
     phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, standby, create.map((x) => x.p), "a new standby tenant copies its primary tenant, then follows its log")] });
@@ -121,10 +127,14 @@ export function planTenants(s: StandbyClusterSpec, a: TenantsActual): Plan {
 
 /** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT). */
 function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
-  const want = primaryRef(s);
-  if (s.failover!.confirm !== want) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${want}, as primary declares it): failover is never implicit`);
-  if (a.primary.ok) throw new PlanRefusal(`the primary at ${want} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
-  const standby = standbySide(s, a);
+  const name = clusterName4(s, a);
+  if (!name) throw new PlanRefusal(`failover: the standby cluster ${s.clusterId} was never started by this resource and the primary cannot be reached: nothing to promote`);
+  if (s.failover!.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${name}, its cluster name): failover is never implicit`);
+  if (a.primary.ok) throw new PlanRefusal(`the primary ${name} at ${s.primary.host}:${s.primary.port} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
+  const view = standbyView(a);
+  const boot = bootOf(members4(s, a));
+  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
+  const standby: Side = { label: `standby cluster ${s.clusterId}`, t: { host: boot.address, connKey: boot.t.connKey }, ep: { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, view };
   const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
   if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
@@ -132,13 +142,31 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   if (promote.length === 0) return [];
   const statements = promote.map((t) => TENANT_SQL.activate(t.name));
   return [{ title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
-    describe: `${statements.join("; ")} (the primary at ${want} is given up: its tenants must be rebuilt as standby tenants of these)`,
-    reason: `failover confirmed for ${want}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
+    describe: `${statements.join("; ")} (the primary ${name} is given up: its tenants must be rebuilt as standby tenants of these)`,
+    reason: `failover confirmed for ${name}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
     timeoutMs: 300_000,
   })] }];
 }
 
-/** Delete on 4.x keeps the standby tenants and their data: they are dropped by hand, once disposable. */
-export function planTenantsDelete(): Plan {
-  return [];
+/**
+ * Delete on 4.x: the standby tenants stop following the primary (their log restore source
+ * cleared: the primary keeps serving, it never knew them), then the observers this resource
+ * started stop; the data stays unless deleteData. Refused while a tenant here is the primary one.
+ */
+export function planTenantsDelete(s: StandbyClusterSpec, a: TenantsActual): Plan {
+  const name = clusterName4(s, a) ?? "";
+  const view = standbyView(a);
+  const mine = (view?.tenants ?? []).filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
+  const primaryHere = mine.filter((t) => t.role === "PRIMARY");
+  if (primaryHere.length > 0) throw new PlanRefusal(`tenant${primaryHere.length === 1 ? "" : "s"} ${primaryHere.map((t) => t.name).join(", ")} on standby cluster ${s.clusterId} ${primaryHere.length === 1 ? "is" : "are"} PRIMARY now: deleting would take the primary away; switch back first (role: "standby"), then delete`);
+  const phases: Phase[] = [];
+  const following = mine.filter((t) => t.role === "STANDBY" && t.syncStatus !== "NOT AVAILABLE");
+  if (view && following.length > 0) {
+    const boot = bootOf(members4(s, a));
+    const statements = following.map((t) => TENANT_SQL.clearSource(t.name));
+    phases.push({ title: "stop following the primary", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, statements, { describe: statements.join("; "), reason: "the standby cluster is deleted; the primary keeps serving" })] });
+  }
+  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
+  if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map((h) => stopOp(s, name, h, "the standby cluster is deleted")) });
+  return phases;
 }

@@ -57,7 +57,7 @@ export function clusterNameOf(s: StandbyClusterSpec, a: StandbyActual): string |
   return s.clusterName ?? selfView(a)?.name ?? (a.peer.ok ? a.peer.view.name : undefined);
 }
 
-function rsListOf(s: StandbyClusterSpec, members: Member[]): string {
+export function rsListOf(s: StandbyClusterSpec, members: Member[]): string {
   return members.filter((m) => m.zone.rootServer === m.address).map((m) => `${m.address}:${s.observer.rpcPort}:${s.observer.sqlPort}`).join(";");
 }
 
@@ -70,7 +70,7 @@ function observerOptions(s: StandbyClusterSpec): string {
   return opts.map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-function startOp(s: StandbyClusterSpec, name: string, m: Member, rsList: string, why: string): Operation {
+export function startOp(s: StandbyClusterSpec, name: string, m: Member, rsList: string, why: string): Operation {
   const o = s.observer;
   const { home, dataDir } = m.probe;
   const opts = observerOptions(s);
@@ -80,7 +80,7 @@ function startOp(s: StandbyClusterSpec, name: string, m: Member, rsList: string,
 }
 
 /** Refuses to start an observer where it could overwrite data or would not come up. */
-function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
+export function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
   const p = m.probe;
   if (!sameVersion(p.binaryVersion, s.version)) throw new PlanRefusal(`precheck: ${m.address}: ${p.home}/bin/observer is ${p.binaryVersion ? `build ${p.binaryVersion}` : "missing"}, not ${s.version}: install the primary's build on every standby host`);
   if (p.pid !== null) return;
@@ -211,7 +211,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
 }
 
 /** Stops the observer on a host; its data stays (marked as a removed standby's) unless deleteData. */
-function stopOp(s: StandbyClusterSpec, name: string, h: HostProbe, why: string): Operation {
+export function stopOp(s: StandbyClusterSpec, name: string, h: HostProbe, why: string): Operation {
   return {
     host: h.address,
     connKey: h.connKey,

@@ -1,18 +1,21 @@
 /**
- * Reading a 4.x primary/standby pair of clusters (spec oceanbase-source-check.md §D): on each
- * side one SQL session as root@sys, through its host's pooled SSH connection, one query per
- * view: the build, DBA_OB_TENANTS (role, switchover status, sync SCN), DBA_OB_ACCESS_POINT (the
- * tenants' SQL addresses, what a log restore source names) and V$OB_LS_LOG_RESTORE_STATUS (each
- * standby tenant's source status). Either side may be unreachable: that is reported, not fatal.
+ * Reading a 4.x primary/standby pair of clusters (spec oceanbase-source-check.md §D): one probe
+ * command per standby host (the observer build, whether it runs, the data directory, the ports),
+ * and on each side one SQL session as root@sys, through its host's pooled SSH connection, one
+ * query per view: the build, the cluster name, DBA_OB_TENANTS (role, switchover status, sync
+ * SCN), DBA_OB_ACCESS_POINT (the tenants' SQL addresses, what a log restore source names),
+ * V$OB_LS_LOG_RESTORE_STATUS (each standby tenant's source status), CDB_OB_ARCHIVELOG (each
+ * tenant's log archive, what a LOCATION source names) and, on the standby, its
+ * servers and zones (DBA_OB_SERVERS, DBA_OB_ZONES). Either side may be unreachable: that is
+ * reported, not fatal.
  */
 import type { RunContext } from "../../converge";
 import { connectionKey, parseConnection } from "../../core/connection";
 import { openSession, rows, type SqlSession } from "../read";
 import { versionFrom } from "../sql";
-import type { Reach } from "./read";
+import { probeHosts, reach, withSession, type HostProbe, type Reach } from "./read";
 import type { StandbyClusterSpec } from "./schema";
 import { TENANT_READ } from "./sql-tenants";
-import { candidateHosts } from "./validate";
 
 export interface TenantView {
   readonly name: string;
@@ -20,30 +23,47 @@ export interface TenantView {
   /** PRIMARY | STANDBY | RESTORE */
   readonly role: string;
   readonly switchoverStatus: string;
+  /** 4.x SCNs are nanosecond timestamps. */
   readonly syncScn: number;
   /** V$OB_LS_LOG_RESTORE_STATUS's SYNC_STATUS of a standby tenant ("" on a primary one). */
   readonly syncStatus: string;
   /** ip:port of each OBServer serving the tenant's SQL. */
   readonly access: string[];
+  /** The tenant's log archive (CDB_OB_ARCHIVELOG), when it has a round. */
+  readonly archive?: { status: string; path: string };
 }
 
 export interface SideView {
   readonly version: string;
+  /** The `cluster` parameter. */
+  readonly name: string;
   readonly tenants: TenantView[];
+  /** The standby side's servers and zones (empty on the primary: not read there). */
+  readonly servers: { address: string; rpcPort: number; sqlPort: number; zone: string; status: string }[];
+  readonly zones: Record<string, { idc: string; region: string }>;
 }
+
+/**
+ * The standby cluster: null while no observer runs; `bootstrapped: false` while its observers run
+ * but wait for BOOTSTRAP; `noPassword` once bootstrapped with root@sys's password not set yet.
+ */
+export type StandbyReach = Reach<SideView> | { ok: true; bootstrapped: false } | { ok: true; view: SideView; noPassword: true } | null;
 
 export interface TenantsActual {
   readonly primary: Reach<SideView>;
-  readonly standby: Reach<SideView>;
+  readonly standby: StandbyReach;
+  readonly hosts: HostProbe[];
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 const num = (v: unknown): number => (v === null || v === undefined || v === "" ? 0 : Number(v));
 
-export async function readSide(s: SqlSession): Promise<SideView> {
+export async function readSide(s: SqlSession, cluster = false): Promise<SideView> {
   const comment = str((await rows(s, TENANT_READ.version))[0]?.version_comment);
+  const name = str((await rows(s, TENANT_READ.name))[0]?.value);
   const access = await rows(s, TENANT_READ.access);
   const restore = new Map((await rows(s, TENANT_READ.restore)).map((r) => [num(r.tenant_id), str(r.sync_status)]));
+  const archive = new Map((await rows(s, TENANT_READ.archive)).map((r) => [num(r.tenant_id), { status: str(r.status), path: str(r.path) }]));
   const tenants = (await rows(s, TENANT_READ.tenants)).map((r): TenantView => ({
     name: str(r.tenant_name),
     id: num(r.tenant_id),
@@ -52,40 +72,46 @@ export async function readSide(s: SqlSession): Promise<SideView> {
     syncScn: num(r.sync_scn),
     syncStatus: restore.get(num(r.tenant_id)) ?? "",
     access: access.filter((a) => num(a.tenant_id) === num(r.tenant_id)).map((a) => `${str(a.svr_ip)}:${num(a.sql_port)}`),
+    ...(archive.has(num(r.tenant_id)) ? { archive: archive.get(num(r.tenant_id)) } : {}),
   }));
-  return { version: versionFrom(comment) ?? comment, tenants };
+  const servers = cluster ? (await rows(s, TENANT_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.sql_port), zone: str(r.zone), status: str(r.status).toUpperCase() })) : [];
+  const zones: SideView["zones"] = {};
+  if (cluster) for (const r of await rows(s, TENANT_READ.zones)) zones[str(r.zone)] = { idc: str(r.idc), region: str(r.region) };
+  return { version: versionFrom(comment) ?? comment, name, tenants, servers, zones };
 }
 
-async function reach<T>(work: () => Promise<T>): Promise<Reach<T>> {
-  try {
-    return { ok: true, view: await work() };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
+/** root@sys's password on the standby cluster. */
+export const standbyPasswordOf = (s: StandbyClusterSpec) => s.standbyPassword ?? s.primary.password;
 
-async function side(ctx: RunContext, connKey: string, ep: { host: string; port: number; password: string }): Promise<Reach<SideView>> {
-  return reach(async () => {
-    const s = await openSession(ctx, connKey, ep);
-    try {
-      return await readSide(s);
-    } finally {
-      await s.end().catch(() => undefined);
-    }
-  });
-}
-
-/** The standby cluster's sys: the first declared host's OBServer. */
-export function standbyEndpoint(s: StandbyClusterSpec): { address: string; connKey: string; port: number; password: string } {
-  const h = candidateHosts(s)[0];
-  return { address: h.address, connKey: connectionKey(parseConnection(h.connection)), port: s.observer.sqlPort, password: s.standbyPassword ?? s.primary.password };
-}
-
-export async function readTenants(s: StandbyClusterSpec, ctx: RunContext): Promise<TenantsActual> {
-  const sb = standbyEndpoint(s);
-  const [primary, standby] = await Promise.all([
-    side(ctx, connectionKey(parseConnection(s.primary.connection)), s.primary),
-    side(ctx, sb.connKey, { host: sb.address, port: sb.port, password: sb.password }),
+export async function readTenants(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<TenantsActual> {
+  const [primary, hosts] = await Promise.all([
+    reach(() => withSession(ctx, connectionKey(parseConnection(s.primary.connection)), s.primary, (x) => readSide(x))),
+    probeHosts(s, ctx, olds),
   ]);
-  return { primary, standby };
+  // The standby answers through any host whose observer runs (any OBServer answers for its cluster).
+  const running = hosts.find((h) => h.pid !== null && candidateAddress(s, h.address));
+  let standby: StandbyReach = null;
+  if (running) {
+    const ep = { host: running.address, port: s.observer.sqlPort };
+    const withPassword = await reach(() => withSession(ctx, running.connKey, { ...ep, password: standbyPasswordOf(s) }, (x) => readSide(x, true)));
+    if (withPassword.ok) standby = withPassword;
+    else {
+      // Before BOOTSTRAP, and after it until ALTER USER, root@sys has no password.
+      const bare = await reach(async () => {
+        const x = await openSession(ctx, running.connKey, { ...ep, password: "" });
+        try {
+          return await reach(() => readSide(x, true));
+        } finally {
+          await x.end().catch(() => undefined);
+        }
+      });
+      standby = !bare.ok ? withPassword : bare.view.ok ? { ok: true, view: bare.view.view, noPassword: true } : { ok: true, bootstrapped: false };
+    }
+  }
+  return { primary, standby, hosts };
 }
+
+const candidateAddress = (s: StandbyClusterSpec, address: string) => s.zones.some((z) => (Array.isArray(z.hosts) ? z.hosts : z.hosts.from).some((h) => h.address === address));
+
+/** The standby's own view when it answers (bootstrapped). */
+export const standbyView = (a: TenantsActual): SideView | undefined => (a.standby?.ok && "view" in a.standby ? a.standby.view : undefined);

@@ -114,7 +114,7 @@ export async function readView(s: SqlSession): Promise<ClusterView> {
   };
 }
 
-async function reach<T>(work: () => Promise<T>): Promise<Reach<T>> {
+export async function reach<T>(work: () => Promise<T>): Promise<Reach<T>> {
   try {
     return { ok: true, view: await work() };
   } catch (err) {
@@ -122,7 +122,7 @@ async function reach<T>(work: () => Promise<T>): Promise<Reach<T>> {
   }
 }
 
-async function withSession<T>(ctx: RunContext, connKey: string, ep: { host: string; port: number; password: string }, body: (s: SqlSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(ctx: RunContext, connKey: string, ep: { host: string; port: number; password: string }, body: (s: SqlSession) => Promise<T>): Promise<T> {
   const s = await openSession(ctx, connKey, ep);
   try {
     return await body(s);
@@ -131,22 +131,23 @@ async function withSession<T>(ctx: RunContext, connKey: string, ep: { host: stri
   }
 }
 
-export async function readStandby(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<StandbyActual> {
-  const primaryKey = connectionKey(parseConnection(s.primary.connection));
-  // Hosts the last applied inputs had and these do not: leaving the standby (scale-in), probed with their old paths.
+/** One probe command per host, in parallel: the declared hosts and those the last applied inputs had and these do not (leaving: scale-in), with their old paths. */
+export function probeHosts(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<HostProbe[]> {
   const hostsOf = (spec: StandbyClusterSpec) => candidateHosts(spec).map((h) => ({ h, spec }));
   const all = [...hostsOf(s), ...(olds ? hostsOf(olds).filter((x) => !candidateHosts(s).some((h) => h.address === x.h.address)) : [])];
-  const [peer, hosts] = await Promise.all([
-    reach(() => withSession(ctx, primaryKey, s.primary, readView)),
-    Promise.all(
-      all.map(async ({ h, spec }) => {
-        const k = hostConnKey(h);
-        const r = await ctx.exec(k, probeCommand(spec, h));
-        if (r.code !== 0) throw new Error(`probing ${h.address} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
-        return parseProbe(h.address, pathsOf(spec, h), k, r.stdout);
-      }),
-    ),
-  ]);
+  return Promise.all(
+    all.map(async ({ h, spec }) => {
+      const k = hostConnKey(h);
+      const r = await ctx.exec(k, probeCommand(spec, h));
+      if (r.code !== 0) throw new Error(`probing ${h.address} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
+      return parseProbe(h.address, pathsOf(spec, h), k, r.stdout);
+    }),
+  );
+}
+
+export async function readStandby(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<StandbyActual> {
+  const primaryKey = connectionKey(parseConnection(s.primary.connection));
+  const [peer, hosts] = await Promise.all([reach(() => withSession(ctx, primaryKey, s.primary, readView)), probeHosts(s, ctx, olds)]);
   // The standby answers through any host whose observer runs (any OBServer answers for its cluster).
   const running = hosts.find((h) => h.pid !== null);
   let self: StandbyActual["self"] = null;

@@ -115,6 +115,12 @@ export const StandbyClusterSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * 4.x: where the standby tenants pull the primary tenants' log from: their SQL service
+     * (`SERVICE=`), or their log archive (`LOCATION=`: each primary tenant's archive destination as
+     * the primary reports it, on storage the standby cluster's hosts mount). @default "service"
+     */
+    logRestoreFrom: z.enum(["service", "archive"]).default("service"),
     /** Delete removes the data directories too. @default false */
     deleteData: z.boolean().default(false),
     /** Bound of each wait (sync to VALID, switchover). @default 600 */

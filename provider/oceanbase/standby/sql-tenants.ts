@@ -10,16 +10,20 @@ export const TENANT_READ = {
   tenants: "SELECT tenant_id, tenant_name, tenant_role, switchover_status, sync_scn FROM oceanbase.DBA_OB_TENANTS WHERE tenant_type = 'USER' ORDER BY tenant_id",
   access: "SELECT tenant_id, svr_ip, sql_port FROM oceanbase.DBA_OB_ACCESS_POINT",
   restore: "SELECT tenant_id, sync_status FROM oceanbase.V$OB_LS_LOG_RESTORE_STATUS",
+  /** Each tenant's log archive round: its status and destination (what a LOCATION source names). */
+  archive: "SELECT tenant_id, status, path FROM oceanbase.CDB_OB_ARCHIVELOG",
+  /** The cluster's name (4.x has no V$OB_CLUSTER): the `cluster` parameter, one row per server. */
+  name: "SHOW PARAMETERS LIKE 'cluster'",
+  servers: "SELECT svr_ip, svr_port, sql_port, zone, status FROM oceanbase.DBA_OB_SERVERS",
+  zones: "SELECT zone, idc, region FROM oceanbase.DBA_OB_ZONES",
 } as const;
 
-export interface RestoreSource {
-  readonly access: readonly string[];
-  readonly user: string;
-  readonly tenant: string;
-  readonly password: string;
-}
+/** A net-service source (the primary tenant's SQL access points and a user there), or its log archive. */
+export type RestoreSource =
+  | { readonly access: readonly string[]; readonly user: string; readonly tenant: string; readonly password: string }
+  | { readonly location: string };
 
-const sourceValue = (r: RestoreSource) => `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant} PASSWORD=${r.password}`;
+const sourceValue = (r: RestoreSource) => ("location" in r ? `LOCATION=${r.location}` : `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant} PASSWORD=${r.password}`);
 
 export const TENANT_SQL = {
   createStandby: (tenant: string, r: RestoreSource) => `CREATE STANDBY TENANT IF NOT EXISTS ${tenant} LOG_RESTORE_SOURCE = ${obString(sourceValue(r))}`,
@@ -28,6 +32,13 @@ export const TENANT_SQL = {
   toPrimary: (tenant: string) => `ALTER SYSTEM SWITCHOVER TO PRIMARY TENANT = ${tenant}`,
   /** Lossy failover: the standby tenant becomes a primary with the log it has. */
   activate: (tenant: string) => `ALTER SYSTEM ACTIVATE STANDBY TENANT = ${tenant}`,
+  /** A standby tenant stops following (no source: NOT AVAILABLE); it keeps what it applied. */
+  clearSource: (tenant: string) => `ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = ${tenant}`,
+  /** A plain (primary) cluster bootstrap on its RootServers, one per zone: a 4.x standby cluster is one. */
+  bootstrap: (rs: readonly { region: string; zone: string; address: string; rpcPort: number }[]) =>
+    `ALTER SYSTEM BOOTSTRAP ${rs.map((m) => `REGION ${obString(m.region)} ZONE ${obString(m.zone)} SERVER ${obString(`${m.address}:${m.rpcPort}`)}`).join(", ")}`,
+  /** root@sys has no password after bootstrap. */
+  setRootPassword: (password: string) => `ALTER USER root IDENTIFIED BY ${obString(password)}`,
   /** What a step says of a source: never its password. */
-  describeSource: (r: RestoreSource) => `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant}`,
+  describeSource: (r: RestoreSource) => ("location" in r ? `LOCATION=${r.location}` : `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant}`),
 } as const;

@@ -4,7 +4,9 @@
  * refusals before any step), and the log restore source as one SQL literal whatever its password
  * holds (read back by the lab server's own tokenizer).
  */
-import { planTenants } from "../../../provider/oceanbase/standby/plan-tenants";
+import { connectionKey, parseConnection } from "../../../provider/core/connection";
+import { planTenants, planTenantsDelete } from "../../../provider/oceanbase/standby/plan-tenants";
+import type { HostProbe } from "../../../provider/oceanbase/standby/read";
 import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
 import { TENANT_SQL } from "../../../provider/oceanbase/standby/sql-tenants";
 import { validateStandby } from "../../../provider/oceanbase/standby/validate";
@@ -27,8 +29,27 @@ const spec = (over: Record<string, unknown> = {}) => {
   return v.spec;
 };
 const tenant = (name: string, role: string, over: Partial<TenantView> = {}): TenantView => ({ name, id: 1002, role, switchoverStatus: "NORMAL", syncScn: 5, syncStatus: role === "STANDBY" ? "NORMAL" : "", access: [`${role === "PRIMARY" ? "10.0.0.1" : "10.0.1.1"}:2881`], ...over });
-const side = (...tenants: TenantView[]): SideView => ({ version: "4.2.1.0", tenants });
-const actual = (p: TenantView[], s: TenantView[]): TenantsActual => ({ primary: { ok: true, view: side(...p) }, standby: { ok: true, view: side(...s) } });
+const side = (...tenants: TenantView[]): SideView => ({
+  version: "4.2.1.0",
+  name: "obcluster",
+  tenants,
+  servers: [1, 2].map((i) => ({ address: `10.0.1.${i}`, rpcPort: 2882, sqlPort: 2881, zone: `z${i}`, status: "ACTIVE" })),
+  zones: { z1: { idc: "idc1", region: "sys_region" }, z2: { idc: "idc2", region: "sys_region" } },
+});
+/** A standby host as the read probes it: running this resource's observer, or bare. */
+const probe = (n: number, running = true): HostProbe => ({
+  address: `10.0.1.${n}`,
+  home: "/home/admin/oceanbase",
+  dataDir: "/data/1/store",
+  connKey: connectionKey(parseConnection(host(n).connection)),
+  binaryVersion: "4.2.1",
+  pid: running ? 100 + n : null,
+  data: running ? "nonempty" : "absent",
+  marker: running ? "cluster=obcluster id=2 dataDir=/data/1/store" : "",
+  busy: [],
+});
+const running = [probe(1), probe(2)];
+const actual = (p: TenantView[], s: TenantView[]): TenantsActual => ({ primary: { ok: true, view: side(...p) }, standby: { ok: true, view: side(...s) }, hosts: running });
 const steps = (plan: ReturnType<typeof planTenants>) => plan.map((ph) => `${ph.title}: ${ph.operations.map((o) => `${o.host} ${o.kind}`).join(", ")}`);
 
 test("check: standbyPassword and logRestoreSource are taken; a source password with a blank and a tenant name that is no identifier are refused, all at once", () => {
@@ -48,6 +69,42 @@ test("create: CREATE STANDBY TENANT on the standby's first host for each missing
   expect(op.command).not.toContain("pw");
   expect(op.stdin).toContain("LOG_RESTORE_SOURCE = 'SERVICE=10.0.0.1:2881;10.0.0.2:2881 USER=root@t2 PASSWORD=pw'");
   expect(planTenants(spec({ tenants: ["t2"] }), actual([tenant("t1", "PRIMARY"), tenant("t2", "PRIMARY")], []))[0].operations[0].describe).not.toContain("t1");
+});
+
+test("bare hosts: prechecks, the observers started on each host, BOOTSTRAP with each zone's RootServer, root@sys's password, the zones' IDC, then the standby tenants", () => {
+  const bare: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: null, hosts: [probe(1, false), probe(2, false)] };
+  const plan = planTenants(spec(), bare);
+  expect(steps(plan)).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start", "bootstrap the standby cluster: 10.0.1.1 sql", "create standby tenants: 10.0.1.1 sql", "wait for the standby tenants: 10.0.1.1 wait"]);
+  // One obclient session: the bootstrap, root@sys's password, the zones' IDC.
+  expect(plan[1].operations[0].stdin).toContain("ALTER SYSTEM BOOTSTRAP REGION 'sys_region' ZONE 'z1' SERVER '10.0.1.1:2882', REGION 'sys_region' ZONE 'z2' SERVER '10.0.1.2:2882';\nALTER USER root IDENTIFIED BY 'sbpw';\nALTER SYSTEM ALTER ZONE 'z1' SET IDC = 'idc1', REGION = 'sys_region';");
+  expect(plan[1].operations[0].describe).not.toContain("sbpw");
+  // A zone of two hosts: the RootServer in the bootstrap, the other by ADD SERVER in the same session.
+  const twoInZ1 = spec({ zones: [{ name: "z1", idc: "idc1", hosts: [host(1), host(3)] }, { name: "z2", idc: "idc2", hosts: [host(2)] }] });
+  const wide = planTenants(twoInZ1, { ...bare, hosts: [probe(1, false), probe(2, false), { ...probe(3, false), address: "10.0.1.3", connKey: connectionKey(parseConnection(host(3).connection)) }] });
+  expect(wide[1].operations[0].stdin).toMatch(/BOOTSTRAP REGION 'sys_region' ZONE 'z1' SERVER '10\.0\.1\.1:2882', REGION 'sys_region' ZONE 'z2' SERVER '10\.0\.1\.2:2882';\nALTER USER .*;\nALTER SYSTEM ADD SERVER '10\.0\.1\.3:2882' ZONE 'z1';/);
+  expect(plan[0].operations[0].command).toMatch(/\.\/bin\/observer -z '?z1'? -p '?2881'? -P '?2882'? -n '?obcluster'? -c '?2'? -d '?\/data\/1\/store'? -r '10\.0\.1\.1:2882:2881;10\.0\.1\.2:2882:2881'/);
+  // Never over data this resource did not start, nor with another build.
+  expect(() => planTenants(spec(), { ...bare, hosts: [{ ...probe(1, false), data: "nonempty", marker: "" }, probe(2, false)] })).toThrow(/10\.0\.1\.1: the data directory \/data\/1\/store is not empty and was not started by this standby: an existing data directory is never overwritten/);
+  expect(() => planTenants(spec(), { ...bare, hosts: [{ ...probe(1, false), binaryVersion: "4.2.2" }, probe(2, false)] })).toThrow(/10\.0\.1\.1: \/home\/admin\/oceanbase\/bin\/observer is build 4\.2\.2, not 4\.2\.1/);
+  // Bootstrapped, the password not set yet (an up interrupted in between): the password only, then the rest.
+  expect(steps(planTenants(spec(), { ...actual([tenant("t1", "PRIMARY")], []), standby: { ok: true, view: side(), noPassword: true } }))[0]).toBe("set root@sys's password: 10.0.1.1 sql");
+});
+
+test("delete: the standby tenants' source cleared, then each observer stopped with its data kept; refused while a tenant here is the primary", () => {
+  const plan = planTenantsDelete(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]));
+  expect(steps(plan)).toEqual(["stop following the primary: 10.0.1.1 sql", "stop observers: 10.0.1.1 stop, 10.0.1.2 stop"]);
+  expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = t1;");
+  expect(plan[1].operations[0].command).not.toContain("rm -rf");
+  expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY now: deleting would take the primary away; switch back first/);
+});
+
+test("logRestoreFrom archive: LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
+  const archiving = tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "file:///nfs/archive/t1" } });
+  const plan = planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], []));
+  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source LOCATION=file:///nfs/archive/t1)");
+  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1';");
+  expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "STOP", path: "file:///nfs/archive/t1" } })], []))).toThrow(/tenant t1 on the primary is not archiving its log \(CDB_OB_ARCHIVELOG status STOP\)/);
+  expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "oss://b/a?host=x" } })], []))).toThrow(/only file:\/\/ \(NFS\) archives are built/);
 });
 
 test("an up interrupted after CREATE STANDBY TENANT: the next one waits for the first copy (SYNC_SCN still 0)", () => {
@@ -71,25 +128,29 @@ test("switchover: wait in sync on the standby, demote the primary, promote the s
 test("refused before any step: a tenant PRIMARY on both sides, a tenant the primary lacks, the standby cluster not answering, another version", () => {
   expect(() => planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 is PRIMARY on both clusters .*never overwritten/);
   expect(() => planTenants(spec({ tenants: ["t9"] }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/tenants: t9 is not a user tenant of the primary \(DBA_OB_TENANTS has t1\)/);
-  expect(() => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "connect ECONNREFUSED" } })).toThrow(/standby cluster's sys tenant at 10\.0\.1\.1:2881 does not answer \(connect ECONNREFUSED\).*deploy it \(sys tenant only\) first/);
+  expect(() => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "ERROR 1045: Access denied" }, hosts: running })).toThrow(/the standby cluster's sys at 10\.0\.1\.1:2881 refuses root@sys \(ERROR 1045: Access denied\): check standbyPassword/);
   expect(() => planTenants(spec({ version: "4.2.2" }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/version 4\.2\.2 differs from the primary's 4\.2\.1\.0.*upgrade the standby first, then the primary/);
-  expect(() => planTenants(spec(), { primary: { ok: true, view: { version: "3.2.4.0", tenants: [] } }, standby: { ok: true, view: side() } })).toThrow(/the primary runs OceanBase 3\.2\.4\.0.*a 3\.x pair is a standby cluster/);
+  expect(() => planTenants(spec(), { primary: { ok: true, view: { ...side(), version: "3.2.4.0" } }, standby: { ok: true, view: side() }, hosts: running })).toThrow(/the primary runs OceanBase 3\.2\.4\.0.*a 3\.x pair is a standby cluster/);
 });
 
-test("failover: only with the primary's endpoint confirmed and the primary lost; ACTIVATE for each standby tenant", () => {
-  const lost: TenantsActual = { primary: { ok: false, error: "timed out" }, standby: { ok: true, view: side(tenant("t1", "STANDBY")) } };
-  expect(() => planTenants(spec({ role: "primary" }), lost)).toThrow(/cannot reach the primary at 10\.0\.0\.1:2881.*declare failover: \{ confirm: "10\.0\.0\.1:2881" \} \(never implicit\)/);
-  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost)).toThrow(/failover\.confirm is "obcluster", not the primary being given up \(10\.0\.0\.1:2881/);
-  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toThrow(/answers: failover is for a lost primary/);
-  const plan = planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), lost);
+test("failover: only with the primary's cluster name confirmed (the standby cluster has it) and the primary lost; ACTIVATE for each standby tenant", () => {
+  const lost: TenantsActual = { primary: { ok: false, error: "timed out" }, standby: { ok: true, view: side(tenant("t1", "STANDBY")) }, hosts: running };
+  expect(() => planTenants(spec({ role: "primary" }), lost)).toThrow(/cannot reach the primary at 10\.0\.0\.1:2881.*declare failover: \{ confirm: "obcluster" \} \(never implicit\)/);
+  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), lost)).toThrow(/failover\.confirm is "10\.0\.0\.1:2881", not the primary being given up \(obcluster, its cluster name\)/);
+  expect(() => planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toThrow(/answers: failover is for a lost primary/);
+  const plan = planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
-  expect(planTenants(spec({ role: "primary", failover: { confirm: "10.0.0.1:2881" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
+  expect(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
 });
 
-test("the log restore source is one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
+test("the log restore source and root@sys's password are one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
   for (const pw of hostileStrings.filter((h) => h !== "" && !/\s/.test(h))) {
     const sql = TENANT_SQL.createStandby("t1", { access: ["10.0.0.1:2881"], user: "root", tenant: "t1", password: pw });
     const t = tokenize(sql);
     expect(t.filter((x) => x.t === "str").map((x) => x.v)).toEqual([`SERVICE=10.0.0.1:2881 USER=root@t1 PASSWORD=${pw}`]);
+  }
+  // root@sys's password after the bootstrap: one literal too, whatever it holds (blanks included).
+  for (const pw of hostileStrings.filter((h) => h !== "")) {
+    expect(tokenize(TENANT_SQL.setRootPassword(pw)).filter((x) => x.t === "str").map((x) => x.v)).toEqual([pw]);
   }
 });

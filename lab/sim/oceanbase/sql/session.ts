@@ -9,6 +9,7 @@ import { alterStandby } from "../standby/alter";
 import { roleOf, settleReplica } from "../standby/model";
 import { executeTenant } from "../standby/tables";
 import { standbyView } from "../standby/views";
+import { alterUser } from "../standby/cluster4";
 import { alterTenantRole, createStandbyTenant, settleTenants, tenantRoleOf } from "../standby/tenant4";
 
 export type Reply = { kind: "ok"; affectedRows: number } | { kind: "rows"; result: ResultSet };
@@ -96,11 +97,15 @@ export function execute(info: SessionInfo, raw: string): Reply {
       return { kind: "ok", affectedRows: 0 };
     }
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
-      const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) && alterTenantRole(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
+      // Zones and servers are managed the same way on 4.x (ADD/DELETE SERVER, ADD/START/STOP/DELETE/MODIFY ZONE).
+      const done = ((!isV4(s) || ZONE_SERVER.test(sql)) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) && alterTenantRole(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
       settle(s, now);
       return { kind: "ok", affectedRows: 0 };
     }
+    if (alterUser(s, raw)) return { kind: "ok", affectedRows: 0 };
     throw new ObError("parse", sql.slice(0, 40));
   });
 }
+
+const ZONE_SERVER = /^ALTER SYSTEM (?:ADD|DELETE|START|STOP|ALTER|CHANGE|MODIFY) (?:ZONE|SERVER) /i;

@@ -8,7 +8,7 @@
  */
 import { ObError } from "../errors";
 import { tokenize } from "../sql/select";
-import { isV4, withState, writeState, type ClusterState, type ObServerRecord } from "../state";
+import { freshFields, isV4, withState, writeState, type ClusterState, type ObServerRecord } from "../state";
 import { keyOf, roleOf, stateKeyFor, tryRead } from "./model";
 import { clusterAlive, servers, type ServerEntry } from "./registry";
 
@@ -86,17 +86,9 @@ export function bootstrapStandby(labDir: string, self: BareServer, sql: string, 
     rootHash: p.rootHash,
     servers: members.map((m): ObServerRecord => ({ host: m.host, zone: m.zone, address: m.address, sqlPort: m.sqlPort, rpcPort: m.rpcPort })),
     tenants: p.tenants.slice(),
-    params: {},
-    tenantParams: {},
-    archive: {},
-    jobs: [],
-    sets: [],
-    clean: [],
-    deletePolicies: {},
+    ...freshFields(),
     merge: p.merge,
     lastDataChangeAt: now,
-    nextJobId: 1,
-    nextSetId: 1,
     key,
     replica: { role: "PHYSICAL STANDBY", primaryKey: keyOf(p), appliedScn: 0, switchovers: 0 },
     zoneInfo: Object.fromEntries(members.map((m) => [m.zone, { idc: "", region: m.region }])),

@@ -14,13 +14,16 @@ import { tokenize } from "../sql/select";
 import { type ClusterState, isV4, tenantByName } from "../state";
 import { doubleSha1Hex } from "../wire";
 import { REPLICATION, keyOf, scnOf, snapshot, stateKeyFor, tryRead } from "./model";
+import { archivedScn, resolveLocation } from "./archive-source";
 import { clusterAlive, servers } from "./registry";
 
 export type TenantRole = "PRIMARY" | "STANDBY";
 
 export interface RestoreSource {
-  /** As given, without the password. */
+  /** As given, without the password ("" for a LOCATION source). */
   readonly service: string;
+  /** `LOCATION=` sources: the archive's URI. */
+  readonly location?: string;
   readonly user: string;
   /** The source cluster's state key and tenant. */
   readonly key: string;
@@ -59,6 +62,10 @@ export function tenantSyncScn(labDir: string, s: ClusterState, tenantId: number,
   const r = s.tenantRoles?.[String(tenantId)];
   if (!r) return scnOf(now);
   if (r.role !== "STANDBY" || !r.source || now < r.sourceSetAt + REPLICATION.copyMs) return r.appliedScn;
+  if (r.source.location !== undefined) {
+    const archived = clusterAlive(labDir, s) ? archivedScn(labDir, r.source, tenantLastScn, now) : undefined;
+    return archived === undefined ? r.appliedScn : Math.max(r.appliedScn, archived);
+  }
   const src = tryRead(labDir, r.source.key);
   if (!src || !clusterAlive(labDir, src) || !clusterAlive(labDir, s)) return r.appliedScn;
   const up = src.tenantRoles?.[String(r.source.tenantId)];
@@ -86,7 +93,7 @@ const unquote = (s: string) => s.replace(/''/g, "'").replace(/\\(.)/g, "$1");
 function resolveSource(labDir: string, self: ClusterState, value: string): { source: RestoreSource; rootHash: string } {
   const fields: Record<string, string> = {};
   for (const m of value.trim().matchAll(/([A-Za-z_]+)=(\S*)/g)) fields[m[1].toUpperCase()] = m[2];
-  if (fields.LOCATION !== undefined) throw new ObError("notSupported", "log restore source LOCATION in the lab; SERVICE is");
+  if (fields.LOCATION !== undefined) return resolveLocation(labDir, self, fields.LOCATION);
   if (!fields.SERVICE || !fields.USER || fields.PASSWORD === undefined) throw new ObError("invalidRestoreSource", value.replace(/PASSWORD=\S*/i, "PASSWORD=***"));
   const at = fields.USER.lastIndexOf("@");
   if (at <= 0) throw new ObError("invalidRestoreSource", `USER=${fields.USER}`);
@@ -205,7 +212,8 @@ function promote(labDir: string, s: ClusterState, tenantId: number, now: number)
 /** DBA_OB_TENANTS' role columns of one tenant. */
 export function tenantRoleColumns(labDir: string, s: ClusterState, tenantId: number, now: number): Record<string, string | number> {
   const r = s.tenantRoles?.[String(tenantId)];
-  const sync = tenantId === 1 || !r || r.role === "PRIMARY" ? scnOf(now) : tenantSyncScn(labDir, s, tenantId, now);
+  // 4.x SCNs are nanosecond timestamps; the lab keeps µs and shows ns.
+  const sync = (tenantId === 1 || !r || r.role === "PRIMARY" ? scnOf(now) : tenantSyncScn(labDir, s, tenantId, now)) * 1000;
   return { TENANT_ROLE: tenantId === 1 ? "PRIMARY" : (r?.role ?? "PRIMARY"), SWITCHOVER_STATUS: "NORMAL", SYNC_SCN: sync, READABLE_SCN: sync, RECOVERY_UNTIL_SCN: "4611686018427387903" };
 }
 
@@ -213,7 +221,8 @@ export function tenantRoleColumns(labDir: string, s: ClusterState, tenantId: num
 export function logRestoreStatusRows(labDir: string, s: ClusterState, now: number): Record<string, string | number>[] {
   return Object.entries(s.tenantRoles ?? {}).filter(([, r]) => r.role === "STANDBY").map(([id, r]) => {
     const src = r.source ? tryRead(labDir, r.source.key) : undefined;
-    const status = !r.source ? "NOT AVAILABLE" : !src || !clusterAlive(labDir, src) ? "CHECK NETWORK" : "NORMAL";
-    return { TENANT_ID: Number(id), LS_ID: 1001, SYNC_LSN: tenantSyncScn(labDir, s, Number(id), now), SYNC_SCN: tenantSyncScn(labDir, s, Number(id), now), SYNC_STATUS: status, ERR_CODE: 0, COMMENT: "" };
+    // An archive source that is gone: SOURCE HAS A GAP (the lab's choice among the documented statuses).
+    const status = !r.source ? "NOT AVAILABLE" : r.source.location !== undefined ? (archivedScn(labDir, r.source, tenantLastScn, now) === undefined ? "SOURCE HAS A GAP" : "NORMAL") : !src || !clusterAlive(labDir, src) ? "CHECK NETWORK" : "NORMAL";
+    return { TENANT_ID: Number(id), LS_ID: 1001, SYNC_LSN: tenantSyncScn(labDir, s, Number(id), now), SYNC_SCN: tenantSyncScn(labDir, s, Number(id), now) * 1000, SYNC_STATUS: status, ERR_CODE: 0, COMMENT: "" };
   });
 }

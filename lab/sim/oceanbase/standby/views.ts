@@ -10,6 +10,7 @@ import { logRestoreStatusRows, tenantRoleColumns } from "./tenant4";
 import { linkStatus, primarySwitchoverStatus, roleOf, scnOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
 import { servers } from "./registry";
 import { zonesOf } from "./alter";
+import { CLUSTER4_VIEWS } from "./cluster4";
 
 function currentScn(labDir: string, s: ClusterState, now: number): number {
   return roleOf(s) === "PRIMARY" ? scnOf(now) : standbyScn(labDir, s, now);
@@ -81,6 +82,8 @@ const V4_VIEWS: Record<string, (labDir: string, s: ClusterState, now: number) =>
 
 export function standbyView(labDir: string, s: ClusterState, name: string, now: number): Table | undefined {
   const bare = name.replace(/^oceanbase\./i, "").toUpperCase();
+  const c4 = isV4(s) ? CLUSTER4_VIEWS[bare] : undefined;
+  if (c4) return c4(s, labDir);
   const f = (isV4(s) ? V4_VIEWS[bare] : undefined) ?? VIEWS[bare];
   return f ? f(labDir, s, now) : undefined;
 }

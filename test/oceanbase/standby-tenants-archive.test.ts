@@ -1,0 +1,48 @@
+/**
+ * oceanbase.StandbyCluster on 4.x with the primary tenant's log archive as the standby tenant's
+ * log restore source (`logRestoreFrom: "archive"`, LOCATION=) through the local engine
+ * (examples/ob-standby-tenants, one standby host): a DBA archives t1's log to the lab's shared
+ * directory (its NFS stand-in); up deploys the one-zone standby cluster on host4 and creates t1
+ * there from that archive; rows written on the primary arrive through the archive; a second up is
+ * quiet. By hand, the lab refuses a LOCATION that holds no archive, as the real server checks it.
+ */
+import { outcome } from "../examples/helpers";
+import { waitFor } from "./helpers";
+import { startTenantPair, type TenantPair } from "./tenant-pair";
+
+jest.setTimeout(240_000);
+
+let pair: TenantPair;
+beforeAll(async () => {
+  pair = await startTenantPair({ hosts: 4 });
+}, 120_000);
+afterAll(async () => pair?.ob.stop());
+
+const archive = () => `file://${pair.ob.cluster.sharedDir}/archive/t1`;
+const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
+const stack = () => pair.stack.withEnv({ OB_LOG_RESTORE_FROM: "archive", OB_STANDBY_HOSTS: "1" });
+
+test("logRestoreFrom archive: the standby tenant restores from t1's log archive on shared storage; rows arrive; a second up is quiet", async () => {
+  expect(await pair.sql("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  // Not archiving yet: refused before any step, saying what to turn on.
+  const early = await stack().engine("up");
+  expect(early.code).not.toBe(0);
+  expect(early.out).toMatch(/logRestoreFrom: archive: tenant t1 on the primary is not archiving its log \(CDB_OB_ARCHIVELOG has no round\): turn on its log archive/);
+  expect(steps(early)).toEqual([]);
+
+  expect(await pair.sql("primary", `ALTER SYSTEM SET LOG_ARCHIVE_DEST = 'LOCATION=${archive()}' TENANT = t1; ALTER SYSTEM ARCHIVELOG TENANT = t1`)).toMatchObject({ code: 0 });
+  await waitFor("t1's archive DOING", async () => ((await pair.sql("primary", "SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002")).out === "DOING" ? true : undefined));
+  const up = await stack().engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(steps(up).join("\n")).toContain(`CREATE STANDBY TENANT t1 (log restore source LOCATION=${archive()})`);
+  expect(await waitFor("row 1 on the standby tenant", async () => ((await pair.ids("standby")) === "1" ? true : undefined))).toBe(true);
+  expect(await pair.sql("primary", "INSERT INTO x VALUES (2)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  await waitFor("row 2 through the archive", async () => ((await pair.ids("standby")) === "1,2" ? true : undefined));
+  expect((await pair.stack.outputs()).standbyTenants).toMatchObject({ tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }], standbyCluster: { servers: [{ zone: "z1", status: "ACTIVE" }] } });
+  expect(steps(await stack().engine("up"))).toEqual([]);
+});
+
+test("by hand: a LOCATION that holds no log archive is refused (4002, the lab's text a guess)", async () => {
+  const r = await pair.sql("standby", `CREATE STANDBY TENANT t9 LOG_RESTORE_SOURCE = 'LOCATION=file://${pair.ob.cluster.sharedDir}/nothing-here'`);
+  expect(r.err).toMatch(/ERROR 4002 \(HY000\).*no log archive there/);
+});
