@@ -52,8 +52,11 @@ export class Stack {
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.program, "node_modules"), "dir");
   }
 
-  /** Runs the engine on `topology`; it never rejects on a failed run (see `code`). */
-  engine(command: "up" | "preview" | "refresh" | "destroy", topology: Topology): Promise<Run> {
+  /**
+   * Runs the engine on `topology`; it never rejects on a failed run (see `code`). `onLine` sees
+   * each provider log line as it arrives (to inject a lab fault at a given step).
+   */
+  engine(command: "up" | "preview" | "refresh" | "destroy", topology: Topology, opts: { onLine?: (line: string) => void } = {}): Promise<Run> {
     fs.writeFileSync(this.topologyFile, JSON.stringify(topology, null, 1));
     const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), DPC_TOPOLOGY: this.topologyFile, PULUMI_CONFIG_PASSPHRASE: "topology-test" };
     // --verbose: plan and step lines are debug-level; tests assert on their absence.
@@ -62,7 +65,18 @@ export class Stack {
       const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
+      let pending = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (!opts.onLine) return;
+        pending += d;
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const l of lines) {
+          const m = l.startsWith("{") ? (JSON.parse(l) as Record<string, any>).log?.message : undefined;
+          if (typeof m === "string" && m.startsWith("[dbcluster]")) opts.onLine(m);
+        }
+      });
       child.stderr.on("data", (d) => (stderr += d));
       child.on("error", reject);
       child.on("close", (code) => {
