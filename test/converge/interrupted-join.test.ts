@@ -13,10 +13,9 @@
  * One lab; the group goes back to three between joins by the product's own removal (the
  * newcomers' Instances have deleteData, so each join starts from new, blank databases).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { startLab, type Lab } from "../helpers/lab";
-import { processes, sql, Stack, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { commandMark, commandsSince, failurePending as failurePendingOn, processes, sql, Stack, upCutAt as cutAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
@@ -49,14 +48,7 @@ const errors = (r: Run) => r.events.filter((e) => e.diag?.severity === "error").
 const why = (r: Run) => `exit ${r.code}\n${errors(r).join("\n").slice(0, 4000)}\n${r.out.split("\n").filter((l) => /FAILED|failed|error/i.test(l)).slice(-20).join("\n").slice(-4000)}`;
 const ok = (r: Run) => expect({ code: r.code, why: r.code === 0 ? "" : why(r) }).toEqual({ code: 0, why: "" });
 
-/** Injects `fail TOOL 1` on a host at once (the lab's fault file, `lab/README.md`), from an engine line. */
-function failNext(host: string, tool: string): void {
-  const dir = path.join(lab.host(host).hostDir, "faults", "fail");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${tool}.tmp`), "1\n");
-  fs.renameSync(path.join(dir, `${tool}.tmp`), path.join(dir, tool));
-}
-const failurePending = (host: string, tool: string) => fs.existsSync(path.join(lab.host(host).hostDir, "faults", "fail", tool));
+const failurePending = (host: string, tool: string) => failurePendingOn(lab, host, tool);
 
 /** The up failed on MP_RAFT only, with a message matching `step` and the advice to run up again. */
 function expectFailed(r: Run, step: RegExp): void {
@@ -138,6 +130,11 @@ test("1. join cut after the leader's backup (MP4's restore fails), then after th
   expectFailed(first, /dmrman failed .*MP4/);
   // The state keeps the inputs last applied (three MPs): MP4 and MP5, registered, are a join cut short.
   await expectRefreshSays(FIVE, /MP[45] is registered in this group .*an `up` adding it was cut short/);
+  // Whether MP5 (host1) was restored before MP4's restore failed: then it is the group's learner
+  // (RAFT self id), and no later up may restore over it.
+  const mp5Arch = path.join(lab.host("host1").dataRoot, "ij/mp5/DAMENG/dmarch.ini");
+  const mp5Joined = /RAFT_SELF_ID/.test((await lab.exec("host1", `cat ${mp5Arch} 2>/dev/null || true`)).stdout);
+  const mark = commandMark(lab);
 
   await lab.fault("host4", "fail", "dmserver", 1);
   const second = await stack.engine("up", FIVE);
@@ -147,20 +144,13 @@ test("1. join cut after the leader's backup (MP4's restore fails), then after th
 
   await finish(FIVE);
   await expectWhole(FIVE, leader);
+  const restores = commandsSince(lab, mark).filter((c) => /CTLSTMT=RESTORE DATABASE/.test(c.command)).map((c) => (/RESTORE DATABASE [^ ]*?(ij\/mp\d)\/DAMENG\/dm\.ini/.exec(c.command) ?? ["", "?"])[1]);
+  // The second up restored MP4 (still blank), and MP5 only if it had not been restored yet; the third none.
+  expect(restores.sort()).toEqual(mp5Joined ? ["ij/mp4"] : ["ij/mp4", "ij/mp5"]);
 });
 
 test("2. removal cut after SP_ALTER_RAFT_NODE (the unregistration fails): refresh, then the next up finishes it", async () => {
-  let cut = false;
-  const failed = await stack.engine("up", THREE, {
-    onLine: (l) => {
-      if (!cut && /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/.test(l)) {
-        cut = true;
-        failNext(leaderHost(), "disql");
-      }
-    },
-  });
-  expect(cut).toBe(true);
-  expect(failurePending(leaderHost(), "disql")).toBe(false);
+  const failed = await upCutAt(THREE, /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
   expectFailed(failed, /SP_DROP_DPC_INSTANCE\('MP4'\)/);
   // The state keeps the inputs last applied (five MPs): what an up with those would run.
   await expectRefreshSays(THREE, /drift: the next up would run: .*\(MP4\)/);
@@ -171,19 +161,11 @@ test("2. removal cut after SP_ALTER_RAFT_NODE (the unregistration fails): refres
   expect([now.MP4, now.MP5]).toEqual([undefined, undefined]);
 });
 
-/** An up of `x` whose onLine sets `fail disql` on the leader's host once a line matches `at`. */
+/** An up of `x` that sets `fail disql` on the leader's host once a line matches `at`. */
 async function upCutAt(x: Topology, at: RegExp): Promise<Run> {
-  let cut = false;
-  const r = await stack.engine("up", x, {
-    onLine: (l) => {
-      if (!cut && at.test(l)) {
-        cut = true;
-        failNext(leaderHost(), "disql");
-      }
-    },
-  });
-  expect({ cut, pending: failurePending(leaderHost(), "disql") }).toEqual({ cut: true, pending: false });
-  return r;
+  const { run, cut, pending } = await cutAt(stack, x, leaderHost, at);
+  expect({ cut, pending }).toEqual({ cut: true, pending: false });
+  return run;
 }
 
 test("3. join cut after the learners started (SP_ADD_RAFT_LEARNER fails), then after they were added (SP_ALTER_RAFT_NODE fails): the third up votes them in", async () => {

@@ -165,3 +165,34 @@ export function commandsSince(lab: Lab, mark: Record<string, number>): { host: s
 export function commandMark(lab: Lab): Record<string, number> {
   return Object.fromEntries(lab.hosts.map((h) => [h.name, lab.commandLog(h.name).length]));
 }
+
+/** Whether an injected `fail TOOL` counter on a host is still (partly) unconsumed. */
+export function failurePending(lab: Lab, host: string, tool: string): boolean {
+  return fs.existsSync(path.join(lab.host(host).hostDir, "faults", "fail", tool));
+}
+
+/**
+ * Makes the next run of TOOL on a host fail, at once: the lab's fault file written directly
+ * (lab/README.md), so that it can be set from an engine line between two steps, before the next
+ * step's tool starts (the lab CLI takes longer than a step).
+ */
+export function failNextRun(lab: Lab, host: string, tool: string): void {
+  const dir = path.join(lab.host(host).hostDir, "faults", "fail");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${tool}.tmp`), "1\n");
+  fs.renameSync(path.join(dir, `${tool}.tmp`), path.join(dir, tool));
+}
+
+/** An up of `topology` that sets `fail disql` on `host` once a provider line matches `at`. */
+export async function upCutAt(stack: Stack, topology: Topology, host: () => string, at: RegExp): Promise<{ run: Run; cut: boolean; pending: boolean }> {
+  let cut = false;
+  const run = await stack.engine("up", topology, {
+    onLine: (l) => {
+      if (!cut && at.test(l)) {
+        cut = true;
+        failNextRun(stack.lab, host(), "disql");
+      }
+    },
+  });
+  return { run, cut, pending: failurePending(stack.lab, host(), "disql") };
+}

@@ -208,6 +208,27 @@ describe("membership changes of a running group", () => {
     ]);
   });
 
+  test("a join cut short after SP_ALTER_RAFT_NODE with a newcomer down: it is started and added again, DM's 'already a voting member' taken as done", () => {
+    const { sim } = buildCluster(seed72);
+    const next = steps(five);
+    for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
+    const spec = raft(next, "RAFT_1");
+    const plan = planRaftGroup(spec, raftActual(sim, spec));
+    sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("finish"))));
+    const actual = raftActual(sim, spec);
+    const raftId = actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id;
+    // BP15 went down: V$GLOBAL_RAFT_INFO lists the four that run, none a learner
+    const raftInfo = spec.members.filter((m) => m.name !== "BP15").map((m) => ({ name: m.name, raftId, shadow: false, learner: false, stat: m.name === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const down = { ...actual, catalog: { ...actual.catalog!, raftInfo }, members: { ...actual.members, BP15: { ...actual.members.BP15, pids: [] } } };
+    const ops = flatten(planRaftGroup(spec, down));
+    expect(ops.filter((o) => o.kind === "start").map((o) => o.describe)).toEqual([expect.stringMatching(/MOUNT \(BP15\)/)]);
+    const adds = ops.filter((o) => o.describe.includes("SP_ADD_RAFT_LEARNER"));
+    expect(adds.map((o) => o.describe.split(" $ ")[0])).toEqual(["disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);"]);
+    expect(adds[0].command).toContain("[-8441]");
+    // BP14 runs and votes: only its file is finished
+    expect(ops.filter((o) => o.kind === "write-file" && /bp14\/DAMENG\/dmarch\.ini/.test(o.describe)).map((o) => o.reason)).toEqual(["a full member now (no RAFT_LEARNER)"]);
+  });
+
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
     const { sim } = buildCluster(seed72);
     const big = steps(five);
