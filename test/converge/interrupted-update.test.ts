@@ -11,7 +11,7 @@
  * three fault domains.
  */
 import { startLab, type Lab } from "../helpers/lab";
-import { catalog, failurePending as failurePendingOn, processes, Stack, upCutAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { catalog, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upCutAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
@@ -68,12 +68,7 @@ async function finish(x: Topology, updated: string[], deleted: string[] = []): P
   const r = await stack.engine("up", x);
   ok(r);
   expect(stack.steps(r, "update")).toEqual(updated.map((n) => `topo-${n}`).sort());
-  expect(stack.steps(r, "replace")).toEqual([]);
-  expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
-  const again = await stack.engine("up", x);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  expect(again.out).not.toMatch(/plan: phase/);
+  await expectFinishedThenQuiet(stack, r, x, deleted);
   t = x;
   return r;
 }

@@ -196,3 +196,13 @@ export async function upCutAt(stack: Stack, topology: Topology, host: () => stri
   });
   return { run, cut, pending: failurePending(stack.lab, host(), "disql") };
 }
+
+/** An up that finished a change: nothing replaced, only `deleted` deleted; then an up that plans nothing. */
+export async function expectFinishedThenQuiet(stack: Stack, r: Run, x: Topology, deleted: readonly string[] = []): Promise<void> {
+  expect(stack.steps(r, "replace")).toEqual([]);
+  expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
+  const again = await stack.engine("up", x);
+  expect({ code: again.code, out: again.code === 0 ? "" : again.out.slice(-3000) }).toEqual({ code: 0, out: "" });
+  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
+  expect(again.out).not.toMatch(/plan: phase/);
+}
