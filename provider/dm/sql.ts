@@ -14,6 +14,12 @@ import type { Role } from "./schema";
 /** disql's exit status when a statement fails (`WHENEVER SQLERROR EXIT`). */
 export const DISQL_SQLERROR_EXIT = 3;
 
+/**
+ * DM's refusal of SP_ADD_RAFT_LEARNER for an instance already a voting member of the group.
+ * GUESS: the manual gives no code; this is the lab's (lab/sim/dm/errors.ts `learnerIsMember`).
+ */
+export const ALREADY_VOTING_CODE = -8441;
+
 /** SYS_MODE / STATUS a member is registered with (seed 7.1.4, 7.2.4, 7.3.4). */
 export interface Registration {
   /** RAFT group name; null for the MP group (the seed passes NULL for MP_RAFT). */

@@ -1,6 +1,7 @@
 /**
  * Updates of a running cluster interrupted by lab faults, each at one step only it reaches (a
- * tool on one host, the Nth run of disql on the MP's host): the failed up names the resource; a
+ * tool on one host, the Nth run of disql on the MP's host, or the next disql on the BS-mode
+ * leader's host set from the engine's line for the step before): the failed up names the resource; a
  * refresh right after it works (the state a failed step leaves must still load the provider); the
  * next up finishes what was started from what was really applied before; a third up is quiet.
  * Last, an up where a create and an update both fail, then refresh and destroy of everything.
@@ -9,10 +10,8 @@
  * SP1, RAFT_3 = two RAFT replicas and one shadow (seed 7.5; three nodes, as DM counts them), BG_1,
  * three fault domains.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { startLab, type Lab } from "../helpers/lab";
-import { catalog, processes, Stack, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { catalog, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upCutAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
@@ -47,9 +46,7 @@ const errors = (r: Run) => r.events.filter((e) => e.diag?.severity === "error").
 const why = (r: Run) => `exit ${r.code}\n${errors(r).join("\n").slice(0, 4000)}\n${r.out.split("\n").filter((l) => /failed|error/i.test(l)).slice(-20).join("\n").slice(-4000)}`;
 const ok = (r: Run) => expect({ code: r.code, why: r.code === 0 ? "" : why(r) }).toEqual({ code: 0, why: "" });
 
-function failurePending(host: string, tool: string): boolean {
-  return fs.existsSync(path.join(lab.host(host).hostDir, "faults", "fail", tool));
-}
+const failurePending = (host: string, tool: string) => failurePendingOn(lab, host, tool);
 
 /** The up fails, on `resource` only among `among`, with a message matching `step`. */
 function expectFailed(r: Run, failed: string[], step: RegExp): void {
@@ -71,12 +68,7 @@ async function finish(x: Topology, updated: string[], deleted: string[] = []): P
   const r = await stack.engine("up", x);
   ok(r);
   expect(stack.steps(r, "update")).toEqual(updated.map((n) => `topo-${n}`).sort());
-  expect(stack.steps(r, "replace")).toEqual([]);
-  expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
-  const again = await stack.engine("up", x);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  expect(again.out).not.toMatch(/plan: phase/);
+  await expectFinishedThenQuiet(stack, r, x, deleted);
   t = x;
   return r;
 }
@@ -127,8 +119,10 @@ test("1. RAFT ↔ shadow swap interrupted at the new shadow's restore: the next 
   expect(g.leader).toEqual(leader);
 });
 
-test("2. member addition interrupted at a newcomer's restore: the next up adds both", async () => {
+test("2. member addition interrupted at a newcomer's restore, then at SP_ADD_RAFT_LEARNER, then at SP_ALTER_RAFT_NODE: the fourth up adds both", async () => {
   const next: Topology = { ...withRaft3(t, { members: [...raft3(t).members, "BP35", "BP36"] }), instances: [...t.instances, BP35, BP36] };
+  const { leader } = await group();
+  const leaderHost = () => hostOf(leader[0]);
   // host1 runs dmrman only for BP35 (the leader's backup is online, over SQL).
   await lab.fault("host1", "fail", "dmrman", 1);
   const failed = await stack.engine("up", next);
@@ -136,7 +130,20 @@ test("2. member addition interrupted at a newcomer's restore: the next up adds b
   expectFailed(failed, ["RAFT_3"], /dmrman failed .*BP35/);
   await expectRefreshWorks(next);
 
+  // On the BS-mode leader's host the next disql after its online backup is SP_ADD_RAFT_LEARNER.
+  const second = await upCutAt(stack, next, leaderHost, /RAFT_3 .*BACKUP DATABASE FULL BACKUPSET .* \.\.\. ok/);
+  expect({ cut: second.cut, pending: second.pending }).toEqual({ cut: true, pending: false });
+  expectFailed(second.run, ["RAFT_3"], /SP_ADD_RAFT_LEARNER\('BP3[56]'/);
+  await expectRefreshWorks(next);
+
+  // And after the wait for the learners, SP_ALTER_RAFT_NODE.
+  const third = await upCutAt(stack, next, leaderHost, /RAFT_3 .*wait until BP3[56], BP3[56] follow the leader.* \.\.\. ok/);
+  expect({ cut: third.cut, pending: third.pending }).toEqual({ cut: true, pending: false });
+  expectFailed(third.run, ["RAFT_3"], /SP_ALTER_RAFT_NODE\('BP31\/BP32\/BP34\/BP35\/BP36'\)/);
+  await expectRefreshWorks(next);
+
   await finish(next, ["RAFT_3"]);
+  expect((await group()).leader).toEqual(leader);
   const g = await group();
   expect(g.members).toEqual(["BP31", "BP32", "BP34", "BP35", "BP36"]);
   expect(g.shadows).toEqual([victim]);

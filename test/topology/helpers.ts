@@ -52,8 +52,11 @@ export class Stack {
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.program, "node_modules"), "dir");
   }
 
-  /** Runs the engine on `topology`; it never rejects on a failed run (see `code`). */
-  engine(command: "up" | "preview" | "refresh" | "destroy", topology: Topology): Promise<Run> {
+  /**
+   * Runs the engine on `topology`; it never rejects on a failed run (see `code`). `onLine` sees
+   * each provider log line as it arrives (to inject a lab fault at a given step).
+   */
+  engine(command: "up" | "preview" | "refresh" | "destroy", topology: Topology, opts: { onLine?: (line: string) => void } = {}): Promise<Run> {
     fs.writeFileSync(this.topologyFile, JSON.stringify(topology, null, 1));
     const env = { ...process.env, LAB_JSON: path.join(this.lab.dir, "lab.json"), DPC_TOPOLOGY: this.topologyFile, PULUMI_CONFIG_PASSPHRASE: "topology-test" };
     // --verbose: plan and step lines are debug-level; tests assert on their absence.
@@ -62,7 +65,18 @@ export class Stack {
       const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
+      let pending = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (!opts.onLine) return;
+        pending += d;
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const l of lines) {
+          const m = l.startsWith("{") ? (JSON.parse(l) as Record<string, any>).log?.message : undefined;
+          if (typeof m === "string" && m.startsWith("[dbcluster]")) opts.onLine(m);
+        }
+      });
       child.stderr.on("data", (d) => (stderr += d));
       child.on("error", reject);
       child.on("close", (code) => {
@@ -150,4 +164,45 @@ export function commandsSince(lab: Lab, mark: Record<string, number>): { host: s
 
 export function commandMark(lab: Lab): Record<string, number> {
   return Object.fromEntries(lab.hosts.map((h) => [h.name, lab.commandLog(h.name).length]));
+}
+
+/** Whether an injected `fail TOOL` counter on a host is still (partly) unconsumed. */
+export function failurePending(lab: Lab, host: string, tool: string): boolean {
+  return fs.existsSync(path.join(lab.host(host).hostDir, "faults", "fail", tool));
+}
+
+/**
+ * Makes the next run of TOOL on a host fail, at once: the lab's fault file written directly
+ * (lab/README.md), so that it can be set from an engine line between two steps, before the next
+ * step's tool starts (the lab CLI takes longer than a step).
+ */
+export function failNextRun(lab: Lab, host: string, tool: string): void {
+  const dir = path.join(lab.host(host).hostDir, "faults", "fail");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${tool}.tmp`), "1\n");
+  fs.renameSync(path.join(dir, `${tool}.tmp`), path.join(dir, tool));
+}
+
+/** An up of `topology` that sets `fail disql` on `host` once a provider line matches `at`. */
+export async function upCutAt(stack: Stack, topology: Topology, host: () => string, at: RegExp): Promise<{ run: Run; cut: boolean; pending: boolean }> {
+  let cut = false;
+  const run = await stack.engine("up", topology, {
+    onLine: (l) => {
+      if (!cut && at.test(l)) {
+        cut = true;
+        failNextRun(stack.lab, host(), "disql");
+      }
+    },
+  });
+  return { run, cut, pending: failurePending(stack.lab, host(), "disql") };
+}
+
+/** An up that finished a change: nothing replaced, only `deleted` deleted; then an up that plans nothing. */
+export async function expectFinishedThenQuiet(stack: Stack, r: Run, x: Topology, deleted: readonly string[] = []): Promise<void> {
+  expect(stack.steps(r, "replace")).toEqual([]);
+  expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
+  const again = await stack.engine("up", x);
+  expect({ code: again.code, out: again.code === 0 ? "" : again.out.slice(-3000) }).toEqual({ code: 0, out: "" });
+  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
+  expect(again.out).not.toMatch(/plan: phase/);
 }

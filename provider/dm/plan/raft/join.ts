@@ -13,11 +13,11 @@
  * A restore goes only over a blank directory: a member whose database has run before, or holds
  * a RAFT configuration, is refused (its data is not proven disposable).
  */
-import { files } from "../../commands";
+import { disqlAcceptingCommand, files } from "../../commands";
 import { parseDmarchIni } from "../../ini";
 import { phase, type Phase, type Plan } from "../../ops";
 import type { MemberSpec } from "../../schema";
-import { SQL } from "../../sql";
+import { ALREADY_VOTING_CODE, SQL } from "../../sql";
 import { mkdirOp, setIniOp, startOp, writeOp } from "../common";
 import { RAFT_DM_INI } from "./configure";
 import { onLeaderOp } from "./leader";
@@ -77,9 +77,18 @@ export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: M
   const stopped = pending.filter((m) => !v.running(m));
   out.push(...phase(`start ${stopped.map((m) => m.name).join(", ")}`, stopped.map((m) => startOp(m, "a learner of a join cut short: follows the leader again", true))));
   const learners = [...joining, ...pending];
+  const add = (ms: readonly MemberSpec[]) => ms.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m)));
+  // A learner that was down when read may have been voted in before it stopped (the up cut after
+  // SP_ALTER_RAFT_NODE, before its dmarch.ini was rewritten): V$GLOBAL_RAFT_INFO lists only
+  // members that run, so only DM's answer tells; its "already a voting member" means nothing to add.
+  const fresh = learners.filter((m) => !stopped.includes(m));
   out.push(
     ...phase(`add ${learners.map((m) => m.name).join(", ")} to ${v.spec.name}`, [
-      onLeaderOp(v, leader, learners.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m))), "learners are added on the group's leader, then follow it"),
+      ...(fresh.length ? [onLeaderOp(v, leader, add(fresh), "learners are added on the group's leader, then follow it")] : []),
+      ...stopped.map((m) => {
+        const op = onLeaderOp(v, leader, add([m]), `a learner of a join cut short, down when read: added again, unless DM says it already votes (${ALREADY_VOTING_CODE})`);
+        return { ...op, command: disqlAcceptingCommand(leader, ALREADY_VOTING_CODE, `${m.name} already votes in the group: nothing to add`) };
+      }),
     ]),
   );
   return out;

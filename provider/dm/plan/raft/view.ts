@@ -225,7 +225,13 @@ export class GroupView {
 
   oldMember(name: string): MemberSpec {
     const m = this.olds?.members.find((x) => x.name.toUpperCase() === name.toUpperCase());
-    if (!m) this.fail(`instance ${name} is registered in this group but is neither desired nor in the previous inputs; remove it by hand`);
+    // After a failed update the state keeps the inputs last applied, so a join cut short after its
+    // registration shows here (a refresh, or an up that gave the join up) as an unknown member.
+    if (!m)
+      this.fail(
+        `instance ${name} is registered in this group but is in neither the inputs nor the previous ones: an \`up\` adding it was cut short ` +
+          `(run \`pulumi up\` with it among the members again: the join goes on from what the hosts show), or it was registered by hand (remove it by hand)`,
+      );
     return m;
   }
 

@@ -180,7 +180,8 @@ describe("membership changes of a running group", () => {
     expect(lines(planRaftGroup(spec, raftActual(sim, spec)))).toEqual([]);
   });
 
-  test("a join cut short after SP_ALTER_RAFT_NODE (the database shows them voting): the next plan only finishes the newcomers' dmarch.ini, adds nothing again", () => {
+  /** RAFT_1 growing to five, its join cut after SP_ALTER_RAFT_NODE, before the newcomers' dmarch.ini were finished. */
+  function joinCutAfterVote() {
     const { sim } = buildCluster(seed72);
     const next = steps(five);
     for (const s of next.filter((x) => x.kind === "Instance")) sim.apply(planInstance(s.spec as never, sim.hostState(s.spec as never), { creating: !sim.instances.has((s.spec as { name: string }).name) }));
@@ -188,7 +189,11 @@ describe("membership changes of a running group", () => {
     const plan = planRaftGroup(spec, raftActual(sim, spec));
     sim.apply(plan.slice(0, plan.findIndex((p) => p.title.startsWith("finish"))));
     const actual = raftActual(sim, spec);
-    const raftId = actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id;
+    return { spec, actual, raftId: actual.catalog!.rafts.find((r) => r.name === "RAFT_1")!.id };
+  }
+
+  test("a join cut short after SP_ALTER_RAFT_NODE (the database shows them voting): the next plan only finishes the newcomers' dmarch.ini, adds nothing again", () => {
+    const { spec, actual, raftId } = joinCutAfterVote();
     // V$GLOBAL_RAFT_INFO after the vote: all five are nodes of the configuration, none a learner
     const info = (learners: string[]) =>
       spec.members.map((m) => ({ name: m.name, raftId, shadow: false, learner: learners.includes(m.name), stat: m.name === "BP11" ? "LEADER" : "FOLLOWER" }));
@@ -206,6 +211,20 @@ describe("membership changes of a running group", () => {
       "sql disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);",
       "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
+  });
+
+  test("a join cut short after SP_ALTER_RAFT_NODE with a newcomer down: it is started and added again, DM's 'already a voting member' taken as done", () => {
+    const { spec, actual, raftId } = joinCutAfterVote();
+    // BP15 went down: V$GLOBAL_RAFT_INFO lists the four that run, none a learner
+    const raftInfo = spec.members.filter((m) => m.name !== "BP15").map((m) => ({ name: m.name, raftId, shadow: false, learner: false, stat: m.name === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const down = { ...actual, catalog: { ...actual.catalog!, raftInfo }, members: { ...actual.members, BP15: { ...actual.members.BP15, pids: [] } } };
+    const ops = flatten(planRaftGroup(spec, down));
+    expect(ops.filter((o) => o.kind === "start").map((o) => o.describe)).toEqual([expect.stringMatching(/MOUNT \(BP15\)/)]);
+    const adds = ops.filter((o) => o.describe.includes("SP_ADD_RAFT_LEARNER"));
+    expect(adds.map((o) => o.describe.split(" $ ")[0])).toEqual(["disql BP11: SP_ADD_RAFT_LEARNER('BP15', '223.254.30.136', 6051, 5);"]);
+    expect(adds[0].command).toContain("[-8441]");
+    // BP14 runs and votes: only its file is finished
+    expect(ops.filter((o) => o.kind === "write-file" && /bp14\/DAMENG\/dmarch\.ini/.test(o.describe)).map((o) => o.reason)).toEqual(["a full member now (no RAFT_LEARNER)"]);
   });
 
   test("removing replicas: leave the group on the leader, stop, unregister, rewrite peers' dmarch.ini", () => {
