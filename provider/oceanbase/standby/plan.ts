@@ -98,11 +98,26 @@ function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
   if (s.clusterName !== undefined && s.clusterName !== peer.name) throw new PlanRefusal(`precheck: clusterName ${s.clusterName} differs from the primary's ${peer.name}: a standby has the primary's cluster name`);
 }
 
+/**
+ * The VALID wait's progress: the standby's status on the primary, and once the full copy is done
+ * (CURRENT_SCN > 0) its lag behind the primary's CURRENT_SCN (both µs); a change of status is news.
+ */
+function validProgress(id: number): string {
+  const q = `SELECT cluster_status, current_scn FROM oceanbase.V$OB_STANDBY_STATUS WHERE cluster_id = ${id}; SELECT current_scn FROM oceanbase.V$OB_CLUSTER`;
+  return (
+    sh`set -- $(ob -e ${q} 2>/dev/null); ` +
+    `if [ $# -lt 3 ]; then k=absent; t="standby ${id} not in the primary's V\\$OB_STANDBY_STATUS yet"; ` +
+    `elif [ "$2" = 0 ]; then k=$1; t="standby ${id} $1, full copy running"; ` +
+    `else k=$1-copied; l=$((($3 - $2) / 1000000)); [ $l -lt 0 ] && l=0; t="standby ${id} $1, lag \${l}s"; fi`
+  );
+}
+
 function waitValid(s: StandbyClusterSpec): Operation {
   return waitOp(primaryTarget(s), primaryEp(s), `SELECT count(*) FROM oceanbase.V$OB_STANDBY_STATUS WHERE cluster_id = ${s.clusterId} AND cluster_status = 'VALID' AND current_scn > 0`, "1", s.timeoutSeconds, {
     describe: `wait until standby ${s.clusterId} is VALID and its full copy is done (at most ${s.timeoutSeconds}s)`,
     reason: "the standby copies the primary's latest major version, then follows its redo",
     hint: "the copy goes on in the servers; run up again to wait more (raise timeoutSeconds for big clusters)",
+    show: validProgress(s.clusterId),
   });
 }
 
@@ -111,12 +126,12 @@ function switchover(s: StandbyClusterSpec, from: { t: Target; ep: SqlEndpoint; l
   const plan: { title: string; operations: Operation[] }[] = [];
   if (!from.demoted) {
     plan.push({ title: `demote ${from.label}`, operations: [
-      waitOp(from.t, from.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO STANDBY", s.timeoutSeconds, { describe: `wait until ${from.label} may switch to standby (every standby VALID and synced)`, reason: "a planned switchover loses nothing: the primary waits for its standbys", hint: "check V$OB_STANDBY_STATUS on the primary: a standby not VALID or lagging blocks the switchover" }),
+      waitOp(from.t, from.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO STANDBY", s.timeoutSeconds, { describe: `wait until ${from.label} may switch to standby (every standby VALID and synced)`, watch: "switchover_status", reason: "a planned switchover loses nothing: the primary waits for its standbys", hint: "check V$OB_STANDBY_STATUS on the primary: a standby not VALID or lagging blocks the switchover" }),
       sqlOp(from.t, from.ep, [STANDBY_SQL.toStandby], { describe: STANDBY_SQL.toStandby, reason: `role: ${from.label} becomes the standby` }),
     ] });
   }
   plan.push({ title: `promote ${to.label}`, operations: [
-    waitOp(to.t, to.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO PRIMARY", s.timeoutSeconds, { describe: `wait until ${to.label} has all the redo (switchover_status TO PRIMARY)`, reason: "promote only once every change arrived" }),
+    waitOp(to.t, to.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO PRIMARY", s.timeoutSeconds, { describe: `wait until ${to.label} has all the redo (switchover_status TO PRIMARY)`, watch: "switchover_status", reason: "promote only once every change arrived" }),
     sqlOp(to.t, to.ep, [STANDBY_SQL.toPrimary], { describe: STANDBY_SQL.toPrimary, reason: `role: ${to.label} becomes the primary` }),
   ] });
   return plan;
