@@ -1,8 +1,8 @@
 /**
  * oceanbase.StandbyCluster's refusals through the local engine: bad input in check (every
- * problem at once: field, value, rule), then the prechecks made from what is read, before any
- * step (the primary's version, id and name; a host of another build; a data directory in use; a
- * busy port); then `{count, from, machineType}` host picking; a create interrupted at the
+ * problem at once: field, value, rule), with what check reads from the primary (its version, id
+ * and name); then the prechecks made from what is read, before any step (a host of another
+ * build; a data directory in use; a busy port); then `{count, from, machineType}` host picking; a create interrupted at the
  * bootstrap, finished by the next up; hostile IDC and region strings; scale-out by editing.
  */
 import * as net from "node:net";
@@ -56,15 +56,22 @@ test("check refuses bad input, every problem at once, naming field, value and ru
   expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
 });
 
-test("prechecks from what is read refuse before any step: the primary's version (OCP's rolling order), its own cluster id, another name", async () => {
-  const version = await up({ ...threeZones, version: "3.2.5" });
-  expect(version.code).not.toBe(0);
-  expect(version.out).toMatch(/precheck: version 3\.2\.5 differs from the primary's 3\.2\.4\.0: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary \(OCP's rolling order\)/);
-  const id = await up({ ...threeZones, clusterId: sb.ob.cluster.clusterId });
-  expect(id.out).toMatch(new RegExp(`precheck: clusterId ${sb.ob.cluster.clusterId} is the primary's own cluster_id`));
-  const name = await up({ ...threeZones, clusterName: "other" });
-  expect(name.out).toMatch(/precheck: clusterName other differs from the primary's obcluster: a standby has the primary's cluster name/);
-  expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
+test("check reads the primary: its version (OCP's rolling order), its own cluster id and another name are refused with the schema's problems, all at once; a 4.x version against this 3.x primary names both versions", async () => {
+  const r = await up({ ...threeZones, version: "3.2.5", clusterId: sb.ob.cluster.clusterId, clusterName: "other", observer: { sqlPort: 2882 } });
+  expect(r.code).not.toBe(0);
+  const d = diags(r);
+  expect(d).toMatch(/version: differs from the primary's 3\.2\.4\.0: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary \(OCP's rolling order\) \(got "3\.2\.5"\)/);
+  expect(d).toMatch(new RegExp(`clusterId: is the primary's own cluster_id: give the standby a cluster_id of its own \\(got ${sb.ob.cluster.clusterId}\\)`));
+  expect(d).toMatch(/clusterName: differs from the primary's obcluster: a standby has the primary's cluster name \(got "other"\)/);
+  expect(d).toMatch(/observer\.rpcPort: the RPC port equals the SQL port \(2882\): give two ports/);
+  const major = await up({ ...threeZones, version: "4.2.1" });
+  expect(major.code).not.toBe(0);
+  expect(diags(major)).toMatch(/version: is 4\.x: standby tenants of the primary's tenants, and the primary runs OceanBase 3\.2\.4\.0 \(3\.x: a standby cluster\): declare the primary's version 3\.2\.4\.0 \(got "4\.2\.1"\)/);
+  expect(major.out).not.toMatch(/cannot be reached/);
+  for (const x of [r, major]) expect(x.out).not.toContain(sb.ob.password);
+  // Check only read: nothing ran on the standby's hosts, and nothing was written on the primary.
+  expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
+  expect(await sb.ob.rows("host1", "SELECT cluster_id FROM oceanbase.V$OB_STANDBY_STATUS")).toEqual([]);
 });
 
 test("prechecks refuse a host of another build, a data directory with data, and a busy port, naming the host", async () => {

@@ -13,17 +13,14 @@ import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { isV4, obString } from "../sql";
 import { markerOf, type ClusterView, type HostProbe, type StandbyActual } from "./read";
+import { primaryRules, sameVersion, type PrimaryFacts } from "./primary-rules";
 import type { StandbyClusterSpec } from "./schema";
 import { STANDBY_SQL } from "./sql";
 import { resolveZones, type ResolvedZone } from "./validate";
 
 export const STANDBY = "PHYSICAL STANDBY";
 
-/** "3.2.4" and "3.2.4.0" are one build. */
-export const sameVersion = (a: string, b: string) => {
-  const norm = (v: string) => [...v.split("."), "0", "0", "0", "0"].slice(0, 4).join(".");
-  return norm(a) === norm(b);
-};
+export { sameVersion } from "./primary-rules";
 
 export interface Member {
   readonly zone: ResolvedZone;
@@ -90,12 +87,15 @@ function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
   }
 }
 
+/** What the primary must agree with, as check would have said it (check cannot always read the primary). */
+export function refusePrimaryMismatch(s: StandbyClusterSpec, peer: PrimaryFacts): void {
+  const wrong = primaryRules(s, peer);
+  if (wrong.length > 0) throw new PlanRefusal(wrong.map((w) => `precheck: ${w.path} ${w.value} ${w.rule}`).join("\n"));
+}
+
 function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
-  if (isV4(peer.version)) throw new PlanRefusal(`precheck: the primary runs OceanBase ${peer.version}: 4.x has standby tenants, not standby clusters; declare version ${peer.version} to get standby tenants`);
+  refusePrimaryMismatch(s, peer);
   if (peer.role !== "PRIMARY") throw new PlanRefusal(`precheck: the cluster at primary (${s.primary.host}:${s.primary.port}) is ${peer.role}, not PRIMARY: point primary at the primary cluster`);
-  if (!sameVersion(peer.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the primary's ${peer.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
-  if (s.clusterId === peer.clusterId) throw new PlanRefusal(`precheck: clusterId ${s.clusterId} is the primary's own cluster_id: give the standby a cluster_id of its own`);
-  if (s.clusterName !== undefined && s.clusterName !== peer.name) throw new PlanRefusal(`precheck: clusterName ${s.clusterName} differs from the primary's ${peer.name}: a standby has the primary's cluster name`);
 }
 
 /**
@@ -140,6 +140,8 @@ function switchover(s: StandbyClusterSpec, from: { t: Target; ep: SqlEndpoint; l
 export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const self = selfView(a);
   const peer = a.peer.ok ? a.peer.view : undefined;
+  // A 4.x primary has no V$OB_CLUSTER (its view has the version only): say so before anything needs its name.
+  if (peer && isV4(peer.version)) refusePrimaryMismatch(s, { version: peer.version });
   const name = clusterNameOf(s, a);
   if (!name) throw new PlanRefusal(`cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.peer.ok ? "" : a.peer.error} (check primary.connection, host, port and password)`);
   const members = membersOf(s, a);
