@@ -201,7 +201,9 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed.
   const shrink = await up(args(2, []));
   expect(outcome(shrink)).toEqual({ code: 0, tail: "" });
-  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3'; STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
+  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3' \.\.\. ok/);
+  expect(shrink.out).toMatch(/wait wait until [\d.]+7, [\d.]+8 are gone from __all_server .* \.\.\. ok/);
+  expect(shrink.out).toMatch(/sql STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
   const after = observedInState(stack);
   expect(after.servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
   expect(after.zones.map((z: { name: string }) => z.name)).toEqual(["z1", "z2"]);
@@ -214,4 +216,33 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   const quietAgain = await up(args(2, []));
   expect(outcome(quietAgain)).toEqual({ code: 0, tail: "" });
   expect(quietAgain.out).not.toMatch(/ \.\.\. ok/);
+
+  // z2's only server holds its units (sys's and t1's): emptying z2 is refused before any step.
+  const emptyZ2 = await up({ ...args(2, []), zones: [args(2, []).zones[0]] });
+  expect(emptyZ2.code).not.toBe(0);
+  expect(emptyZ2.out).toMatch(/zone z2 holds tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of it needs the tenants' locality changed first/);
+  expect(emptyZ2.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  // host4 was z1's first server at bootstrap and holds its units: retired, DELETE SERVER leaves it
+  // deleting while the units migrate to host5 (lab time), and the up waits, saying so, before
+  // stopping its observer.
+  const retire = { ...args(1, []), machineTypes: { host4: "retired", host5: "big", host6: "small", host7: "big" } };
+  const moved = await up(retire);
+  expect(outcome(moved)).toEqual({ code: 0, tail: "" });
+  const lines = moved.out.split("\n");
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const deleted = at(/sql DELETE SERVER '[\d.]+4:2882' ZONE 'z1' \.\.\. ok/);
+  const progress = at(/wait wait until [\d.]+4 is gone from __all_server .* \.\.\. running [\d.]+m?s: 1 of 1 server\(s\) still deleting, [12] unit\(s\) migrating \(at most \d+s\)/);
+  const waited = at(/wait wait until [\d.]+4 is gone from __all_server .* \.\.\. ok/);
+  const stopped = at(/stop stop observer [\d.]+4 \(data kept .*\) \.\.\. ok/);
+  expect([deleted, progress, waited, stopped].every((i) => i >= 0)).toBe(true);
+  expect(deleted < progress && progress < waited && waited < stopped).toBe(true);
+  const h5 = sb.ob.lab.host("host5").address;
+  const units = (await sb.ob.lab.exec("host5", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${h5} -P2881 -uroot@sys -N -s -r -e "SELECT svr_ip, migrate_from_svr_ip FROM oceanbase.__all_unit WHERE zone = 'z1'"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  expect(units.length).toBeGreaterThan(0);
+  expect(units).toEqual(units.map(() => [h5, ""]));
+  expect(observedInState(stack).servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["5", "z1"], ["6", "z2"]]);
+  expect(fs.existsSync(`${sb.ob.lab.host("host4").obHome}/run/observer.pid`)).toBe(false);
+  const quietLast = await up(retire);
+  expect(quietLast.out).not.toMatch(/ \.\.\. ok/);
 });

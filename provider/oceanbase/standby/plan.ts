@@ -186,12 +186,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
-  if (gone.length > 0) {
-    const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
-    const statements = [...gone.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone)), ...emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)])];
-    phases.push({ title: "delete servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts (and zones) the inputs no longer have" })] });
-    phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
-  }
+  if (gone.length > 0) phases.push(...scaleIn(s, name, self!, gone, members, a, { host: boot.address, connKey: boot.t.connKey }, sep));
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
@@ -224,6 +219,40 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   const copying = !bootstrapped || registered?.status !== "VALID" || (registered?.currentScn ?? 0) === 0;
   if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY" && copying) phases.push({ title: "wait for the standby", operations: [waitValid(s)] });
+  return phases;
+}
+
+/**
+ * Scale-in, as OceanBase has it: DELETE SERVER is asynchronous (the server is `deleting` while
+ * its units migrate to another server of its zone), so a bounded wait, with progress, until the
+ * servers are gone from `__all_server`; then a zone left empty is stopped and deleted, then the
+ * observers stop. Units move only within a zone: emptying a zone that holds units is refused
+ * (its tenants' locality would have to change first, which this resource does not do).
+ */
+function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, gone: ClusterView["servers"], members: Member[], a: StandbyActual, t: Target, sep: SqlEndpoint): { title: string; operations: Operation[] }[] {
+  const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
+  const held = emptied.filter((z) => self.units.some((u) => u.zone === z));
+  if (held.length > 0) throw new PlanRefusal(`zone${held.length > 1 ? "s" : ""} ${held.join(", ")} hold${held.length > 1 ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${held.length > 1 ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do; keep a server in ${held.join(", ")}. Nothing was changed`);
+  const addresses = gone.map((x) => x.address);
+  // One that an interrupted up already deleted is only waited for (a second DELETE SERVER is refused).
+  const toDelete = gone.filter((x) => x.status !== "DELETING");
+  const phases: { title: string; operations: Operation[] }[] = [];
+  if (toDelete.length > 0) {
+    const statements = toDelete.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone));
+    phases.push({ title: "delete servers", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts the inputs no longer have" })] });
+  }
+  const moving = STANDBY_SQL.unitsMoving(addresses);
+  phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, STANDBY_SQL.serversLeft(addresses), "0", s.timeoutSeconds, {
+    describe: `wait until ${addresses.join(", ")} ${addresses.length === 1 ? "is" : "are"} gone from __all_server (units migrated within the zone, at most ${s.timeoutSeconds}s)`,
+    reason: "DELETE SERVER is asynchronous: its observer stops only once its units have moved",
+    hint: "see __all_unit (MIGRATE_FROM_SVR_IP) and __all_server on the standby; the migration goes on in the servers: run up again to wait more",
+    show: sh`set -- $(ob -e ${`${STANDBY_SQL.serversLeft(addresses)}; ${moving}`} 2>/dev/null); ` + `k="$1 $2"; t="$1 of ${addresses.length} server(s) still deleting, $2 unit(s) migrating"`,
+  })] });
+  if (emptied.length > 0) {
+    const statements = emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)]);
+    phases.push({ title: "delete zones", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "zones the inputs no longer have (their servers are gone)" })] });
+  }
+  phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
   return phases;
 }
 

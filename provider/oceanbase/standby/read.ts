@@ -26,6 +26,8 @@ export interface ClusterView {
   readonly standbys: { clusterId: number; name: string; status: string; currentScn: number; rsList: string }[];
   readonly servers: { address: string; rpcPort: number; sqlPort: number; zone: string; status: string }[];
   readonly zones: Record<string, { idc: string; region: string }>;
+  /** 3.x `__all_unit`: each resource unit's zone and server, and the server it migrates from ("" when not). */
+  readonly units: { zone: string; address: string; migrateFrom: string }[];
 }
 
 export interface HostProbe {
@@ -95,7 +97,7 @@ export async function readView(s: SqlSession): Promise<ClusterView> {
   const comment = str((await rows(s, STANDBY_READ.version))[0]?.version_comment);
   const version = versionFrom(comment) ?? comment;
   // 4.x has no V$OB_CLUSTER (standby tenants, not clusters): its version is what a 3.x standby needs to refuse it.
-  if (isV4(version)) return { version, clusterId: 0, name: "", role: "", status: "", switchoverStatus: "", currentScn: 0, standbys: [], servers: [], zones: {} };
+  if (isV4(version)) return { version, clusterId: 0, name: "", role: "", status: "", switchoverStatus: "", currentScn: 0, standbys: [], servers: [], zones: {}, units: [] };
   const c = (await rows(s, STANDBY_READ.cluster))[0] ?? {};
   const zones: ClusterView["zones"] = {};
   for (const r of await rows(s, STANDBY_READ.zones)) {
@@ -114,6 +116,7 @@ export async function readView(s: SqlSession): Promise<ClusterView> {
     standbys: (await rows(s, STANDBY_READ.standbys)).map((r) => ({ clusterId: num(r.cluster_id), name: str(r.cluster_name), status: str(r.cluster_status), currentScn: num(r.current_scn), rsList: str(r.rootservice_list) })),
     servers: (await rows(s, STANDBY_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.inner_port), zone: str(r.zone), status: str(r.status).toUpperCase() })),
     zones,
+    units: (await rows(s, STANDBY_READ.units)).map((r) => ({ zone: str(r.zone), address: str(r.svr_ip), migrateFrom: str(r.migrate_from_svr_ip) })),
   };
 }
 
