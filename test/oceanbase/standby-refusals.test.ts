@@ -74,6 +74,19 @@ test("check reads the primary: its version (OCP's rolling order), its own cluste
   expect(await sb.ob.rows("host1", "SELECT cluster_id FROM oceanbase.V$OB_STANDBY_STATUS")).toEqual([]);
 });
 
+test("a preview that does not know the primary's password yet says check leaves the comparison to the prechecks; the up, knowing it, refuses in check", async () => {
+  const args = { ...threeZones, version: "3.2.5", passwordViaResource: true };
+  const preview = await stack.withEnv({ STANDBY_ARGS: JSON.stringify(args) }).engine("preview");
+  expect(preview.out).toMatch(/check: some inputs are not known yet \(a preview\): what is compared with the hosts is left to the prechecks, before any step/);
+  expect(preview.out).not.toMatch(/differs from the primary's/);
+  const r = await up(args);
+  expect(r.code).not.toBe(0);
+  expect(diags(r)).toMatch(/version: differs from the primary's 3\.2\.4\.0: a standby runs the primary's version/);
+  // (The SDK's own --verbose lines show the test program's passthrough resource; the product's lines never the password.)
+  for (const x of [preview, r]) expect(x.out.split("\n").filter((l) => l.includes("[dbcluster]") || l.includes("diag")).join("\n")).not.toContain(sb.ob.password);
+  expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
+});
+
 test("prechecks refuse a host of another build, a data directory with data, and a busy port, naming the host", async () => {
   await runLabCli(["oceanbase", "binary", "--dir", sb.ob.lab.dir, "--host", "host5", "--version", "4.2.1"]);
   const build = await up(threeZones);
