@@ -2,14 +2,17 @@
  * oceanbase.StandbyCluster's refusals through the local engine: bad input in check (every
  * problem at once: field, value, rule), with what check reads from the primary (its version, id
  * and name); then the prechecks made from what is read, before any step (a host of another
- * build; a data directory in use; a busy port); then `{count, from, machineType}` host picking; a create interrupted at the
- * bootstrap, finished by the next up; hostile IDC and region strings; scale-out by editing.
+ * build; a data directory in use; a busy port); then `{count, from, machineType}` host picking; a
+ * create interrupted at the bootstrap and at the registration, finished by the next up (its VALID
+ * wait reporting progress); hostile IDC and region strings; scaling by editing (scale-in waiting
+ * for DELETE SERVER's unit migration).
  */
 import * as net from "node:net";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli } from "../helpers/lab";
+import { waitFor } from "./helpers";
 import { observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
 
 jest.setTimeout(300_000);
@@ -111,15 +114,37 @@ test("prechecks refuse a host of another build, a data directory with data, and 
   expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
 });
 
-test("a create interrupted at the bootstrap (obclient fails on the RootServer host) is finished by the next up, observers not started twice", async () => {
+/** SELECTs of V$OB_STANDBY_STATUS the primary's OBServers answered so far (their observer.log). */
+const standbyStatusSelects = () => sb.ob.lab.hosts.slice(0, 3).map((h) => path.join(h.obHome, "obcluster", "log", "observer.log")).filter((f) => fs.existsSync(f)).reduce((n, f) => n + fs.readFileSync(f, "utf8").split("\n").filter((l) => / SELECT oceanbase\.V\$OB_STANDBY_STATUS$/.test(l)).length, 0);
+
+test("a create interrupted at the bootstrap (obclient fails on the RootServer host), then at the registration (on the primary's host), is finished by the next up, observers not started twice; the VALID wait reports progress", async () => {
   await sb.ob.lab.fault("host4", "fail", "obclient", 1);
   const first = await up(threeZones);
   expect(first.code).not.toBe(0);
   expect(first.out).toMatch(/BOOTSTRAP CLUSTER STANDBY/);
   const starts = () => ranOn(["host4", "host5", "host6"]).filter((c) => /\.\/bin\/observer -z/.test(c)).length;
   expect(starts()).toBe(3);
+  // ADD CLUSTER VERIFY goes through, ADD CLUSTER fails: the standby stays REGISTERED.
+  await sb.ob.lab.fault("host1", "fail", "obclient", 1, 1);
   const second = await up(threeZones);
-  expect(outcome(second)).toEqual({ code: 0, tail: "" });
+  expect(second.code).not.toBe(0);
+  expect(second.out).toMatch(/sql ALTER SYSTEM ADD CLUSTER obcluster CLUSTER_ID 2 \.\.\. FAILED/);
+  expect(await sb.ob.rows("host1", "SELECT cluster_id, cluster_status FROM oceanbase.V$OB_STANDBY_STATUS")).toEqual([["2", "REGISTERED"]]);
+  // Synchronization off, the full copy cannot start: the wait reports it until the DBA turns it on.
+  const ref = "obcluster CLUSTER_ID = 2";
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM DISABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  const before = standbyStatusSelects();
+  const running = up(threeZones);
+  await waitFor("the VALID wait polling", async () => (standbyStatusSelects() >= before + 12 ? true : undefined), 120_000);
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM ENABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  const third = await running;
+  expect(outcome(third)).toEqual({ code: 0, tail: "" });
+  const logged = third.events.filter((e) => e.log).map((e) => e.log as { severity: string; message: string });
+  const waitLine = /wait wait until standby 2 is VALID and its full copy is done \(at most \d+s\) \.\.\. /;
+  const progress = logged.findIndex((l) => waitLine.test(l.message) && /\.\.\. running [\d.]+m?s: standby 2 VALID, full copy running \(at most \d+s\)$/.test(l.message));
+  expect(progress).toBeGreaterThanOrEqual(0);
+  expect(logged[progress].severity).toBe("info");
+  expect(progress).toBeLessThan(logged.findIndex((l) => waitLine.test(l.message) && / \.\.\. ok \d+ms$/.test(l.message)));
   expect(starts()).toBe(3);
   expect(observedInState(stack)).toMatchObject({ role: "PHYSICAL STANDBY", status: "VALID", statusOnPrimary: "VALID" });
   // deleteData is read from the state at delete: an up records it first (and changes nothing else).
