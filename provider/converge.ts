@@ -153,6 +153,13 @@ export interface Logic<Spec, Actual> {
   observe(spec: Spec, actual: Actual): Record<string, unknown>;
   /** Input changes: which force a replacement, which are updated in place. */
   diff(olds: Spec, news: Spec): { replaces: string[]; changes: string[] };
+  /**
+   * Problems only the hosts can show (say, a declared version against a running primary's), read
+   * without changing anything, reported in `check` beside `validate`'s. Called for a create only,
+   * with the raw inputs (they may not parse as a whole); `open` gives a context over the
+   * connections it names. Inputs not known yet (a preview) skip it: the prechecks cover it then.
+   */
+  checkRemote?(inputs: Record<string, unknown>, open: (connections: Map<string, SshTarget["conn"]>) => RunContext): Promise<Validation[]>;
   /** Replace by deleting first (the new one would collide with the old). @default false */
   readonly deleteBeforeReplace?: boolean;
 }
@@ -283,9 +290,20 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
 
   return {
     async check(olds, news) {
-      if (hasUnknown(news)) return { inputs: news };
-      const v = logic.validate(inputsOf(news), olds && Object.keys(olds).length > 0 ? inputsOf(olds) : undefined);
-      if (!v.ok) return { inputs: news, failures: v.failures.map((f) => ({ property: f.property, reason: f.reason })) };
+      const creating = !olds || Object.keys(olds).length === 0;
+      if (hasUnknown(news)) {
+        if (logic.checkRemote && creating) {
+          const log = new RunLog(`${logic.kind} check ${newRunId()}`);
+          log.info("check: some inputs are not known yet (a preview): what is compared with the hosts is left to the prechecks, before any step");
+          await log.flush();
+        }
+        return { inputs: news };
+      }
+      const v = logic.validate(inputsOf(news), creating ? undefined : inputsOf(olds));
+      const open = (connections: Map<string, SshTarget["conn"]>) => new RunContext(new RunLog(`${logic.kind} check ${newRunId()}`), {}, connections, "check");
+      const remote = logic.checkRemote && creating ? await logic.checkRemote(inputsOf(news), open) : [];
+      const failures = [...(v.ok ? [] : v.failures), ...remote];
+      if (failures.length > 0) return { inputs: news, failures: failures.map((f) => ({ property: f.property, reason: f.reason })) };
       return { inputs: news };
     },
 

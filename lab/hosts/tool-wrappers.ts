@@ -32,11 +32,15 @@ export function simulatorPath(family: ToolFamily, tool: string, distRoot = DIST_
 export function obclientScript(): string {
   return [
     "#!/bin/bash",
-    // `lab fault --host H fail obclient [N]`: the next N runs fail as a client that cannot reach the server.
+    // `lab fault --host H fail obclient [N [AFTER]]`: after AFTER runs that go through, the next N
+    // fail as a client that cannot reach the server (the counter's format: faults.ts).
     `f="\${LAB_HOST_DIR:-/nonexistent}/faults/fail/obclient"`,
-    `if [ -f "$f" ] && n=$(cat "$f") && [ "\${n:-0}" -gt 0 ] 2>/dev/null; then`,
-    `  if [ "$n" -le 1 ]; then rm -f "$f"; else echo $((n - 1)) > "$f"; fi`,
-    `  echo "ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)" >&2; exit 1`,
+    `if [ -f "$f" ] && read -r n a < "$f" && [ "\${n:-0}" -gt 0 ] 2>/dev/null; then`,
+    `  if [ "\${a:-0}" -gt 0 ] 2>/dev/null; then echo "$n $((a - 1))" > "$f"`,
+    `  else`,
+    `    if [ "$n" -le 1 ]; then rm -f "$f"; else echo $((n - 1)) > "$f"; fi`,
+    `    echo "ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)" >&2; exit 1`,
+    `  fi`,
     `fi`,
     `for c in mariadb mysql; do if command -v "$c" >/dev/null 2>&1; then exec -a obclient "$c" "$@"; fi; done`,
     `echo 'obclient: command not found (install mariadb-client)' >&2; exit 127`,

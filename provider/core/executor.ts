@@ -1,6 +1,6 @@
 import { HostKeyMismatchError, RemoteCommandError, StepNotStartedError } from "./errors";
 import { RunLog } from "./log";
-import { HostSequence, Operation, Phase, Plan, groupByHost } from "./operation";
+import { HostSequence, Operation, PROGRESS_MARK, Phase, Plan, groupByHost } from "./operation";
 import { ExecResult, SshPool, SshTarget, defaultPool } from "./ssh";
 
 /**
@@ -47,12 +47,22 @@ function lookup(targets: ExecutorOptions["targets"], key: string): SshTarget {
   return t;
 }
 
+/** Logs each whole `@@progress` line of a step's output as it arrives. */
+function progressLines(op: Operation, started: number, log: RunLog): (chunk: string) => void {
+  let partial = "";
+  return (chunk) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith(PROGRESS_MARK)) log.progress(op.host, op.kind, op.describe, line.slice(PROGRESS_MARK.length), Date.now() - started);
+  };
+}
+
 /** Runs one step and turns a failure into a RemoteCommandError (after logging it). */
 export async function runOperation(op: Operation, target: SshTarget, pool: SshPool, log: RunLog): Promise<ExecResult> {
   const started = Date.now();
   let result: ExecResult;
   try {
-    result = await pool.exec(target, op.command, { stdin: op.stdin, timeoutMs: op.timeoutMs });
+    result = await pool.exec(target, op.command, { stdin: op.stdin, timeoutMs: op.timeoutMs, onStdout: op.progress ? progressLines(op, started, log) : undefined });
   } catch (err) {
     log.step(op.host, op.kind, op.describe, {
       ok: false,

@@ -58,6 +58,14 @@ export class RunLog {
     this.emit("debug", `${host} ${kind} ${what} ... ${outcomeText(outcome)}`);
   }
 
+  /**
+   * `<host> <kind> <what> ... running 40.2s: <text>`, at info level: a running step's progress
+   * (what `pulumi up` shows while a wait of minutes goes on).
+   */
+  progress(host: string, kind: string, what: string, text: string, ms: number): void {
+    this.emit("info", `${host} ${kind} ${what} ... running ${formatDuration(ms)}: ${text}`);
+  }
+
   /** `phase 2/4 seed RAFT_1: 3 hosts` (`round 2 phase 1/1 ...` after a re-read), when it starts. */
   phase(index: number, count: number, title: string, hosts: number, round = 1): void {
     const where = round > 1 ? `round ${round} phase` : "phase";

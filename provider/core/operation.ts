@@ -25,7 +25,16 @@ export interface Operation {
   readonly expectExit?: readonly number[];
   /** What the user should do when this step fails. */
   readonly hint?: string;
+  /**
+   * The command reports progress while it runs: each stdout line `@@progress <text>` is logged
+   * at once (info), naming the step and how long it has run. For waits of minutes, which would
+   * otherwise show nothing until they end.
+   */
+  readonly progress?: boolean;
 }
+
+/** The line prefix a step with `progress` writes on stdout for each progress report. */
+export const PROGRESS_MARK = "@@progress ";
 
 /** Steps that may run in parallel across hosts; on one host they run in the given order. */
 export interface Phase {

@@ -156,7 +156,7 @@ export function planBackup(spec: BackupSpec, a: BackupActual, t: Target): Plan {
     const q = tenants === null
       ? `SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND bs_key = ${r.setId} AND status IN ('SUCCESS', 'FAILED')`
       : `SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = ${tenants[0].id} AND backup_set_id = ${r.setId} AND status IN ('SUCCESS', 'FAILED')`;
-    return [{ title: "wait for the backup", operations: [waitOp(t, { host: spec.cluster.host, port: spec.cluster.port, password: spec.cluster.password }, q, "1", spec.timeoutSeconds, { describe: `wait for backup set ${r.setId} to finish`, reason: `set ${r.setId} is still running`, hint: "the backup goes on in the server; run up again to wait more" })] }];
+    return [{ title: "wait for the backup", operations: [waitOp(t, { host: spec.cluster.host, port: spec.cluster.port, password: spec.cluster.password }, q, "1", spec.timeoutSeconds, { describe: `wait for backup set ${r.setId} to finish`, watch: "finished sets", reason: `set ${r.setId} is still running`, hint: "the backup goes on in the server; run up again to wait more" })] }];
   }
   return [];
 }

@@ -4,7 +4,7 @@
  * for a state, and the job host's files and crontab block.
  */
 import { writeFileOperation } from "../core/files";
-import type { Operation } from "../core/operation";
+import { PROGRESS_MARK, type Operation } from "../core/operation";
 import { sh } from "../core/quote/sh";
 import { passwordLine } from "./script";
 import { KEYS_FILE } from "./keys";
@@ -48,14 +48,25 @@ export function sqlOp(t: Target, ep: SqlEndpoint, statements: readonly string[],
   };
 }
 
-/** Polls `query` (one value) until it equals `want`, at most `seconds`; says what it saw last. */
-export function waitOp(t: Target, ep: SqlEndpoint, query: string, want: string, seconds: number, o: { describe: string; reason: string; hint?: string }): Operation {
+/** How often a wait reports progress when nothing changed (a change is reported at its next check). */
+const PROGRESS_EVERY_SECONDS = 15;
+
+/**
+ * Polls `query` (one value) until it equals `want`, at most `seconds`; says what it saw last.
+ * While it waits it reports progress (core's `progress` lines): once a second it works out the
+ * progress text, written when it changed or every 15 s. `o.watch` names the polled value in that
+ * text; `o.show`, a constant shell fragment, works it out instead: it may call `ob -e "<sql>"`
+ * (obclient as root@sys on the endpoint) and sets `k` (what counts as a change) and `t` (the text).
+ */
+export function waitOp(t: Target, ep: SqlEndpoint, query: string, want: string, seconds: number, o: { describe: string; reason: string; hint?: string; watch?: string; show?: string }): Operation {
+  const show = o.show ?? sh`k=$v; t=${o.watch ?? "the value"}" is '$v', want '$w'"`;
   const loop =
-    sh`; q=${query}; w=${want}; n=${seconds}; i=0; ` +
-    sh`while :; do v=$(obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s -e "$q" 2>&1); [ "$v" = "$w" ] && exit 0; ` +
+    sh`; ob() { obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s "$@"; }; q=${query}; w=${want}; n=${seconds}; i=0; j=0; k0=; ` +
+    `while :; do v=$(ob -e "$q" 2>&1); [ "$v" = "$w" ] && exit 0; ` +
+    `if [ $((i % 4)) -eq 0 ]; then ${show}; if [ "$k" != "$k0" ] || [ $((i - j)) -ge ${PROGRESS_EVERY_SECONDS * 4} ]; then printf '${PROGRESS_MARK}%s (at most %ss)\\n' "$(printf '%s' "$t" | tr '\\n\\t' '  ')" "$n"; k0=$k; j=$i; fi; fi; ` +
     `i=$((i + 1)); if [ $i -ge $((n * 4)) ]; then echo "still '$v' (want '$w') after \${n}s: $q" >&2; exit 1; fi; sleep 0.25; done`;
   const cmd = sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\ndefault-character-set=utf8mb4\n%s\n' "$l" > "$f"` + loop;
-  return { host: t.host, connKey: t.connKey, kind: "wait", describe: o.describe, command: cmd, stdin: `${passwordLine(ep.password)}\n`, reason: o.reason, hint: o.hint, timeoutMs: (seconds + 30) * 1000 };
+  return { host: t.host, connKey: t.connKey, kind: "wait", describe: o.describe, command: cmd, stdin: `${passwordLine(ep.password)}\n`, reason: o.reason, hint: o.hint, timeoutMs: (seconds + 30) * 1000, progress: true };
 }
 
 /** The policy's directory on the job host, relative to the login's home. */

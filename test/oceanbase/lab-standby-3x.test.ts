@@ -107,3 +107,20 @@ test("switchover both ways in the documented order; lossless FAILOVER TO is refu
   expect((await sqlAt("host1", "host1", "SELECT count(*) FROM oceanbase.V$OB_STANDBY_STATUS")).out).toBe("0");
   expect((await sqlAt("host4", "host4", "SELECT cluster_status FROM oceanbase.V$OB_CLUSTER")).out).toBe("DISABLED");
 });
+
+test("DELETE SERVER is asynchronous: refused (4624) while no other server of the zone can take its units; with one, deleting while its units migrate (a second DELETE SERVER 4628), then gone", async () => {
+  const units = async (zone: string) => (await sqlAt("host4", "host4", `SELECT svr_ip, migrate_from_svr_ip FROM oceanbase.__all_unit WHERE zone = '${zone}'`)).out.split("\n").map((l) => l.split("\t"));
+  const before = await units("z2");
+  expect(before.length).toBeGreaterThan(0);
+  expect(before.every(([ip]) => ip === addr("host5"))).toBe(true);
+  const del = `ALTER SYSTEM DELETE SERVER '${addr("host5")}:2882' ZONE 'z2'`;
+  expect((await sqlAt("host4", "host4", del)).err).toMatch(/ERROR 4624 \(HY000\).*machine resource 'zone z2' is not enough to hold a new unit/);
+  await start("host6", "z2", 7);
+  expect(await sqlAt("host4", "host4", `ALTER SYSTEM ADD SERVER '${addr("host6")}:2882' ZONE 'z2'`)).toMatchObject({ code: 0 });
+  expect(await sqlAt("host4", "host4", del)).toMatchObject({ code: 0 });
+  expect((await sqlAt("host4", "host4", `SELECT status FROM oceanbase.__all_server WHERE svr_ip = '${addr("host5")}'`)).out).toBe("deleting");
+  expect((await units("z2")).every(([ip, from]) => ip === addr("host6") && from === addr("host5"))).toBe(true);
+  expect((await sqlAt("host4", "host4", del)).err).toMatch(/ERROR 4628 \(HY000\)/);
+  await waitFor("host5 gone from __all_server", async () => ((await sqlAt("host4", "host4", `SELECT count(*) FROM oceanbase.__all_server WHERE svr_ip = '${addr("host5")}'`)).out === "0" ? true : undefined));
+  expect((await units("z2")).every(([ip, from]) => ip === addr("host6") && (from ?? "") === "")).toBe(true);
+});

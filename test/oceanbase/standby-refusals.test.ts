@@ -1,15 +1,18 @@
 /**
  * oceanbase.StandbyCluster's refusals through the local engine: bad input in check (every
- * problem at once: field, value, rule), then the prechecks made from what is read, before any
- * step (the primary's version, id and name; a host of another build; a data directory in use; a
- * busy port); then `{count, from, machineType}` host picking; a create interrupted at the
- * bootstrap, finished by the next up; hostile IDC and region strings; scale-out by editing.
+ * problem at once: field, value, rule), with what check reads from the primary (its version, id
+ * and name); then the prechecks made from what is read, before any step (a host of another
+ * build; a data directory in use; a busy port); then `{count, from, machineType}` host picking; a
+ * create interrupted at the bootstrap and at the registration, finished by the next up (its VALID
+ * wait reporting progress); hostile IDC and region strings; scaling by editing (scale-in waiting
+ * for DELETE SERVER's unit migration).
  */
 import * as net from "node:net";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli } from "../helpers/lab";
+import { waitFor } from "./helpers";
 import { observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
 
 jest.setTimeout(300_000);
@@ -56,15 +59,35 @@ test("check refuses bad input, every problem at once, naming field, value and ru
   expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
 });
 
-test("prechecks from what is read refuse before any step: the primary's version (OCP's rolling order), its own cluster id, another name", async () => {
-  const version = await up({ ...threeZones, version: "3.2.5" });
-  expect(version.code).not.toBe(0);
-  expect(version.out).toMatch(/precheck: version 3\.2\.5 differs from the primary's 3\.2\.4\.0: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary \(OCP's rolling order\)/);
-  const id = await up({ ...threeZones, clusterId: sb.ob.cluster.clusterId });
-  expect(id.out).toMatch(new RegExp(`precheck: clusterId ${sb.ob.cluster.clusterId} is the primary's own cluster_id`));
-  const name = await up({ ...threeZones, clusterName: "other" });
-  expect(name.out).toMatch(/precheck: clusterName other differs from the primary's obcluster: a standby has the primary's cluster name/);
-  expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
+test("check reads the primary: its version (OCP's rolling order), its own cluster id and another name are refused with the schema's problems, all at once; a 4.x version against this 3.x primary names both versions", async () => {
+  const r = await up({ ...threeZones, version: "3.2.5", clusterId: sb.ob.cluster.clusterId, clusterName: "other", observer: { sqlPort: 2882 } });
+  expect(r.code).not.toBe(0);
+  const d = diags(r);
+  expect(d).toMatch(/version: differs from the primary's 3\.2\.4\.0: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary \(OCP's rolling order\) \(got "3\.2\.5"\)/);
+  expect(d).toMatch(new RegExp(`clusterId: is the primary's own cluster_id: give the standby a cluster_id of its own \\(got ${sb.ob.cluster.clusterId}\\)`));
+  expect(d).toMatch(/clusterName: differs from the primary's obcluster: a standby has the primary's cluster name \(got "other"\)/);
+  expect(d).toMatch(/observer\.rpcPort: the RPC port equals the SQL port \(2882\): give two ports/);
+  const major = await up({ ...threeZones, version: "4.2.1" });
+  expect(major.code).not.toBe(0);
+  expect(diags(major)).toMatch(/version: is 4\.x: standby tenants of the primary's tenants, and the primary runs OceanBase 3\.2\.4\.0 \(3\.x: a standby cluster\): declare the primary's version 3\.2\.4\.0 \(got "4\.2\.1"\)/);
+  expect(major.out).not.toMatch(/cannot be reached/);
+  for (const x of [r, major]) expect(x.out).not.toContain(sb.ob.password);
+  // Check only read: nothing ran on the standby's hosts, and nothing was written on the primary.
+  expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
+  expect(await sb.ob.rows("host1", "SELECT cluster_id FROM oceanbase.V$OB_STANDBY_STATUS")).toEqual([]);
+});
+
+test("a preview that does not know the primary's password yet says check leaves the comparison to the prechecks; the up, knowing it, refuses in check", async () => {
+  const args = { ...threeZones, version: "3.2.5", passwordViaResource: true };
+  const preview = await stack.withEnv({ STANDBY_ARGS: JSON.stringify(args) }).engine("preview");
+  expect(preview.out).toMatch(/check: some inputs are not known yet \(a preview\): what is compared with the hosts is left to the prechecks, before any step/);
+  expect(preview.out).not.toMatch(/differs from the primary's/);
+  const r = await up(args);
+  expect(r.code).not.toBe(0);
+  expect(diags(r)).toMatch(/version: differs from the primary's 3\.2\.4\.0: a standby runs the primary's version/);
+  // (The SDK's own --verbose lines show the test program's passthrough resource; the product's lines never the password.)
+  for (const x of [preview, r]) expect(x.out.split("\n").filter((l) => l.includes("[dbcluster]") || l.includes("diag")).join("\n")).not.toContain(sb.ob.password);
+  expect(ranOn(["host4", "host5", "host6"])).toEqual([]);
 });
 
 test("prechecks refuse a host of another build, a data directory with data, and a busy port, naming the host", async () => {
@@ -91,15 +114,37 @@ test("prechecks refuse a host of another build, a data directory with data, and 
   expect(changesOn(["host4", "host5", "host6"])).toEqual([]);
 });
 
-test("a create interrupted at the bootstrap (obclient fails on the RootServer host) is finished by the next up, observers not started twice", async () => {
+/** SELECTs of V$OB_STANDBY_STATUS the primary's OBServers answered so far (their observer.log). */
+const standbyStatusSelects = () => sb.ob.lab.hosts.slice(0, 3).map((h) => path.join(h.obHome, "obcluster", "log", "observer.log")).filter((f) => fs.existsSync(f)).reduce((n, f) => n + fs.readFileSync(f, "utf8").split("\n").filter((l) => / SELECT oceanbase\.V\$OB_STANDBY_STATUS$/.test(l)).length, 0);
+
+test("a create interrupted at the bootstrap (obclient fails on the RootServer host), then at the registration (on the primary's host), is finished by the next up, observers not started twice; the VALID wait reports progress", async () => {
   await sb.ob.lab.fault("host4", "fail", "obclient", 1);
   const first = await up(threeZones);
   expect(first.code).not.toBe(0);
   expect(first.out).toMatch(/BOOTSTRAP CLUSTER STANDBY/);
   const starts = () => ranOn(["host4", "host5", "host6"]).filter((c) => /\.\/bin\/observer -z/.test(c)).length;
   expect(starts()).toBe(3);
+  // ADD CLUSTER VERIFY goes through, ADD CLUSTER fails: the standby stays REGISTERED.
+  await sb.ob.lab.fault("host1", "fail", "obclient", 1, 1);
   const second = await up(threeZones);
-  expect(outcome(second)).toEqual({ code: 0, tail: "" });
+  expect(second.code).not.toBe(0);
+  expect(second.out).toMatch(/sql ALTER SYSTEM ADD CLUSTER obcluster CLUSTER_ID 2 \.\.\. FAILED/);
+  expect(await sb.ob.rows("host1", "SELECT cluster_id, cluster_status FROM oceanbase.V$OB_STANDBY_STATUS")).toEqual([["2", "REGISTERED"]]);
+  // Synchronization off, the full copy cannot start: the wait reports it until the DBA turns it on.
+  const ref = "obcluster CLUSTER_ID = 2";
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM DISABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  const before = standbyStatusSelects();
+  const running = up(threeZones);
+  await waitFor("the VALID wait polling", async () => (standbyStatusSelects() >= before + 12 ? true : undefined), 120_000);
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM ENABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  const third = await running;
+  expect(outcome(third)).toEqual({ code: 0, tail: "" });
+  const logged = third.events.filter((e) => e.log).map((e) => e.log as { severity: string; message: string });
+  const waitLine = /wait wait until standby 2 is VALID and its full copy is done \(at most \d+s\) \.\.\. /;
+  const progress = logged.findIndex((l) => waitLine.test(l.message) && /\.\.\. running [\d.]+m?s: standby 2 VALID, full copy running \(at most \d+s\)$/.test(l.message));
+  expect(progress).toBeGreaterThanOrEqual(0);
+  expect(logged[progress].severity).toBe("info");
+  expect(progress).toBeLessThan(logged.findIndex((l) => waitLine.test(l.message) && / \.\.\. ok \d+ms$/.test(l.message)));
   expect(starts()).toBe(3);
   expect(observedInState(stack)).toMatchObject({ role: "PHYSICAL STANDBY", status: "VALID", statusOnPrimary: "VALID" });
   // deleteData is read from the state at delete: an up records it first (and changes nothing else).
@@ -194,7 +239,9 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed.
   const shrink = await up(args(2, []));
   expect(outcome(shrink)).toEqual({ code: 0, tail: "" });
-  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3'; STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
+  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3' \.\.\. ok/);
+  expect(shrink.out).toMatch(/wait wait until [\d.]+7, [\d.]+8 are gone from __all_server .* \.\.\. ok/);
+  expect(shrink.out).toMatch(/sql STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
   const after = observedInState(stack);
   expect(after.servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
   expect(after.zones.map((z: { name: string }) => z.name)).toEqual(["z1", "z2"]);
@@ -207,4 +254,33 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   const quietAgain = await up(args(2, []));
   expect(outcome(quietAgain)).toEqual({ code: 0, tail: "" });
   expect(quietAgain.out).not.toMatch(/ \.\.\. ok/);
+
+  // z2's only server holds its units (sys's and t1's): emptying z2 is refused before any step.
+  const emptyZ2 = await up({ ...args(2, []), zones: [args(2, []).zones[0]] });
+  expect(emptyZ2.code).not.toBe(0);
+  expect(emptyZ2.out).toMatch(/zone z2 holds tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of it needs the tenants' locality changed first/);
+  expect(emptyZ2.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
+
+  // host4 was z1's first server at bootstrap and holds its units: retired, DELETE SERVER leaves it
+  // deleting while the units migrate to host5 (lab time), and the up waits, saying so, before
+  // stopping its observer.
+  const retire = { ...args(1, []), machineTypes: { host4: "retired", host5: "big", host6: "small", host7: "big" } };
+  const moved = await up(retire);
+  expect(outcome(moved)).toEqual({ code: 0, tail: "" });
+  const lines = moved.out.split("\n");
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const deleted = at(/sql DELETE SERVER '[\d.]+4:2882' ZONE 'z1' \.\.\. ok/);
+  const progress = at(/wait wait until [\d.]+4 is gone from __all_server .* \.\.\. running [\d.]+m?s: 1 of 1 server\(s\) still deleting, [12] unit\(s\) migrating \(at most \d+s\)/);
+  const waited = at(/wait wait until [\d.]+4 is gone from __all_server .* \.\.\. ok/);
+  const stopped = at(/stop stop observer [\d.]+4 \(data kept .*\) \.\.\. ok/);
+  expect([deleted, progress, waited, stopped].every((i) => i >= 0)).toBe(true);
+  expect(deleted < progress && progress < waited && waited < stopped).toBe(true);
+  const h5 = sb.ob.lab.host("host5").address;
+  const units = (await sb.ob.lab.exec("host5", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${h5} -P2881 -uroot@sys -N -s -r -e "SELECT svr_ip, migrate_from_svr_ip FROM oceanbase.__all_unit WHERE zone = 'z1'"; rc=$?; rm -f "$f"; exit $rc`, `${sb.ob.password}\n`)).stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+  expect(units.length).toBeGreaterThan(0);
+  expect(units).toEqual(units.map(() => [h5, ""]));
+  expect(observedInState(stack).servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["5", "z1"], ["6", "z2"]]);
+  expect(fs.existsSync(`${sb.ob.lab.host("host4").obHome}/run/observer.pid`)).toBe(false);
+  const quietLast = await up(retire);
+  expect(quietLast.out).not.toMatch(/ \.\.\. ok/);
 });

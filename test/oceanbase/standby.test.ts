@@ -7,6 +7,7 @@
  * switchover and back with no row lost, delete leaving the primary serving and the data in place.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
 import { connectMarks, connectsSince, observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
@@ -79,9 +80,29 @@ test("refresh shows a killed observer as drift; the next up starts it", async ()
   expect((await observed()).servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
 });
 
+/** SELECTs of V$OB_CLUSTER the primary's OBServers answered so far (their observer.log). */
+const clusterSelects = () => sb.ob.lab.hosts.slice(0, 3).map((h) => path.join(h.obHome, "obcluster", "log", "observer.log")).filter((f) => fs.existsSync(f)).reduce((n, f) => n + fs.readFileSync(f, "utf8").split("\n").filter((l) => / SELECT oceanbase\.V\$OB_CLUSTER$/.test(l)).length, 0);
+
 test("role primary: a planned switchover, roles read back; a row written on the new primary reaches the old one; and back, no row lost", async () => {
-  const up = await sb.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  // Synchronization off and a row written: the primary may not switch until the DBA turns it on
+  // again, which happens only once the wait has polled several times; meanwhile it reports progress.
+  const ref = `obcluster CLUSTER_ID = 2`;
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM DISABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  expect(await sb.tenantSql("host1", "CREATE TABLE sync_probe (id INT PRIMARY KEY); INSERT INTO sync_probe VALUES (1)")).toMatchObject({ code: 0 });
+  const before = clusterSelects();
+  const running = sb.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
+  await waitFor("the demote wait polling", async () => (clusterSelects() >= before + 12 ? true : undefined), 120_000);
+  expect(await sb.ob.sql("host1", `ALTER SYSTEM ENABLE CLUSTER SYNCHRONIZATION ${ref}`)).toMatchObject({ code: 0, stderr: "" });
+  const up = await running;
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  // Lines as the engine got them, in order; the progress line came while the wait ran, at info
+  // level (what pulumi up shows without --debug).
+  const logged = up.events.filter((e) => e.log).map((e) => e.log as { severity: string; message: string });
+  const waitLine = /wait wait until the primary \d+ may switch to standby \(every standby VALID and synced\) \.\.\. /;
+  const progress = logged.findIndex((l) => waitLine.test(l.message) && /\.\.\. running [\d.]+m?s: switchover_status is 'NOT ALLOWED', want 'TO STANDBY' \(at most \d+s\)$/.test(l.message));
+  expect(progress).toBeGreaterThanOrEqual(0);
+  expect(logged[progress].severity).toBe("info");
+  expect(progress).toBeLessThan(logged.findIndex((l) => waitLine.test(l.message) && / \.\.\. ok \d+ms$/.test(l.message)));
   expect(steps(up).map((l) => /COMMIT TO SWITCHOVER TO (PHYSICAL STANDBY|PRIMARY)/.exec(l)?.[1]).filter(Boolean)).toEqual(["PHYSICAL STANDBY", "PRIMARY"]);
   expect(await observed()).toMatchObject({ role: "PRIMARY", primary: { role: "PHYSICAL STANDBY" } });
   expect(await sb.ob.rows("host1", "SELECT cluster_role FROM oceanbase.V$OB_CLUSTER")).toEqual([["PHYSICAL STANDBY"]]);

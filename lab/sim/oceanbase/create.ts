@@ -4,6 +4,7 @@
  * stand-in per host with the real flags, in the host's own environment, and records the cluster
  * in lab.json under `oceanbase`.
  */
+import { initialUnits } from "./standby/units";
 import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -11,7 +12,7 @@ import * as path from "path";
 import { labNow } from "../common/clock";
 import { commandEnv } from "../../hosts/environment";
 import { LabJson, LabObCluster, findHost, labFiles, readLabJson, writeJsonAtomic } from "../../hosts/lab-json";
-import { ClusterState, OB_VERSIONS, ObVersion, TenantRecord, clusterDir, freshFields, stateFile, writeState } from "./state";
+import { ClusterState, OB_VERSIONS, ObVersion, TenantRecord, clusterDir, freshFields, isV4, stateFile, writeState } from "./state";
 import { doubleSha1Hex } from "./wire";
 import { ensureOss } from "./oss/start";
 
@@ -92,6 +93,7 @@ export async function createCluster(o: CreateOptions): Promise<LabObCluster> {
     servers,
     tenants,
     ...freshFields(),
+    units: isV4({ version }) ? undefined : initialUnits(tenants.map((t) => t.id), servers),
     merge: Object.fromEntries([["0", merged()], ...tenants.map((t) => [String(t.id), merged()])]),
     lastDataChangeAt: now,
   };

@@ -58,6 +58,9 @@ export const OB_ERRORS = {
   restoreSourceUnreachable: { code: 4179, sqlState: "HY000", text: "log restore source SERVICE=%s does not answer, check network", guess: true },
   restoreSourceAccessDenied: { code: 1045, sqlState: "42000", text: "Access denied for user '%s'@'%s' (using password: YES)", guess: true },
   switchoverToPrimaryNotAllowed: { code: 4179, sqlState: "HY000", text: "%s, switchover to primary not allowed", guess: true },
+  // OB_MACHINE_RESOURCE_NOT_ENOUGH / OB_SERVER_ALREADY_DELETED (ob_errno); that DELETE SERVER returns them when no server of the zone can take the units, or for a server already deleting, is a guess, as are the texts.
+  machineResourceNotEnough: { code: 4624, sqlState: "HY000", text: "machine resource '%s' is not enough to hold a new unit", guess: true },
+  serverAlreadyDeleted: { code: 4628, sqlState: "HY000", text: "Server has already been deleted", guess: true },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
   // MySQL's ER_CANNOT_USER, which OceanBase's MySQL mode returns for an unknown user (the text a guess).
   userNotExist: { code: 1396, sqlState: "HY000", text: "Operation ALTER USER failed for '%s'@'%%'", guess: true },

@@ -72,7 +72,10 @@ export class SshPool {
     let stdout = "";
     let stderr = "";
     const proc = await this.spawn(target, command, opts);
-    proc.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      opts.onStdout?.(d);
+    });
     proc.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     if (opts.stdin !== undefined) proc.stdin.end(opts.stdin);
     else proc.stdin.end();

@@ -17,6 +17,8 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Non-secret variables, exported in front of the command (they are visible on the command line). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Told each chunk of standard output as it arrives (progress of a long command); `stdout` still collects it all. */
+  readonly onStdout?: (chunk: string) => void;
 }
 
 export interface ExecResult {

@@ -7,14 +7,15 @@ import type { Logic } from "../../converge";
 import { connectionSecrets } from "../../core/connection";
 import type { SshTarget } from "../../core/ssh";
 import { PlanRefusal } from "../plan-common";
-import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, selfView } from "./plan";
-import { hostConnKey, readStandby, type StandbyActual } from "./read";
+import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, refusePrimaryMismatch, selfView } from "./plan";
+import { hostConnKey, readPrimaryFacts, readStandby, type StandbyActual } from "./read";
 import { isV4 } from "../sql";
 import { planTenants, planTenantsDelete } from "./plan-tenants";
 import { observeTenants } from "./observe-tenants";
 import { readTenants, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
 import { candidateHosts, validateStandby } from "./validate";
+import { checkAgainstPrimary } from "./check";
 
 const refusing = <T>(s: StandbyClusterSpec, work: () => T): T => {
   try {
@@ -35,7 +36,7 @@ function lagSeconds(a: StandbyActual): number | null {
 }
 
 /** 3.x: a standby cluster; 4.x: standby tenants in a standby cluster (the declared version decides). */
-type Actual = { v4: false; a: StandbyActual } | { v4: true; a: TenantsActual };
+type Actual = { v4: false; a: StandbyActual } | { v4: true; a: TenantsActual; primaryVersion?: string };
 
 export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   kind: "oceanbase:StandbyCluster",
@@ -44,6 +45,7 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
     if (v.ok) return v;
     return { ok: false, failures: v.failures.map((f) => ({ property: f.path, reason: `${f.rule} (got ${JSON.stringify(f.value)})` })) };
   },
+  checkRemote: checkAgainstPrimary,
   name: (s) => String(s.clusterId),
   secrets: (s) => [s.primary.password, ...(s.standbyPassword ? [s.standbyPassword] : []), ...(s.logRestoreSource ? [s.logRestoreSource.password] : []), ...connectionSecrets(s.primary.connection), ...candidateHosts(s).flatMap((h) => connectionSecrets(h.connection))],
   connections: (s, olds) => {
@@ -54,8 +56,19 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
     }
     return out;
   },
-  read: async (s, ctx, olds): Promise<Actual> => (isV4(s.version) ? { v4: true, a: await readTenants(s, ctx, olds) } : { v4: false, a: await readStandby(s, ctx, olds) }),
-  plan: (s, x) => refusing(s, () => (x.v4 ? planTenants(s, x.a) : planStandby(s, x.a))),
+  read: async (s, ctx, olds): Promise<Actual> => {
+    if (!isV4(s.version)) return { v4: false, a: await readStandby(s, ctx, olds) };
+    const a = await readTenants(s, ctx, olds);
+    if (a.primary.ok) return { v4: true, a };
+    // A 3.x primary has no DBA_OB_TENANTS: its version says why, rather than "cannot be reached".
+    const facts = await readPrimaryFacts(ctx, primaryTarget(s).connKey, s.primary).catch(() => undefined);
+    return { v4: true, a, primaryVersion: facts?.version };
+  },
+  plan: (s, x) =>
+    refusing(s, () => {
+      if (x.v4 && x.primaryVersion !== undefined && !isV4(x.primaryVersion)) refusePrimaryMismatch(s, { version: x.primaryVersion });
+      return x.v4 ? planTenants(s, x.a) : planStandby(s, x.a);
+    }),
   planDelete: (s, x) => refusing(s, () => (x.v4 ? planTenantsDelete(s, x.a) : planStandbyDelete(s, x.a))),
   observe: (s, x) => {
     if (x.v4) return observeTenants(s, x.a);

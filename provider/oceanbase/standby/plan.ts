@@ -13,17 +13,14 @@ import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { isV4, obString } from "../sql";
 import { markerOf, type ClusterView, type HostProbe, type StandbyActual } from "./read";
+import { primaryRules, sameVersion, type PrimaryFacts } from "./primary-rules";
 import type { StandbyClusterSpec } from "./schema";
 import { STANDBY_SQL } from "./sql";
 import { resolveZones, type ResolvedZone } from "./validate";
 
 export const STANDBY = "PHYSICAL STANDBY";
 
-/** "3.2.4" and "3.2.4.0" are one build. */
-export const sameVersion = (a: string, b: string) => {
-  const norm = (v: string) => [...v.split("."), "0", "0", "0", "0"].slice(0, 4).join(".");
-  return norm(a) === norm(b);
-};
+export { sameVersion } from "./primary-rules";
 
 export interface Member {
   readonly zone: ResolvedZone;
@@ -90,12 +87,29 @@ export function precheckHost(s: StandbyClusterSpec, name: string, m: Member): vo
   }
 }
 
+/** What the primary must agree with, as check would have said it (check cannot always read the primary). */
+export function refusePrimaryMismatch(s: StandbyClusterSpec, peer: PrimaryFacts): void {
+  const wrong = primaryRules(s, peer);
+  if (wrong.length > 0) throw new PlanRefusal(wrong.map((w) => `precheck: ${w.path} ${w.value} ${w.rule}`).join("\n"));
+}
+
 function precheckPrimary(s: StandbyClusterSpec, peer: ClusterView): void {
-  if (isV4(peer.version)) throw new PlanRefusal(`precheck: the primary runs OceanBase ${peer.version}: 4.x has standby tenants, not standby clusters; declare version ${peer.version} to get standby tenants`);
+  refusePrimaryMismatch(s, peer);
   if (peer.role !== "PRIMARY") throw new PlanRefusal(`precheck: the cluster at primary (${s.primary.host}:${s.primary.port}) is ${peer.role}, not PRIMARY: point primary at the primary cluster`);
-  if (!sameVersion(peer.version, s.version)) throw new PlanRefusal(`precheck: version ${s.version} differs from the primary's ${peer.version}: a standby runs the primary's version; to upgrade, upgrade the standby first, then the primary (OCP's rolling order)`);
-  if (s.clusterId === peer.clusterId) throw new PlanRefusal(`precheck: clusterId ${s.clusterId} is the primary's own cluster_id: give the standby a cluster_id of its own`);
-  if (s.clusterName !== undefined && s.clusterName !== peer.name) throw new PlanRefusal(`precheck: clusterName ${s.clusterName} differs from the primary's ${peer.name}: a standby has the primary's cluster name`);
+}
+
+/**
+ * The VALID wait's progress: the standby's status on the primary, and once the full copy is done
+ * (CURRENT_SCN > 0) its lag behind the primary's CURRENT_SCN (both µs); a change of status is news.
+ */
+function validProgress(id: number): string {
+  const q = `SELECT cluster_status, current_scn FROM oceanbase.V$OB_STANDBY_STATUS WHERE cluster_id = ${id}; SELECT current_scn FROM oceanbase.V$OB_CLUSTER`;
+  return (
+    sh`set -- $(ob -e ${q} 2>/dev/null); ` +
+    `if [ $# -lt 3 ]; then k=absent; t="standby ${id} not in the primary's V\\$OB_STANDBY_STATUS yet"; ` +
+    `elif [ "$2" = 0 ]; then k=$1; t="standby ${id} $1, full copy running"; ` +
+    `else k=$1-copied; l=$((($3 - $2) / 1000000)); [ $l -lt 0 ] && l=0; t="standby ${id} $1, lag \${l}s"; fi`
+  );
 }
 
 function waitValid(s: StandbyClusterSpec): Operation {
@@ -103,6 +117,7 @@ function waitValid(s: StandbyClusterSpec): Operation {
     describe: `wait until standby ${s.clusterId} is VALID and its full copy is done (at most ${s.timeoutSeconds}s)`,
     reason: "the standby copies the primary's latest major version, then follows its redo",
     hint: "the copy goes on in the servers; run up again to wait more (raise timeoutSeconds for big clusters)",
+    show: validProgress(s.clusterId),
   });
 }
 
@@ -111,12 +126,12 @@ function switchover(s: StandbyClusterSpec, from: { t: Target; ep: SqlEndpoint; l
   const plan: { title: string; operations: Operation[] }[] = [];
   if (!from.demoted) {
     plan.push({ title: `demote ${from.label}`, operations: [
-      waitOp(from.t, from.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO STANDBY", s.timeoutSeconds, { describe: `wait until ${from.label} may switch to standby (every standby VALID and synced)`, reason: "a planned switchover loses nothing: the primary waits for its standbys", hint: "check V$OB_STANDBY_STATUS on the primary: a standby not VALID or lagging blocks the switchover" }),
+      waitOp(from.t, from.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO STANDBY", s.timeoutSeconds, { describe: `wait until ${from.label} may switch to standby (every standby VALID and synced)`, watch: "switchover_status", reason: "a planned switchover loses nothing: the primary waits for its standbys", hint: "check V$OB_STANDBY_STATUS on the primary: a standby not VALID or lagging blocks the switchover" }),
       sqlOp(from.t, from.ep, [STANDBY_SQL.toStandby], { describe: STANDBY_SQL.toStandby, reason: `role: ${from.label} becomes the standby` }),
     ] });
   }
   plan.push({ title: `promote ${to.label}`, operations: [
-    waitOp(to.t, to.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO PRIMARY", s.timeoutSeconds, { describe: `wait until ${to.label} has all the redo (switchover_status TO PRIMARY)`, reason: "promote only once every change arrived" }),
+    waitOp(to.t, to.ep, "SELECT switchover_status FROM oceanbase.V$OB_CLUSTER", "TO PRIMARY", s.timeoutSeconds, { describe: `wait until ${to.label} has all the redo (switchover_status TO PRIMARY)`, watch: "switchover_status", reason: "promote only once every change arrived" }),
     sqlOp(to.t, to.ep, [STANDBY_SQL.toPrimary], { describe: STANDBY_SQL.toPrimary, reason: `role: ${to.label} becomes the primary` }),
   ] });
   return plan;
@@ -125,6 +140,8 @@ function switchover(s: StandbyClusterSpec, from: { t: Target; ep: SqlEndpoint; l
 export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const self = selfView(a);
   const peer = a.peer.ok ? a.peer.view : undefined;
+  // A 4.x primary has no V$OB_CLUSTER (its view has the version only): say so before anything needs its name.
+  if (peer && isV4(peer.version)) refusePrimaryMismatch(s, { version: peer.version });
   const name = clusterNameOf(s, a);
   if (!name) throw new PlanRefusal(`cannot reach the primary at ${s.primary.host}:${s.primary.port}: ${a.peer.ok ? "" : a.peer.error} (check primary.connection, host, port and password)`);
   const members = membersOf(s, a);
@@ -169,12 +186,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
-  if (gone.length > 0) {
-    const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
-    const statements = [...gone.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone)), ...emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)])];
-    phases.push({ title: "delete servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts (and zones) the inputs no longer have" })] });
-    phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
-  }
+  if (gone.length > 0) phases.push(...scaleIn(s, name, self!, gone, members, a, { host: boot.address, connKey: boot.t.connKey }, sep));
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
@@ -207,6 +219,40 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   const copying = !bootstrapped || registered?.status !== "VALID" || (registered?.currentScn ?? 0) === 0;
   if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY" && copying) phases.push({ title: "wait for the standby", operations: [waitValid(s)] });
+  return phases;
+}
+
+/**
+ * Scale-in, as OceanBase has it: DELETE SERVER is asynchronous (the server is `deleting` while
+ * its units migrate to another server of its zone), so a bounded wait, with progress, until the
+ * servers are gone from `__all_server`; then a zone left empty is stopped and deleted, then the
+ * observers stop. Units move only within a zone: emptying a zone that holds units is refused
+ * (its tenants' locality would have to change first, which this resource does not do).
+ */
+function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, gone: ClusterView["servers"], members: Member[], a: StandbyActual, t: Target, sep: SqlEndpoint): { title: string; operations: Operation[] }[] {
+  const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
+  const held = emptied.filter((z) => self.units.some((u) => u.zone === z));
+  if (held.length > 0) throw new PlanRefusal(`zone${held.length > 1 ? "s" : ""} ${held.join(", ")} hold${held.length > 1 ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${held.length > 1 ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do; keep a server in ${held.join(", ")}. Nothing was changed`);
+  const addresses = gone.map((x) => x.address);
+  // One that an interrupted up already deleted is only waited for (a second DELETE SERVER is refused).
+  const toDelete = gone.filter((x) => x.status !== "DELETING");
+  const phases: { title: string; operations: Operation[] }[] = [];
+  if (toDelete.length > 0) {
+    const statements = toDelete.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone));
+    phases.push({ title: "delete servers", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts the inputs no longer have" })] });
+  }
+  const moving = STANDBY_SQL.unitsMoving(addresses);
+  phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, STANDBY_SQL.serversLeft(addresses), "0", s.timeoutSeconds, {
+    describe: `wait until ${addresses.join(", ")} ${addresses.length === 1 ? "is" : "are"} gone from __all_server (units migrated within the zone, at most ${s.timeoutSeconds}s)`,
+    reason: "DELETE SERVER is asynchronous: its observer stops only once its units have moved",
+    hint: "see __all_unit (MIGRATE_FROM_SVR_IP) and __all_server on the standby; the migration goes on in the servers: run up again to wait more",
+    show: sh`set -- $(ob -e ${`${STANDBY_SQL.serversLeft(addresses)}; ${moving}`} 2>/dev/null); ` + `k="$1 $2"; t="$1 of ${addresses.length} server(s) still deleting, $2 unit(s) migrating"`,
+  })] });
+  if (emptied.length > 0) {
+    const statements = emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)]);
+    phases.push({ title: "delete zones", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "zones the inputs no longer have (their servers are gone)" })] });
+  }
+  phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
   return phases;
 }
 

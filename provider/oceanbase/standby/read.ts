@@ -9,7 +9,7 @@ import type { RunContext } from "../../converge";
 import { connectionKey, parseConnection } from "../../core/connection";
 import { sh } from "../../core/quote/sh";
 import { openSession, rows, type SqlSession } from "../read";
-import { versionFrom } from "../sql";
+import { isV4, versionFrom } from "../sql";
 import type { StandbyClusterSpec, StandbyHost } from "./schema";
 import { STANDBY_READ } from "./sql";
 import { candidateHosts } from "./validate";
@@ -26,6 +26,8 @@ export interface ClusterView {
   readonly standbys: { clusterId: number; name: string; status: string; currentScn: number; rsList: string }[];
   readonly servers: { address: string; rpcPort: number; sqlPort: number; zone: string; status: string }[];
   readonly zones: Record<string, { idc: string; region: string }>;
+  /** 3.x `__all_unit`: each resource unit's zone and server, and the server it migrates from ("" when not). */
+  readonly units: { zone: string; address: string; migrateFrom: string }[];
 }
 
 export interface HostProbe {
@@ -93,6 +95,9 @@ const num = (v: unknown): number => (v === null || v === undefined || v === "" ?
 
 export async function readView(s: SqlSession): Promise<ClusterView> {
   const comment = str((await rows(s, STANDBY_READ.version))[0]?.version_comment);
+  const version = versionFrom(comment) ?? comment;
+  // 4.x has no V$OB_CLUSTER (standby tenants, not clusters): its version is what a 3.x standby needs to refuse it.
+  if (isV4(version)) return { version, clusterId: 0, name: "", role: "", status: "", switchoverStatus: "", currentScn: 0, standbys: [], servers: [], zones: {}, units: [] };
   const c = (await rows(s, STANDBY_READ.cluster))[0] ?? {};
   const zones: ClusterView["zones"] = {};
   for (const r of await rows(s, STANDBY_READ.zones)) {
@@ -101,7 +106,7 @@ export async function readView(s: SqlSession): Promise<ClusterView> {
     if (r.name === "region") z.region = str(r.info);
   }
   return {
-    version: versionFrom(comment) ?? comment,
+    version,
     clusterId: num(c.cluster_id),
     name: str(c.cluster_name),
     role: str(c.cluster_role),
@@ -111,7 +116,19 @@ export async function readView(s: SqlSession): Promise<ClusterView> {
     standbys: (await rows(s, STANDBY_READ.standbys)).map((r) => ({ clusterId: num(r.cluster_id), name: str(r.cluster_name), status: str(r.cluster_status), currentScn: num(r.current_scn), rsList: str(r.rootservice_list) })),
     servers: (await rows(s, STANDBY_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.inner_port), zone: str(r.zone), status: str(r.status).toUpperCase() })),
     zones,
+    units: (await rows(s, STANDBY_READ.units)).map((r) => ({ zone: str(r.zone), address: str(r.svr_ip), migrateFrom: str(r.migrate_from_svr_ip) })),
   };
+}
+
+/** The primary's version, and on 3.x its cluster_id and name: what check compares (one session, two reads). */
+export async function readPrimaryFacts(ctx: RunContext, connKey: string, ep: { host: string; port: number; password: string }): Promise<{ version: string; clusterId?: number; name?: string }> {
+  return withSession(ctx, connKey, ep, async (s) => {
+    const comment = str((await rows(s, STANDBY_READ.version))[0]?.version_comment);
+    const version = versionFrom(comment) ?? comment;
+    if (isV4(version)) return { version };
+    const c = (await rows(s, STANDBY_READ.cluster))[0] ?? {};
+    return { version, clusterId: num(c.cluster_id), name: str(c.cluster_name) };
+  });
 }
 
 export async function reach<T>(work: () => Promise<T>): Promise<Reach<T>> {

@@ -11,6 +11,7 @@ export const STANDBY_READ = {
   standbys: "SELECT cluster_id, cluster_name, cluster_status, current_scn, rootservice_list FROM oceanbase.V$OB_STANDBY_STATUS",
   servers: "SELECT svr_ip, svr_port, inner_port, zone, status, build_version FROM oceanbase.__all_server",
   zones: "SELECT zone, name, info FROM oceanbase.__all_zone WHERE zone <> '' AND name IN ('idc', 'region')",
+  units: "SELECT zone, svr_ip, svr_port, migrate_from_svr_ip FROM oceanbase.__all_unit",
 } as const;
 
 export interface BootstrapMember {
@@ -31,6 +32,10 @@ export const STANDBY_SQL = {
   addZone: (zone: string, idc: string, region: string) => `ALTER SYSTEM ADD ZONE ${obString(zone)} IDC ${obString(idc)}, REGION ${obString(region)}`,
   startZone: (zone: string) => `ALTER SYSTEM START ZONE ${obString(zone)}`,
   addServer: (address: string, rpcPort: number, zone: string) => `ALTER SYSTEM ADD SERVER ${obString(`${address}:${rpcPort}`)} ZONE ${obString(zone)}`,
+  /** Servers of these addresses still in `__all_server` (deleting until their units have moved). */
+  serversLeft: (addresses: readonly string[]) => `SELECT count(*) FROM oceanbase.__all_server WHERE svr_ip IN (${addresses.map(obString).join(", ")})`,
+  /** Units still migrating off these addresses. */
+  unitsMoving: (addresses: readonly string[]) => `SELECT count(*) FROM oceanbase.__all_unit WHERE migrate_from_svr_ip IN (${addresses.map(obString).join(", ")})`,
   deleteServer: (address: string, rpcPort: number, zone: string) => `ALTER SYSTEM DELETE SERVER ${obString(`${address}:${rpcPort}`)} ZONE ${obString(zone)}`,
   stopZone: (zone: string) => `ALTER SYSTEM STOP ZONE ${obString(zone)}`,
   deleteZone: (zone: string) => `ALTER SYSTEM DELETE ZONE ${obString(zone)}`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectionKey, parseConnection } from "../../../provider/core/connection";
@@ -57,6 +57,28 @@ describe("runPlan over real SSH", () => {
     reason: "test",
     timeoutMs: 10_000,
     ...extra,
+  });
+
+  it("logs a running step's @@progress lines as they arrive (info, naming the step), before it ends; other output is not logged", async () => {
+    const flag = join(dir, "go");
+    const levels: string[] = [];
+    const progressLog = new RunLog("test:Plan/p1 up 000001", (l, level) => { lines.push(l); levels.push(level); });
+    // The step goes on only once the test has seen its first progress line: proof it was logged while the step ran.
+    const command = sh`printf '@@progress first sight\nplain output\n'; while [ ! -e ${flag} ]; do sleep 0.05; done; printf '@@progress sec'; sleep 0.1; printf 'ond\n'`;
+    const running = runPlan([{ title: "wait", operations: [step("a", "wait for it", { kind: "wait", command, progress: true })] }], { targets, pool, log: progressLog });
+    for (let i = 0; !lines.some((l) => l.includes("first sight")); i++) {
+      if (i > 400) throw new Error("no progress line while the step runs");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(lines.some((l) => / \.\.\. ok /.test(l))).toBe(false);
+    writeFileSync(flag, "");
+    await running;
+    const shown = lines.map((l, i) => [l.replace(/running [\d.]+m?s/, "running T"), levels[i]]);
+    expect(shown).toEqual([
+      ["[dbcluster] test:Plan/p1 up 000001 host-a wait wait for it ... running T: first sight", "info"],
+      ["[dbcluster] test:Plan/p1 up 000001 host-a wait wait for it ... running T: second", "info"],
+      [expect.stringMatching(/^\[dbcluster\] test:Plan\/p1 up 000001 host-a wait wait for it \.\.\. ok \d+ms$/), "debug"],
+    ]);
   });
 
   it("runs phases in order, hosts in parallel, steps of a host in order, one connection per host", async () => {

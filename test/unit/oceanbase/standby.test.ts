@@ -32,7 +32,7 @@ const spec = (over: Record<string, unknown> = {}) => {
 
 const peer: ClusterView = {
   version: "3.2.4.0", clusterId: 100, name: "obcluster", role: "PRIMARY", status: "VALID", switchoverStatus: "NOT ALLOWED", currentScn: 5,
-  standbys: [], servers: [{ address: "10.0.0.1", rpcPort: 2882, sqlPort: 2881, zone: "z1", status: "ACTIVE" }], zones: {},
+  standbys: [], servers: [{ address: "10.0.0.1", rpcPort: 2882, sqlPort: 2881, zone: "z1", status: "ACTIVE" }], zones: {}, units: [],
 };
 const probe = (n: number, over: Partial<ReturnType<typeof parseProbe>> = {}) => ({ address: `10.0.0.${n}`, home: "/home/admin/oceanbase", dataDir: "/data/1/store", connKey: `k${n}`, binaryVersion: "3.2.4.0", pid: null, data: "absent" as const, marker: "", busy: [], ...over });
 const fresh = (): StandbyActual => ({ peer: { ok: true, view: peer }, self: null, hosts: [11, 12, 13].map((n) => probe(n)) });

@@ -5,6 +5,7 @@
  * SWITCHOVER TO PRIMARY, FAILOVER TO, ACTIVATE PHYSICAL STANDBY CLUSTER; on either ALTER ZONE ...
  * SET IDC. Each returns false when the statement is not one of its own.
  */
+import { deleteServer, isDeleting } from "./units";
 import { ObError } from "../errors";
 import { tokenize } from "../sql/select";
 import { withState, type ClusterState } from "../state";
@@ -154,8 +155,9 @@ export function alterStandby(labDir: string, s: ClusterState, sql: string, raw: 
     const sv = s.servers.find((x) => x.address === address && x.rpcPort === rpcPort && (m![3] === undefined || x.zone === m![3]));
     if (!sv) throw new ObError("entryNotExist");
     // A cluster keeps a server (guess: the real server's check for the last one is not documented).
-    if (s.servers.length === 1) throw new ObError("opNotAllow", "delete the last server");
-    s.servers.splice(s.servers.indexOf(sv), 1);
+    if (s.servers.filter((x) => !isDeleting(s, x)).length === 1) throw new ObError("opNotAllow", "delete the last server");
+    // Asynchronous, as OceanBase's: deleting while its units migrate within the zone (units.ts).
+    deleteServer(labDir, s, sv, now);
     return true;
   }
   if ((m = /^DELETE ZONE '([^']*)'$/i.exec(body))) {

@@ -6,6 +6,7 @@
  * cluster id already in use (guesses, see errors.ts). Success files the standby's state and
  * registers it on the primary (V$OB_STANDBY_STATUS: REGISTERED).
  */
+import { initialUnits } from "./units";
 import { ObError } from "../errors";
 import { tokenize } from "../sql/select";
 import { freshFields, isV4, withState, writeState, type ClusterState, type ObServerRecord } from "../state";
@@ -87,6 +88,7 @@ export function bootstrapStandby(labDir: string, self: BareServer, sql: string, 
     servers: members.map((m): ObServerRecord => ({ host: m.host, zone: m.zone, address: m.address, sqlPort: m.sqlPort, rpcPort: m.rpcPort })),
     tenants: p.tenants.slice(),
     ...freshFields(),
+    units: initialUnits(p.tenants.map((t) => t.id), members),
     merge: p.merge,
     lastDataChangeAt: now,
     key,

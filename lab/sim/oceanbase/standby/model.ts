@@ -5,6 +5,7 @@
  * copy takes `copyMs` after ADD CLUSTER, then redo arrives `lagMs` behind the primary, but only
  * while the primary has a live OBServer and synchronization is on.
  */
+import type { UnitFields } from "./units";
 import * as fs from "fs";
 import type { Cell } from "../sql/select";
 import { readState, stateFile, type ClusterState } from "../state";
@@ -46,7 +47,7 @@ export interface UserTable {
   rows: { scn: number; values: Cell[] }[];
 }
 
-export interface StandbyFields extends Tenant4Fields {
+export interface StandbyFields extends Tenant4Fields, UnitFields {
   replica?: ReplicaInfo;
   standbys?: StandbyLink[];
   /** User tables by tenant id, then lower-case table name. */

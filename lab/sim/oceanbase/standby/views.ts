@@ -11,6 +11,7 @@ import { linkStatus, primarySwitchoverStatus, roleOf, scnOf, standbyScn, standby
 import { servers } from "./registry";
 import { zonesOf } from "./alter";
 import { CLUSTER4_VIEWS } from "./cluster4";
+import { allUnitView, isDeleting } from "./units";
 
 function currentScn(labDir: string, s: ClusterState, now: number): number {
   return roleOf(s) === "PRIMARY" ? scnOf(now) : standbyScn(labDir, s, now);
@@ -57,11 +58,12 @@ const VIEWS: Record<string, (labDir: string, s: ClusterState, now: number) => Ta
     });
     return { columns, rows };
   },
+  __ALL_UNIT: (_labDir, s) => allUnitView(s),
   __ALL_SERVER: (labDir, s) => {
     const live = servers(labDir);
     const rows = s.servers.map((x, i): Row => {
       const e = live.find((l) => l.address === x.address && l.rpcPort === x.rpcPort && l.cluster === s.name && l.clusterId === s.clusterId);
-      return { SVR_IP: x.address, SVR_PORT: x.rpcPort, ID: i + 1, ZONE: x.zone, INNER_PORT: x.sqlPort, WITH_ROOTSERVER: i === 0 ? 1 : 0, STATUS: e?.alive ? "active" : "inactive", BUILD_VERSION: `${e?.version ?? s.version}_1-lab`, START_SERVICE_TIME: e?.alive ? e.startedAt * 1000 : 0 };
+      return { SVR_IP: x.address, SVR_PORT: x.rpcPort, ID: i + 1, ZONE: x.zone, INNER_PORT: x.sqlPort, WITH_ROOTSERVER: i === 0 ? 1 : 0, STATUS: isDeleting(s, x) ? "deleting" : e?.alive ? "active" : "inactive", BUILD_VERSION: `${e?.version ?? s.version}_1-lab`, START_SERVICE_TIME: e?.alive ? e.startedAt * 1000 : 0 };
     });
     return { columns: ["SVR_IP", "SVR_PORT", "ID", "ZONE", "INNER_PORT", "WITH_ROOTSERVER", "STATUS", "BUILD_VERSION", "START_SERVICE_TIME"], rows };
   },

@@ -5,13 +5,15 @@
 //   zones[i].hosts     lab host names ("host4"), or {count, from: [names], machineType}
 //   machineTypes       {host4: "big"}: the hosts' machine-type labels
 //   observer           omitted fields: each host's own obHome and <dataRoot>/obstandby/store
+//   passwordViaResource true: root@sys's password comes out of another resource (created in the
+//                      same run), so a preview does not know it yet
 // so that each test case is just data.
 const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 const { oceanbase } = require("pulumi-dbcluster");
 
 const lab = JSON.parse(fs.readFileSync(process.env.LAB_JSON, "utf8"));
-const { primary, zones, machineTypes = {}, observer = {}, ...rest } = JSON.parse(process.env.STANDBY_ARGS || "{}");
+const { primary, zones, machineTypes = {}, observer = {}, passwordViaResource, ...rest } = JSON.parse(process.env.STANDBY_ARGS || "{}");
 const byName = (n) => lab.hosts.find((h) => h.name === n);
 const conn = (h) => ({ host: h.address, port: h.port, user: h.user, hostKey: h.hostKey, privateKey: fs.readFileSync(h.privateKeyPath, "utf8") });
 const host = (n) => {
@@ -25,8 +27,13 @@ const host = (n) => {
 const c = lab.oceanbase[0];
 const first = byName(c.servers[0].host);
 
+// `copy` is an output only: a preview of its create does not know it.
+const passthrough = { async create(inputs) { return { id: "password", outs: { value: inputs.value, copy: inputs.value } }; } };
+const readPassword = () => fs.readFileSync(c.passwordFile, "utf8");
+const password = passwordViaResource ? new pulumi.dynamic.Resource(passthrough, "password", { value: pulumi.secret(readPassword()), copy: undefined }).copy : readPassword();
+
 const standby = new oceanbase.StandbyCluster("standby", {
-  primary: { connection: conn(first), host: c.servers[0].address, port: c.servers[0].sqlPort, password: fs.readFileSync(c.passwordFile, "utf8"), ...primary },
+  primary: { connection: conn(first), host: c.servers[0].address, port: c.servers[0].sqlPort, password, ...primary },
   zones: (zones || []).map((z) => ({ ...z, hosts: Array.isArray(z.hosts) ? z.hosts.map(host) : { ...z.hosts, from: (z.hosts.from || []).map(host) } })),
   observer: { home: "/per-host/home", dataDir: "/per-host/store", ...observer },
   clusterId: 2,

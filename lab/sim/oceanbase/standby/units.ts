@@ -1,0 +1,84 @@
+/**
+ * 3.x resource units and what DELETE SERVER does with them (OceanBase's "Delete a node"): each
+ * tenant (sys included) has one unit in each zone it was created in, on one server of the zone.
+ * `ALTER SYSTEM DELETE SERVER` is asynchronous: the server turns `deleting` in `__all_server`,
+ * its units migrate to another server of the same zone (`__all_unit` shows MIGRATE_FROM_SVR_IP
+ * meanwhile), which takes lab time, and the server's row goes once none is left on it. Units move
+ * only within a zone: with no other live server there to hold them the statement is refused.
+ * Zones added later (ADD ZONE) and servers added later (ADD SERVER) hold no units: OceanBase's
+ * rebalancing is not modelled.
+ */
+import type { Row, Table } from "../sql/select";
+import type { ClusterState, ObServerRecord } from "../state";
+import { ObError } from "../errors";
+import { servers as liveServers } from "./registry";
+
+export interface UnitRecord {
+  readonly id: number;
+  readonly tenantId: number;
+  readonly zone: string;
+  address: string;
+  rpcPort: number;
+  /** While migrating: where from, and when it is done (lab ms). */
+  migrateFrom?: { address: string; rpcPort: number; until: number };
+}
+
+export interface UnitFields {
+  units?: UnitRecord[];
+  /** Servers being deleted (address:rpcPort → since, lab ms). */
+  deleting?: Record<string, number>;
+}
+
+/** A unit's migration: a fixed part plus a part per unit moved off the same server. */
+export const MIGRATION = { baseMs: 3000, perUnitMs: 1000 };
+
+const key = (x: { address: string; rpcPort: number }) => `${x.address}:${x.rpcPort}`;
+
+/** One unit per tenant in each zone, on the zone's first server: what bootstrap (and create) leave. */
+export function initialUnits(tenantIds: readonly number[], members: readonly ObServerRecord[]): UnitRecord[] {
+  const zones = [...new Set(members.map((m) => m.zone))];
+  let id = 1000;
+  return zones.flatMap((z) => {
+    const first = members.find((m) => m.zone === z)!;
+    return tenantIds.map((tenantId): UnitRecord => ({ id: id++, tenantId, zone: z, address: first.address, rpcPort: first.rpcPort }));
+  });
+}
+
+export const isDeleting = (s: ClusterState, x: { address: string; rpcPort: number }) => s.deleting?.[key(x)] !== undefined;
+
+/** Finished migrations done, deleted servers with nothing left on them gone. */
+export function settleUnits(s: ClusterState, now: number): void {
+  for (const u of s.units ?? []) if (u.migrateFrom && u.migrateFrom.until <= now) delete u.migrateFrom;
+  for (const k of Object.keys(s.deleting ?? {})) {
+    if ((s.units ?? []).some((u) => u.migrateFrom && key(u.migrateFrom) === k)) continue;
+    const i = s.servers.findIndex((x) => key(x) === k);
+    if (i >= 0) s.servers.splice(i, 1);
+    delete s.deleting![k];
+  }
+}
+
+/** `DELETE SERVER`: marks it deleting and starts moving its units within its zone. */
+export function deleteServer(labDir: string, s: ClusterState, sv: ObServerRecord, now: number): void {
+  if (isDeleting(s, sv)) throw new ObError("serverAlreadyDeleted");
+  const mine = (s.units ?? []).filter((u) => key(u) === key(sv));
+  if (mine.length > 0) {
+    const live = liveServers(labDir);
+    const targets = s.servers.filter((x) => x.zone === sv.zone && key(x) !== key(sv) && !isDeleting(s, x) && live.some((l) => l.address === x.address && l.rpcPort === x.rpcPort && l.alive));
+    if (targets.length === 0) throw new ObError("machineResourceNotEnough", `zone ${sv.zone}`);
+    const load = (x: ObServerRecord) => (s.units ?? []).filter((u) => key(u) === key(x)).length;
+    mine.forEach((u, i) => {
+      const to = targets.reduce((a, b) => (load(b) < load(a) ? b : a));
+      u.migrateFrom = { address: u.address, rpcPort: u.rpcPort, until: now + MIGRATION.baseMs + (i + 1) * MIGRATION.perUnitMs };
+      u.address = to.address;
+      u.rpcPort = to.rpcPort;
+    });
+  }
+  (s.deleting ??= {})[key(sv)] = now;
+  settleUnits(s, now);
+}
+
+/** `__all_unit` (3.x): where each unit is, and where it migrates from. */
+export function allUnitView(s: ClusterState): Table {
+  const rows = (s.units ?? []).map((u): Row => ({ UNIT_ID: u.id, RESOURCE_POOL_ID: u.tenantId, GROUP_ID: 0, ZONE: u.zone, SVR_IP: u.address, SVR_PORT: u.rpcPort, MIGRATE_FROM_SVR_IP: u.migrateFrom?.address ?? "", MIGRATE_FROM_SVR_PORT: u.migrateFrom?.rpcPort ?? 0, STATUS: "ACTIVE" }));
+  return { columns: ["UNIT_ID", "RESOURCE_POOL_ID", "GROUP_ID", "ZONE", "SVR_IP", "SVR_PORT", "MIGRATE_FROM_SVR_IP", "MIGRATE_FROM_SVR_PORT", "STATUS"], rows };
+}
