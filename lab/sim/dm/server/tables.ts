@@ -3,7 +3,8 @@
  * columns by type), and the generic evaluation of a simple SELECT over them.
  */
 import { ERR, sqlError } from "../errors";
-import { Catalog, type InstanceRow, Value } from "./catalog";
+import type { Catalog } from "./catalog";
+import type { InstanceRow, Value } from "./catalog-data";
 import { Statement } from "./sql";
 
 export type ColType = "INT" | "BIGINT" | "VARCHAR" | "VARBINARY";
