@@ -125,7 +125,8 @@ test("3b. RAFT_1 grows from three to five replicas online: learners from the lea
   expect(raft1.map((x) => x[1]).sort()).toEqual(["BP1", "BP12", "BP13", "BP14", "BP15"]);
   expect(raft1.filter((x) => x[2] === "LEADER").map((x) => x[1])).toEqual([leaderBefore]);
   expect(raft1.filter((x) => x[2] === "FOLLOWER")).toHaveLength(4);
-  const learners = await sql(lab, "host1", 5239, ["SELECT INSTANCE_NAME FROM V$GLOBAL_RAFT_INFO WHERE IS_LEARNER = 'TRUE';"]);
+  // V$GLOBAL_RAFT_INFO on an SP: the MP shows only its own group's rows (DM8 ch. 12).
+  const learners = await sql(lab, "host2", 5236, ["SELECT INSTANCE_NAME FROM V$GLOBAL_RAFT_INFO WHERE IS_LEARNER = 'TRUE';"]);
   expect({ code: learners.code, rows: learners.rows }).toEqual({ code: 0, rows: [] });
   const now = await processes(lab);
   for (const [name, pid] of Object.entries(before)) expect([name, now[name]]).toEqual([name, pid]);

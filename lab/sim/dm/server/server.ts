@@ -22,8 +22,9 @@ import { procedureArity, runsThroughMp } from "./procedures";
 import { RaftNode } from "./raft";
 import { planRaft } from "./raft-plan";
 import { LEADER_PROCEDURES } from "./raft-procedures";
+import { setParaValue } from "./para";
 import { parseStatement } from "./sql";
-import { CATALOG_TABLES, catalogRows, evaluate, localInstanceRow, TABLES } from "./tables";
+import { CATALOG_TABLES, catalogRows, evaluate, localInstanceRow, localRaftRow, TABLES } from "./tables";
 
 export class DmServer {
   private catalog?: Catalog;
@@ -36,6 +37,8 @@ export class DmServer {
   private finished = false;
   private readonly startTime = new Date().toISOString().replace("T", " ").slice(0, 19);
   private execNo = 1000;
+  /** dm.ini's BAK_USE_AP, then what SP_SET_PARA_VALUE set in memory. */
+  private bakUseAp: number;
 
   constructor(
     private readonly cfg: ServerConfig,
@@ -46,6 +49,7 @@ export class DmServer {
     /** A BP started with dpc_mode=BS: it also serves SQL as an SP does (DDL, catalog reads) and runs its group's replica procedures when it leads. */
     private readonly bs = false,
   ) {
+    this.bakUseAp = cfg.bakUseAp;
     this.mp = new MpService(
       {
         catalog: () => this.catalog!,
@@ -277,6 +281,11 @@ export class DmServer {
 
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
+    if (stmt.kind === "call" && stmt.name.toUpperCase() === "SP_SET_PARA_VALUE") {
+      const v = setParaValue(this.cfg.iniPath, stmt.args);
+      if (v.name === "BAK_USE_AP" && v.memory) this.bakUseAp = v.value;
+      return { kind: "proc" };
+    }
     if (stmt.kind === "call" && LEADER_PROCEDURES.has(stmt.name.toUpperCase())) return this.leaderCall(stmt.name, stmt.args);
     if (stmt.kind === "call") {
       if (runsThroughMp(this.bs ? "BS" : this.mode, stmt.name)) {
@@ -305,21 +314,23 @@ export class DmServer {
       return { kind: "ddl" };
     }
     if (stmt.kind === "backup") return onlineBackup(
-        { cfg: this.cfg, ctl: this.ctl, mode: this.mode, bs: this.bs, serving: this.open && (!this.raft || this.raft.role === "LEADER"), log: this.log },
+        { cfg: this.cfg, ctl: this.ctl, mode: this.mode, bs: this.bs, serving: this.open && (!this.raft || this.raft.role === "LEADER"), bakUseAp: this.bakUseAp, log: this.log },
         stmt.name, stmt.dir, stmt.shadow,
       );
     const table = stmt.table;
     if (!TABLES[table]) throw sqlError(ERR.invalidTable(table));
+    if (CATALOG_TABLES.has(table) && this.mode === "BP" && !this.bs) throw sqlError(ERR.invalidTable(table));
     let rows;
-    if (table === "V$INSTANCE" && this.mode !== "SP") {
+    if (table === "V$RLOG_RAFT_INFO") {
+      rows = [localRaftRow(this.raft && { term: this.raft.term, role: this.raft.role, leader: this.raft.leader, shadow: this.raft.o.shadow }, !!this.ctl.shadow)];
+    } else if (table === "V$INSTANCE" && this.mode !== "SP") {
       const s = this.selfState();
       rows = [localInstanceRow({ name: this.cfg.instanceName, hostAddr: hostAddr(), status: this.open ? "OPEN" : "MOUNT", mode: s.sysMode, dpcMode: this.mode, startTime: this.startTime })];
     } else {
-      if (CATALOG_TABLES.has(table) && this.mode === "BP" && !this.bs) throw sqlError(ERR.invalidTable(table));
       if (!this.open) throw sqlError(ERR.mountOnly());
       const cat = await this.freshCatalog();
       if (this.mode === "SP" && !cat.bpAvailable()) throw sqlError(ERR.invalidSysState());
-      rows = catalogRows(cat, table);
+      rows = catalogRows(cat, table, this.mode === "MP" ? "MP" : "cluster");
     }
     return { kind: "rows", ...evaluate(stmt, table, rows) };
   }
