@@ -3,7 +3,7 @@ import * as path from "path";
 
 /** The simulated tools of each family, as the real products name them. */
 export const TOOLS = {
-  dm: ["dminit", "dmserver", "disql", "dmrman"],
+  dm: ["dminit", "dmserver", "disql", "dmrman", "dmap"],
   og: ["gs_ddr", "gs_om", "cm_ctl", "gs_ctl", "gs_guc", "gsql", "dorado_pair", "pgrep"],
   ob: ["obclient", "observer"],
 } as const;

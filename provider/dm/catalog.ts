@@ -60,7 +60,7 @@ export interface CatalogFaultDomain {
 export interface CatalogRaftMember {
   readonly name: string;
   readonly raftId: number;
-  /** IS_SHADOW; null when its text is none the provider knows (the manual documents no values). */
+  /** The member's own V$RLOG_RAFT_INFO.RAFT_SHADOW (DM8 §12.17); null when the member was not read. */
   readonly shadow: boolean | null;
   /** IS_LEARNER, as `shadow`: false once SP_ALTER_RAFT_NODE voted it in. */
   readonly learner: boolean | null;
@@ -74,7 +74,10 @@ export interface Catalog {
   readonly bpGroups: CatalogBpGroup[];
   readonly faultDomains: CatalogFaultDomain[];
   readonly tablespaces: CatalogTablespace[];
-  /** V$GLOBAL_RAFT_INFO when read. */
+  /**
+   * V$GLOBAL_RAFT_INFO when read: on the MP only the MP group's rows (DM8 ch. 12); a BP group's
+   * come from its leader in BS mode (`withMemberReads`).
+   */
   readonly raftInfo?: CatalogRaftMember[];
 }
 
@@ -88,7 +91,7 @@ export function faultDomainOfInfo1(info1: number | null): number | null {
 }
 
 /**
- * IS_SHADOW / IS_LEARNER are VARCHAR(8) whose values DM8 §12.35 does not give. The provider takes
+ * IS_LEARNER is VARCHAR(8) whose values DM8 §12.35 does not give. The provider takes
  * the boolean spellings DM's views use (TRUE/FALSE, Y/N, 1/0) and nothing else: any other text is
  * unknown (null), and what the member is then comes from the previous inputs, never from a guess.
  */
@@ -128,7 +131,8 @@ const TYPES: Record<string, Record<string, ColumnType>> = {
   DPC_BP_GROUP: { ID: INT, NAME: STR, RAFT_NUM: INT, RAFT_INFO: STR, INFO1: INT, DESCRIPTION: STR },
   DPC_FAULT_DOMAIN: { DOMAIN_ID: INT, NAME: STR, DESCRIPTION: STR },
   DPC_TABLESPACE: { TS_ID: INT, RAFT_ID: INT, NAME: STR },
-  V$GLOBAL_RAFT_INFO: { INSTANCE_NAME: STR, RAFT_ID: INT, IS_SHADOW: STR, IS_LEARNER: STR, RAFT_STAT: STR, SYS_MODE: STR },
+  V$GLOBAL_RAFT_INFO: { INSTANCE_NAME: STR, RAFT_ID: INT, IS_LEARNER: STR, RAFT_STAT: STR, SYS_MODE: STR },
+  V$RLOG_RAFT_INFO: { RAFT_SHADOW: INT, STATE: STR, LEADER: STR },
 };
 
 export class CatalogReadError extends Error {
@@ -196,16 +200,51 @@ export function parseCatalog(stdout: string): Catalog {
     tablespaces: rows("DPC_TABLESPACE").map((r) => ({ id: n(r.TS_ID), raftId: n(r.RAFT_ID), name: s(r.NAME) })),
     ...(viewLines
       ? {
-          raftInfo: parseResultSet(viewLines, TYPES.V$GLOBAL_RAFT_INFO).map((r) => ({
-            name: s(r.INSTANCE_NAME),
-            raftId: n(r.RAFT_ID),
-            shadow: flagText(r.IS_SHADOW),
-            learner: flagText(r.IS_LEARNER),
-            stat: s(r.RAFT_STAT),
-          })),
+          raftInfo: raftInfoRows(viewLines),
         }
       : {}),
   };
+}
+
+function raftInfoRows(lines: readonly string[]): CatalogRaftMember[] {
+  return parseResultSet(lines, TYPES.V$GLOBAL_RAFT_INFO).map((r) => ({
+    name: s(r.INSTANCE_NAME),
+    raftId: n(r.RAFT_ID),
+    shadow: null,
+    learner: flagText(r.IS_LEARNER),
+    stat: s(r.RAFT_STAT),
+  }));
+}
+
+/** What one running member answered (`memberRaftScript`). */
+export interface MemberRaftRead {
+  /** V$RLOG_RAFT_INFO.RAFT_SHADOW; null when the member's read failed. */
+  readonly shadow: boolean | null;
+  /** V$GLOBAL_RAFT_INFO as this member shows it, when asked and answered. */
+  readonly global: CatalogRaftMember[] | null;
+}
+
+export function parseMemberRaft(stdout: string): MemberRaftRead {
+  const out = splitSections(stdout);
+  const own = out.sections.get("V$RLOG_RAFT_INFO");
+  const row = own ? parseResultSet(own, TYPES.V$RLOG_RAFT_INFO)[0] : undefined;
+  const shadow = row?.RAFT_SHADOW === 1 ? true : row?.RAFT_SHADOW === 0 ? false : null;
+  const globalLines = out.sections.get("V$GLOBAL_RAFT_INFO");
+  const global = out.complete && out.errors.length === 0 && globalLines ? raftInfoRows(globalLines) : null;
+  return { shadow, global };
+}
+
+/**
+ * The catalog with what the members said: V$GLOBAL_RAFT_INFO from the member that showed it (a
+ * BP group's leader in BS mode) in place of the MP's, and each row's shadow flag from that
+ * member's own V$RLOG_RAFT_INFO.
+ */
+export function withMemberReads(catalog: Catalog, reads: Readonly<Record<string, MemberRaftRead>>): Catalog {
+  const byName = new Map(Object.entries(reads).map(([k, v]) => [k.toUpperCase(), v]));
+  const global = [...byName.values()].find((r) => r.global !== null)?.global;
+  const rows = global ?? catalog.raftInfo;
+  if (!rows) return catalog;
+  return { ...catalog, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
 }
 
 /** Lookups the planners use; names compare case-insensitively, as DM folds identifiers. */

@@ -86,8 +86,15 @@ export const SQL = {
   instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
   /** Online full backup on a running leader (seeds a replica added or rebuilt later); `shadow`:
    *  the set restores as a shadow replica (seed 7.5.1 way 1, 7.5.2). DM writes the set to
-   *  `<path>_<INSTANCE>` (MGT §8.2.2.1.1): see `onlineBackupSet`. */
-  onlineBackup: (backupSetPath: string, shadow = false) => `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
+   *  `<path>_<INSTANCE>` (MGT §8.2.2.1.1): see `onlineBackupSet`. With BAK_USE_AP = 1 (dm.ini's
+   *  default) DM hands a backup to the host's DMAP service, which must run (备份还原简介 §1.5; the
+   *  manual starts it first, MGT §8.2.2); the product does not manage DMAP, so it first sets
+   *  BAK_USE_AP = 2 in the leader's memory only (scope 0: dm.ini is untouched and a restart
+   *  restores the configured value), and dmserver makes the backup itself. */
+  onlineBackup: (backupSetPath: string, shadow = false): string[] => [
+    "SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2);",
+    `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
+  ],
 } as const;
 
 /** Where DM puts an online backup given `path`: "在备份集名称之后各自添加实例名后缀" (MGT §8.2.2.1.1, §8.8.3). */
@@ -157,7 +164,16 @@ export const CATALOG_QUERIES = {
  */
 export const CATALOG_VIEWS = {
   V$DPC_EDCT_INSTANCE: "SELECT * FROM V$DPC_EDCT_INSTANCE;",
-  V$GLOBAL_RAFT_INFO: "SELECT INSTANCE_NAME, RAFT_ID, IS_SHADOW, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;",
+  V$GLOBAL_RAFT_INFO: "SELECT INSTANCE_NAME, RAFT_ID, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;",
+} as const;
+
+/**
+ * What a RAFT member says of itself: V$RLOG_RAFT_INFO is the node's own (DM8 §12.17), and its
+ * RAFT_SHADOW (0 RAFT replica, 1 shadow) is the documented shadow flag; V$GLOBAL_RAFT_INFO's
+ * IS_SHADOW has no documented values (§12.35), so it is not read.
+ */
+export const MEMBER_VIEWS = {
+  V$RLOG_RAFT_INFO: "SELECT RAFT_SHADOW, STATE, LEADER FROM V$RLOG_RAFT_INFO;",
 } as const;
 
 export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;
@@ -170,6 +186,18 @@ export function catalogReadScript(login: Login, opts: { views?: boolean; raftInf
   if (opts.views) for (const [name, q] of Object.entries(CATALOG_VIEWS)) add(name, q);
   // `raftInfo` alone: which running members are shadow replicas (a RAFT group's conversion, 7.5.2)
   else if (opts.raftInfo) add("V$GLOBAL_RAFT_INFO", CATALOG_VIEWS.V$GLOBAL_RAFT_INFO);
+  body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
+  return disqlScript(login, body);
+}
+
+/**
+ * One disql run on a running member: its V$RLOG_RAFT_INFO and, with `global`, V$GLOBAL_RAFT_INFO
+ * (on an SP or a BS-mode BP the whole cluster's rows, on the MP only the MP's: DM8 ch. 12). The
+ * member's own view comes first: it answers in MOUNT too, where the global one may be refused.
+ */
+export function memberRaftScript(login: Login, global: boolean): string {
+  const body = [`PROMPT ${SECTION_PREFIX}V$RLOG_RAFT_INFO`, MEMBER_VIEWS.V$RLOG_RAFT_INFO];
+  if (global) body.push(`PROMPT ${SECTION_PREFIX}V$GLOBAL_RAFT_INFO`, CATALOG_VIEWS.V$GLOBAL_RAFT_INFO);
   body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
   return disqlScript(login, body);
 }

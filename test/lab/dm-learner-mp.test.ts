@@ -6,7 +6,7 @@
  * (`bak` → `bak_<LEADER>`), SHOW BACKUPSET, RESTORE / RECOVER FOR STANDBY with its BAK_MAGIC,
  * UPDATE DB_MAGIC, start, SP_ADD_RAFT_LEARNER and SP_ALTER_RAFT_NODE on the MP leader only.
  */
-import { DmHost, DmLab, ok, parseListings, pidOf, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
+import { DmHost, DmLab, ok, parseListings, pidOf, startDmap, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
 
 jest.setTimeout(240000);
@@ -79,6 +79,8 @@ test("8.2.2.2.1: two MP replicas join as learners on the MP leader, then vote; n
   // step 3: online backup of the leader; bak → bak_<LEADER>
   const bak = `${h.dataRoot}/${leader.toLowerCase()}/DAMENG/bak`;
   expect(await on(follower, `BACKUP DATABASE BACKUPSET '${bak}';`)).toMatch(/\[-718\]/);
+  // "启动 DMAP， 连接 MP1，联机备份主节点 MP1"
+  await startDmap(h);
   expect(await on(leader, `BACKUP DATABASE BACKUPSET '${bak}';`)).toMatch(/操作已执行/);
   const set = `${bak}_${leader}`;
   const magic = Number(/BAK_MAGIC: (\d+)/.exec(await x.rman(`SHOW BACKUPSET '${set}'`))![1]);

@@ -8,7 +8,7 @@
  * SP_ALTER_RAFT_NODE on the leader; then removal. Each refusal on the way is shown. The running
  * members are never restarted.
  */
-import { DmHost, DmLab, ok, pidOf, query, serverLog, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
+import { DmHost, DmLab, ok, pidOf, query, serverLog, startDmap, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
 
 jest.setTimeout(240000);
@@ -72,6 +72,14 @@ test("8.2.2.1.1 step 3: the online backup on the BS-mode leader writes bak_<LEAD
   expect(await on(follower, `BACKUP DATABASE BACKUPSET '${h.dataRoot}/f';`)).toMatch(/\[-718\]/);
   expect(await on("MP", `BACKUP DATABASE FULL BACKUPSET '${h.dataRoot}/m';`)).toMatch(/\[-719\]/); // the MP does not archive
   expect(await on(leader, `BACKUP DATABASE INCREMENT BACKUPSET '${bak()}';`)).toMatch(/\[-2007\]/);
+  // BAK_USE_AP = 1 (dm.ini's default): no backup before DMAP runs on the host (备份还原简介 §1.5)
+  expect(await on(leader, `BACKUP DATABASE BACKUPSET '${bak()}';`)).toMatch(/\[-8109\]:创建DMAP管道失败/);
+  // dmrman likewise with USE_AP = 1, its default; USE_AP=2 goes without DMAP (and finds no database here)
+  const none = `RECOVER DATABASE '${h.dataRoot}/none/dm.ini' UPDATE DB_MAGIC`;
+  expect((await h.run(`dmrman CTLSTMT="${none}"`)).stdout).toMatch(/\[-8109\]:创建DMAP管道失败/);
+  expect((await h.run(`dmrman CTLSTMT="${none}" USE_AP=2`)).stdout).toMatch(/\[-8002\]/);
+  // "启动 DMAP，连接 BP1，联机备份"
+  await startDmap(h);
   expect(await on(leader, `BACKUP DATABASE BACKUPSET '${bak()}';`)).toMatch(/操作已执行/);
   const set = `${bak()}_${leader}`;
   expect(await ok(h, `ls ${set}`)).toMatch(/backupset\.json/);

@@ -162,7 +162,10 @@ test("7.2.8-7.2.9: SP and all BPs start (BPs with MOUNT); each group elects one 
     expect(members.filter((r) => r.SYS_MODE === "STANDBY")).toHaveLength(2);
     expect(members.every((r) => r.STATUS === "1")).toBe(true);
   }
-  const info = await query(hosts[0], login("MP"), "select INSTANCE_NAME, RAFT_ID, RAFT_STAT, IS_SHADOW from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME");
+  // The whole cluster's RAFT rows on an SP; on the MP "只有 MP 站点自身的信息" (DM8 ch. 12): a single MP runs no RAFT.
+  const RAFT_INFO = "select INSTANCE_NAME, RAFT_ID, RAFT_STAT, IS_SHADOW from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME";
+  expect(await query(hosts[0], login("MP"), RAFT_INFO)).toEqual([]);
+  const info = await query(hosts[0], login("SP1"), RAFT_INFO);
   expect(info).toHaveLength(6);
   for (const g of ["1", "2"]) {
     expect(info.filter((r) => r.RAFT_ID === g && r.RAFT_STAT === "LEADER")).toHaveLength(1);

@@ -3,14 +3,17 @@
  * SHADOW backup restored normally, a normal backup restored TO SHADOW); holding no data files
  * they still vote like every member (DM8 DMDPC的关键技术 §5.20), so a group of 3 RAFT replicas and
  * 2 shadows keeps a leader with two RAFT members gone, but a shadow never leads; V$GLOBAL_RAFT_INFO
- * prints no row of a group without a valid leader (§12.35); SP_ALTER_RAFT_NODE cannot remove a
+ * shows the whole cluster on a BS-mode member and only the MP's rows on the MP (ch. 12), and
+ * V$RLOG_RAFT_INFO.RAFT_SHADOW tells each member what it is (§12.17); SP_ALTER_RAFT_NODE cannot remove a
  * shadow, nor make shadows more than half; and seed 7.5.2 converts a RAFT replica into a shadow
  * and back keeping its name, IP and ports, with no other member's configuration touched and no
  * membership change.
  */
 import * as fs from "fs";
-import { DmHost, DmLab, ok, pidOf, query, serverLog, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
+import { DmHost, DmLab, ok, pidOf, query, serverLog, startDmap, startDmLab, stopServer, waitFor } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
+import { parseMemberRaft } from "../../provider/dm/catalog";
+import { memberRaftScript } from "../../provider/dm/sql";
 
 jest.setTimeout(240000);
 
@@ -38,7 +41,11 @@ beforeAll(async () => {
 afterAll(async () => lab?.stop());
 
 const mp = async (sql: string) => (await h.run(`disql -L -S ${c.login("MP")}`, `SET FEEDBACK OFF\nSET TIMING OFF\n${sql}\n`)).stdout.trim();
-const raftInfo = () => query(h, c.login("MP"), "select INSTANCE_NAME, RAFT_ID, IS_SHADOW, RAFT_STAT, SYS_MODE, SYS_STATUS from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME");
+const RAFT_INFO = "select INSTANCE_NAME, RAFT_ID, IS_SHADOW, RAFT_STAT, SYS_MODE, SYS_STATUS from V$GLOBAL_RAFT_INFO order by INSTANCE_NAME";
+/** V$GLOBAL_RAFT_INFO on a BS-mode member, which shows the whole cluster (on the MP only the MP's rows: DM8 ch. 12). */
+const raftInfo = async () => query(h, c.login((await leaderOf())!), RAFT_INFO);
+/** V$RLOG_RAFT_INFO of the member itself (§12.17): RAFT_SHADOW 1 on a shadow replica. */
+const rlog = async (m: string) => (await query(h, c.login(m), "select STATE, LEADER, RAFT_SHADOW from V$RLOG_RAFT_INFO"))[0];
 const bpRows = () => query(h, c.login("MP"), "select NAME, SYS_MODE, SYS_STATUS, STATUS from DPC_INSTANCE where DPC_MODE = 'BP' order by NAME");
 const leaderOf = async () => (await bpRows()).find((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")?.NAME;
 const peersOf = (m: string) => MEMBERS.map((name, j) => ({ name, id: j + 1 })).filter((p) => p.name !== m);
@@ -71,6 +78,22 @@ test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas 
   ]);
   expect(info.filter((r) => r.RAFT_STAT === "LEADER").map((r) => [r.RAFT_ID, r.SYS_MODE, r.SYS_STATUS])).toEqual([["1", "PRIMARY", "OPEN"]]);
   expect(["BP11", "BP12", "BP15"]).toContain(await leaderOf());
+  // On the MP "查询到的只有 MP 站点自身的信息": a single MP runs no RAFT, so no row at all.
+  expect(await query(h, c.login("MP"), RAFT_INFO)).toEqual([]);
+  // RAFT_SHADOW is the documented flag, on each member itself; a follower names its leader.
+  for (const m of MEMBERS) {
+    const r = await rlog(m);
+    expect([m, r.RAFT_SHADOW]).toEqual([m, SHADOWS.includes(m) ? "1" : "0"]);
+    if (m !== (await leaderOf())) expect([m, r.STATE, r.LEADER]).toEqual([m, "FOLLOWER", await leaderOf()]);
+  }
+  // The product's read of a member (handlers/read-raft.ts) through disql: its RAFT_SHADOW, and on the leader the cluster's rows.
+  const leader = (await leaderOf())!;
+  for (const m of MEMBERS) {
+    const script = memberRaftScript({ password: "SYSDBA001", ip: h.addr, port: 5240 + MEMBERS.indexOf(m) }, m === leader);
+    const read = parseMemberRaft((await h.run("disql -S -L /nolog", script)).stdout);
+    expect([m, read.shadow]).toEqual([m, SHADOWS.includes(m)]);
+    expect([m, read.global?.map((r) => r.name).sort() ?? null]).toEqual([m, m === leader ? MEMBERS : null]);
+  }
 });
 
 test("shadows vote: with the leader killed and another RAFT member stopped, the last RAFT member leads on the shadows' votes", async () => {
@@ -91,7 +114,8 @@ test("a shadow never leads; a group with no valid leader prints none of its rows
   const shadowStatus = async () => (await bpRows()).filter((r) => SHADOWS.includes(r.NAME)).map((r) => r.SYS_STATUS);
   await waitFor(async () => (await shadowStatus()).every((x) => x === "3"), 20000, "the shadows without a leader");
   expect((await bpRows()).filter((r) => r.SYS_MODE === "PRIMARY" && r.SYS_STATUS === "4")).toEqual([]);
-  expect(await raftInfo()).toEqual([]);
+  // Only the shadows run, in MOUNT: each knows itself a shadow that follows no leader.
+  for (const s of SHADOWS) expect(await rlog(s)).toEqual({ STATE: "FOLLOWER", LEADER: "NULL", RAFT_SHADOW: "1" });
   for (const m of MEMBERS.filter((n) => !SHADOWS.includes(n))) await c.start(m, true, "BS");
   await everyOpen();
   expect(["BP11", "BP12", "BP15"]).toContain(await leaderOf());
@@ -122,6 +146,7 @@ async function convert(m: string, toShadow: boolean, tag: string): Promise<void>
   await ok(h, `mv ${base}/DAMENG ${base}/DAMENG.${tag} && dminit path=${base} instance_name=${m} port_num=${5240 + k} ap_port_num=${6010 + k} dpc_mode=BP && cp ${base}/DAMENG.${tag}/mp.ini ${base}/DAMENG/`);
   await c.raftConfig(m, k + 1, VOTE[k], peersOf(m));
   const dir = `${h.dataRoot}/${leader.toLowerCase()}/CONV_${tag}`;
+  await startDmap(h); // the online backup needs the host's DMAP (BAK_USE_AP = 1, the default)
   const out = await ok(h, `disql -L -S ${c.login(leader)}`, `BACKUP DATABASE FULL${toShadow ? " SHADOW" : ""} BACKUPSET '${dir}';\n`);
   expect(out).not.toMatch(/错误/);
   // DM writes the online set as `<dir>_<INSTANCE>` with a BAK_MAGIC (MGT §8.2.2.1.1), applied FOR STANDBY.
@@ -143,6 +168,7 @@ test("7.5.2: a RAFT replica becomes a shadow and back, name, IP and ports kept; 
   await convert(victim, true, "RAFT");
   let info = await raftInfo();
   expect(info.filter((r) => r.IS_SHADOW === "TRUE").map((r) => r.INSTANCE_NAME)).toEqual([...SHADOWS, victim].sort());
+  expect((await rlog(victim)).RAFT_SHADOW).toBe("1");
   expect(await leaderOf()).toBe(leader);
   // No membership change: the other members' files and the registrations are what they were.
   expect(Object.fromEntries(others.map((n) => [n, dmarch(n)]))).toEqual(archBefore);
@@ -151,6 +177,7 @@ test("7.5.2: a RAFT replica becomes a shadow and back, name, IP and ports kept; 
   await convert(victim, false, "SHADOW");
   info = await raftInfo();
   expect(info.filter((r) => r.IS_SHADOW === "TRUE").map((r) => r.INSTANCE_NAME)).toEqual(SHADOWS);
+  expect((await rlog(victim)).RAFT_SHADOW).toBe("0");
   expect(Object.fromEntries(others.map((n) => [n, dmarch(n)]))).toEqual(archBefore);
   // The rebuilt RAFT replica and the shadows carry the group with the leader and the third RAFT member gone.
   const third = ["BP11", "BP12", "BP15"].find((n) => n !== leader && n !== victim)!;

@@ -111,9 +111,8 @@ export class Stack {
 }
 
 /** Runs SQL through the simulator's disql on a lab host; rows of `|`-separated cells. */
-export async function sql(lab: Lab, host: string, port: number, statements: string[]): Promise<{ code: number | null; rows: string[][]; out: string }> {
-  const h = lab.host(host);
-  const script = [`CONN SYSDBA/"${PASSWORD}"@${h.address}:${port}`, "SET HEADING OFF", "SET FEEDBACK OFF", "SET TIMING OFF", "SET LINESHOW OFF", "SET PAGESIZE 0", "SET COLSEP '|'", "WHENEVER SQLERROR EXIT 3", ...statements, "EXIT", ""].join("\n");
+export async function sql(lab: Lab, host: string, port: number, statements: string[], address = lab.host(host).address): Promise<{ code: number | null; rows: string[][]; out: string }> {
+  const script = [`CONN SYSDBA/"${PASSWORD}"@${address}:${port}`, "SET HEADING OFF", "SET FEEDBACK OFF", "SET TIMING OFF", "SET LINESHOW OFF", "SET PAGESIZE 0", "SET COLSEP '|'", "WHENEVER SQLERROR EXIT 3", ...statements, "EXIT", ""].join("\n");
   const r = await lab.exec(host, "disql -S -L /nolog", script);
   const rows = r.stdout.split("\n").filter((l) => l.includes("|")).map((l) => l.split("|").map((c) => c.trim()));
   return { code: r.code, rows, out: r.stdout + r.stderr };
@@ -124,7 +123,7 @@ export interface CatalogSnapshot {
   instances: Record<string, [string, string, string, string]>;
   /** BP group → its RAFT group names */
   bpGroups: Record<string, string[]>;
-  /** [RAFT group, member, RAFT_STAT, IS_SHADOW as 1/0] of V$GLOBAL_RAFT_INFO's rows: running members of groups with a valid leader */
+  /** [RAFT group, member, RAFT_STAT, IS_SHADOW as 1/0] of V$GLOBAL_RAFT_INFO's rows on an open SP (the MP's when none answers): running members of groups with a valid leader */
   raftInfo: string[][];
 }
 
@@ -133,8 +132,18 @@ export async function catalog(lab: Lab, mpHost = "host1", mpPort = 5239): Promis
   const raftName = new Map(rafts.rows.map(([id, name]) => [id, name]));
   const inst = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, NAME, DPC_MODE, SYS_MODE, INFO1 FROM DPC_INSTANCE;"]);
   const groups = await sql(lab, mpHost, mpPort, ["SELECT NAME, RAFT_INFO FROM DPC_BP_GROUP;"]);
-  const info = await sql(lab, mpHost, mpPort, ["SELECT RAFT_ID, INSTANCE_NAME, RAFT_STAT, IS_SHADOW FROM V$GLOBAL_RAFT_INFO;"]);
-  for (const r of [rafts, inst, groups, info]) if (r.code !== 0) throw new Error(`catalog read failed: ${r.out}`);
+  // On the MP V$GLOBAL_RAFT_INFO shows only the MP group (DM8 ch. 12); an open SP shows every group.
+  const sps = await sql(lab, mpHost, mpPort, ["SELECT IP_INTERNAL, INST_PORT FROM DPC_INSTANCE WHERE DPC_MODE = 'SP' AND SYS_STATUS = 4;"]);
+  const RAFT_INFO = "SELECT RAFT_ID, INSTANCE_NAME, RAFT_STAT, IS_SHADOW FROM V$GLOBAL_RAFT_INFO;";
+  let info = await sql(lab, mpHost, mpPort, [RAFT_INFO]);
+  for (const [ip, port] of sps.rows) {
+    const onSp = await sql(lab, mpHost, Number(port), [RAFT_INFO], ip);
+    if (onSp.code === 0) {
+      info = onSp;
+      break;
+    }
+  }
+  for (const r of [rafts, inst, groups, sps, info]) if (r.code !== 0) throw new Error(`catalog read failed: ${r.out}`);
   // RAFT_INFO: 16-bit little-endian RAFT ids (dmdmpc.md), e.g. 0x01000200 = rafts 1 and 2.
   const decode = (hex: string) => (hex === "NULL" || hex === "" ? [] : (hex.replace(/^0x/i, "").match(/.{4}/g) ?? []).map((x) => raftName.get(String(parseInt(x.slice(2, 4) + x.slice(0, 2), 16))) ?? `#${x}`));
   return {

@@ -149,7 +149,8 @@ test("8.2.2.2.1: MP4 and MP5 join online, added and voted in on the MP leader; n
   const now = await processes(lab);
   for (const [name, pid] of Object.entries(before)) expect([name, now[name]]).toEqual([name, pid]);
   // the manual's statements: the leader's online backup, its set restored with its BAK_MAGIC, FOR STANDBY
-  expect(r.out).toContain(`disql ${leader}: BACKUP DATABASE FULL BACKUPSET`);
+  // BAK_USE_AP = 2 in the leader's memory first: the backup needs no DMAP (sql.ts onlineBackup)
+  expect(r.out).toContain(`disql ${leader}: SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2); BACKUP DATABASE FULL BACKUPSET`);
   expect(r.out).toMatch(new RegExp(`disql ${leader}: SP_ADD_RAFT_LEARNER\\('MP4', '[\\d.]+', 6003, 4\\); SP_ADD_RAFT_LEARNER\\('MP5', '[\\d.]+', 6005, 5\\);`));
   expect(r.out).toContain(`disql ${leader}: SP_ALTER_RAFT_NODE('MP1/MP2/MP3/MP4/MP5');`);
   const restores = commandsSince(lab, mark).filter((x) => /CTLSTMT=RESTORE DATABASE/.test(x.command));

@@ -125,7 +125,8 @@ test("3b. RAFT_1 grows from three to five replicas online: learners from the lea
   expect(raft1.map((x) => x[1]).sort()).toEqual(["BP1", "BP12", "BP13", "BP14", "BP15"]);
   expect(raft1.filter((x) => x[2] === "LEADER").map((x) => x[1])).toEqual([leaderBefore]);
   expect(raft1.filter((x) => x[2] === "FOLLOWER")).toHaveLength(4);
-  const learners = await sql(lab, "host1", 5239, ["SELECT INSTANCE_NAME FROM V$GLOBAL_RAFT_INFO WHERE IS_LEARNER = 'TRUE';"]);
+  // V$GLOBAL_RAFT_INFO on an SP: the MP shows only its own group's rows (DM8 ch. 12).
+  const learners = await sql(lab, "host2", 5236, ["SELECT INSTANCE_NAME FROM V$GLOBAL_RAFT_INFO WHERE IS_LEARNER = 'TRUE';"]);
   expect({ code: learners.code, rows: learners.rows }).toEqual({ code: 0, rows: [] });
   const now = await processes(lab);
   for (const [name, pid] of Object.entries(before)) expect([name, now[name]]).toEqual([name, pid]);
@@ -146,7 +147,8 @@ test("3b. RAFT_1 grows from three to five replicas online: learners from the lea
   // The newcomers run in BS mode, like every member of a multi-replica BP group.
   expect(cmds.filter((x) => /setsid nohup\W+dmserver\W+[^ ]*\/bp1[45]\/DAMENG\/dm\.ini\W+dpc_mode=BS\W+MOUNT/.test(x.command)).map((x) => x.host).sort()).toEqual(["host1", "host3"]);
   // The SQL the steps ran on the leader (the plan lines name the login).
-  expect(r.out).toContain(`disql ${leaderBefore}: BACKUP DATABASE FULL BACKUPSET`);
+  // BAK_USE_AP = 2 in the leader's memory first: the backup needs no DMAP (sql.ts onlineBackup)
+  expect(r.out).toContain(`disql ${leaderBefore}: SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2); BACKUP DATABASE FULL BACKUPSET`);
   expect(r.out).toMatch(new RegExp(`disql ${leaderBefore}: SP_ADD_RAFT_LEARNER\\('BP14', '[\\d.]+', 6007, \\d\\); SP_ADD_RAFT_LEARNER\\('BP15', '[\\d.]+', 6008, \\d\\);`));
   expect(r.out).toContain(`disql ${leaderBefore}: SP_ALTER_RAFT_NODE('BP1/BP12/BP13/BP14/BP15');`);
 });

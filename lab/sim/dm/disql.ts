@@ -8,7 +8,7 @@ import { defaultSettings, formatRows, OutputSettings } from "./client/format";
 import { Login, parseLogin, splitScript, ScriptStatement } from "./client/script";
 import { Session } from "./wire";
 import type { Column } from "./server/tables";
-import type { Value } from "./server/catalog";
+import type { Value } from "./server/catalog-data";
 
 class Stop extends Error {
   constructor(readonly code: number) {

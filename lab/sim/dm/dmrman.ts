@@ -1,5 +1,5 @@
 /**
- * dmrman CTLSTMT="..." [USE_AP=1|2]: offline full backup, restore (optionally TO SHADOW) and
+ * dmrman CTLSTMT="..." [USE_AP=1|2] (1, the default, needs the host's DMAP: dmap.ts): offline full backup, restore (optionally TO SHADOW) and
  * RECOVER ... UPDATE DB_MAGIC of a simulated database. A backup set is a directory holding a copy of
  * the data files, the control file and `backupset.json` (name, lineage, page size, shadow flag).
  */
@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { backupSetDirBusy, BackupSetMeta, DATA_FILES, dbDirOf, DbControl, newMagic, readControl, writeBackupSet, writeControl } from "./dbfiles";
 import { DmError, ERR } from "./errors";
-import { processAlive, takeInjectedFailure } from "./host";
+import { dmapRunning, processAlive, takeInjectedFailure } from "./host";
 
 class RmanError extends Error {
   constructor(readonly err: DmError) {
@@ -157,6 +157,7 @@ function run(argv: string[]): number {
     return 1;
   }
   let ctlstmt: string | undefined;
+  let useAp = 1;
   for (const a of argv) {
     const eq = a.indexOf("=");
     const key = eq > 0 ? a.slice(0, eq).toUpperCase() : a.toUpperCase();
@@ -166,6 +167,7 @@ function run(argv: string[]): number {
         process.stdout.write(`[-8001]:无效的参数值[USE_AP=${a.slice(eq + 1)}].\n`);
         return 1;
       }
+      useAp = Number(a.slice(eq + 1));
     } else {
       process.stdout.write(`[-8001]:无效的参数[${a}].\n`);
       return 1;
@@ -179,6 +181,8 @@ function run(argv: string[]): number {
   try {
     process.stdout.write(`${ctlstmt}\nfile dm.key not found, use default license!\n`);
     const stmt = parse(ctlstmt);
+    // USE_AP = 1 (the default) hands the work to the host's DMAP (备份还原简介 §1.5).
+    if (useAp === 1 && stmt.kind !== "show" && dmapRunning() === undefined) throw new RmanError(ERR.dmapPipe());
     const msg = execute(stmt);
     const used = ((Date.now() - started) / 1000).toFixed(3).padStart(6, "0");
     process.stdout.write(`[Percent:100.00%][Speed:0.00M/s][Cost:00:00:00][Remaining:00:00:00]\n${msg}\ntime used: 00:00:${used}\n`);

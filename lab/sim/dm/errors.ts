@@ -110,6 +110,8 @@ export const ERR = {
   backupNotOpen: () => e(-718, "数据库未处于OPEN状态或不是主库, 不能进行联机备份"),
   backupNoArch: () => e(-719, "数据库未开启归档, 不能进行联机备份"),
   backupSetExists: (dir: string) => e(-8116, `备份集目录[${dir}]非空`),
+  // Backup with BAK_USE_AP / USE_AP = 1 and no DMAP on the host: manual (FAQ 备份还原 "[-8109]: 创建 DMAP 管道失败").
+  dmapPipe: () => e(-8109, "创建DMAP管道失败，请检查DMAP是否已经启动"),
   // --- dmrman: manual (FAQ 备份还原 l.199-210) ---
   rmanRunning: () => e(-137, "服务器正在运行或者存在其他进程正在操作同一个库"),
   // --- dmrman: GUESS (codes in the manual's 备份恢复 range -8001..-8400) ---

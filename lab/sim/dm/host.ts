@@ -23,3 +23,19 @@ export function removePidFile(instance: string): void {
 export function processAlive(pid: number | undefined): boolean {
   return pid !== undefined && pid > 0 && common.isAlive(pid);
 }
+
+/** DMAP has one pid file per host (dmap.ts). */
+const DMAP = "DMAP";
+
+export function writeDmapPidFile(): void {
+  common.writePidFile("dmap", DMAP);
+}
+
+export function removeDmapPidFile(): void {
+  common.removePidFile("dmap", DMAP);
+}
+
+/** The pid of the host's running DMAP, if one runs. */
+export function dmapRunning(): number | undefined {
+  return common.runningPid("dmap", DMAP);
+}

@@ -5,6 +5,7 @@ import { groupLogins, planRaftGroup, planRaftGroupDelete, type RaftGroupActual }
 import { RAFT_GROUP_IMMUTABLE, type RaftGroupSpec } from "../schema";
 import { connectionSecrets, connectionsOf, diffFields, validated } from "./common";
 import { readCatalog, readHosts } from "./read";
+import { readMemberRaft } from "./read-raft";
 
 export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
   kind: "dm:RaftGroup",
@@ -23,7 +24,7 @@ export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
         `dm:RaftGroup ${s.name}: cannot read the MP catalog, so the group's registrations cannot be removed: ${cat.errors.join("; ")}; ` +
           "nothing was stopped. next: check that the MP group runs and answers SQL, then run the delete (`pulumi up` or `pulumi destroy`) again",
       );
-    return { catalog: cat.catalog, members, loginVia: cat.via };
+    return { catalog: await readMemberRaft(ctx, s, cat.catalog, members), members, loginVia: cat.via };
   },
   plan: (s, actual, how) => planRaftGroup(s, actual, { catalogMayBeEmpty: how.creating, olds: how.olds, runId: randomBytes(4).toString("hex") }),
   planDelete: (s, actual) => planRaftGroupDelete(s, actual),

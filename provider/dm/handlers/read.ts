@@ -34,7 +34,7 @@ function batchKey(ctx: RunContext, connKey: string, extra = ""): string {
 }
 
 /** Runs a read for several callers on the first one's context; every caller records the host keys. */
-async function execFor(callers: readonly { ctx: RunContext; connKey: string }[], command: string, stdin?: string): Promise<ExecResult> {
+export async function execFor(callers: readonly { ctx: RunContext; connKey: string }[], command: string, stdin?: string): Promise<ExecResult> {
   const [first, ...rest] = callers;
   const start = Date.now();
   const r = await first.ctx.exec(first.connKey, command, stdin);

@@ -56,11 +56,11 @@ describe("SQL text", () => {
   test("the catalog read selects every table once, each after its marker, and ends with the end marker", () => {
     const s = catalogReadScript({ password: "SYSDBA_pw1", ip: "10.0.0.1", port: 5236 }, { views: true });
     for (const [name, q] of Object.entries(CATALOG_QUERIES)) expect(s).toContain(`PROMPT ##DPC:${name}\n${q}\n`);
-    expect(s).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT INSTANCE_NAME, RAFT_ID, IS_SHADOW, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;");
+    expect(s).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT INSTANCE_NAME, RAFT_ID, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;");
     expect(s.trimEnd().split("\n").slice(-2)).toEqual(["PROMPT ##DPC:END", "EXIT"]);
     // what the handlers read: the tables and, for shadow replicas (7.5.2), V$GLOBAL_RAFT_INFO only
     const r = catalogReadScript({ password: "SYSDBA_pw1", ip: "10.0.0.1", port: 5236 }, { raftInfo: true });
-    expect(r).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT INSTANCE_NAME, RAFT_ID, IS_SHADOW, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;");
+    expect(r).toContain("PROMPT ##DPC:V$GLOBAL_RAFT_INFO\nSELECT INSTANCE_NAME, RAFT_ID, IS_LEARNER, RAFT_STAT, SYS_MODE FROM V$GLOBAL_RAFT_INFO;");
     expect(r).not.toContain("V$DPC_EDCT_INSTANCE");
   });
 });

@@ -4,7 +4,7 @@
  * measured in display columns (a Chinese character takes two, as in DM's GBK console).
  */
 import type { Column } from "../server/tables";
-import type { Value } from "../server/catalog";
+import type { Value } from "../server/catalog-data";
 
 export interface OutputSettings {
   heading: boolean;

@@ -49,6 +49,8 @@ export interface ServerConfig {
   iniDpcMode?: string;
   archIni: number;
   alterModeStatus: number;
+  /** BAK_USE_AP: 1 (the default) backs up through the host's DMAP, 2 in dmserver itself (备份还原简介 §1.5). */
+  bakUseAp: number;
   arch?: ArchConfig;
   mp: MpEndpoint[];
 }
@@ -74,6 +76,7 @@ export function loadConfig(iniPath: string): ServerConfig {
   if (apRaw !== undefined && apPortNum === undefined) throw new StartRefusal(`无效的AP_PORT_NUM[${apRaw}]`);
   const archIni = intValue(globalValue(ini, "ARCH_INI") ?? "0") ?? 0;
   const alterModeStatus = intValue(globalValue(ini, "ALTER_MODE_STATUS") ?? "1") ?? 1;
+  const bakUseAp = intValue(globalValue(ini, "BAK_USE_AP") ?? "1") ?? 1;
   const modeRaw = globalValue(ini, "DPC_MODE");
   const iniDpcMode = modeRaw === undefined || modeRaw === "0" ? undefined : modeRaw.toUpperCase();
   let arch: ArchConfig | undefined;
@@ -84,7 +87,7 @@ export function loadConfig(iniPath: string): ServerConfig {
   }
   const mpText = readIfExists(path.join(dbDir, "mp.ini"));
   const mp = mpText === undefined ? [] : parseMp(parseIni(mpText));
-  return { iniPath, dbDir, instanceName, portNum, apPortNum, iniDpcMode, archIni, alterModeStatus, arch, mp };
+  return { iniPath, dbDir, instanceName, portNum, apPortNum, iniDpcMode, archIni, alterModeStatus, bakUseAp, arch, mp };
 }
 
 function parseArch(ini: IniFile): ArchConfig {

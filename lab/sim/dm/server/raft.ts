@@ -15,6 +15,7 @@
  */
 import { Msg, request } from "../wire";
 import { RaftPeer } from "./config";
+import { newcomerMismatch, peerMismatch } from "./raft-checks";
 
 export type Role = "FOLLOWER" | "CANDIDATE" | "LEADER";
 
@@ -42,8 +43,6 @@ export interface RaftOptions {
   onExitAll(): void;
 }
 
-/** A database restored from an online set joins only after RECOVER ... FOR STANDBY (BAK l.4649; MGT §8.2.2). */
-const notStandbyReason = (from: string) => `实例[${from}]由联机备份集还原后未执行RECOVER DATABASE ... FOR STANDBY, 不能加入多副本系统`;
 
 export class RaftNode {
   role: Role = "FOLLOWER";
@@ -128,40 +127,6 @@ export class RaftNode {
     if (this.complaints.has(key)) return;
     this.complaints.add(key);
     this.o.log("WARNING", msg);
-  }
-
-  /** Why a message from `from` must be refused, or undefined when it is a consistent peer. */
-  private mismatch(m: Msg): string | undefined {
-    const from = String(m.from);
-    const peer = this.peers().find((p) => p.name.toUpperCase() === from.toUpperCase());
-    if (!peer) return `实例[${from}]不在本节点dmarch.ini的RAFT归档配置中`;
-    if (peer.id !== m.fromId) return `实例[${from}]的RAFT_SELF_ID[${m.fromId}]与本节点配置的ARCH_DEST_ID[${peer.id}]不一致`;
-    const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
-    if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
-    if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
-    if (m.notStandby) return notStandbyReason(from);
-    if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
-    if (m.voteInterval === this.o.voteInterval) return `实例[${from}]与本节点的RAFT_VOTE_INTERVAL相同[${this.o.voteInterval}]`;
-    return undefined;
-  }
-
-  /** The checks of `mismatch` for a member not (yet) among this node's peers: it lists us, same data. */
-  private joinMismatch(m: Msg): string | undefined {
-    const from = String(m.from);
-    const mine = (m.peers as RaftPeer[] | undefined)?.find((p) => p.name.toUpperCase() === this.o.self.name.toUpperCase());
-    if (!mine || mine.id !== this.o.self.id) return `实例[${from}]的RAFT归档配置中没有本节点[${this.o.self.name}/${this.o.self.id}]`;
-    if (m.lineage !== this.o.lineage) return `实例[${from}]与本节点的数据不是来自同一备份,不能组成RAFT组`;
-    if (m.notStandby) return notStandbyReason(from);
-    if (m.dbMagic === this.o.dbMagic) return `实例[${from}]与本节点的DB_MAGIC相同,需要执行RECOVER DATABASE ... UPDATE DB_MAGIC`;
-    const fromId = Number(m.fromId);
-    const clash = [this.o.self, ...this.peers()].find((p) => p.id === fromId && p.name.toUpperCase() !== from.toUpperCase());
-    if (clash) return `实例[${from}]的RAFT_SELF_ID[${fromId}]已被实例[${clash.name}]使用`;
-    const { learners, voters } = this.o.membership();
-    const learner = learners.find((l) => l.name.toUpperCase() === from.toUpperCase());
-    const listed = learner !== undefined || (voters ?? []).some((n) => n.toUpperCase() === from.toUpperCase());
-    if (!listed) return `实例[${from}]不是本RAFT组的学习者(需要先执行SP_ADD_RAFT_LEARNER)`;
-    if (learner?.id !== undefined && learner.id !== fromId) return `实例[${from}]的RAFT_SELF_ID[${fromId}]与SP_ADD_RAFT_LEARNER指定的DEST_ID[${learner.id}]不一致`;
-    return undefined;
   }
 
   /** A learner asks the peers it knows to take it in; only the leader answers yes. */
@@ -331,7 +296,7 @@ export class RaftNode {
     }
     if (m.op === "raft_join") {
       if (this.role !== "LEADER") return { ok: false, term: this.term };
-      const why = this.peers().some((p) => p.name.toUpperCase() === String(m.from).toUpperCase()) ? this.mismatch(m) : this.joinMismatch(m);
+      const why = this.peers().some((p) => p.name.toUpperCase() === String(m.from).toUpperCase()) ? peerMismatch(this.o, this.peers(), m) : newcomerMismatch(this.o, this.peers(), m);
       if (why) {
         this.complain(`join:${String(m.from)}:${why}`, `RAFT[${this.o.group}] ${why}`);
         return { ok: false, reason: why, term: this.term };
@@ -343,7 +308,7 @@ export class RaftNode {
       }
       return { ok: true, term: this.term };
     }
-    const bad = this.mismatch(m);
+    const bad = peerMismatch(this.o, this.peers(), m);
     if (bad) {
       this.complain(`in:${String(m.from)}:${bad}`, `RAFT[${this.o.group}] ${bad}`);
       return { ok: false, granted: false, reason: bad, term: this.term };

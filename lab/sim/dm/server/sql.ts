@@ -7,7 +7,7 @@
  * online backup (SHADOW: the set restores as a shadow replica, seed 7.5.1 way 1) (no other backup form is modelled: incremental, compressed, default paths refuse). Keywords are case-insensitive; strings use '' escaping; NULL is a literal.
  */
 import { ERR, sqlError } from "../errors";
-import { Value } from "./catalog";
+import type { Value } from "./catalog-data";
 
 interface Token {
   kind: "ident" | "string" | "number" | "punct";

@@ -3,7 +3,8 @@
  * columns by type), and the generic evaluation of a simple SELECT over them.
  */
 import { ERR, sqlError } from "../errors";
-import { Catalog, type InstanceRow, Value } from "./catalog";
+import type { Catalog } from "./catalog";
+import type { InstanceRow, Value } from "./catalog-data";
 import { Statement } from "./sql";
 
 export type ColType = "INT" | "BIGINT" | "VARCHAR" | "VARBINARY";
@@ -50,9 +51,22 @@ export const TABLES: Record<string, Column[]> = {
     "INSTANCE_NAME RAFT_ID:INT IS_SHADOW IS_LEARNER RAFT_STAT TERM_ID:INT LOG_TERM_ID:INT SYS_MODE SYS_STATUS ARCH_STATUS C_SEQNO:BIGINT C_LSN:BIGINT H_SEQNO:BIGINT H_LSN:BIGINT F_SEQNO:BIGINT F_LSN:BIGINT",
   ),
   V$INSTANCE: cols("NAME INSTANCE_NAME INSTANCE_NUMBER:INT HOST_NAME SVR_VERSION DB_VERSION START_TIME STATUS$ MODE$ DPC_MODE"),
+  // §12.17: the node's own election state and log commit; RAFT_SHADOW 0 = RAFT replica, 1 = shadow.
+  V$RLOG_RAFT_INFO: cols(
+    "TERM_ID:INT STATE LEADER LOG_TERM_ID:INT C_SEQ:BIGINT C_LSN:BIGINT F_SEQ_ARR F_LSN_ARR H_SEQ:BIGINT H_LSN:BIGINT NEED_WAIT SELF_STATUS HP_FLAG SWITCH_TIME ARCH_CHG_FLAG ARCH_CHG_STAT DEST_ID_ARR RAFT_SHADOW:INT TOTAL_CACHE_TIME:BIGINT",
+  ),
 };
 
+/** What only the MP, an SP or a BS-mode BP answers (DM8 ch. 12: "可在 SP、BS 模式的 BP、MP 节点查询"). */
 export const CATALOG_TABLES = new Set(Object.keys(TABLES).filter((t) => t !== "V$INSTANCE"));
+
+/**
+ * Who is asking: DM8 ch. 12 "在 SP、BS 模式的 BP 节点可查询到的是整个集群所有站点的信息，在 MP 上
+ * 查询到的只有 MP 站点自身的信息". The lab applies it to the V$ views (on the MP: the MP
+ * instances, MP_RAFT); the DPC_* system tables are the catalog the MP keeps and it lists them
+ * whole (the manual's procedures read them there, and MGT §8.13.2.2 "MP 支持查询系统表").
+ */
+export type Viewer = "MP" | "cluster";
 
 const hex16le = (ids: number[]) =>
   ids.length === 0 ? null : "0x" + ids.map((id) => ((id & 0xff) * 256 + ((id >> 8) & 0xff)).toString(16).toUpperCase().padStart(4, "0")).join("");
@@ -60,7 +74,13 @@ const hex16le = (ids: number[]) =>
 const STATUS_NAME: Record<number, string> = { 3: "MOUNT", 4: "OPEN", 6: "SHUTDOWN" };
 
 /** Rows of a catalog table or DPC view as column -> value maps. */
-export function catalogRows(c: Catalog, table: string): Record<string, Value>[] {
+export function catalogRows(c: Catalog, table: string, viewer: Viewer = "cluster"): Record<string, Value>[] {
+  const rows = allRows(c, table);
+  if (viewer === "cluster" || !table.startsWith("V$")) return rows;
+  return rows.filter((r) => r.RAFT_ID === 0);
+}
+
+function allRows(c: Catalog, table: string): Record<string, Value>[] {
   const d = c.data;
   switch (table) {
     case "DPC_BP_GROUP":
@@ -137,6 +157,28 @@ function globalRaftInfo(c: Catalog): Record<string, Value>[] {
 
 export const SVR_VERSION = "DM Database Server 64 V8";
 export const DB_VERSION = "DB Version: 0x7000c";
+
+/** What a RAFT member knows of itself (V$RLOG_RAFT_INFO); undefined for an instance that runs no RAFT. */
+export interface LocalRaftInfo {
+  term: number;
+  role: string;
+  leader: string | null;
+  shadow: boolean;
+}
+
+/**
+ * V$RLOG_RAFT_INFO, one row: "非多副本系统情况下，V$RLOG_RAFT_INFO 的值无实际意义" (§12.17) — the lab
+ * then prints TERM_ID 0, no STATE or LEADER and RAFT_SHADOW 0 (its choice). No redo log: the
+ * seq/LSN columns are NULL; the columns "仅在主库上查询才有效" are NULL on a follower.
+ */
+export function localRaftRow(r: LocalRaftInfo | undefined, shadowDb: boolean): Record<string, Value> {
+  return {
+    TERM_ID: r?.term ?? 0, STATE: r?.role ?? null, LEADER: r?.leader ?? null, LOG_TERM_ID: r?.term ?? 0,
+    C_SEQ: null, C_LSN: null, F_SEQ_ARR: null, F_LSN_ARR: null, H_SEQ: null, H_LSN: null,
+    NEED_WAIT: null, SELF_STATUS: null, HP_FLAG: null, SWITCH_TIME: null, ARCH_CHG_FLAG: null, ARCH_CHG_STAT: null, DEST_ID_ARR: null,
+    RAFT_SHADOW: (r?.shadow ?? shadowDb) ? 1 : 0, TOTAL_CACHE_TIME: null,
+  };
+}
 
 export function localInstanceRow(l: LocalInstanceInfo): Record<string, Value> {
   return {

@@ -65,7 +65,7 @@ export function replicate(v: GroupView, src: ReplicaSource, targets: readonly Re
   const backup =
     src.how === "offline"
       ? [backupOp(src.from, name, src.reason)]
-      : [sqlOp(loginOf(src.from), v.password(), [SQL.onlineBackup(given, src.shadowSet)], src.reason)];
+      : [sqlOp(loginOf(src.from), v.password(), SQL.onlineBackup(given, src.shadowSet), src.reason)];
   const restore: Operation[] = [];
   const made = new Map<string, Operation>([[`${targetOf(src.from.connection).connKey}\n${setOnSource}`, removeSetOp(src.from, setOnSource)]]);
   const sourceKey = targetOf(src.from.connection).connKey;

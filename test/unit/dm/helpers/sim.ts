@@ -255,7 +255,7 @@ export class Sim {
         this.backups.set(`${op.connKey}|${online[1].replace(/''/g, "'")}_${loginName}`, this.inst(loginName).dataFrom ?? loginName.toUpperCase());
         continue;
       }
-      if (!/^SP_/i.test(line)) continue;
+      if (!/^SP_/i.test(line) || /^SP_SET_PARA_VALUE\(/i.test(line)) continue; // a parameter in memory: no catalog change
       this.sql.push(line);
       this.call(parseCall(line), loginName);
     }

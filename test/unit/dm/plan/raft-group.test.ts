@@ -1,4 +1,4 @@
-import { flagText } from "../../../../provider/dm/catalog";
+import { withMemberReads } from "../../../../provider/dm/catalog";
 import { parseIni } from "../../../../provider/dm/ini";
 import { PlanError, flatten, isCopyOperation, type Plan } from "../../../../provider/dm/ops";
 import { planRaftGroup as planRaftGroupWith, planRaftGroupDelete, type RaftGroupPlanOptions } from "../../../../provider/dm/plan/raft-group";
@@ -111,7 +111,7 @@ describe("membership changes of a running group", () => {
     expect(got.filter((l) => l.startsWith("sql"))).toEqual([
       // both registered before either starts (each one's dmarch.ini names the other)
       expect.stringMatching(/SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP14', 'BP', 6050, 5250.*SP_CREATE_DPC_INSTANCE\('RAFT_1', 'BP15', 'BP', 6051, 5251/),
-      expect.stringMatching(/^sql disql BP11: BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_r1';$/),
+      expect.stringMatching(/^sql disql BP11: SP_SET_PARA_VALUE\(0, 'BAK_USE_AP', 2\); BACKUP DATABASE FULL BACKUPSET '.*BACKUP_RAFT_1_JOIN_r1';$/),
       add,
       "sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13/BP14/BP15');",
     ]);
@@ -291,7 +291,7 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
       expect.stringMatching(new RegExp(`^reinit move ${dir}/DAMENG to ${dir}/DAMENG\\.replaced-<UTC time>, then dminit SYSTEM_PATH=${dir} DB_NAME=DAMENG INSTANCE_NAME=${name} .*PAGE_SIZE=${name === "BP13" ? 16 : 8} .*dm\\.ini and mp\\.ini kept`)),
       `mkdir mkdir -p ${dir}/DAMENG/arch (${name})`,
       expect.stringMatching(new RegExp(`^write-file write ${dir}/DAMENG/dmarch.ini`)),
-      `sql disql BP11: BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
+      `sql disql BP11: SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2); BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET 'bp11/BACKUP_RAFT_1_CONVERT_${name}_r1';`,
       `dmrman dmrman restore ${name} from bp11/BACKUP_RAFT_1_CONVERT_${name}_r1_BP11 (online set: SHOW BACKUPSET, RESTORE ... USE BAK_MAGIC, RECOVER ... FOR STANDBY ... UNTIL END_LSN)`,
       `dmrman dmrman recover ${name} UPDATE DB_MAGIC`,
       `remove remove backup set bp11/BACKUP_RAFT_1_CONVERT_${name}_r1_BP11 (BP11)`,
@@ -308,17 +308,18 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     expect(reinit.command).not.toMatch(/rm -rf '/); // only dminit's own temporary CONTROL directory is removed
   });
 
-  test("what the members are comes from V$GLOBAL_RAFT_INFO when it lists them with a known IS_SHADOW text; an unknown text falls back on the previous inputs", () => {
+  test("what the members are comes from each member's own V$RLOG_RAFT_INFO.RAFT_SHADOW; a member not read falls back on the previous inputs", () => {
     const { sim, olds } = setUp();
     const actual = raftActual(sim, swapped);
-    const info = (shadowOf: string, yes = "TRUE", no = "FALSE") =>
-      ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: flagText(n === shadowOf ? yes : no), learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
-    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12") } }))).toEqual([]);
-    // without olds, the view alone says what to convert
-    expect(lines(planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP13") } })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
-    // a text the manual does not give is no answer: the previous inputs decide
-    const unknown = planRaftGroup(swapped, { ...actual, catalog: { ...actual.catalog!, raftInfo: info("BP12", "SHADOW", "RAFT") } }, { olds });
-    expect(lines(unknown).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
+    const rows = ["BP11", "BP12", "BP13"].map((n) => ({ name: n, raftId: 1, shadow: null, learner: false, stat: n === "BP11" ? "LEADER" : "FOLLOWER" }));
+    const read = (shadowOf: string, unread: string[] = []) =>
+      withMemberReads({ ...actual.catalog!, raftInfo: rows }, Object.fromEntries(["BP11", "BP12", "BP13"].map((n) => [n, { shadow: unread.includes(n) ? null : n === shadowOf, global: null }])));
+    expect(lines(planRaftGroup(swapped, { ...actual, catalog: read("BP12") }))).toEqual([]);
+    // without olds, what the members say alone decides what to convert
+    expect(lines(planRaftGroup(swapped, { ...actual, catalog: read("BP13") })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
+    // members whose own view was not read: the previous inputs decide
+    const unread = planRaftGroup(swapped, { ...actual, catalog: read("BP12", ["BP12", "BP13"]) }, { olds });
+    expect(lines(unread).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
   });
 
   test("refused before anything stops: converting the leader; removing a shadow online", () => {
