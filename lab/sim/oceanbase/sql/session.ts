@@ -76,7 +76,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
   if (sql === "") throw new ObError("parse", "");
   const now = info.now();
   return withState(info.labDir, info.cluster, (s) => {
-    settle(s, now);
+    settle(s, now, info.labDir);
     settleReplica(info.labDir, s, now);
     settleTenants(info.labDir, s, now);
     const tenant = info.tenant && info.tenant.toLowerCase() !== "sys" ? tenantByName(s, info.tenant) : undefined;
@@ -98,7 +98,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
     if (/^ALTER\s+SYSTEM\s/i.test(sql)) {
       const done = (!isV4(s) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) && alterTenantRole(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
-      settle(s, now);
+      settle(s, now, info.labDir);
       return { kind: "ok", affectedRows: 0 };
     }
     throw new ObError("parse", sql.slice(0, 40));
