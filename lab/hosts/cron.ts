@@ -57,9 +57,20 @@ export function parseCrontab(text: string): CronEntry[] {
   return out;
 }
 
+// One formatter per zone: building one costs more than the formatting (a 14-day advance asks ~20 000 times a host).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", minute: "numeric", hour: "numeric", day: "numeric", month: "numeric", weekday: "short" });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
 function wallClock(ms: number, tz: string): { minute: number; hour: number; dom: number; month: number; dow: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", minute: "numeric", hour: "numeric", day: "numeric", month: "numeric", weekday: "short" })
+    formatter(tz)
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );
@@ -96,6 +107,22 @@ function run(host: LabHost, dir: string, labPath: string, command: string, at: n
   });
 }
 
+// As cron does, a crontab is parsed again only when the file changed (a job may edit it).
+const parsed = new Map<string, { stamp: string; entries: CronEntry[] }>();
+function entriesOf(h: LabHost): CronEntry[] {
+  const file = crontabFile(h);
+  let st: fs.Stats;
+  try { st = fs.statSync(file); } catch { return []; }
+  const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+  const hit = parsed.get(file);
+  if (hit && hit.stamp === stamp) return hit.entries;
+  let text = "";
+  try { text = fs.readFileSync(file, "utf8"); } catch { return []; }
+  const entries = parseCrontab(text);
+  parsed.set(file, { stamp, entries });
+  return entries;
+}
+
 export async function labClock(dirArg: string, advance: string | undefined): Promise<{ now: string; ran: { host: string; at: string; command: string; exit: number | null }[] }> {
   const dir = path.resolve(dirArg);
   const lab = readLabJson(dir);
@@ -105,11 +132,7 @@ export async function labClock(dirArg: string, advance: string | undefined): Pro
     const end = labNow(dir) + parseDuration(advance);
     // cron wakes at the start of each minute: the first one after now.
     for (let t = Math.floor(labNow(dir) / 60_000) * 60_000 + 60_000; t <= end; t += 60_000) {
-      const jobs = lab.hosts.flatMap((h) => {
-        let text = "";
-        try { text = fs.readFileSync(crontabFile(h), "utf8"); } catch { return []; }
-        return parseCrontab(text).filter((e) => due(e, t)).map((e) => ({ h, e }));
-      });
+      const jobs = lab.hosts.flatMap((h) => entriesOf(h).filter((e) => due(e, t)).map((e) => ({ h, e })));
       if (jobs.length === 0) continue;
       setLabNow(dir, t);
       for (const { h, e } of jobs) {

@@ -31,6 +31,8 @@ export interface TargetSql {
   readonly archiveCheckpoint: string;
   /** Alarms: when the last successful data backup ended (a datetime, or NULL). */
   readonly lastSuccess: string;
+  /** Alarms: the newest finished data backup as set id, type, status (no row when there is none; asked last). */
+  readonly lastSet: string;
 }
 
 /** OCP's alarm thresholds, and what to run when one fires or clears. */
@@ -61,7 +63,7 @@ export interface ScriptParams {
 
 export const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
-const KEYS: (keyof TargetSql)[] = ["running", "fulls", "archiveStatus", "lastMergedUs", "archiveStart", "freeze", "mergeIdle", "newestSet", "backupFull", "backupInc", "runningBefore", "archiveStatusOne", "archiveCheckpoint", "lastSuccess"];
+const KEYS: (keyof TargetSql)[] = ["running", "fulls", "archiveStatus", "lastMergedUs", "archiveStart", "freeze", "mergeIdle", "newestSet", "backupFull", "backupInc", "runningBefore", "archiveStatusOne", "archiveCheckpoint", "lastSuccess", "lastSet"];
 
 export function jobScript(p: ScriptParams): string {
   const defs = p.targets.flatMap((t, i) => KEYS.map((k) => `${k}_${i}=${quote(t.sql[k])}`));
@@ -152,10 +154,19 @@ function alarmsBlock(p: ScriptParams): string {
   const targets = p.targets.map((t, i) => `  alarm_target ${i} ${quote(t.tenant === null ? "null" : JSON.stringify(t.tenant))}`).join("\n");
   return `ALARM_COMMAND=${quote(a.command)}
 alarm_target() { # index tenant-json: appends open alarms to $cur
-  local i="$1" who="$2" n st cp cp_s last base
-  # One session for the four answers (each query returns exactly one row).
-  local -a r; mapfile -t r < <(q "$(v runningBefore "$i" | sed "s/@CUTOFF@/$cut_run/"); $(v archiveStatusOne "$i"); $(v archiveCheckpoint "$i"); $(v lastSuccess "$i")")
+  local i="$1" who="$2" n st cp cp_s last base set_id set_type set_st set_mode
+  # One session for the five answers (each query returns exactly one row but the last, which may return none).
+  local -a r; mapfile -t r < <(q "$(v runningBefore "$i" | sed "s/@CUTOFF@/$cut_run/"); $(v archiveStatusOne "$i"); $(v archiveCheckpoint "$i"); $(v lastSuccess "$i"); $(v lastSet "$i")")
   n="\${r[0]-}"; st="\${r[1]-}"; cp="\${r[2]-}"; last="\${r[3]-}"; [ "$st" = NULL ] && st=""
+  IFS=$'\t' read -r set_id set_type set_st <<< "\${r[4]-}"
+  if [ "$set_st" = FAILED ]; then
+    case "$set_type" in D|FULL) set_mode=full;; *) set_mode=incremental;; esac
+    cur+="backup_failed\t$who\tthe $set_mode data backup (set $set_id) FAILED\n"
+    # The run that started it recorded "started"; the outcome is recorded once, when the job first sees it.
+    if ! grep -F "\"tenant\":$who," "$log" 2>/dev/null | grep -qF "\"result\":\"failed\",\"setId\":$set_id,"; then
+      record "$who" failed "the data backup set $set_id FAILED on the server (see its result and comment in the backup views)" "$set_id" "$set_mode"
+    fi
+  fi
   if [ "$n" != 0 ]; then cur+="backup_timeout\t$who\ta data backup has run for more than ${a.backupTimeoutHours}h\n"; fi
   if [ "$st" != DOING ]; then cur+="log_backup_delay\t$who\tlog archiving is \${st:-not set up}, not DOING\n"
   else

@@ -2,12 +2,15 @@
  * OCP's alarms of examples/ob-backup-policy, evaluated by the job on the job host at every run
  * and hourly as lab time passes: each fires when its threshold is crossed and clears when the
  * cause goes, is handed to the alarm command as JSON, and shows in refresh's `alarms` output.
+ * Last, the shared directory unmounted from an OBServer's host while the observers run: the next
+ * backup fails on the server as 3.x's mount-file check fails it, and the job reports it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO, outcome, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli } from "../helpers/lab";
 import { startObLab, waitFor, type ObLab } from "./helpers";
+import { OB_ERRORS } from "../../lab/sim/oceanbase/errors";
 
 jest.setTimeout(600_000);
 
@@ -23,6 +26,7 @@ const open = () => {
   const f = path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "weekly", "alarms.tsv");
   return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => l.split("\t")[0]) : [];
 };
+const runs = () => fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "weekly", "runs.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const obFault = (kind: string) => runLabCli(["oceanbase", "fault", "--dir", ob.lab.dir, "--name", "obcluster", kind]);
 async function refreshedAlarms(s: Stack): Promise<{ kind: string }[]> {
   expect(outcome(await s.engine("refresh"))).toEqual({ code: 0, tail: "" });
@@ -85,4 +89,23 @@ test("storage capacity above the threshold fires storage_capacity (threshold low
   expect(outcome(await stack.engine("up"))).toEqual({ code: 0, tail: "" });
   await ob.clock("1h");
   expect(open()).not.toContain("storage_capacity");
+});
+
+test("the shared directory unmounted from an OBServer's host while the observers run: the next backup FAILED with the mount-file result; the job records it, backup_failed fires and refresh reports it; mounted again, the next backup clears it", async () => {
+  await ob.lab.fault("host2", "unmount-shared");
+  // The day's scheduled backup at 01:00; the hourly check after it sees the outcome.
+  await ob.clock("1d");
+  await ob.clock("1h");
+  const [setId, status, result] = (await ob.rows("host1", "SELECT bs_key, status, result FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key DESC LIMIT 1"))[0];
+  expect([status, result]).toEqual(["FAILED", String(-OB_ERRORS.backupMountFileNotValid.code)]);
+  expect(runs()).toContainEqual(expect.objectContaining({ result: "failed", setId: Number(setId), message: expect.stringContaining(`set ${setId} FAILED`) }));
+  expect(open()).toContain("backup_failed");
+  expect(delivered()).toContainEqual(expect.objectContaining({ state: "firing", kind: "backup_failed", target: null, message: expect.stringMatching(new RegExp(`^the (full|incremental) data backup \\(set ${setId}\\) FAILED$`)) }));
+  expect((await refreshedAlarms(stack)).map((a) => a.kind)).toContain("backup_failed");
+  await ob.lab.fault("host2", "mount-shared");
+  await ob.clock("1d");
+  await ob.clock("1h");
+  expect((await ob.rows("host1", "SELECT status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key DESC LIMIT 1"))[0][0]).toBe("SUCCESS");
+  expect(open()).not.toContain("backup_failed");
+  expect(delivered()).toContainEqual(expect.objectContaining({ state: "cleared", kind: "backup_failed" }));
 });

@@ -32,6 +32,9 @@ export const OB_ERRORS = {
   backupInProgress: { code: 9036, sqlState: "HY000", text: "Backup is in progress" },
   backupCannotStart: { code: 9040, sqlState: "HY000", text: "backup can not start, because %s" },
   cancelNotAllowed: { code: 9049, sqlState: "HY000", text: "backup status is stopped, can not cancel" },
+  // OB_BACKUP_MOUNT_FILE_NOT_VALID (3.x ObBackupMountFile::check_mount_file: the round's mount_file
+  // is not there, "maybe nfs is not mount properly"); no source here shows its number or user text.
+  backupMountFileNotValid: { code: 9071, sqlState: "HY000", text: "backup mount file is not valid, maybe nfs is not mount properly", guess: true },
   noBackupData: { code: 9050, sqlState: "HY000", text: "no backup data to be backuped up" },
   alreadyArchivelog: { code: 9091, sqlState: "HY000", text: "Already in ARCHIVELOG mode" },
   alreadyNoarchivelog: { code: 9092, sqlState: "HY000", text: "Already in NOARCHIVELOG mode" },

@@ -4,6 +4,8 @@ import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./stat
 import { filePath, putFiles, removeFiles } from "./store";
 import { settleCopies } from "./backup-backup";
 import { displayDest } from "./oss/signature";
+import { OB_ERRORS } from "./errors";
+import { hostWithoutMount } from "./mount";
 
 export { filePath };
 
@@ -21,9 +23,10 @@ export const DURATIONS = {
   mergeMs: 1500,
 } as const;
 
-export function settle(s: ClusterState, now: number): void {
+/** `labDir`: where the hosts' faults are (a running server meets the shared directory's unmount). */
+export function settle(s: ClusterState, now: number, labDir?: string): void {
   for (const [tenantId, a] of Object.entries(s.archive)) settleArchive(s, Number(tenantId), a, now);
-  for (const j of s.jobs) if (j.status === "RUNNING" && !s.hangBackups) settleJob(s, j, now);
+  for (const j of s.jobs) if (j.status === "RUNNING" && !s.hangBackups) settleJob(s, j, now, labDir);
   for (const m of Object.values(s.merge)) {
     if (m.status === "MERGING" && now >= m.startedAt + DURATIONS.mergeMs) {
       m.status = "IDLE";
@@ -55,10 +58,21 @@ function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now:
 
 const durationOf = (type: BackupKind) => (type === "full" ? DURATIONS.fullBackupMs : DURATIONS.incBackupMs);
 
-function settleJob(s: ClusterState, j: JobRecord, now: number): void {
+function settleJob(s: ClusterState, j: JobRecord, now: number, labDir: string | undefined): void {
   const end = Math.max(j.start, j.resumedAt ?? 0) + durationOf(j.type);
   if (now < end) return;
   const rel = setRel(s, j.tenantId, j.setId, j.type);
+  const dir = filePath(j.dest);
+  const unmounted = !isV4(s) && dir !== undefined && labDir !== undefined ? hostWithoutMount(labDir, s, dir) : undefined;
+  if (unmounted !== undefined) {
+    const e = OB_ERRORS.backupMountFileNotValid;
+    j.status = "FAILED";
+    j.end = end;
+    j.result = -e.code;
+    j.comment = `${e.text} (server on ${unmounted})`;
+    s.sets.push({ tenantId: j.tenantId, setId: j.setId, type: j.type, status: "FAILED", fileStatus: "AVAILABLE", start: j.start, end, bytes: 0, dest: j.dest, path: rel, result: j.result });
+    return;
+  }
   let bytes = 0;
   try {
     bytes = writeBackupSet(rel, s, j);

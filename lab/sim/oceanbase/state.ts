@@ -54,6 +54,8 @@ export interface JobRecord {
   end: number | null;
   readonly dest: string;
   comment: string;
+  /** OceanBase's error number a failed job ended with (negative, as the views show it). */
+  result?: number;
   /** Lab ms a hung job was let go (it finishes its work from then on). */
   resumedAt?: number;
 }
@@ -69,6 +71,8 @@ export interface BackupSetRecord {
   readonly bytes: number;
   readonly dest: string;
   readonly path: string;
+  /** OceanBase's error number of a FAILED set (negative), 0 or absent for SUCCESS. */
+  readonly result?: number;
 }
 
 export interface CleanRecord {

@@ -78,7 +78,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
   if (sql === "") throw new ObError("parse", "");
   const now = info.now();
   return withState(info.labDir, info.cluster, (s) => {
-    settle(s, now);
+    settle(s, now, info.labDir);
     settleReplica(info.labDir, s, now);
     settleUnits(s, now);
     settleTenants(info.labDir, s, now);
@@ -102,7 +102,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
       // Zones and servers are managed the same way on 4.x (ADD/DELETE SERVER, ADD/START/STOP/DELETE/MODIFY ZONE).
       const done = ((!isV4(s) || ZONE_SERVER.test(sql)) && alterStandby(info.labDir, s, sql, raw, now)) || (isV4(s) && alterTenantRole(info.labDir, s, sql, raw, now)) || (isV4(s) ? alterSystem4(s, sql, now) : alterSystem3(s, sql, now));
       if (!done) throw new ObError("parse", sql.slice(13, 53));
-      settle(s, now);
+      settle(s, now, info.labDir);
       return { kind: "ok", affectedRows: 0 };
     }
     if (alterUser(s, raw)) return { kind: "ok", affectedRows: 0 };

@@ -32,13 +32,13 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
     ),
   CDB_OB_BACKUP_SET_FILES: (s) =>
     table(
-      ["INCARNATION", "TENANT_ID", "BS_KEY", "COPY_ID", "BACKUP_TYPE", "ENCRYPTION_MODE", "STATUS", "FILE_STATUS", "START_TIME", "COMPLETION_TIME", "ELAPSED_SECONDES", "KEEP", "OUTPUT_BYTES", "BACKUP_DEST"],
+      ["INCARNATION", "TENANT_ID", "BS_KEY", "COPY_ID", "BACKUP_TYPE", "ENCRYPTION_MODE", "STATUS", "FILE_STATUS", "START_TIME", "COMPLETION_TIME", "ELAPSED_SECONDES", "KEEP", "OUTPUT_BYTES", "RESULT", "BACKUP_DEST"],
       [
-        ...s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(x.dest) })),
+        ...s.sets.map((x) => ({ INCARNATION: 1, TENANT_ID: x.tenantId, BS_KEY: x.setId, COPY_ID: 0, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: x.status, FILE_STATUS: x.fileStatus, START_TIME: datetime(x.start), COMPLETION_TIME: datetime(x.end), ELAPSED_SECONDES: Math.round((x.end - x.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, RESULT: x.result ?? (x.status === "FAILED" ? -9000 : 0), BACKUP_DEST: displayDest(x.dest) })),
         // Backup of backups: a finished copy of a set is the same set with the next COPY_ID.
         ...(s.copies ?? []).filter((c) => c.kind === "set" && c.status !== "RUNNING").flatMap((c) => {
           const x = s.sets.find((y) => y.tenantId === c.tenantId && y.setId === c.id);
-          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, BACKUP_DEST: displayDest(c.dest) }] : [];
+          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, RESULT: c.status === "SUCCESS" ? 0 : -9000, BACKUP_DEST: displayDest(c.dest) }] : [];
         }),
       ],
     ),
@@ -132,7 +132,7 @@ function jobs4(s: ClusterState, running: boolean): Table {
     ["TENANT_ID", "JOB_ID", "BACKUP_SET_ID", "PLUS_ARCHIVELOG", "BACKUP_TYPE", "JOB_LEVEL", "START_TIMESTAMP", "END_TIMESTAMP", "STATUS", "RESULT", "COMMENT", "PATH"],
     s.jobs
       .filter((j) => (j.status === "RUNNING") === running)
-      .map((j) => ({ TENANT_ID: j.tenantId, JOB_ID: j.id, BACKUP_SET_ID: j.setId, PLUS_ARCHIVELOG: "OFF", BACKUP_TYPE: j.type === "full" ? "FULL" : "INC", JOB_LEVEL: "USER_TENANT", START_TIMESTAMP: datetime(j.start), END_TIMESTAMP: datetime(j.end), STATUS: j.status === "RUNNING" ? "DOING" : j.status, RESULT: j.status === "FAILED" ? -9000 : 0, COMMENT: j.comment, PATH: displayDest(j.dest) })),
+      .map((j) => ({ TENANT_ID: j.tenantId, JOB_ID: j.id, BACKUP_SET_ID: j.setId, PLUS_ARCHIVELOG: "OFF", BACKUP_TYPE: j.type === "full" ? "FULL" : "INC", JOB_LEVEL: "USER_TENANT", START_TIMESTAMP: datetime(j.start), END_TIMESTAMP: datetime(j.end), STATUS: j.status === "RUNNING" ? "DOING" : j.status, RESULT: j.result ?? (j.status === "FAILED" ? -9000 : 0), COMMENT: j.comment, PATH: displayDest(j.dest) })),
   );
 }
 
