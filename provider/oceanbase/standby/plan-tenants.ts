@@ -132,9 +132,8 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   if (s.failover!.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${name}, its cluster name): failover is never implicit`);
   if (a.primary.ok) throw new PlanRefusal(`the primary ${name} at ${s.primary.host}:${s.primary.port} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
   const view = standbyView(a);
-  const boot = bootOf(members4(s, a));
-  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
-  const standby: Side = { label: `standby cluster ${s.clusterId}`, t: { host: boot.address, connKey: boot.t.connKey }, ep: { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, view };
+  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members4(s, a)).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
+  const standby: Side = { label: `standby cluster ${s.clusterId}`, ...sysOf(s, a, "failover"), view };
   const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
   if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
@@ -151,22 +150,48 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
 /**
  * Delete on 4.x: the standby tenants stop following the primary (their log restore source
  * cleared: the primary keeps serving, it never knew them), then the observers this resource
- * started stop; the data stays unless deleteData. Refused while a tenant here is the primary one.
+ * started stop; the data stays unless deleteData. Refused while any tenant here is a primary one,
+ * and while observers run but the standby's sys cannot be read (it might serve one).
  */
 export function planTenantsDelete(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const name = clusterName4(s, a) ?? "";
   const view = standbyView(a);
-  const mine = (view?.tenants ?? []).filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
-  const primaryHere = mine.filter((t) => t.role === "PRIMARY");
-  if (primaryHere.length > 0) throw new PlanRefusal(`tenant${primaryHere.length === 1 ? "" : "s"} ${primaryHere.map((t) => t.name).join(", ")} on standby cluster ${s.clusterId} ${primaryHere.length === 1 ? "is" : "are"} PRIMARY now: deleting would take the primary away; switch back first (role: "standby"), then delete`);
+  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
+  // Observers that run but whose sys cannot be read may serve a primary tenant: never stopped blind.
+  const runningHosts = ours.filter((h) => h.pid !== null);
+  if (!view && runningHosts.length > 0 && !(a.standby?.ok && "bootstrapped" in a.standby)) {
+    const why = a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no answer";
+    throw new PlanRefusal(`delete: the observers run on ${runningHosts.map((h) => h.address).join(", ")} but the standby cluster's sys does not answer (${why}): whether a tenant there is PRIMARY cannot be read, so nothing is stopped; check standbyPassword (default: primary.password) and that the observers answer on port ${s.observer.sqlPort}, then delete again. Nothing was changed`);
+  }
+  // Every tenant the cluster shows, named in tenants or not: a PRIMARY one serves somebody.
+  const primaryHere = (view?.tenants ?? []).filter((t) => t.role === "PRIMARY");
+  if (primaryHere.length > 0) {
+    const which = `tenant${primaryHere.length === 1 ? "" : "s"} ${primaryHere.map((t) => t.name).join(", ")} on standby cluster ${s.clusterId} ${primaryHere.length === 1 ? "is" : "are"} PRIMARY`;
+    // A primary that answers and has the tenant as a standby: a switchover, undone by switching back.
+    const back = a.primary.ok && primaryHere.every((t) => a.primary.ok && a.primary.view.tenants.some((p) => p.name === t.name && p.role === "STANDBY"));
+    throw new PlanRefusal(
+      back
+        ? `${which} (switched over): deleting would take the primary away; switch back first (role: "standby"), then delete. Nothing was changed`
+        : `${which} (failed over, or made here): this cluster now serves them, and delete never stops a primary; keep it (drop the resource from the stack only: pulumi state delete), or once its data is disposable drop those tenants or stop its observers by hand, then delete again. Nothing was changed`,
+    );
+  }
   const phases: Phase[] = [];
+  const mine = (view?.tenants ?? []).filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const following = mine.filter((t) => t.role === "STANDBY" && t.syncStatus !== "NOT AVAILABLE");
   if (view && following.length > 0) {
-    const boot = bootOf(members4(s, a));
+    const sys = sysOf(s, a, "delete");
     const statements = following.map((t) => TENANT_SQL.clearSource(t.name));
-    phases.push({ title: "stop following the primary", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, statements, { describe: statements.join("; "), reason: "the standby cluster is deleted; the primary keeps serving" })] });
+    phases.push({ title: "stop following the primary", operations: [sqlOp(sys.t, sys.ep, statements, { describe: statements.join("; "), reason: "the standby cluster is deleted; the primary keeps serving" })] });
   }
-  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
   if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map((h) => stopOp(s, name, h, "the standby cluster is deleted")) });
   return phases;
+}
+
+/** Where the standby's sys takes SQL outside an up's cluster steps: the first zone's RootServer if its observer runs, else any member whose observer runs. */
+function sysOf(s: StandbyClusterSpec, a: TenantsActual, what: string): { t: Target; ep: SqlEndpoint } {
+  const members = members4(s, a);
+  const boot = bootOf(members);
+  const m = boot.probe.pid !== null ? boot : members.find((x) => x.probe.pid !== null);
+  if (!m) throw new PlanRefusal(`${what}: no observer of standby cluster ${s.clusterId} runs on ${members.map((x) => x.address).join(", ")}: start its observers first`);
+  return { t: { host: m.address, connKey: m.t.connKey }, ep: { host: m.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) } };
 }

@@ -8,10 +8,12 @@ import { connectionKey, parseConnection } from "../../../provider/core/connectio
 import { planTenants, planTenantsDelete } from "../../../provider/oceanbase/standby/plan-tenants";
 import type { HostProbe } from "../../../provider/oceanbase/standby/read";
 import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
+import { passwordLine } from "../../../provider/oceanbase/script";
 import { TENANT_SQL } from "../../../provider/oceanbase/standby/sql-tenants";
 import { validateStandby } from "../../../provider/oceanbase/standby/validate";
 import { tokenize } from "../../../lab/sim/oceanbase/sql/select";
 import { hostileStrings } from "../../fixtures/hostile-strings";
+import { hostile } from "../../hostile/strings";
 
 const host = (n: number) => ({ connection: { host: `10.0.1.${n}`, user: "admin" }, address: `10.0.1.${n}` });
 const base = (over: Record<string, unknown> = {}) => ({
@@ -95,7 +97,19 @@ test("delete: the standby tenants' source cleared, then each observer stopped wi
   expect(steps(plan)).toEqual(["stop following the primary: 10.0.1.1 sql", "stop observers: 10.0.1.1 stop, 10.0.1.2 stop"]);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = t1;");
   expect(plan[1].operations[0].command).not.toContain("rm -rf");
-  expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY now: deleting would take the primary away; switch back first/);
+  expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY \(switched over\): deleting would take the primary away; switch back first/);
+  // Failed over (the primary lost): no switching back; the cluster is kept until its data is disposable.
+  const lost = { primary: { ok: false as const, error: "timed out" }, standby: { ok: true as const, view: side(tenant("t1", "PRIMARY")) }, hosts: running };
+  expect(() => planTenantsDelete(spec(), lost)).toThrow(/t1 on standby cluster 2 is PRIMARY \(failed over, or made here\): this cluster now serves them, and delete never stops a primary; keep it .*once its data is disposable/);
+  // A PRIMARY tenant not among tenants is looked at too.
+  expect(() => planTenantsDelete(spec({ tenants: ["t1"], deleteData: true }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY"), tenant("t2", "PRIMARY")]))).toThrow(/tenant t2 on standby cluster 2 is PRIMARY/);
+  // Observers running, sys unreadable (wrong standbyPassword, observers hung): nothing stopped, nothing removed.
+  const unread: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "ERROR 1045: Access denied" }, hosts: running };
+  expect(() => planTenantsDelete(spec({ deleteData: true }), unread)).toThrow(/the observers run on 10\.0\.1\.1, 10\.0\.1\.2 but the standby cluster's sys does not answer \(ERROR 1045: Access denied\).*check standbyPassword/);
+  // No observer runs: nothing can serve; the stop steps (no-ops on a stopped observer) run.
+  expect(steps(planTenantsDelete(spec(), { ...unread, standby: null, hosts: running.map((h) => ({ ...h, pid: null })) }))).toEqual(["stop observers: 10.0.1.1 stop, 10.0.1.2 stop"]);
+  // The first zone's RootServer down: the source is cleared through a host whose observer runs.
+  expect(steps(planTenantsDelete(spec(), { ...actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]), hosts: [{ ...probe(1), pid: null }, probe(2)] }))[0]).toBe("stop following the primary: 10.0.1.2 sql");
 });
 
 test("logRestoreFrom archive: LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
@@ -140,6 +154,9 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   expect(() => planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toThrow(/answers: failover is for a lost primary/);
   const plan = planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
+  expect(steps(plan)).toEqual(["failover: 10.0.1.1 sql"]);
+  // The first zone's RootServer is down too: ACTIVATE runs on a member whose observer runs.
+  expect(steps(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, hosts: [{ ...probe(1), pid: null }, probe(2)] }))).toEqual(["failover: 10.0.1.2 sql"]);
   expect(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
 });
 
@@ -153,4 +170,23 @@ test("the log restore source and root@sys's password are one SQL literal whateve
   for (const pw of hostileStrings.filter((h) => h !== "")) {
     expect(tokenize(TENANT_SQL.setRootPassword(pw)).filter((x) => x.t === "str").map((x) => x.v)).toEqual([pw]);
   }
+});
+
+test("standbyPassword with every hostile string: refused naming the field (never echoed), or it is exactly the first stdin line of each standby step (a line break would run the rest as SQL as root@sys)", () => {
+  let refused = 0;
+  for (const pw of hostile("/tmp/canary")) {
+    const v = validateStandby(base({ standbyPassword: pw }));
+    if (!v.ok) {
+      refused++;
+      expect(v.failures.map((f) => `${f.path} ${String(f.value)}`)).toEqual(v.failures.map(() => "standbyPassword [secret]"));
+      continue;
+    }
+    const plan = planTenants(v.spec, actual([tenant("t1", "PRIMARY")], []));
+    for (const op of plan.flatMap((p) => p.operations).filter((o) => o.host === "10.0.1.1")) {
+      expect(op.stdin!.split("\n")[0]).toBe(passwordLine(pw));
+      if (pw.length > 8) expect(op.command).not.toContain(pw);
+    }
+  }
+  expect(refused).toBeGreaterThan(0);
+  for (const bad of ["a\nSELECT 1", "a\r\nb", "a\0b", ""]) expect(validateStandby(base({ standbyPassword: bad })).ok).toBe(false);
 });
