@@ -190,3 +190,18 @@ test("standbyPassword with every hostile string: refused naming the field (never
   expect(refused).toBeGreaterThan(0);
   for (const bad of ["a\nSELECT 1", "a\r\nb", "a\0b", ""]) expect(validateStandby(base({ standbyPassword: bad })).ok).toBe(false);
 });
+
+test("4.x scale-in: DELETE SERVER, a bounded wait until it left DBA_OB_SERVERS, then an emptied zone's STOP/DELETE ZONE, then its observer stopped with its data kept even with deleteData; a server already DELETING is only waited for", () => {
+  const three = spec({ deleteData: true, zones: [1, 2].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })) });
+  const wider = { ...side(tenant("t1", "STANDBY")), servers: [...side().servers, { address: "10.0.1.3", rpcPort: 2882, sqlPort: 2881, zone: "z3", status: "ACTIVE" }], zones: { ...side().zones, z3: { idc: "idc3", region: "sys_region" } } };
+  const hosts = [...running, { ...probe(3), address: "10.0.1.3", connKey: connectionKey(parseConnection(host(3).connection)) }];
+  const a: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: true, view: wider }, hosts };
+  const plan = planTenants(three, a);
+  expect(steps(plan)).toEqual(["delete servers: 10.0.1.1 sql", "wait for unit migration: 10.0.1.1 wait", "delete zones: 10.0.1.1 sql", "stop removed observers: 10.0.1.3 stop"]);
+  expect(plan[1].operations[0].command).toMatch(/DBA_OB_SERVERS WHERE svr_ip IN \(.*10\.0\.1\.3/);
+  expect(plan[2].operations[0].stdin).toContain("ALTER SYSTEM STOP ZONE 'z3';\nALTER SYSTEM DELETE ZONE 'z3';");
+  expect(plan[3].operations[0].command).not.toContain("rm -rf");
+  expect(plan[3].operations[0].describe).toContain("data kept");
+  const deleting = { ...a, standby: { ok: true as const, view: { ...wider, servers: wider.servers.map((x) => (x.address === "10.0.1.3" ? { ...x, status: "DELETING" } : x)) } } };
+  expect(steps(planTenants(three, deleting))[0]).toBe("wait for unit migration: 10.0.1.1 wait");
+});

@@ -16,6 +16,7 @@ import { doubleSha1Hex } from "../wire";
 import { REPLICATION, keyOf, scnOf, snapshot, stateKeyFor, tryRead } from "./model";
 import { archivedScn, resolveLocation } from "./archive-source";
 import { clusterAlive, servers } from "./registry";
+import { addTenantUnits } from "./units";
 
 export type TenantRole = "PRIMARY" | "STANDBY";
 
@@ -143,6 +144,7 @@ export function createStandbyTenant(labDir: string, s: ClusterState, sql: string
   s.tenantRoles = { ...(s.tenantRoles ?? {}), [String(id)]: { role: "STANDBY", source, appliedScn: 0, sourceSetAt: now } };
   s.tenantRootHash = { ...(s.tenantRootHash ?? {}), [String(id)]: rootHash };
   s.data = { ...(s.data ?? {}), [String(id)]: {} };
+  addTenantUnits(s, id);
 }
 
 function tenantArg(s: ClusterState, body: string): { id: number; name: string } {
