@@ -51,6 +51,11 @@ function sourceFor(s: StandbyClusterSpec, from: Side, tenant: TenantView): Resto
     if (!a.path.startsWith("file://")) throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name}'s archive is at ${a.path}; only file:// (NFS) archives are built as a log restore source: use logRestoreFrom: service`);
     return { location: a.path };
   }
+  return serviceSource(s, from, tenant);
+}
+
+/** The primary tenant's SQL service as a source: what CREATE STANDBY TENANT takes (the only kind it checks). */
+function serviceSource(s: StandbyClusterSpec, from: Side, tenant: TenantView): RestoreSource {
   const password = s.logRestoreSource?.password ?? s.primary.password;
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
@@ -90,10 +95,13 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
   const phases: Phase[] = [];
   const create = pair.filter((x) => !x.sb);
   if (create.length > 0) {
-    phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, create.map((x) => TENANT_SQL.createStandby(x.p.name, sourceFor(s, primary, x.p))), {
-      describe: create.map((x) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})`).join("; "),
+    // From an archive: created on the service (CREATE STANDBY TENANT accepts no LOCATION), then switched to the archive.
+    const statements = create.flatMap((x) => [TENANT_SQL.createStandby(x.p.name, serviceSource(s, primary, x.p)), ...(s.logRestoreFrom === "archive" ? [TENANT_SQL.setSource(x.p.name, sourceFor(s, primary, x.p))] : [])]);
+    const described = (x: (typeof create)[number]) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(serviceSource(s, primary, x.p))})${s.logRestoreFrom === "archive" ? `, then SET LOG_RESTORE_SOURCE TENANT = ${x.p.name} (${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})` : ""}`;
+    phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, statements, {
+      describe: create.map(described).join("; "),
       reason: "the primary's tenant has no standby tenant on this cluster",
-      hint: s.logRestoreFrom === "archive" ? "4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
+      hint: `1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port${s.logRestoreFrom === "archive" ? " (a tenant is created on the service, then switched to the archive); 4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : ""}`,
       timeoutMs: 300_000,
     })] });
     phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, standby, create.map((x) => x.p), "a new standby tenant copies its primary tenant, then follows its log")] });

@@ -112,11 +112,12 @@ test("delete: the standby tenants' source cleared, then each observer stopped wi
   expect(steps(planTenantsDelete(spec(), { ...actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]), hosts: [{ ...probe(1), pid: null }, probe(2)] }))[0]).toBe("stop following the primary: 10.0.1.2 sql");
 });
 
-test("logRestoreFrom archive: LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
+test("logRestoreFrom archive: created on the service, then LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
   const archiving = tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "file:///nfs/archive/t1" } });
   const plan = planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], []));
-  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source LOCATION=file:///nfs/archive/t1)");
-  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1';");
+  // CREATE STANDBY TENANT checks only a SERVICE source (OceanBase refuses LOCATION there, 1235): created on the service, then switched.
+  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source SERVICE=10.0.0.1:2881 USER=root@t1), then SET LOG_RESTORE_SOURCE TENANT = t1 (LOCATION=file:///nfs/archive/t1)");
+  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'SERVICE=10.0.0.1:2881 USER=root@t1 PASSWORD=pw';\nALTER SYSTEM SET LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1' TENANT = t1;");
   expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "STOP", path: "file:///nfs/archive/t1" } })], []))).toThrow(/tenant t1 on the primary is not archiving its log \(CDB_OB_ARCHIVELOG status STOP\)/);
   expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "oss://b/a?host=x" } })], []))).toThrow(/only file:\/\/ \(NFS\) archives are built/);
 });

@@ -137,7 +137,11 @@ export function createStandbyTenant(labDir: string, s: ClusterState, sql: string
     if (m[1]) return;
     throw new ObError("tenantExist", name);
   }
-  const { source, rootHash } = resolveSource(labDir, s, unquote(stringAfter(raw, /^LOG_RESTORE_SOURCE$/i)));
+  const value = unquote(stringAfter(raw, /^LOG_RESTORE_SOURCE$/i));
+  // OceanBase checks a new standby tenant's source with the SERVICE parser only (the LOCATION one
+  // has no such check: OB_NOT_SUPPORTED); an archive source is set afterwards by ALTER SYSTEM SET.
+  if (/^\s*LOCATION=/i.test(value)) throw new ObError("notSupported", "create standby tenant with a LOCATION log restore source is");
+  const { source, rootHash } = resolveSource(labDir, s, value);
   const id = nextTenantId(s);
   s.tenants.push({ id, name });
   s.merge[String(id)] = { ...s.merge["0"] };
