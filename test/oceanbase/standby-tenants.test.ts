@@ -48,9 +48,9 @@ test("up: the standby cluster is started and bootstrapped on hosts 4-6, then t1 
     tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }],
     standbyCluster: { version: "4.2.1.0", servers: [{ zone: "z1", status: "ACTIVE" }, { zone: "z2", status: "ACTIVE" }, { zone: "z3", status: "ACTIVE" }], zones: [{ name: "z1", idc: "idc1" }, { name: "z2", idc: "idc2" }, { name: "z3", idc: "idc3" }] },
   });
-  // The lag: the primary tenant's SYNC_SCN minus the standby tenant's (the lab delivers log 1 s behind).
+  // The lag: the primary tenant's SYNC_SCN (read after the standby's) minus the standby tenant's: the standby trails.
   const lag = (await observed()).lagSeconds;
-  expect(lag).toBeGreaterThanOrEqual(0.5);
+  expect(lag).toBeGreaterThan(0);
   expect(lag).toBeLessThan(10);
   expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
   const state = fs.readFileSync(pair.stack.stateFile(), "utf8");

@@ -66,7 +66,9 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   const bare: SqlEndpoint = { ...ep, password: "" };
   // A running observer that refuses both our password and none is never bootstrapped over.
   if (a.standby && !a.standby.ok) {
-    throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${a.standby.error.split("\n")[0]}): check standbyPassword (default: primary.password)`);
+    const error = a.standby.error.split("\n")[0];
+    if (/\bERROR 1045\b/.test(error)) throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${error}): check standbyPassword (default: primary.password)`);
+    throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${error}): an observer just started may still be loading (run up again), else its log (${s.observer.home}/log/observer.log) says why. Nothing was changed`);
   }
   const self = standbyView(a);
   // Observers all stopped over data they were started on (a host restart, a delete undone): started again, never bootstrapped again.

@@ -144,6 +144,10 @@ test("refused before any step: a tenant PRIMARY on both sides, a tenant the prim
   expect(() => planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 is PRIMARY on both clusters .*never overwritten/);
   expect(() => planTenants(spec({ tenants: ["t9"] }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/tenants: t9 is not a user tenant of the primary \(DBA_OB_TENANTS has t1\)/);
   expect(() => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "ERROR 1045: Access denied" }, hosts: running })).toThrow(/the standby cluster's sys at 10\.0\.1\.1:2881 refuses root@sys \(ERROR 1045: Access denied\): check standbyPassword/);
+  // Another error is no password problem: the observer may still be loading.
+  const loading = () => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "OceanBase refused a read: ERROR 4012: Timeout" }, hosts: running });
+  expect(loading).toThrow(/does not answer \(OceanBase refused a read: ERROR 4012: Timeout\): an observer just started may still be loading \(run up again\)/);
+  expect(loading).not.toThrow(/standbyPassword/);
   expect(() => planTenants(spec({ version: "4.2.2" }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/version 4\.2\.2 differs from the primary's 4\.2\.1\.0.*upgrade the standby first, then the primary/);
   expect(() => planTenants(spec(), { primary: { ok: true, view: { ...side(), version: "3.2.4.0" } }, standby: { ok: true, view: side() }, hosts: running })).toThrow(/the primary runs OceanBase 3\.2\.4\.0.*a 3\.x pair is a standby cluster/);
 });
