@@ -12,8 +12,8 @@ export const policyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "a p
 
 export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day is HH:MM (00:00 to 23:59)");
 
-/** root@sys's password: MySQL's handshake carries anything, the defaults file needs one line. */
-const password = z.string().min(1, "the password cannot be empty").refine((s) => !/[\0\r\n]/.test(s), "the password cannot contain NUL or a line break (obclient's defaults file holds it on one line)");
+/** root@sys's password: MySQL's handshake carries anything, the defaults file (or a stdin line) needs one line. */
+export const password = z.string().min(1, "the password cannot be empty").refine((s) => !/[\0\r\n]/.test(s), "the password cannot contain NUL or a line break (obclient's defaults file holds it on one line)");
 
 export const ClusterSchema = z
   .object({

@@ -94,8 +94,8 @@ test("a plain BOOTSTRAP on bare 4.x observers started by hand: refused for a ser
   // Started in a directory of its own: its run/ and log/ go there.
   const start = `mkdir -p ${h.obHome}/byhand && cd ${h.obHome}/byhand && ../bin/observer -z zb -p 2901 -P 2902 -n obhand -c 77 -d ${h.dataRoot}/byhand/store -r ${a}:2902:2901`;
   expect(await pair.ob.lab.exec("host5", start)).toMatchObject({ code: 0 });
-  const bare = async (sql: string, password = "") => {
-    const r = await pair.ob.lab.exec("host5", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${a} -P2901 -uroot@sys -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`, `${password}\n${sql}`);
+  const bare = async (sql: string, password = "", port = 2901) => {
+    const r = await pair.ob.lab.exec("host5", `f=$(mktemp) && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${a} -P${port} -uroot@sys -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`, `${password}\n${sql}`);
     return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
   };
   expect((await bare("SELECT tenant_name FROM oceanbase.DBA_OB_TENANTS")).err).toMatch(/ERROR 4006 \(HY000\)/);
@@ -110,4 +110,17 @@ test("a plain BOOTSTRAP on bare 4.x observers started by hand: refused for a ser
   expect((await bare("SELECT zone, idc, region FROM oceanbase.DBA_OB_ZONES", "S3cret-pw")).out).toBe("zb\t\tr1");
   expect(await bare("ALTER SYSTEM ALTER ZONE 'zb' SET IDC = 'idc9'", "S3cret-pw")).toMatchObject({ code: 0 });
   expect((await bare("SELECT idc FROM oceanbase.DBA_OB_ZONES", "S3cret-pw")).out).toBe("idc9");
+
+  // A second observer in zone zb, added; deleting the first (it holds sys's unit) is asynchronous:
+  // DELETING while the unit moves, DELETE ZONE refused while the zone has a server.
+  const second = `mkdir -p ${h.obHome}/byhand2 && cd ${h.obHome}/byhand2 && ../bin/observer -z zb -p 2911 -P 2912 -n obhand -c 77 -d ${h.dataRoot}/byhand2/store -r ${a}:2902:2901`;
+  expect(await pair.ob.lab.exec("host5", second)).toMatchObject({ code: 0 });
+  expect(await bare(`ALTER SYSTEM ADD SERVER '${a}:2912' ZONE 'zb'`, "S3cret-pw")).toMatchObject({ code: 0 });
+  expect((await bare(`SELECT svr_ip, svr_port FROM oceanbase.DBA_OB_UNITS WHERE tenant_id = 1`, "S3cret-pw")).out).toBe(`${a}\t2902`);
+  expect(await bare(`ALTER SYSTEM DELETE SERVER '${a}:2902' ZONE 'zb'`, "S3cret-pw")).toMatchObject({ code: 0 });
+  expect((await bare("SELECT svr_port, status FROM oceanbase.DBA_OB_SERVERS ORDER BY svr_port", "S3cret-pw", 2911)).out).toBe("2902\tDELETING\n2912\tACTIVE");
+  expect((await bare(`SELECT migrate_from_svr_port FROM oceanbase.DBA_OB_UNITS WHERE tenant_id = 1`, "S3cret-pw", 2911)).out).toBe("2902");
+  expect((await bare("ALTER SYSTEM DELETE ZONE 'zb'", "S3cret-pw", 2911)).err).toMatch(/ERROR 4179 \(HY000\).*delete a zone that still has servers/);
+  await waitFor("2902 gone from DBA_OB_SERVERS", async () => ((await bare("SELECT svr_port FROM oceanbase.DBA_OB_SERVERS", "S3cret-pw", 2911)).out === "2912" ? true : undefined));
+  expect((await bare(`SELECT svr_port FROM oceanbase.DBA_OB_UNITS WHERE tenant_id = 1`, "S3cret-pw", 2911)).out).toBe("2912");
 });

@@ -3,8 +3,8 @@
  * log restore source (`logRestoreFrom: "archive"`, LOCATION=) through the local engine
  * (examples/ob-standby-tenants, one standby host): a DBA archives t1's log to the lab's shared
  * directory (its NFS stand-in); up deploys the one-zone standby cluster on host4 and creates t1
- * there from that archive; rows written on the primary arrive through the archive; a second up is
- * quiet. By hand, the lab refuses a LOCATION that holds no archive, as the real server checks it.
+ * there (on the primary tenant's service, the only source CREATE STANDBY TENANT takes, then switched to that archive); rows written on the primary arrive through the archive; a second up is
+ * quiet. By hand, the lab refuses CREATE STANDBY TENANT with a LOCATION source (1235) and a LOCATION that holds no archive, as the real server does.
  */
 import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
@@ -34,7 +34,9 @@ test("logRestoreFrom archive: the standby tenant restores from t1's log archive 
   await waitFor("t1's archive DOING", async () => ((await pair.sql("primary", "SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002")).out === "DOING" ? true : undefined));
   const up = await stack().engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
-  expect(steps(up).join("\n")).toContain(`CREATE STANDBY TENANT t1 (log restore source LOCATION=${archive()})`);
+  // CREATE STANDBY TENANT takes only a SERVICE source: created on the service, then switched to the archive.
+  expect(steps(up).join("\n")).toMatch(/CREATE STANDBY TENANT t1 \(log restore source SERVICE=[\d.:;]+ USER=root@t1\), then SET LOG_RESTORE_SOURCE TENANT = t1 \(LOCATION=/);
+  expect(steps(up).join("\n")).toContain(`(LOCATION=${archive()})`);
   expect(await waitFor("row 1 on the standby tenant", async () => ((await pair.ids("standby")) === "1" ? true : undefined))).toBe(true);
   expect(await pair.sql("primary", "INSERT INTO x VALUES (2)", { tenant: "t1" })).toMatchObject({ code: 0 });
   await waitFor("row 2 through the archive", async () => ((await pair.ids("standby")) === "1,2" ? true : undefined));
@@ -42,7 +44,10 @@ test("logRestoreFrom archive: the standby tenant restores from t1's log archive 
   expect(steps(await stack().engine("up"))).toEqual([]);
 });
 
-test("by hand: a LOCATION that holds no log archive is refused (4002, the lab's text a guess)", async () => {
-  const r = await pair.sql("standby", `CREATE STANDBY TENANT t9 LOG_RESTORE_SOURCE = 'LOCATION=file://${pair.ob.cluster.sharedDir}/nothing-here'`);
+test("by hand: CREATE STANDBY TENANT with a LOCATION source is refused (1235, as OceanBase's create checks only SERVICE); a LOCATION that holds no log archive is refused (4002, the lab's text a guess)", async () => {
+  const created = await pair.sql("standby", `CREATE STANDBY TENANT t9 LOG_RESTORE_SOURCE = 'LOCATION=${archive()}'`);
+  expect(created.err).toMatch(/ERROR 1235 \(0A000\).*LOCATION log restore source is not supported/);
+  const r = await pair.sql("standby", `ALTER SYSTEM SET LOG_RESTORE_SOURCE = 'LOCATION=file://${pair.ob.cluster.sharedDir}/nothing-here' TENANT = t1`);
   expect(r.err).toMatch(/ERROR 4002 \(HY000\).*no log archive there/);
+  expect(await pair.ids("standby")).toBe("1,2");
 });

@@ -6,6 +6,7 @@
  * down (lab fault `down`), `failover: {confirm}` activates the standby tenants with every row
  * they applied; the next up is quiet.
  */
+import * as fs from "node:fs";
 import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
 import { startTenantPair, type TenantPair } from "./tenant-pair";
@@ -48,6 +49,8 @@ test("after the primary's hosts go down: role primary alone and a wrong confirm 
   expect(await pair.sql("primary", "CREATE TABLE x (id INT PRIMARY KEY); INSERT INTO x VALUES (1), (2)", { tenant: "t1" })).toMatchObject({ code: 0 });
   await waitFor("rows on the standby tenant", async () => ((await pair.ids("standby")) === "1,2" ? true : undefined));
   for (const h of ["host1", "host2", "host3"]) await pair.ob.lab.fault(h, "down");
+  // The standby's first zone's RootServer is down too: the failover runs through another member.
+  await pair.ob.lab.fault("host4", "kill", "observer.obcluster");
 
   const alone = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary" }).engine("up");
   expect(alone.code).not.toBe(0);
@@ -59,13 +62,25 @@ test("after the primary's hosts go down: role primary alone and a wrong confirm 
 
   const failover = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName() }).engine("up");
   expect(outcome(failover)).toEqual({ code: 0, tail: "" });
+  const host5 = pair.ob.lab.host("host5").address;
   expect(steps(failover)).toEqual([expect.stringMatching(/ sql ALTER SYSTEM ACTIVATE STANDBY TENANT = t1 \(the primary obcluster is given up: its tenants must be rebuilt as standby tenants of these\) \.\.\. ok/)]);
-  expect((await pair.sql("standby", "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out).toBe("PRIMARY");
+  expect(steps(failover)[0]).toContain(`${host5} sql ALTER SYSTEM ACTIVATE`);
+  expect((await pair.sql("standby", "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'", { host: "host5" })).out).toBe("PRIMARY");
   expect((await pair.stack.outputs()).standbyTenants).toMatchObject({ role: "PRIMARY", primary: { unreachable: expect.any(String) } });
-  expect(await pair.ids("standby")).toBe("1,2");
-  expect(await pair.sql("standby", "INSERT INTO x VALUES (3)", { tenant: "t1" })).toMatchObject({ code: 0 });
+  expect(await pair.ids("standby", "host5")).toBe("1,2");
+  expect(await pair.sql("standby", "INSERT INTO x VALUES (3)", { tenant: "t1", host: "host5" })).toMatchObject({ code: 0 });
 
   const quiet = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName() }).engine("up");
   expect(outcome(quiet)).toEqual({ code: 0, tail: "" });
   expect(steps(quiet)).toEqual([]);
+});
+
+test("delete after the failover is refused: the failed-over cluster serves t1 now; its observers keep running (the advice names no switching back)", async () => {
+  const destroy = await pair.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: primaryName(), OB_DELETE_DATA: "true" }).engine("destroy");
+  expect(destroy.code).not.toBe(0);
+  expect(destroy.out).toMatch(/tenant t1 on standby cluster 2 is PRIMARY \(failed over, or made here\): this cluster now serves them, and delete never stops a primary; keep it/);
+  expect(destroy.out).not.toMatch(/switch back/);
+  expect(steps(destroy)).toEqual([]);
+  for (const h of ["host5", "host6"]) expect(fs.existsSync(`${pair.ob.lab.host(h).obHome}/run/observer.pid`)).toBe(true);
+  expect(await pair.ids("standby", "host5")).toBe("1,2,3");
 });

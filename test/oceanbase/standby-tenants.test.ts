@@ -48,9 +48,9 @@ test("up: the standby cluster is started and bootstrapped on hosts 4-6, then t1 
     tenants: [{ name: "t1", role: "STANDBY", syncStatus: "NORMAL" }],
     standbyCluster: { version: "4.2.1.0", servers: [{ zone: "z1", status: "ACTIVE" }, { zone: "z2", status: "ACTIVE" }, { zone: "z3", status: "ACTIVE" }], zones: [{ name: "z1", idc: "idc1" }, { name: "z2", idc: "idc2" }, { name: "z3", idc: "idc3" }] },
   });
-  // The lag: the primary tenant's SYNC_SCN minus the standby tenant's (the lab delivers log 1 s behind).
+  // The lag: the primary tenant's SYNC_SCN (read after the standby's) minus the standby tenant's: the standby trails.
   const lag = (await observed()).lagSeconds;
-  expect(lag).toBeGreaterThanOrEqual(0.5);
+  expect(lag).toBeGreaterThan(0);
   expect(lag).toBeLessThan(10);
   expect(await waitFor("row 1 on the standby tenant", async () => ((await ids("standby")) === "1" ? true : undefined))).toBe(true);
   const state = fs.readFileSync(pair.stack.stateFile(), "utf8");
@@ -83,7 +83,7 @@ test("refresh shows a killed observer of the standby cluster as drift (INACTIVE)
   expect((await observed()).standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
 });
 
-test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a second up is quiet; removed again (DELETE SERVER, its observer stopped, its data kept)", async () => {
+test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a second up is quiet; removed again (DELETE SERVER, a wait until it left DBA_OB_SERVERS, its observer stopped, its data kept even with deleteData)", async () => {
   const four = pair.stack.withEnv({ OB_STANDBY_HOSTS: "4" });
   const out = await four.engine("up");
   expect(outcome(out)).toEqual({ code: 0, tail: "" });
@@ -91,9 +91,10 @@ test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a sec
   expect((await observed()).standbyCluster.servers).toHaveLength(4);
   expect(steps(await four.engine("up"))).toEqual([]);
 
-  const back = await pair.stack.engine("up");
+  // deleteData is the resource delete's: a server leaving keeps its data all the same.
+  const back = await pair.stack.withEnv({ OB_DELETE_DATA: "true" }).engine("up");
   expect(outcome(back)).toEqual({ code: 0, tail: "" });
-  expect(steps(back).map((l) => /(DELETE SERVER '[\d.:]+' ZONE 'z3'|stop observer [\d.]+)/.exec(l)?.[1])).toEqual([`DELETE SERVER '${pair.ob.lab.host("host7").address}:2882' ZONE 'z3'`, `stop observer ${pair.ob.lab.host("host7").address}`]);
+  expect(steps(back).map((l) => /(DELETE SERVER '[\d.:]+' ZONE 'z3'|wait until [\d.]+ is gone from DBA_OB_SERVERS|stop observer [\d.]+ \(data kept)/.exec(l)?.[1])).toEqual([`DELETE SERVER '${pair.ob.lab.host("host7").address}:2882' ZONE 'z3'`, `wait until ${pair.ob.lab.host("host7").address} is gone from DBA_OB_SERVERS`, `stop observer ${pair.ob.lab.host("host7").address} (data kept`]);
   expect((await observed()).standbyCluster.servers).toHaveLength(3);
   const h7 = pair.ob.lab.host("host7");
   expect(fs.readdirSync(`${h7.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);

@@ -23,9 +23,9 @@ export interface TenantPair {
   /** `examples/ob-standby-tenants` on this lab. */
   readonly stack: Stack;
   /** obclient as root@<tenant> (sys by default); the password (the side's root@sys one, or the primary's for a user tenant) and the statements on stdin. */
-  sql(side: PairSide, sql: string, o?: { tenant?: string; password?: string }): Promise<{ code: number | null; out: string; err: string }>;
+  sql(side: PairSide, sql: string, o?: { tenant?: string; password?: string; host?: string }): Promise<{ code: number | null; out: string; err: string }>;
   /** t1's x ids on a side by a weak read, comma-joined; undefined while the query fails. */
-  ids(side: PairSide): Promise<string | undefined>;
+  ids(side: PairSide, host?: string): Promise<string | undefined>;
 }
 
 export async function startTenantPair(o: { hosts?: number; labStandby?: boolean } = {}): Promise<TenantPair> {
@@ -36,15 +36,15 @@ export async function startTenantPair(o: { hosts?: number; labStandby?: boolean 
     else for (const h of ob.lab.hosts.slice(3)) await runLabCli(["oceanbase", "binary", "--dir", ob.lab.dir, "--host", h.name, "--version", "4.2.1"]);
     const standbyPassword = standby ? fs.readFileSync(standby.passwordFile, "utf8") : ob.password;
     const sql: TenantPair["sql"] = async (side, text, x = {}) => {
-      const [host, address, port] = side === "primary" ? [ob.cluster.servers[0].host, ob.cluster.servers[0].address, ob.cluster.servers[0].sqlPort] : ["host4", ob.lab.host("host4").address, 2881];
+      const [host, address, port] = side === "primary" ? [ob.cluster.servers[0].host, ob.cluster.servers[0].address, ob.cluster.servers[0].sqlPort] : [x.host ?? "host4", ob.lab.host(x.host ?? "host4").address, 2881];
       const tenant = x.tenant ?? "sys";
       const pw = x.password ?? (side === "standby" && tenant === "sys" ? standbyPassword : ob.password);
       const cmd = `f=$(mktemp) && chmod 600 "$f" && IFS= read -r pw && printf '[client]\\npassword=%s\\n' "$pw" > "$f" && obclient --defaults-extra-file="$f" -h${address} -P${port} -uroot@${tenant} -N -s -e "$(cat)"; rc=$?; rm -f "$f"; exit $rc`;
       const r = await ob.lab.exec(host, cmd, `${pw}\n${text}`);
       return { code: r.code, out: r.stdout.trim(), err: r.stderr.trim() };
     };
-    const ids: TenantPair["ids"] = async (side) => {
-      const r = await sql(side, "SET ob_read_consistency = 'WEAK'; SELECT id FROM x ORDER BY id", { tenant: "t1" });
+    const ids: TenantPair["ids"] = async (side, host) => {
+      const r = await sql(side, "SET ob_read_consistency = 'WEAK'; SELECT id FROM x ORDER BY id", { tenant: "t1", host });
       return r.code === 0 ? r.out.split("\n").filter((l) => l !== "").join(",") : undefined;
     };
     const stack = stackOn(ob.lab, path.join(REPO, "examples", "ob-standby-tenants"), "tenants-state");

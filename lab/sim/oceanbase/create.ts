@@ -93,7 +93,7 @@ export async function createCluster(o: CreateOptions): Promise<LabObCluster> {
     servers,
     tenants,
     ...freshFields(),
-    units: isV4({ version }) ? undefined : initialUnits(tenants.map((t) => t.id), servers),
+    units: initialUnits(tenants.map((t) => t.id), servers),
     merge: Object.fromEntries([["0", merged()], ...tenants.map((t) => [String(t.id), merged()])]),
     lastDataChangeAt: now,
   };

@@ -1,8 +1,9 @@
 /**
  * The outputs of a 4.x standby (`observed`): the standby tenants' roles and sources, the lag, the
  * standby cluster's servers and zones. Lag: for each standby tenant, its primary tenant's SYNC_SCN
- * minus its own (DBA_OB_TENANTS on both sides, read in one round; 4.x SCNs are nanosecond
- * timestamps), the largest of them in seconds: what V$OB_LS_LOG_RESTORE_STATUS's SYNC_SCN trails by.
+ * minus its own (DBA_OB_TENANTS on both sides, read in one round, the primary's after the
+ * standby's; 4.x SCNs are nanosecond timestamps), the largest of them in seconds: what
+ * V$OB_LS_LOG_RESTORE_STATUS's SYNC_SCN trails by.
  */
 import { clusterName4 } from "./plan-cluster4";
 import { standbyView, type TenantsActual } from "./read-tenants";

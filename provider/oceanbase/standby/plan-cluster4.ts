@@ -6,14 +6,15 @@
  * its one SSH connection), `ALTER SYSTEM BOOTSTRAP REGION .. ZONE .. SERVER ..` on the first
  * zone's RootServer with each zone's RootServer, `ALTER USER root IDENTIFIED BY ..` (root@sys has
  * no password after bootstrap), the other hosts by ADD SERVER, each zone's IDC. Scaling by
- * editing as on 3.x: ADD ZONE / START ZONE / ADD SERVER; DELETE SERVER / STOP ZONE / DELETE ZONE
- * and the removed host's observer stopped with its data kept.
+ * editing as on 3.x: ADD ZONE / START ZONE / ADD SERVER; DELETE SERVER, a bounded wait until the
+ * server left DBA_OB_SERVERS (DELETING while its units move), STOP ZONE / DELETE ZONE of an emptied
+ * zone, and the removed host's observer stopped with its data kept.
  */
 import type { Operation } from "../../core/operation";
 import { sqlOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { obString } from "../sql";
-import { precheckHost, rsListOf, startOp, stopOp, type Member } from "./plan";
+import { precheckHost, rsListOf, scaleInPhases, startOp, type Member } from "./plan";
 import { markerOf } from "./read";
 import { standbyPasswordOf, standbyView, type SideView, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
@@ -65,7 +66,9 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   const bare: SqlEndpoint = { ...ep, password: "" };
   // A running observer that refuses both our password and none is never bootstrapped over.
   if (a.standby && !a.standby.ok) {
-    throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${a.standby.error.split("\n")[0]}): check standbyPassword (default: primary.password)`);
+    const error = a.standby.error.split("\n")[0];
+    if (/\bERROR 1045\b/.test(error)) throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${error}): check standbyPassword (default: primary.password)`);
+    throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${error}): an observer just started may still be loading (run up again), else its log (${s.observer.home}/log/observer.log) says why. Nothing was changed`);
   }
   const self = standbyView(a);
   // Observers all stopped over data they were started on (a host restart, a delete undone): started again, never bootstrapped again.
@@ -113,9 +116,7 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp(t, ep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby cluster does not have" })] });
   if (gone.length > 0) {
     const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
-    const statements = [...gone.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone)), ...emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)])];
-    phases.push({ title: "delete servers", operations: [sqlOp(t, ep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts (and zones) the inputs no longer have" })] });
-    phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby cluster (DELETE SERVER)`)) });
+    phases.push(...scaleInPhases(s, name, gone, emptied, a.hosts, t, ep, { view: "DBA_OB_SERVERS", units: "DBA_OB_UNITS", serversLeft: TENANT_SQL.serversLeft, unitsMoving: TENANT_SQL.unitsMoving }));
   }
   const zonesToSet = firstOfZone.filter((m) => !newZones.includes(m.zone) && ((self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self?.zones[m.zone.name]?.region ?? "") !== m.zone.region));
   if (zonesToSet.length > 0) {

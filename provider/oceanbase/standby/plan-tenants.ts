@@ -51,6 +51,11 @@ function sourceFor(s: StandbyClusterSpec, from: Side, tenant: TenantView): Resto
     if (!a.path.startsWith("file://")) throw new PlanRefusal(`logRestoreFrom: archive: tenant ${tenant.name}'s archive is at ${a.path}; only file:// (NFS) archives are built as a log restore source: use logRestoreFrom: service`);
     return { location: a.path };
   }
+  return serviceSource(s, from, tenant);
+}
+
+/** The primary tenant's SQL service as a source: what CREATE STANDBY TENANT takes (the only kind it checks). */
+function serviceSource(s: StandbyClusterSpec, from: Side, tenant: TenantView): RestoreSource {
   const password = s.logRestoreSource?.password ?? s.primary.password;
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
@@ -90,10 +95,13 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
   const phases: Phase[] = [];
   const create = pair.filter((x) => !x.sb);
   if (create.length > 0) {
-    phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, create.map((x) => TENANT_SQL.createStandby(x.p.name, sourceFor(s, primary, x.p))), {
-      describe: create.map((x) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})`).join("; "),
+    // From an archive: created on the service (CREATE STANDBY TENANT accepts no LOCATION), then switched to the archive.
+    const statements = create.flatMap((x) => [TENANT_SQL.createStandby(x.p.name, serviceSource(s, primary, x.p)), ...(s.logRestoreFrom === "archive" ? [TENANT_SQL.setSource(x.p.name, sourceFor(s, primary, x.p))] : [])]);
+    const described = (x: (typeof create)[number]) => `CREATE STANDBY TENANT ${x.p.name} (log restore source ${TENANT_SQL.describeSource(serviceSource(s, primary, x.p))})${s.logRestoreFrom === "archive" ? `, then SET LOG_RESTORE_SOURCE TENANT = ${x.p.name} (${TENANT_SQL.describeSource(sourceFor(s, primary, x.p))})` : ""}`;
+    phases.push({ title: "create standby tenants", operations: [sqlOp(standby.t, standby.ep, statements, {
+      describe: create.map(described).join("; "),
       reason: "the primary's tenant has no standby tenant on this cluster",
-      hint: s.logRestoreFrom === "archive" ? "4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : "1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port",
+      hint: `1045: check logRestoreSource's user and password in the primary tenant; 4179 check network: the standby cluster must reach the primary's SQL port${s.logRestoreFrom === "archive" ? " (a tenant is created on the service, then switched to the archive); 4002: the standby cluster's hosts must see the primary tenant's archive directory at the same path (mount it)" : ""}`,
       timeoutMs: 300_000,
     })] });
     phases.push({ title: "wait for the standby tenants", operations: [waitSynced(s, standby, create.map((x) => x.p), "a new standby tenant copies its primary tenant, then follows its log")] });
@@ -132,9 +140,8 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   if (s.failover!.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${name}, its cluster name): failover is never implicit`);
   if (a.primary.ok) throw new PlanRefusal(`the primary ${name} at ${s.primary.host}:${s.primary.port} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
   const view = standbyView(a);
-  const boot = bootOf(members4(s, a));
-  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
-  const standby: Side = { label: `standby cluster ${s.clusterId}`, t: { host: boot.address, connKey: boot.t.connKey }, ep: { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, view };
+  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members4(s, a)).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
+  const standby: Side = { label: `standby cluster ${s.clusterId}`, ...sysOf(s, a, "failover"), view };
   const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
   if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
@@ -151,22 +158,48 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
 /**
  * Delete on 4.x: the standby tenants stop following the primary (their log restore source
  * cleared: the primary keeps serving, it never knew them), then the observers this resource
- * started stop; the data stays unless deleteData. Refused while a tenant here is the primary one.
+ * started stop; the data stays unless deleteData. Refused while any tenant here is a primary one,
+ * and while observers run but the standby's sys cannot be read (it might serve one).
  */
 export function planTenantsDelete(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const name = clusterName4(s, a) ?? "";
   const view = standbyView(a);
-  const mine = (view?.tenants ?? []).filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
-  const primaryHere = mine.filter((t) => t.role === "PRIMARY");
-  if (primaryHere.length > 0) throw new PlanRefusal(`tenant${primaryHere.length === 1 ? "" : "s"} ${primaryHere.map((t) => t.name).join(", ")} on standby cluster ${s.clusterId} ${primaryHere.length === 1 ? "is" : "are"} PRIMARY now: deleting would take the primary away; switch back first (role: "standby"), then delete`);
+  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
+  // Observers that run but whose sys cannot be read may serve a primary tenant: never stopped blind.
+  const runningHosts = ours.filter((h) => h.pid !== null);
+  if (!view && runningHosts.length > 0 && !(a.standby?.ok && "bootstrapped" in a.standby)) {
+    const why = a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no answer";
+    throw new PlanRefusal(`delete: the observers run on ${runningHosts.map((h) => h.address).join(", ")} but the standby cluster's sys does not answer (${why}): whether a tenant there is PRIMARY cannot be read, so nothing is stopped; check standbyPassword (default: primary.password) and that the observers answer on port ${s.observer.sqlPort}, then delete again. Nothing was changed`);
+  }
+  // Every tenant the cluster shows, named in tenants or not: a PRIMARY one serves somebody.
+  const primaryHere = (view?.tenants ?? []).filter((t) => t.role === "PRIMARY");
+  if (primaryHere.length > 0) {
+    const which = `tenant${primaryHere.length === 1 ? "" : "s"} ${primaryHere.map((t) => t.name).join(", ")} on standby cluster ${s.clusterId} ${primaryHere.length === 1 ? "is" : "are"} PRIMARY`;
+    // A primary that answers and has the tenant as a standby: a switchover, undone by switching back.
+    const back = a.primary.ok && primaryHere.every((t) => a.primary.ok && a.primary.view.tenants.some((p) => p.name === t.name && p.role === "STANDBY"));
+    throw new PlanRefusal(
+      back
+        ? `${which} (switched over): deleting would take the primary away; switch back first (role: "standby"), then delete. Nothing was changed`
+        : `${which} (failed over, or made here): this cluster now serves them, and delete never stops a primary; keep it (drop the resource from the stack only: pulumi state delete), or once its data is disposable drop those tenants or stop its observers by hand, then delete again. Nothing was changed`,
+    );
+  }
   const phases: Phase[] = [];
+  const mine = (view?.tenants ?? []).filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const following = mine.filter((t) => t.role === "STANDBY" && t.syncStatus !== "NOT AVAILABLE");
   if (view && following.length > 0) {
-    const boot = bootOf(members4(s, a));
+    const sys = sysOf(s, a, "delete");
     const statements = following.map((t) => TENANT_SQL.clearSource(t.name));
-    phases.push({ title: "stop following the primary", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { host: boot.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) }, statements, { describe: statements.join("; "), reason: "the standby cluster is deleted; the primary keeps serving" })] });
+    phases.push({ title: "stop following the primary", operations: [sqlOp(sys.t, sys.ep, statements, { describe: statements.join("; "), reason: "the standby cluster is deleted; the primary keeps serving" })] });
   }
-  const ours = a.hosts.filter((h) => h.marker === markerOf(s, name, h.dataDir) || (s.deleteData && h.marker === `removed ${markerOf(s, name, h.dataDir)}`));
   if (ours.length > 0) phases.push({ title: "stop observers", operations: ours.map((h) => stopOp(s, name, h, "the standby cluster is deleted")) });
   return phases;
+}
+
+/** Where the standby's sys takes SQL outside an up's cluster steps: the first zone's RootServer if its observer runs, else any member whose observer runs. */
+function sysOf(s: StandbyClusterSpec, a: TenantsActual, what: string): { t: Target; ep: SqlEndpoint } {
+  const members = members4(s, a);
+  const boot = bootOf(members);
+  const m = boot.probe.pid !== null ? boot : members.find((x) => x.probe.pid !== null);
+  if (!m) throw new PlanRefusal(`${what}: no observer of standby cluster ${s.clusterId} runs on ${members.map((x) => x.address).join(", ")}: start its observers first`);
+  return { t: { host: m.address, connKey: m.t.connKey }, ep: { host: m.address, port: s.observer.sqlPort, password: standbyPasswordOf(s) } };
 }

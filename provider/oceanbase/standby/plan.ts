@@ -233,6 +233,27 @@ function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, gone: C
   const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
   const held = emptied.filter((z) => self.units.some((u) => u.zone === z));
   if (held.length > 0) throw new PlanRefusal(`zone${held.length > 1 ? "s" : ""} ${held.join(", ")} hold${held.length > 1 ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${held.length > 1 ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do; keep a server in ${held.join(", ")}. Nothing was changed`);
+  return scaleInPhases(s, name, gone, emptied, a.hosts, t, sep, { view: "__all_server", serversLeft: STANDBY_SQL.serversLeft, unitsMoving: STANDBY_SQL.unitsMoving, units: "__all_unit" });
+}
+
+/**
+ * The scale-in steps on either major version (3.x `__all_server`, 4.x DBA_OB_SERVERS, where a
+ * deleted server shows DELETING until its units have moved): DELETE SERVER for those not deleting
+ * yet, the bounded wait until they left the view, the emptied zones' STOP ZONE and DELETE ZONE
+ * (OceanBase deletes only a stopped zone with no server), then the observers stop. The data
+ * directory always stays on scale-in (marked as a removed standby's): deleteData is the resource
+ * delete's option, not a server's.
+ */
+export function scaleInPhases(
+  s: StandbyClusterSpec,
+  name: string,
+  gone: readonly { address: string; rpcPort: number; zone: string; status: string }[],
+  emptied: readonly string[],
+  hosts: readonly HostProbe[],
+  t: Target,
+  sep: SqlEndpoint,
+  sql: { view: string; units: string; serversLeft: (a: readonly string[]) => string; unitsMoving: (a: readonly string[]) => string },
+): { title: string; operations: Operation[] }[] {
   const addresses = gone.map((x) => x.address);
   // One that an interrupted up already deleted is only waited for (a second DELETE SERVER is refused).
   const toDelete = gone.filter((x) => x.status !== "DELETING");
@@ -241,18 +262,17 @@ function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, gone: C
     const statements = toDelete.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone));
     phases.push({ title: "delete servers", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts the inputs no longer have" })] });
   }
-  const moving = STANDBY_SQL.unitsMoving(addresses);
-  phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, STANDBY_SQL.serversLeft(addresses), "0", s.timeoutSeconds, {
-    describe: `wait until ${addresses.join(", ")} ${addresses.length === 1 ? "is" : "are"} gone from __all_server (units migrated within the zone, at most ${s.timeoutSeconds}s)`,
+  phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, sql.serversLeft(addresses), "0", s.timeoutSeconds, {
+    describe: `wait until ${addresses.join(", ")} ${addresses.length === 1 ? "is" : "are"} gone from ${sql.view} (units migrated within the zone, at most ${s.timeoutSeconds}s)`,
     reason: "DELETE SERVER is asynchronous: its observer stops only once its units have moved",
-    hint: "see __all_unit (MIGRATE_FROM_SVR_IP) and __all_server on the standby; the migration goes on in the servers: run up again to wait more",
-    show: sh`set -- $(ob -e ${`${STANDBY_SQL.serversLeft(addresses)}; ${moving}`} 2>/dev/null); ` + `k="$1 $2"; t="$1 of ${addresses.length} server(s) still deleting, $2 unit(s) migrating"`,
+    hint: `see ${sql.units} (MIGRATE_FROM_SVR_IP) and ${sql.view} on the standby; the migration goes on in the servers: run up again to wait more`,
+    show: sh`set -- $(ob -e ${`${sql.serversLeft(addresses)}; ${sql.unitsMoving(addresses)}`} 2>/dev/null); ` + `k="$1 $2"; t="$1 of ${addresses.length} server(s) still deleting, $2 unit(s) migrating"`,
   })] });
   if (emptied.length > 0) {
     const statements = emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)]);
     phases.push({ title: "delete zones", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "zones the inputs no longer have (their servers are gone)" })] });
   }
-  phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp(s, name, a.hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
+  phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp({ ...s, deleteData: false }, name, hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
   return phases;
 }
 

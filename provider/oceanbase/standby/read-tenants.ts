@@ -58,12 +58,14 @@ export interface TenantsActual {
 const str = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 const num = (v: unknown): number => (v === null || v === undefined || v === "" ? 0 : Number(v));
 
-export async function readSide(s: SqlSession, cluster = false): Promise<SideView> {
+/** `before`: what DBA_OB_TENANTS waits for (the primary's is read after the standby's, so the lag is not understated). */
+export async function readSide(s: SqlSession, cluster = false, before?: Promise<unknown>): Promise<SideView> {
   const comment = str((await rows(s, TENANT_READ.version))[0]?.version_comment);
   const name = str((await rows(s, TENANT_READ.name))[0]?.value);
   const access = await rows(s, TENANT_READ.access);
   const restore = new Map((await rows(s, TENANT_READ.restore)).map((r) => [num(r.tenant_id), str(r.sync_status)]));
   const archive = new Map((await rows(s, TENANT_READ.archive)).map((r) => [num(r.tenant_id), { status: str(r.status), path: str(r.path) }]));
+  await before;
   const tenants = (await rows(s, TENANT_READ.tenants)).map((r): TenantView => ({
     name: str(r.tenant_name),
     id: num(r.tenant_id),
@@ -84,32 +86,55 @@ export async function readSide(s: SqlSession, cluster = false): Promise<SideView
 export const standbyPasswordOf = (s: StandbyClusterSpec) => s.standbyPassword ?? s.primary.password;
 
 export async function readTenants(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<TenantsActual> {
-  const [primary, hosts] = await Promise.all([
-    reach(() => withSession(ctx, connectionKey(parseConnection(s.primary.connection)), s.primary, (x) => readSide(x))),
-    probeHosts(s, ctx, olds),
-  ]);
+  // The primary's session runs beside the probes and the standby's read, but takes its SYNC_SCNs
+  // only after the standby's: the lag (primary minus standby) includes the read, never less.
+  let standbyRead!: () => void;
+  const gate = new Promise<void>((r) => (standbyRead = r));
+  const reading = reach(() => withSession(ctx, connectionKey(parseConnection(s.primary.connection)), s.primary, (x) => readSide(x, false, gate)));
+  try {
+    const hosts = await probeHosts(s, ctx, olds);
+    const standby = await readStandby4(s, ctx, hosts);
+    standbyRead();
+    return { primary: await reading, standby, hosts };
+  } finally {
+    standbyRead();
+    await reading;
+  }
+}
+
+async function readStandby4(s: StandbyClusterSpec, ctx: RunContext, hosts: HostProbe[]): Promise<StandbyReach> {
   // The standby answers through any host whose observer runs (any OBServer answers for its cluster).
   const running = hosts.find((h) => h.pid !== null && candidateAddress(s, h.address));
-  let standby: StandbyReach = null;
-  if (running) {
-    const ep = { host: running.address, port: s.observer.sqlPort };
-    const withPassword = await reach(() => withSession(ctx, running.connKey, { ...ep, password: standbyPasswordOf(s) }, (x) => readSide(x, true)));
-    if (withPassword.ok) standby = withPassword;
-    else {
-      // Before BOOTSTRAP, and after it until ALTER USER, root@sys has no password.
-      const bare = await reach(async () => {
-        const x = await openSession(ctx, running.connKey, { ...ep, password: "" });
-        try {
-          return await reach(() => readSide(x, true));
-        } finally {
-          await x.end().catch(() => undefined);
-        }
-      });
-      standby = !bare.ok ? withPassword : bare.view.ok ? { ok: true, view: bare.view.view, noPassword: true } : { ok: true, bootstrapped: false };
-    }
+  if (!running) return null;
+  const ep = { host: running.address, port: s.observer.sqlPort };
+  const withPassword = await reach(() => withSession(ctx, running.connKey, { ...ep, password: standbyPasswordOf(s) }, (x) => readSide(x, true)));
+  if (withPassword.ok) return withPassword;
+  // Before BOOTSTRAP, and after it until ALTER USER, root@sys has no password.
+  const readBare = () =>
+    reach(async () => {
+      const x = await openSession(ctx, running.connKey, { ...ep, password: "" });
+      try {
+        return await reach(() => readSide(x, true));
+      } finally {
+        await x.end().catch(() => undefined);
+      }
+    });
+  // Only OceanBase's not-bootstrapped error (OB_NOT_INIT) says "not bootstrapped"; another one from
+  // a server that lets root@sys in bare is one still starting: read again, bounded.
+  const end = Date.now() + SETTLE_MS;
+  for (;;) {
+    const bare = await readBare();
+    if (!bare.ok) return withPassword;
+    if (bare.view.ok) return { ok: true, view: bare.view.view, noPassword: true };
+    if (NOT_BOOTSTRAPPED.test(bare.view.error)) return { ok: true, bootstrapped: false };
+    if (Date.now() >= end) return { ok: false, error: `${bare.view.error} (root@sys has no password there, and its views did not answer within ${SETTLE_MS / 1000}s)` };
+    await new Promise((r) => setTimeout(r, 1000));
   }
-  return { primary, standby, hosts };
 }
+
+/** OB_NOT_INIT: what a server not bootstrapped answers to a read. */
+const NOT_BOOTSTRAPPED = /\bERROR 4006\b/;
+const SETTLE_MS = 60_000;
 
 const candidateAddress = (s: StandbyClusterSpec, address: string) => s.zones.some((z) => (Array.isArray(z.hosts) ? z.hosts : z.hosts.from).some((h) => h.address === address));
 

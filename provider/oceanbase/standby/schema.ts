@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ConnectionSchema } from "../../core/connection";
-import { ClusterSchema } from "../schema";
+import { ClusterSchema, password } from "../schema";
 
 /** OceanBase's cluster_id range (3.x docs, cluster_id parameter). */
 export const CLUSTER_ID_MAX = 4294901759;
@@ -102,7 +102,7 @@ export const StandbyClusterSchema = z
     /** 4.x: the primary's user tenants that get a standby tenant here. @default every user tenant of the primary */
     tenants: z.array(ident("tenant name")).min(1, "name at least one tenant, or leave tenants out for all").optional(),
     /** 4.x: root@sys's password of the standby cluster (a 4.x standby cluster has its own sys tenant). @default primary.password */
-    standbyPassword: z.string().min(1, "cannot be empty").optional(),
+    standbyPassword: password.optional(),
     /**
      * 4.x: the user in each primary tenant the standby tenant pulls log as (LOG_RESTORE_SOURCE
      * USER=user@tenant PASSWORD=...). @default root with primary.password

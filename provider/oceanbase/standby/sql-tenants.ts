@@ -39,6 +39,9 @@ export const TENANT_SQL = {
     `ALTER SYSTEM BOOTSTRAP ${rs.map((m) => `REGION ${obString(m.region)} ZONE ${obString(m.zone)} SERVER ${obString(`${m.address}:${m.rpcPort}`)}`).join(", ")}`,
   /** root@sys has no password after bootstrap. */
   setRootPassword: (password: string) => `ALTER USER root IDENTIFIED BY ${obString(password)}`,
+  /** Servers still in the cluster (DELETING until their units have moved), and units still moving off them. */
+  serversLeft: (addresses: readonly string[]) => `SELECT count(*) FROM oceanbase.DBA_OB_SERVERS WHERE svr_ip IN (${addresses.map(obString).join(", ")})`,
+  unitsMoving: (addresses: readonly string[]) => `SELECT count(*) FROM oceanbase.DBA_OB_UNITS WHERE migrate_from_svr_ip IN (${addresses.map(obString).join(", ")})`,
   /** What a step says of a source: never its password. */
   describeSource: (r: RestoreSource) => ("location" in r ? `LOCATION=${r.location}` : `SERVICE=${r.access.join(";")} USER=${r.user}@${r.tenant}`),
 } as const;

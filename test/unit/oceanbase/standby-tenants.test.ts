@@ -8,10 +8,12 @@ import { connectionKey, parseConnection } from "../../../provider/core/connectio
 import { planTenants, planTenantsDelete } from "../../../provider/oceanbase/standby/plan-tenants";
 import type { HostProbe } from "../../../provider/oceanbase/standby/read";
 import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
+import { passwordLine } from "../../../provider/oceanbase/script";
 import { TENANT_SQL } from "../../../provider/oceanbase/standby/sql-tenants";
 import { validateStandby } from "../../../provider/oceanbase/standby/validate";
 import { tokenize } from "../../../lab/sim/oceanbase/sql/select";
 import { hostileStrings } from "../../fixtures/hostile-strings";
+import { hostile } from "../../hostile/strings";
 
 const host = (n: number) => ({ connection: { host: `10.0.1.${n}`, user: "admin" }, address: `10.0.1.${n}` });
 const base = (over: Record<string, unknown> = {}) => ({
@@ -95,14 +97,27 @@ test("delete: the standby tenants' source cleared, then each observer stopped wi
   expect(steps(plan)).toEqual(["stop following the primary: 10.0.1.1 sql", "stop observers: 10.0.1.1 stop, 10.0.1.2 stop"]);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM SET LOG_RESTORE_SOURCE = '' TENANT = t1;");
   expect(plan[1].operations[0].command).not.toContain("rm -rf");
-  expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY now: deleting would take the primary away; switch back first/);
+  expect(() => planTenantsDelete(spec(), actual([tenant("t1", "STANDBY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 on standby cluster 2 is PRIMARY \(switched over\): deleting would take the primary away; switch back first/);
+  // Failed over (the primary lost): no switching back; the cluster is kept until its data is disposable.
+  const lost = { primary: { ok: false as const, error: "timed out" }, standby: { ok: true as const, view: side(tenant("t1", "PRIMARY")) }, hosts: running };
+  expect(() => planTenantsDelete(spec(), lost)).toThrow(/t1 on standby cluster 2 is PRIMARY \(failed over, or made here\): this cluster now serves them, and delete never stops a primary; keep it .*once its data is disposable/);
+  // A PRIMARY tenant not among tenants is looked at too.
+  expect(() => planTenantsDelete(spec({ tenants: ["t1"], deleteData: true }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY"), tenant("t2", "PRIMARY")]))).toThrow(/tenant t2 on standby cluster 2 is PRIMARY/);
+  // Observers running, sys unreadable (wrong standbyPassword, observers hung): nothing stopped, nothing removed.
+  const unread: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "ERROR 1045: Access denied" }, hosts: running };
+  expect(() => planTenantsDelete(spec({ deleteData: true }), unread)).toThrow(/the observers run on 10\.0\.1\.1, 10\.0\.1\.2 but the standby cluster's sys does not answer \(ERROR 1045: Access denied\).*check standbyPassword/);
+  // No observer runs: nothing can serve; the stop steps (no-ops on a stopped observer) run.
+  expect(steps(planTenantsDelete(spec(), { ...unread, standby: null, hosts: running.map((h) => ({ ...h, pid: null })) }))).toEqual(["stop observers: 10.0.1.1 stop, 10.0.1.2 stop"]);
+  // The first zone's RootServer down: the source is cleared through a host whose observer runs.
+  expect(steps(planTenantsDelete(spec(), { ...actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]), hosts: [{ ...probe(1), pid: null }, probe(2)] }))[0]).toBe("stop following the primary: 10.0.1.2 sql");
 });
 
-test("logRestoreFrom archive: LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
+test("logRestoreFrom archive: created on the service, then LOCATION= the primary tenant's archive path while it archives; refused before any step when it does not, or archives to OSS", () => {
   const archiving = tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "file:///nfs/archive/t1" } });
   const plan = planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], []));
-  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source LOCATION=file:///nfs/archive/t1)");
-  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1';");
+  // CREATE STANDBY TENANT checks only a SERVICE source (OceanBase refuses LOCATION there, 1235): created on the service, then switched.
+  expect(plan[0].operations[0].describe).toBe("CREATE STANDBY TENANT t1 (log restore source SERVICE=10.0.0.1:2881 USER=root@t1), then SET LOG_RESTORE_SOURCE TENANT = t1 (LOCATION=file:///nfs/archive/t1)");
+  expect(plan[0].operations[0].stdin).toContain("CREATE STANDBY TENANT IF NOT EXISTS t1 LOG_RESTORE_SOURCE = 'SERVICE=10.0.0.1:2881 USER=root@t1 PASSWORD=pw';\nALTER SYSTEM SET LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1' TENANT = t1;");
   expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "STOP", path: "file:///nfs/archive/t1" } })], []))).toThrow(/tenant t1 on the primary is not archiving its log \(CDB_OB_ARCHIVELOG status STOP\)/);
   expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "oss://b/a?host=x" } })], []))).toThrow(/only file:\/\/ \(NFS\) archives are built/);
 });
@@ -129,6 +144,10 @@ test("refused before any step: a tenant PRIMARY on both sides, a tenant the prim
   expect(() => planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "PRIMARY")]))).toThrow(/t1 is PRIMARY on both clusters .*never overwritten/);
   expect(() => planTenants(spec({ tenants: ["t9"] }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/tenants: t9 is not a user tenant of the primary \(DBA_OB_TENANTS has t1\)/);
   expect(() => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "ERROR 1045: Access denied" }, hosts: running })).toThrow(/the standby cluster's sys at 10\.0\.1\.1:2881 refuses root@sys \(ERROR 1045: Access denied\): check standbyPassword/);
+  // Another error is no password problem: the observer may still be loading.
+  const loading = () => planTenants(spec(), { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "OceanBase refused a read: ERROR 4012: Timeout" }, hosts: running });
+  expect(loading).toThrow(/does not answer \(OceanBase refused a read: ERROR 4012: Timeout\): an observer just started may still be loading \(run up again\)/);
+  expect(loading).not.toThrow(/standbyPassword/);
   expect(() => planTenants(spec({ version: "4.2.2" }), actual([tenant("t1", "PRIMARY")], []))).toThrow(/version 4\.2\.2 differs from the primary's 4\.2\.1\.0.*upgrade the standby first, then the primary/);
   expect(() => planTenants(spec(), { primary: { ok: true, view: { ...side(), version: "3.2.4.0" } }, standby: { ok: true, view: side() }, hosts: running })).toThrow(/the primary runs OceanBase 3\.2\.4\.0.*a 3\.x pair is a standby cluster/);
 });
@@ -140,6 +159,9 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   expect(() => planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY")]))).toThrow(/answers: failover is for a lost primary/);
   const plan = planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
+  expect(steps(plan)).toEqual(["failover: 10.0.1.1 sql"]);
+  // The first zone's RootServer is down too: ACTIVATE runs on a member whose observer runs.
+  expect(steps(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, hosts: [{ ...probe(1), pid: null }, probe(2)] }))).toEqual(["failover: 10.0.1.2 sql"]);
   expect(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
 });
 
@@ -153,4 +175,38 @@ test("the log restore source and root@sys's password are one SQL literal whateve
   for (const pw of hostileStrings.filter((h) => h !== "")) {
     expect(tokenize(TENANT_SQL.setRootPassword(pw)).filter((x) => x.t === "str").map((x) => x.v)).toEqual([pw]);
   }
+});
+
+test("standbyPassword with every hostile string: refused naming the field (never echoed), or it is exactly the first stdin line of each standby step (a line break would run the rest as SQL as root@sys)", () => {
+  let refused = 0;
+  for (const pw of hostile("/tmp/canary")) {
+    const v = validateStandby(base({ standbyPassword: pw }));
+    if (!v.ok) {
+      refused++;
+      expect(v.failures.map((f) => `${f.path} ${String(f.value)}`)).toEqual(v.failures.map(() => "standbyPassword [secret]"));
+      continue;
+    }
+    const plan = planTenants(v.spec, actual([tenant("t1", "PRIMARY")], []));
+    for (const op of plan.flatMap((p) => p.operations).filter((o) => o.host === "10.0.1.1")) {
+      expect(op.stdin!.split("\n")[0]).toBe(passwordLine(pw));
+      if (pw.length > 8) expect(op.command).not.toContain(pw);
+    }
+  }
+  expect(refused).toBeGreaterThan(0);
+  for (const bad of ["a\nSELECT 1", "a\r\nb", "a\0b", ""]) expect(validateStandby(base({ standbyPassword: bad })).ok).toBe(false);
+});
+
+test("4.x scale-in: DELETE SERVER, a bounded wait until it left DBA_OB_SERVERS, then an emptied zone's STOP/DELETE ZONE, then its observer stopped with its data kept even with deleteData; a server already DELETING is only waited for", () => {
+  const three = spec({ deleteData: true, zones: [1, 2].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })) });
+  const wider = { ...side(tenant("t1", "STANDBY")), servers: [...side().servers, { address: "10.0.1.3", rpcPort: 2882, sqlPort: 2881, zone: "z3", status: "ACTIVE" }], zones: { ...side().zones, z3: { idc: "idc3", region: "sys_region" } } };
+  const hosts = [...running, { ...probe(3), address: "10.0.1.3", connKey: connectionKey(parseConnection(host(3).connection)) }];
+  const a: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: true, view: wider }, hosts };
+  const plan = planTenants(three, a);
+  expect(steps(plan)).toEqual(["delete servers: 10.0.1.1 sql", "wait for unit migration: 10.0.1.1 wait", "delete zones: 10.0.1.1 sql", "stop removed observers: 10.0.1.3 stop"]);
+  expect(plan[1].operations[0].command).toMatch(/DBA_OB_SERVERS WHERE svr_ip IN \(.*10\.0\.1\.3/);
+  expect(plan[2].operations[0].stdin).toContain("ALTER SYSTEM STOP ZONE 'z3';\nALTER SYSTEM DELETE ZONE 'z3';");
+  expect(plan[3].operations[0].command).not.toContain("rm -rf");
+  expect(plan[3].operations[0].describe).toContain("data kept");
+  const deleting = { ...a, standby: { ok: true as const, view: { ...wider, servers: wider.servers.map((x) => (x.address === "10.0.1.3" ? { ...x, status: "DELETING" } : x)) } } };
+  expect(steps(planTenants(three, deleting))[0]).toBe("wait for unit migration: 10.0.1.1 wait");
 });

@@ -126,3 +126,23 @@ test("a cluster name the primary reports goes into ADD/REMOVE CLUSTER only as a 
     expect(() => STANDBY_SQL.removeCluster(bad, 2)).toThrow(/not a plain identifier/);
   }
 });
+
+test("scale-in: DELETE SERVER, the wait until it left __all_server, then its observer stopped with its data kept, deleteData or not (that is the resource delete's option)", () => {
+  const s = spec({ deleteData: true, zones: [1, 2].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(10 + i)] })) });
+  const marker = markerOf(s, "obcluster", "/data/1/store");
+  const self: ClusterView = {
+    ...peer, clusterId: 2, role: "PHYSICAL STANDBY", switchoverStatus: "NOT ALLOWED",
+    servers: [11, 12, 13].map((n, i) => ({ address: `10.0.0.${n}`, rpcPort: 2882, sqlPort: 2881, zone: `z${i + 1}`, status: "ACTIVE" })),
+    zones: { z1: { idc: "idc1", region: "sys_region" }, z2: { idc: "idc2", region: "sys_region" }, z3: { idc: "idc3", region: "sys_region" } },
+    units: [{ zone: "z1", address: "10.0.0.11", migrateFrom: "" }],
+  };
+  const registered = { ...peer, standbys: [{ clusterId: 2, name: "obcluster", status: "VALID", currentScn: 4, rsList: "" }] };
+  const hosts = [11, 12, 13].map((n) => probe(n, { pid: 40 + n, data: "nonempty", marker }));
+  const plan = planStandby(s, { peer: { ok: true, view: registered }, self: { ok: true, view: self }, hosts });
+  const titles = plan.map((p) => p.title);
+  expect(titles.slice(titles.indexOf("delete servers"))).toEqual(["delete servers", "wait for unit migration", "delete zones", "stop removed observers"]);
+  const stop = plan[titles.indexOf("stop removed observers")].operations[0];
+  expect(stop.host).toBe("10.0.0.13");
+  expect(stop.command).not.toContain("rm -rf");
+  expect(stop.describe).toContain("data kept");
+});

@@ -13,6 +13,7 @@ import { doubleSha1Hex } from "../wire";
 import { zonesOf } from "./alter";
 import type { BareServer } from "./bootstrap";
 import { servers } from "./registry";
+import { dbaUnitsView, initialUnits, isDeleting } from "./units";
 import * as fs from "fs";
 
 interface Parsed {
@@ -71,6 +72,7 @@ export function bootstrapCluster(labDir: string, self: BareServer, sql: string, 
     servers: members.map((m): ObServerRecord => ({ host: m.host, zone: m.zone, address: m.address, sqlPort: m.sqlPort, rpcPort: m.rpcPort })),
     tenants: [{ id: 1, name: "sys" }],
     ...freshFields(),
+    units: initialUnits([1], members),
     merge: { "0": merged, "1": { ...merged } },
     lastDataChangeAt: now,
     ...(key === self.cluster ? {} : { key }),
@@ -100,10 +102,11 @@ export const CLUSTER4_VIEWS: Record<string, (s: ClusterState, labDir: string) =>
     const live = servers(labDir);
     const rows = s.servers.map((x, i): Row => {
       const e = live.find((l) => l.address === x.address && l.rpcPort === x.rpcPort && l.cluster === s.name && l.clusterId === s.clusterId);
-      return { SVR_IP: x.address, SVR_PORT: x.rpcPort, ID: i + 1, ZONE: x.zone, SQL_PORT: x.sqlPort, WITH_ROOTSERVER: i === 0 ? "YES" : "NO", STATUS: e?.alive ? "ACTIVE" : "INACTIVE", BUILD_VERSION: `${e?.version ?? s.version}_1-lab`, START_SERVICE_TIME: e?.alive ? new Date(e.startedAt).toISOString().slice(0, 19).replace("T", " ") : null };
+      return { SVR_IP: x.address, SVR_PORT: x.rpcPort, ID: i + 1, ZONE: x.zone, SQL_PORT: x.sqlPort, WITH_ROOTSERVER: i === 0 ? "YES" : "NO", STATUS: isDeleting(s, x) ? "DELETING" : e?.alive ? "ACTIVE" : "INACTIVE", BUILD_VERSION: `${e?.version ?? s.version}_1-lab`, START_SERVICE_TIME: e?.alive ? new Date(e.startedAt).toISOString().slice(0, 19).replace("T", " ") : null };
     });
     return { columns: ["SVR_IP", "SVR_PORT", "ID", "ZONE", "SQL_PORT", "WITH_ROOTSERVER", "STATUS", "BUILD_VERSION", "START_SERVICE_TIME"], rows };
   },
+  DBA_OB_UNITS: (s) => dbaUnitsView(s),
   DBA_OB_ZONES: (s) => ({
     columns: ["ZONE", "STATUS", "IDC", "REGION", "TYPE"],
     rows: zonesOf(s).map((z): Row => ({ ZONE: z, STATUS: "ACTIVE", IDC: s.zoneInfo?.[z]?.idc ?? "", REGION: s.zoneInfo?.[z]?.region ?? "sys_region", TYPE: "ReadWrite" })),

@@ -16,6 +16,7 @@ import { doubleSha1Hex } from "../wire";
 import { REPLICATION, keyOf, scnOf, snapshot, stateKeyFor, tryRead } from "./model";
 import { archivedScn, resolveLocation } from "./archive-source";
 import { clusterAlive, servers } from "./registry";
+import { addTenantUnits } from "./units";
 
 export type TenantRole = "PRIMARY" | "STANDBY";
 
@@ -136,13 +137,18 @@ export function createStandbyTenant(labDir: string, s: ClusterState, sql: string
     if (m[1]) return;
     throw new ObError("tenantExist", name);
   }
-  const { source, rootHash } = resolveSource(labDir, s, unquote(stringAfter(raw, /^LOG_RESTORE_SOURCE$/i)));
+  const value = unquote(stringAfter(raw, /^LOG_RESTORE_SOURCE$/i));
+  // OceanBase checks a new standby tenant's source with the SERVICE parser only (the LOCATION one
+  // has no such check: OB_NOT_SUPPORTED); an archive source is set afterwards by ALTER SYSTEM SET.
+  if (/^\s*LOCATION=/i.test(value)) throw new ObError("notSupported", "create standby tenant with a LOCATION log restore source is");
+  const { source, rootHash } = resolveSource(labDir, s, value);
   const id = nextTenantId(s);
   s.tenants.push({ id, name });
   s.merge[String(id)] = { ...s.merge["0"] };
   s.tenantRoles = { ...(s.tenantRoles ?? {}), [String(id)]: { role: "STANDBY", source, appliedScn: 0, sourceSetAt: now } };
   s.tenantRootHash = { ...(s.tenantRootHash ?? {}), [String(id)]: rootHash };
   s.data = { ...(s.data ?? {}), [String(id)]: {} };
+  addTenantUnits(s, id);
 }
 
 function tenantArg(s: ClusterState, body: string): { id: number; name: string } {

@@ -6,7 +6,8 @@
  * meanwhile), which takes lab time, and the server's row goes once none is left on it. Units move
  * only within a zone: with no other live server there to hold them the statement is refused.
  * Zones added later (ADD ZONE) and servers added later (ADD SERVER) hold no units: OceanBase's
- * rebalancing is not modelled.
+ * rebalancing is not modelled. 4.x the same (DBA_OB_UNITS, DBA_OB_SERVERS DELETING): sys's units
+ * from the bootstrap, a standby tenant's from its CREATE, each on its zone's first server.
  */
 import type { Row, Table } from "../sql/select";
 import type { ClusterState, ObServerRecord } from "../state";
@@ -44,6 +45,13 @@ export function initialUnits(tenantIds: readonly number[], members: readonly ObS
   });
 }
 
+/** A tenant created later (4.x CREATE STANDBY TENANT): one unit in each zone, on the zone's first server. */
+export function addTenantUnits(s: ClusterState, tenantId: number): void {
+  if (!s.units) return;
+  const next = Math.max(999, ...s.units.map((u) => u.id)) + 1;
+  s.units.push(...initialUnits([tenantId], s.servers.filter((x) => !isDeleting(s, x))).map((u, i) => ({ ...u, id: next + i })));
+}
+
 export const isDeleting = (s: ClusterState, x: { address: string; rpcPort: number }) => s.deleting?.[key(x)] !== undefined;
 
 /** Finished migrations done, deleted servers with nothing left on them gone. */
@@ -75,6 +83,12 @@ export function deleteServer(labDir: string, s: ClusterState, sv: ObServerRecord
   }
   (s.deleting ??= {})[key(sv)] = now;
   settleUnits(s, now);
+}
+
+/** 4.x DBA_OB_UNITS (the columns this lab models): where each unit is, and where it migrates from. */
+export function dbaUnitsView(s: ClusterState): Table {
+  const rows = (s.units ?? []).map((u): Row => ({ UNIT_ID: u.id, TENANT_ID: u.tenantId, STATUS: "ACTIVE", RESOURCE_POOL_ID: u.tenantId, ZONE: u.zone, SVR_IP: u.address, SVR_PORT: u.rpcPort, MIGRATE_FROM_SVR_IP: u.migrateFrom?.address ?? null, MIGRATE_FROM_SVR_PORT: u.migrateFrom?.rpcPort ?? null }));
+  return { columns: ["UNIT_ID", "TENANT_ID", "STATUS", "RESOURCE_POOL_ID", "ZONE", "SVR_IP", "SVR_PORT", "MIGRATE_FROM_SVR_IP", "MIGRATE_FROM_SVR_PORT"], rows };
 }
 
 /** `__all_unit` (3.x): where each unit is, and where it migrates from. */
