@@ -242,17 +242,6 @@ export function disqlCommand(l: { dmHome?: string }): string {
   return sh`${tool(l, "disql")} -S -L /nolog`;
 }
 
-/**
- * disql (script on stdin) that also succeeds when DM refuses a statement with `code` alone: the
- * refusal then says the change is already in place (its output is kept, with a line saying so).
- */
-export function disqlAcceptingCommand(l: { dmHome?: string }, code: number, already: string): string {
-  return bash(
-    `out=$(${disqlCommand(l)}); rc=$?; printf '%s\n' "$out"; if [ "$rc" -eq 0 ]; then exit 0; fi; ` +
-      sh`if printf '%s\n' "$out" | grep -qF -- ${`[${code}]`}; then echo ${already}; exit 0; fi; exit "$rc"`,
-  );
-}
-
 export interface HostState {
   /** The base directory exists. */
   readonly pathExists: boolean;
