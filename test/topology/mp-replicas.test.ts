@@ -9,7 +9,8 @@
  * after the leader's online backup (a newcomer's restore fails), after the restore (its MOUNT
  * start fails), after the learners started (SP_ADD_RAFT_LEARNER fails), after they were added
  * (SP_ALTER_RAFT_NODE fails), after the configuration changed (the newcomer's host goes down
- * before its dmarch.ini is rewritten); a removal cut after SP_ALTER_RAFT_NODE. Each time a refresh
+ * before its dmarch.ini is rewritten); a removal cut after SP_ALTER_RAFT_NODE, whose giving up (an
+ * up of the old inputs) is refused. Each time a refresh
  * works and says the group is not in sync, the next `up` finishes from what the database and the
  * hosts show (membership read back from V$GLOBAL_RAFT_INFO; the table written at the start is
  * still there), and a further `up` plans nothing. The last removal cut short is followed by
@@ -205,8 +206,15 @@ test("interrupted 1: join cut after the leader's backup (MP4's restore fails), t
 test("interrupted 2: removal cut after SP_ALTER_RAFT_NODE (the unregistration fails): refresh, then the next up finishes it", async () => {
   const failed = await upCutAt(THREE, /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
   expectFailed(failed, /SP_DROP_DPC_INSTANCE\('MP4'\)/);
-  // The state keeps the inputs last applied (five MPs): what an up with those would run.
-  await expectRefreshSays(THREE, /drift: the next up would run: .*\(MP4\)/);
+  // The state keeps the inputs last applied (five MPs), which name the leavers: marked before SP_ALTER_RAFT_NODE, they are refused.
+  const leftAdvice = /MP4 left the configuration of MP_RAFT in a removal cut short .*: remove it from the inputs .*, or move its directory .* aside to add it as a new replica; MP5 left/;
+  await expectRefreshSays(THREE, leftAdvice);
+  // Giving the removal up (an up of the old inputs) starts no leaver: refused before any step.
+  const mark = commandMark(lab);
+  const back = await stack.engine("up", FIVE);
+  expectFailed(back, leftAdvice);
+  expect(commandsSince(lab, mark).filter((c) => /setsid/.test(c.command)).map((c) => c.command)).toEqual([]);
+  expect([(await processes(lab)).MP4, (await processes(lab)).MP5]).toEqual([undefined, undefined]);
 
   await finish(THREE, ["MP4", "MP5"]);
   await expectWhole(THREE, leader);
@@ -268,7 +276,7 @@ test("interrupted 3: join cut after the learners started (SP_ADD_RAFT_LEARNER fa
 test("interrupted 4: removal cut after SP_ALTER_RAFT_NODE, then destroy instead of up: everything stops", async () => {
   const failed = await upCutAt(THREE, /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
   expectFailed(failed, /SP_DROP_DPC_INSTANCE\('MP4'\)/);
-  await expectRefreshSays(THREE, /drift: the next up would run/);
+  await expectRefreshSays(THREE, /drift: .*MP4 left the configuration of MP_RAFT/);
   // RAFT_1 would keep its data (DM drops no instance of a group holding tables): the user drops them first.
   const dropped = await sql(lab, "host2", 5236, ["DROP TABLE KEEP1;", "DROP TABLESPACE TS_KEEP;"]);
   expect({ code: dropped.code, out: dropped.code === 0 ? "" : dropped.out }).toEqual({ code: 0, out: "" });

@@ -239,13 +239,19 @@ describe("membership changes of a running group", () => {
     const small = raft(steps(seed72), "RAFT_1");
     const plan = planRaftGroup(small, raftActual(sim, small, bigSpec.members), { olds: bigSpec });
     const got = lines(plan);
-    expect(got[0]).toBe("sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13');"); // on the leader (8.2.2.1.2)
-    expect(got.slice(1, 3).map((l) => l.split(" (")[0])).toEqual(["stop exit", "stop exit"]);
-    expect(got[3]).toBe("sql disql MP: SP_DROP_DPC_INSTANCE('BP14'); SP_DROP_DPC_INSTANCE('BP15');");
-    expect(got.slice(4).every((l) => l.startsWith("write-file") && l.includes("dmarch.ini"))).toBe(true);
+    // each leaver marked before the configuration changes
+    expect(got.slice(0, 2).map((l) => /^write-file .*(bp1[45])\/DAMENG\/dbcluster-left/.exec(l)?.[1])).toEqual(["bp14", "bp15"]);
+    expect(got[2]).toBe("sql disql BP11: SP_ALTER_RAFT_NODE('BP11/BP12/BP13');"); // on the leader (8.2.2.1.2)
+    expect(got.slice(3, 5).map((l) => l.split(" (")[0])).toEqual(["stop exit", "stop exit"]);
+    expect(got[5]).toBe("sql disql MP: SP_DROP_DPC_INSTANCE('BP14'); SP_DROP_DPC_INSTANCE('BP15');");
+    expect(got.slice(6).every((l) => l.startsWith("write-file") && l.includes("dmarch.ini"))).toBe(true);
     sim.apply(plan);
     expect(Object.keys(parseIni(fileOf(sim, "BP12", "dmarch.ini")).sections)).toEqual(["ARCHIVE_RAFT1", "ARCHIVE_RAFT2", "ARCHIVE_LOCAL1"]);
     expect(lines(planRaftGroup(small, raftActual(sim, small)))).toEqual([]);
+    // declared again with their directories as they are: refused before any step
+    expect(() => planRaftGroup(bigSpec, raftActual(sim, bigSpec), { olds: small })).toThrow(
+      /BP14 left the configuration of RAFT_1 in a removal cut short .*: remove it from the inputs .*, or move its directory .* aside to add it as a new replica; BP15 left/,
+    );
   });
 
   test("replicas added and removed in one update are refused before any step, naming both sets (SP_ALTER_RAFT_NODE would name newcomers not yet following)", () => {
