@@ -60,10 +60,11 @@ function afterDminit(m: MemberSpec): HostState {
     dmarchIni: null,
     pids: [],
     ranBefore: false,
+    leftGroup: null,
   };
 }
 
-const NOTHING: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false };
+const NOTHING: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false, leftGroup: null };
 
 /** The naive script's commands, in order, with the SSH target of each. */
 export function naiveCommands(scenario: Scenario, lab: LabJson): { ops: Operation[]; targets: Map<string, SshTarget> } {

@@ -16,6 +16,8 @@ export interface EmbeddedHost {
   readonly env: Record<string, string>;
   readonly cwd: string;
   readonly loginShell?: string;
+  /** Takes the host down (power loss): the `down --when TEXT` fault's trigger. */
+  readonly goDown?: () => void;
 }
 
 type PublicKey = import("ssh2").ParsedKey;
@@ -112,6 +114,24 @@ export class EmbeddedSshd {
     });
   }
 
+  /**
+   * The `down --when TEXT` fault (a file `faults/down-when` holding TEXT): the first command whose
+   * line holds TEXT never runs; the host goes down as it arrives (a power loss at that step).
+   */
+  private downBefore(command: string): boolean {
+    const file = path.join(path.dirname(this.host.commandLog), "faults", "down-when");
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return false;
+    }
+    if (text === "" || !command.includes(text) || !this.host.goDown) return false;
+    fs.rmSync(file, { force: true });
+    this.host.goDown();
+    return true;
+  }
+
   private session(session: import("ssh2").Session): void {
     const ctx: SessionContext = { env: this.host.env, cwd: this.host.cwd, commandLog: this.host.commandLog, shell: this.host.loginShell ?? "/bin/bash", children: this.children };
     let pty: PtyInfo | undefined;
@@ -126,7 +146,8 @@ export class EmbeddedSshd {
     });
     // Like a default sshd: no AcceptEnv, so the client's environment never changes a command's.
     session.on("env", (_accept, reject) => reject?.());
-    session.on("exec", (accept, _reject, info) => {
+    session.on("exec", (accept, reject, info) => {
+      if (this.downBefore(info.command)) return reject?.();
       child = runSession(accept(), ctx, info.command, pty);
     });
     session.on("shell", (accept) => {

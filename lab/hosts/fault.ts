@@ -15,6 +15,16 @@ export async function labFault(dir: string, hostName: string, kind: string, args
   const host = findHost(readLabJson(dir), hostName);
   switch (kind) {
     case "down":
+      if (args[0] === "--when") {
+        // Keyed on a command line: the embedded sshd takes the host down when it arrives.
+        if (!args[1] || args.length !== 2) throw new Error("usage: fault --host NAME down [--when TEXT]");
+        const file = path.join(host.hostDir, "faults", "down-when");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(`${file}.tmp`, args[1]);
+        fs.renameSync(`${file}.tmp`, file);
+        return { downWhen: args[1] };
+      }
+      return callControl(dir, { op: "fault", host: host.name, kind });
     case "up":
       return callControl(dir, { op: "fault", host: host.name, kind });
     case "latency": {
@@ -22,10 +32,13 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return callControl(dir, { op: "fault", host: host.name, kind, ms: Number(args[0]) });
     }
     case "fail": {
-      const [tool, countText = "1", afterText = "0"] = args;
-      if (!tool || !/^\d+$/.test(countText) || !/^\d+$/.test(afterText)) throw new Error("usage: fault --host NAME fail TOOL [COUNT [AFTER]]");
-      injectFailure(tool, Number(countText), host.hostDir, Number(afterText));
-      return { tool, failures: Number(countText), after: Number(afterText) };
+      const at = args.indexOf("--when");
+      const when = at >= 0 ? args[at + 1] : undefined;
+      const [tool, countText = "1", afterText = "0", ...extra] = at >= 0 ? args.slice(0, at) : args;
+      if (!tool || !/^\d+$/.test(countText) || !/^\d+$/.test(afterText) || extra.length > 0 || (at >= 0 && (!when || args.length !== at + 2)))
+        throw new Error("usage: fault --host NAME fail TOOL [COUNT [AFTER]] [--when TEXT]");
+      injectFailure(tool, Number(countText), host.hostDir, Number(afterText), when);
+      return { tool, failures: Number(countText), after: Number(afterText), ...(when !== undefined ? { when } : {}) };
     }
     case "noforward":
     case "forward": {
@@ -54,7 +67,7 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
     }
     default:
-      throw new Error(`unknown fault ${kind}: one of down, up, latency MS, fail TOOL [COUNT [AFTER]], kill INSTANCE, noforward, forward, unmount-shared, mount-shared`);
+      throw new Error(`unknown fault ${kind}: one of down [--when TEXT], up, latency MS, fail TOOL [COUNT [AFTER]] [--when TEXT], kill INSTANCE, noforward, forward, unmount-shared, mount-shared`);
   }
 }
 

@@ -38,7 +38,7 @@ export class HostRuntime {
 
   async start(): Promise<void> {
     if (this.kind === "embedded") {
-      this.embedded = new EmbeddedSshd({ ...this.plan, env: this.env, cwd: homeOf(this.plan) });
+      this.embedded = new EmbeddedSshd({ ...this.plan, env: this.env, cwd: homeOf(this.plan), goDown: () => void this.down() });
       await this.embedded.listen();
       this.backendPort = this.embedded.port;
     } else {

@@ -21,6 +21,8 @@ export const files = {
   dmIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/dm.ini`,
   mpIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/mp.ini`,
   dmarchIni: (l: InstanceLayout) => `${l.path}/${l.dbName}/dmarch.ini`,
+  /** Written on a member before a removal takes it out of its group's configuration (`leftMarkText`). */
+  leftMark: (l: InstanceLayout) => `${l.path}/${l.dbName}/dbcluster-left`,
   archDir: (l: InstanceLayout) => `${l.path}/${l.dbName}/arch`,
   /** dmserver's console output, kept by the product (dmserver logs elsewhere too). */
   serverLog: (l: InstanceLayout) => `${l.path}/${l.dbName}/dbcluster-dmserver.log`,
@@ -242,17 +244,6 @@ export function disqlCommand(l: { dmHome?: string }): string {
   return sh`${tool(l, "disql")} -S -L /nolog`;
 }
 
-/**
- * disql (script on stdin) that also succeeds when DM refuses a statement with `code` alone: the
- * refusal then says the change is already in place (its output is kept, with a line saying so).
- */
-export function disqlAcceptingCommand(l: { dmHome?: string }, code: number, already: string): string {
-  return bash(
-    `out=$(${disqlCommand(l)}); rc=$?; printf '%s\n' "$out"; if [ "$rc" -eq 0 ]; then exit 0; fi; ` +
-      sh`if printf '%s\n' "$out" | grep -qF -- ${`[${code}]`}; then echo ${already}; exit 0; fi; exit "$rc"`,
-  );
-}
-
 export interface HostState {
   /** The base directory exists. */
   readonly pathExists: boolean;
@@ -268,6 +259,22 @@ export interface HostState {
    * holds no RAFT configuration): one that never opened holds nothing but what dminit wrote.
    */
   readonly ranBefore: boolean;
+  /**
+   * The RAFT group this database left in a removal (`files.leftMark`, written before the
+   * removal's SP_ALTER_RAFT_NODE); null when it never left one. Its dmarch.ini may still name the
+   * old configuration, so it must not start as a member again.
+   */
+  readonly leftGroup: string | null;
+}
+
+/** The mark's text: the group the member left (one line). */
+export function leftMarkText(group: string): string {
+  return `left ${group}\n`;
+}
+
+function parseLeftMark(text: string | null | undefined): string | null {
+  const m = text == null ? null : /^left (\S+)\s*$/m.exec(text);
+  return m ? m[1] : null;
 }
 
 /**
@@ -275,7 +282,7 @@ export interface HostState {
  * `marker` must be fresh and random per call (so file contents cannot forge it).
  */
 export function hostStateCommand(l: InstanceLayout, marker: string): string {
-  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l)];
+  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l), files.leftMark(l)];
   return (
     sh`printf '%s path %s\n' ${marker + "-state"} "$([ -d ${l.path} ] && echo 1 || echo 0)"; ` +
     sh`printf '%s ran %s\n' ${marker + "-state"} "$({ [ -e ${files.serverLog(l)} ] || ls ${files.dmLogDir(l)} 2>/dev/null | grep -q '^dm_.*[.]log$'; } && echo 1 || echo 0)"; ` +
@@ -317,7 +324,7 @@ export function parseHostState(stdout: string, l: InstanceLayout, marker: string
     if (!m) throw new Error(`${host}: the host state read printed no ${name} line (output cut short?)`);
     return m[1].trim();
   };
-  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l)];
+  const paths = [files.dmIni(l), files.mpIni(l), files.dmarchIni(l), files.leftMark(l)];
   const content = parseReadFiles(stdout, paths, marker, host);
   return {
     pathExists: field("path") === "1",
@@ -329,6 +336,7 @@ export function parseHostState(stdout: string, l: InstanceLayout, marker: string
     dmIni: content.get(paths[0]) ?? null,
     mpIni: content.get(paths[1]) ?? null,
     dmarchIni: content.get(paths[2]) ?? null,
+    leftGroup: parseLeftMark(content.get(paths[3])),
   };
 }
 

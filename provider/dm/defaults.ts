@@ -46,6 +46,11 @@ export const DEFAULTS = {
   stopTimeoutMs: 120_000,
   /** How long a multi-replica group may take to elect a leader after its MOUNT start. */
   electionTimeoutMs: 120_000,
+  /**
+   * How long the leader's V$GLOBAL_RAFT_INFO is watched for a restarted learner of a join cut
+   * short to show as a voting member (it was voted in before it stopped) before it is added again.
+   */
+  rejoinWaitMs: 30_000,
 } as const;
 
 /** Largest RAFT group DM accepts (dmdpc.md: odd size, at most 9). */

@@ -17,6 +17,8 @@ export const DISQL_SQLERROR_EXIT = 3;
 /**
  * DM's refusal of SP_ADD_RAFT_LEARNER for an instance already a voting member of the group.
  * GUESS: the manual gives no code; this is the lab's (lab/sim/dm/errors.ts `learnerIsMember`).
+ * Only a fallback: whether a member votes is read from V$GLOBAL_RAFT_INFO first
+ * (`learner-command.ts`).
  */
 export const ALREADY_VOTING_CODE = -8441;
 
@@ -82,6 +84,8 @@ export const SQL = {
   addRaftLearner: (dest: string, ip: string, port: number, id: number) => dmsql`SP_ADD_RAFT_LEARNER(${dest}, ${ip}, ${port}, ${id});`,
   /** DMDPC配置 §6.2.25: on the group's leader; every node of the new configuration, as 'A/B/C' (odd, at most 9). */
   alterRaftNode: (instances: readonly string[]) => dmsql`SP_ALTER_RAFT_NODE(${instances.join("/")});`,
+  /** A member's row of V$GLOBAL_RAFT_INFO on its group's leader (IS_LEARNER|SYS_STATUS, DM8 §12.35). */
+  learnerState: (name: string, raftId: number) => dmsql`SELECT IS_LEARNER, SYS_STATUS FROM V$GLOBAL_RAFT_INFO WHERE INSTANCE_NAME = ${name} AND RAFT_ID = ${raftId};`,
   /** Each instance's role and state, to wait for learners to follow (NAME|SYS_MODE|SYS_STATUS). */
   instanceStates: "SELECT NAME, SYS_MODE, SYS_STATUS FROM DPC_INSTANCE;",
   /** Online full backup on a running leader (seeds a replica added or rebuilt later); `shadow`:

@@ -1,7 +1,7 @@
 /**
  * Updates of a running cluster interrupted by lab faults, each at one step only it reaches (a
- * tool on one host, the Nth run of disql on the MP's host, or the next disql on the BS-mode
- * leader's host set from the engine's line for the step before): the failed up names the resource; a
+ * tool on one host, the Nth run of disql on the MP's host, or the disql run carrying one
+ * statement on the BS-mode leader's host, a lab fault keyed on it): the failed up names the resource; a
  * refresh right after it works (the state a failed step leaves must still load the provider); the
  * next up finishes what was started from what was really applied before; a third up is quiet.
  * Last, an up where a create and an update both fail, then refresh and destroy of everything.
@@ -11,7 +11,7 @@
  * three fault domains.
  */
 import { startLab, type Lab } from "../helpers/lab";
-import { catalog, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upCutAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { catalog, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upFailingAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
@@ -130,15 +130,17 @@ test("2. member addition interrupted at a newcomer's restore, then at SP_ADD_RAF
   expectFailed(failed, ["RAFT_3"], /dmrman failed .*BP35/);
   await expectRefreshWorks(next);
 
-  // On the BS-mode leader's host the next disql after its online backup is SP_ADD_RAFT_LEARNER.
-  const second = await upCutAt(stack, next, leaderHost, /RAFT_3 .*BACKUP DATABASE FULL BACKUPSET .* \.\.\. ok/);
-  expect({ cut: second.cut, pending: second.pending }).toEqual({ cut: true, pending: false });
+  // On the BS-mode leader's host, a lab fault keyed on the statement: its online backup ran first.
+  const second = await upFailingAt(stack, next, leaderHost(), "SP_ADD_RAFT_LEARNER");
+  expect(second.pending).toBe(false);
+  expect(second.run.out).toMatch(/RAFT_3 .*BACKUP DATABASE FULL BACKUPSET .* \.\.\. ok/);
   expectFailed(second.run, ["RAFT_3"], /SP_ADD_RAFT_LEARNER\('BP3[56]'/);
   await expectRefreshWorks(next);
 
-  // And after the wait for the learners, SP_ALTER_RAFT_NODE.
-  const third = await upCutAt(stack, next, leaderHost, /RAFT_3 .*wait until BP3[56], BP3[56] follow the leader.* \.\.\. ok/);
-  expect({ cut: third.cut, pending: third.pending }).toEqual({ cut: true, pending: false });
+  // And SP_ALTER_RAFT_NODE, after the wait for the learners.
+  const third = await upFailingAt(stack, next, leaderHost(), "SP_ALTER_RAFT_NODE");
+  expect(third.pending).toBe(false);
+  expect(third.run.out).toMatch(/RAFT_3 .*wait until BP3[56], BP3[56] follow the leader.* \.\.\. ok/);
   expectFailed(third.run, ["RAFT_3"], /SP_ALTER_RAFT_NODE\('BP31\/BP32\/BP34\/BP35\/BP36'\)/);
   await expectRefreshWorks(next);
 

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { injectFailure } from "../../lab/sim/common/faults";
 import { DmHost, DmLab, ok, parseListings, pidOf, readOr, serverLog, startServer, stopServer, waitFor } from "./fixtures/dmlab";
 import { MiniCluster, runningSeed71 } from "./fixtures/dmcluster";
 
@@ -238,6 +239,14 @@ describe("disql and the catalog procedures", () => {
     fs.writeFileSync(path.join(h.hostDir, "faults", "fail", "disql"), "1\n");
     const f = await h.run(`disql -L -S ${c.login("MP")}`, "select * from DPC_INSTANCE;\n");
     expect([f.code, f.stdout]).toEqual([1, "[-70028]:创建SOCKET连接失败.\n"]);
+    // keyed on a statement (`fail disql 1 --when TEXT`): runs without it pass and leave it pending
+    injectFailure("disql", 1, h.hostDir, 0, "DPC_BP_GROUP");
+    const other = await h.run("disql -S -L /nolog", `CONN ${c.login("MP")}\nselect NAME from DPC_INSTANCE;\n`);
+    expect(other.code).toBe(0);
+    expect(fs.existsSync(path.join(h.hostDir, "faults", "fail", "disql"))).toBe(true);
+    const keyed = await h.run("disql -S -L /nolog", `CONN ${c.login("MP")}\nselect NAME from DPC_BP_GROUP;\n`);
+    expect([keyed.code, keyed.stdout]).toEqual([1, "[-70028]:创建SOCKET连接失败.\n"]);
+    expect(fs.existsSync(path.join(h.hostDir, "faults", "fail", "disql"))).toBe(false);
   });
 
   test.each([

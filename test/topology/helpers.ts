@@ -181,29 +181,14 @@ export function failurePending(lab: Lab, host: string, tool: string): boolean {
 }
 
 /**
- * Makes the next run of TOOL on a host fail, at once: the lab's fault file written directly
- * (lab/README.md), so that it can be set from an engine line between two steps, before the next
- * step's tool starts (the lab CLI takes longer than a step).
+ * An up of `topology` in which the disql run on `host` whose script holds `statement` fails: a lab
+ * fault keyed on the statement (`fail disql 1 --when`, lab/README.md), set before the up, so it
+ * races no step. `pending`: the fault was never taken.
  */
-export function failNextRun(lab: Lab, host: string, tool: string): void {
-  const dir = path.join(lab.host(host).hostDir, "faults", "fail");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${tool}.tmp`), "1\n");
-  fs.renameSync(path.join(dir, `${tool}.tmp`), path.join(dir, tool));
-}
-
-/** An up of `topology` that sets `fail disql` on `host` once a provider line matches `at`. */
-export async function upCutAt(stack: Stack, topology: Topology, host: () => string, at: RegExp): Promise<{ run: Run; cut: boolean; pending: boolean }> {
-  let cut = false;
-  const run = await stack.engine("up", topology, {
-    onLine: (l) => {
-      if (!cut && at.test(l)) {
-        cut = true;
-        failNextRun(stack.lab, host(), "disql");
-      }
-    },
-  });
-  return { run, cut, pending: failurePending(stack.lab, host(), "disql") };
+export async function upFailingAt(stack: Stack, topology: Topology, host: string, statement: string): Promise<{ run: Run; pending: boolean }> {
+  await stack.lab.fault(host, "fail", "disql", 1, "--when", statement);
+  const run = await stack.engine("up", topology);
+  return { run, pending: failurePending(stack.lab, host, "disql") };
 }
 
 /** An up that finished a change: nothing replaced, only `deleted` deleted; then an up that plans nothing. */

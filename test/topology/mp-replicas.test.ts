@@ -9,16 +9,18 @@
  * after the leader's online backup (a newcomer's restore fails), after the restore (its MOUNT
  * start fails), after the learners started (SP_ADD_RAFT_LEARNER fails), after they were added
  * (SP_ALTER_RAFT_NODE fails), after the configuration changed (the newcomer's host goes down
- * before its dmarch.ini is rewritten); a removal cut after SP_ALTER_RAFT_NODE. Each time a refresh
+ * before its dmarch.ini is rewritten); a removal cut after SP_ALTER_RAFT_NODE, whose giving up (an
+ * up of the old inputs) is refused. Each time a refresh
  * works and says the group is not in sync, the next `up` finishes from what the database and the
  * hosts show (membership read back from V$GLOBAL_RAFT_INFO; the table written at the start is
  * still there), and a further `up` plans nothing. The last removal cut short is followed by
  * `destroy`. The group goes back to three between joins by the product's own removal (the
  * newcomers' Instances have deleteData, so each join starts from new, blank databases).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { startLab, type Lab } from "../helpers/lab";
-import { commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, sql, Stack, upCutAt as cutAt, type TopoInstance, type Topology, type Run } from "./helpers";
+import { commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, sql, Stack, upFailingAt, type TopoInstance, type Topology, type Run } from "./helpers";
 
 jest.setTimeout(400_000);
 
@@ -89,11 +91,12 @@ async function expectRefreshSays(x: Topology, pending: RegExp): Promise<void> {
 }
 
 /** The next up finishes (MP_RAFT updated, nothing replaced), then an up that plans nothing. */
-async function finish(x: Topology, deleted: string[] = [], updated = true): Promise<void> {
+async function finish(x: Topology, deleted: string[] = [], updated = true): Promise<Run> {
   const r = await stack.engine("up", x);
   ok(r);
   if (updated) expect(stack.steps(r, "update")).toContain("topo-MP_RAFT");
   await expectFinishedThenQuiet(stack, r, x, deleted);
+  return r;
 }
 
 /** MP_RAFT as the database shows it: V$GLOBAL_RAFT_INFO's rows of RAFT 0 (members, learners, leader). */
@@ -202,10 +205,18 @@ test("interrupted 1: join cut after the leader's backup (MP4's restore fails), t
 });
 
 test("interrupted 2: removal cut after SP_ALTER_RAFT_NODE (the unregistration fails): refresh, then the next up finishes it", async () => {
-  const failed = await upCutAt(THREE, /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
+  const failed = await upCutAt(THREE, "SP_DROP_DPC_INSTANCE");
+  expect(failed.out).toMatch(/MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
   expectFailed(failed, /SP_DROP_DPC_INSTANCE\('MP4'\)/);
-  // The state keeps the inputs last applied (five MPs): what an up with those would run.
-  await expectRefreshSays(THREE, /drift: the next up would run: .*\(MP4\)/);
+  // The state keeps the inputs last applied (five MPs), which name the leavers: marked before SP_ALTER_RAFT_NODE, they are refused.
+  const leftAdvice = /MP4 left the configuration of MP_RAFT in a removal cut short .*: remove it from the inputs .*, or move its directory .* aside to add it as a new replica; MP5 left/;
+  await expectRefreshSays(THREE, leftAdvice);
+  // Giving the removal up (an up of the old inputs) starts no leaver: refused before any step.
+  const mark = commandMark(lab);
+  const back = await stack.engine("up", FIVE);
+  expectFailed(back, leftAdvice);
+  expect(commandsSince(lab, mark).filter((c) => /setsid/.test(c.command)).map((c) => c.command)).toEqual([]);
+  expect([(await processes(lab)).MP4, (await processes(lab)).MP5]).toEqual([undefined, undefined]);
 
   await finish(THREE, ["MP4", "MP5"]);
   await expectWhole(THREE, leader);
@@ -213,58 +224,54 @@ test("interrupted 2: removal cut after SP_ALTER_RAFT_NODE (the unregistration fa
   expect([now.MP4, now.MP5]).toEqual([undefined, undefined]);
 });
 
-/** An up of `x` that sets `fail disql` on the leader's host once a line matches `at`. */
-async function upCutAt(x: Topology, at: RegExp): Promise<Run> {
-  const { run, cut, pending } = await cutAt(stack, x, leaderHost, at);
-  expect({ cut, pending }).toEqual({ cut: true, pending: false });
+/** An up of `x` whose disql run holding `statement` on the leader's host fails (a lab fault keyed on it). */
+async function upCutAt(x: Topology, statement: string): Promise<Run> {
+  const { run, pending } = await upFailingAt(stack, x, leaderHost(), statement);
+  expect(pending).toBe(false);
   return run;
 }
 
 test("interrupted 3: join cut after the learners started (SP_ADD_RAFT_LEARNER fails), after they were added (SP_ALTER_RAFT_NODE fails), after the vote (MP4's host down before its dmarch.ini is rewritten): the fourth up finishes", async () => {
-  // The next disql on the leader's host after its online backup is SP_ADD_RAFT_LEARNER (restores and starts run no disql).
-  const first = await upCutAt(FIVE, /MP_RAFT .*BACKUP DATABASE FULL BACKUPSET .* \.\.\. ok/);
+  const first = await upCutAt(FIVE, "SP_ADD_RAFT_LEARNER");
+  expect(first.out).toMatch(/MP_RAFT .*BACKUP DATABASE FULL BACKUPSET .* \.\.\. ok/);
   expectFailed(first, /SP_ADD_RAFT_LEARNER\('MP4'/);
   expect((await processes(lab)).MP4).toBeDefined();
   await expectRefreshSays(FIVE, /MP[45] is registered in this group .*an `up` adding it was cut short/);
 
-  // The next disql there after the wait for the learners is SP_ALTER_RAFT_NODE.
-  const second = await upCutAt(FIVE, /MP_RAFT .*wait until MP4, MP5 follow the leader.* \.\.\. ok/);
+  const second = await upCutAt(FIVE, "SP_ALTER_RAFT_NODE");
+  expect(second.out).toMatch(/MP_RAFT .*wait until MP4, MP5 follow the leader.* \.\.\. ok/);
   expectFailed(second, /SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3\/MP4\/MP5'\)/);
   expect((await mpGroup()).learners).toEqual(["MP4", "MP5"]);
   await expectRefreshSays(FIVE, /MP[45] is registered in this group .*an `up` adding it was cut short/);
 
-  let slowed: Promise<unknown> | undefined;
-  let downed: Promise<unknown> | undefined;
-  // The learners are added again (DM accepts it), voted in, and host4 goes down right after.
-  const third = await stack.engine("up", FIVE, {
-    onLine: (l) => {
-      // host4 has nothing to do while the leader waits for the learners: slow its SSH down then, so
-      // that the host is down before the step after SP_ALTER_RAFT_NODE (MP4's dmarch.ini) reaches it.
-      if (!slowed && /MP_RAFT .*SP_ADD_RAFT_LEARNER\('MP4'.* \.\.\. ok/.test(l)) slowed = lab.fault("host4", "latency", 5000);
-      if (!downed && /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3\/MP4\/MP5'\).* \.\.\. ok/.test(l)) downed = lab.fault("host4", "down");
-    },
-  });
-  expect(downed).toBeDefined();
-  await slowed;
-  await downed;
+  // The learners are added again (DM accepts it), voted in, and host4 goes down as the step after
+  // SP_ALTER_RAFT_NODE (MP4's dmarch.ini written without RAFT_LEARNER) reaches it: a lab fault keyed
+  // on that command line (the write's form: f='<path>'; t=...), set before the up.
+  await lab.fault("host4", "down", "--when", "mpr/mp4/DAMENG/dmarch.ini'; t=");
+  const third = await stack.engine("up", FIVE);
   expect(third.code).not.toBe(0);
+  expect(third.out).toMatch(/MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3\/MP4\/MP5'\).* \.\.\. ok/);
   expect(errors(third).join("\n")).toMatch(/MP_RAFT.*127\.[\d.]+\.4\b/);
-  await lab.fault("host4", "latency", 0);
+  expect(fs.existsSync(path.join(lab.host("host4").hostDir, "faults", "down-when"))).toBe(false);
   await lab.fault("host4", "up");
   // MP4's file still says learner (the rewrite never reached it); it is a voter all the same.
   const dmarch = await lab.exec("host4", `cat ${path.join(lab.host("host4").dataRoot, "mpr/mp4/DAMENG/dmarch.ini")}`);
   expect(dmarch.stdout).toMatch(/RAFT_LEARNER\s*=\s*1/);
   await expectRefreshSays(FIVE, /MP[45] is registered in this group .*an `up` adding it was cut short/);
 
-  await finish(FIVE);
+  const last = await finish(FIVE);
+  // MP4, down when read, was started, then found voting in the leader's V$GLOBAL_RAFT_INFO: not added again.
+  expect(last.out).toMatch(new RegExp(`disql ${leader}: wait up to \\d+s for V\\$GLOBAL_RAFT_INFO to show MP4 voting, else SP_ADD_RAFT_LEARNER\\('MP4'.* \\.\\.\\. running .*: MP4 votes \\(V\\$GLOBAL_RAFT_INFO on the leader: IS_LEARNER FALSE, OPEN\\): nothing to add`));
+  expect(last.out).not.toMatch(/MP4 is not shown voting|MP4: DM answered/);
   await expectWhole(FIVE, leader);
   expect((await lab.exec("host4", `cat ${path.join(lab.host("host4").dataRoot, "mpr/mp4/DAMENG/dmarch.ini")}`)).stdout).not.toMatch(/RAFT_LEARNER\s*=\s*1/);
 });
 
 test("interrupted 4: removal cut after SP_ALTER_RAFT_NODE, then destroy instead of up: everything stops", async () => {
-  const failed = await upCutAt(THREE, /MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
+  const failed = await upCutAt(THREE, "SP_DROP_DPC_INSTANCE");
+  expect(failed.out).toMatch(/MP_RAFT .*SP_ALTER_RAFT_NODE\('MP1\/MP2\/MP3'\).* \.\.\. ok/);
   expectFailed(failed, /SP_DROP_DPC_INSTANCE\('MP4'\)/);
-  await expectRefreshSays(THREE, /drift: the next up would run/);
+  await expectRefreshSays(THREE, /drift: .*MP4 left the configuration of MP_RAFT/);
   // RAFT_1 would keep its data (DM drops no instance of a group holding tables): the user drops them first.
   const dropped = await sql(lab, "host2", 5236, ["DROP TABLE KEEP1;", "DROP TABLESPACE TS_KEEP;"]);
   expect({ code: dropped.code, out: dropped.code === 0 ? "" : dropped.out }).toEqual({ code: 0, out: "" });

@@ -15,7 +15,7 @@ export function failureFile(tool: string, hostDir = hostEnv().hostDir): string {
  * Concurrent runs of the same tool each consume their own failure: the read-decrement-write
  * happens under an exclusive lock file.
  */
-export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir): boolean {
+export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir, input?: string): boolean {
   const file = failureFile(tool, hostDir);
   if (!fs.existsSync(file)) return false;
   return withLock(`${file}.lock`, () => {
@@ -25,27 +25,40 @@ export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir): 
     } catch {
       return false; // consumed by a concurrent run between the check and the lock
     }
-    const [left, after] = text.trim().split(/\s+/).map((x) => Number.parseInt(x || "0", 10));
+    const [counts, ...rest] = text.split("\n");
+    const [left, after] = counts.trim().split(/\s+/).map((x) => Number.parseInt(x || "0", 10));
     if (!Number.isFinite(left) || left <= 0) {
       fs.rmSync(file, { force: true });
       return false;
     }
+    // A keyed failure (`--when TEXT`) counts only the runs whose input (a disql script) holds TEXT.
+    const when = rest.find((l) => l.startsWith("when "))?.slice("when ".length);
+    if (when !== undefined && !(input ?? "").includes(when)) return false;
+    const tail = when !== undefined ? `when ${when}\n` : "";
     if (Number.isFinite(after) && after > 0) {
-      fs.writeFileSync(file, `${left} ${after - 1}\n`);
+      fs.writeFileSync(file, `${left} ${after - 1}\n${tail}`);
       return false;
     }
     if (left === 1) fs.rmSync(file, { force: true });
-    else fs.writeFileSync(file, `${left - 1}\n`);
+    else fs.writeFileSync(file, `${left - 1}\n${tail}`);
     return true;
   });
 }
 
-/** Writes the failure counter (what `lab fault ... fail` does): `after` runs pass, then `count` fail. */
-export function injectFailure(tool: string, count: number, hostDir: string, after = 0): void {
+/**
+ * Writes the failure counter (what `lab fault ... fail` does): `after` runs pass, then `count`
+ * fail; with `when`, only runs whose input holds that text count (tools that take a script).
+ */
+export function injectFailure(tool: string, count: number, hostDir: string, after = 0, when?: string): void {
   const file = failureFile(tool, hostDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (count <= 0) fs.rmSync(file, { force: true });
-  else fs.writeFileSync(file, after > 0 ? `${count} ${after}\n` : `${count}\n`);
+  if (count <= 0) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  // Written whole, then renamed: a tool never reads a half-written counter.
+  fs.writeFileSync(`${file}.tmp`, `${after > 0 ? `${count} ${after}` : count}\n${when !== undefined ? `when ${when}\n` : ""}`);
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 const STALE_LOCK_MS = 5000;

@@ -20,6 +20,8 @@ class Disql {
   private session?: Session;
   private settings: OutputSettings = defaultSettings();
   private onError: number | undefined;
+  /** The whole script, read before the first login: a failure keyed on a statement (`fail disql --when`) looks at it. */
+  script = "";
 
   constructor(private readonly silent: boolean) {}
 
@@ -31,7 +33,7 @@ class Disql {
     this.session?.close();
     this.session = undefined;
     const started = process.hrtime.bigint();
-    if (takeInjectedFailure("disql")) {
+    if (takeInjectedFailure("disql", this.script)) {
       this.print(`${formatPlainError(ERR.connect().code, ERR.connect().message)}\n`);
       throw new Stop(1);
     }
@@ -220,6 +222,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const disql = new Disql(silent);
   try {
+    const script = inline ?? (await readStdin());
+    disql.script = script;
     if (loginArg && loginArg.toUpperCase() !== "/NOLOG") {
       const login = parseLogin(loginArg, hostAddr());
       if (!login) {
@@ -228,7 +232,6 @@ async function main(argv: string[]): Promise<number> {
       }
       await disql.connect(login);
     }
-    const script = inline ?? (await readStdin());
     return await disql.run(splitScript(script));
   } catch (err) {
     if (err instanceof Stop) return err.code;

@@ -8,8 +8,9 @@ export function hostAddr(): string {
   return common.hostEnv().address;
 }
 
-export function takeInjectedFailure(tool: string): boolean {
-  return common.takeInjectedFailure(tool);
+/** `input`: what the run was given (disql's script), for failures keyed on a statement (`--when`). */
+export function takeInjectedFailure(tool: string, input?: string): boolean {
+  return common.takeInjectedFailure(tool, undefined, input);
 }
 
 export function writePidFile(instance: string): void {

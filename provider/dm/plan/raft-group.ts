@@ -10,7 +10,7 @@ import { PlanError, phase, type Plan } from "../ops";
 import type { RaftGroupSpec } from "../schema";
 import { startOp } from "./common";
 import { planMulti } from "./raft/multi";
-import { planRemovals } from "./raft/remove";
+import { planRemovals, refuseLeftMembers } from "./raft/remove";
 import { planSingle } from "./raft/single";
 import { GroupView, type RaftGroupActual } from "./raft/view";
 
@@ -32,6 +32,7 @@ export interface RaftGroupPlanOptions {
 export function planRaftGroup(spec: RaftGroupSpec, actual: RaftGroupActual, opts: RaftGroupPlanOptions): Plan {
   const res = `dm.RaftGroup ${spec.name}`;
   if (!/^[0-9A-Za-z]{1,16}$/.test(opts.runId)) throw new PlanError(res, `not a run id: ${JSON.stringify(opts.runId)}`);
+  refuseLeftMembers(spec, actual.members);
   let catalog = actual.catalog;
   if (catalog === null && opts.catalogMayBeEmpty) catalog = EMPTY_CATALOG;
   if (catalog === null) {

@@ -8,6 +8,7 @@ import {
   dminitCommand,
   files,
   hostStateCommand,
+  leftMarkText,
   parseHostState,
   setIniKeysCommand,
   startCommand,
@@ -128,6 +129,10 @@ describe("dmserver start, state read and stop", () => {
     expect(st.mpIni).toBe("mp_host = 127.0.0.1\nmp_port = 9000\n");
     expect(st.dmarchIni).toBeNull();
     expect(st.ranBefore).toBe(true);
+    expect(st.leftGroup).toBeNull();
+    // a removal's mark says which group the member left
+    fs.writeFileSync(files.leftMark(l), leftMarkText("RAFT_1"));
+    expect(parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker).leftGroup).toBe("RAFT_1");
 
     const stop = t.run(stopCommand({ ...l, timeoutMs: 20_000 }));
     expect(stop.stdout).toContain("dmserver stopped");
@@ -191,7 +196,7 @@ describe("dmserver start, state read and stop", () => {
     const l = { path: path.join(t.dir, "nothing here"), dbName: "DAMENG" };
     const marker = "--m-1234--";
     const st = parseHostState(t.run(hostStateCommand(l, marker)).stdout, l, marker);
-    expect(st).toEqual({ pathExists: false, ranBefore: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null });
+    expect(st).toEqual({ pathExists: false, ranBefore: false, pids: [], dmIni: null, mpIni: null, dmarchIni: null, leftGroup: null });
   });
 });
 

@@ -13,12 +13,14 @@
  * A restore goes only over a blank directory: a member whose database has run before, or holds
  * a RAFT configuration, is refused (its data is not proven disposable).
  */
-import { disqlAcceptingCommand, files } from "../../commands";
+import { disqlCommand, files, SCRIPT_SPLIT } from "../../commands";
+import { DEFAULTS } from "../../defaults";
+import { addLearnerUnlessVotingCommand } from "../../learner-command";
 import { parseDmarchIni } from "../../ini";
-import { phase, type Phase, type Plan } from "../../ops";
+import { phase, type Operation, type Phase, type Plan } from "../../ops";
 import type { MemberSpec } from "../../schema";
-import { ALREADY_VOTING_CODE, SQL } from "../../sql";
-import { mkdirOp, setIniOp, startOp, writeOp } from "../common";
+import { disqlScript, SQL } from "../../sql";
+import { mkdirOp, setIniOp, shown, startOp, writeOp } from "../common";
 import { RAFT_DM_INI } from "./configure";
 import { onLeaderOp } from "./leader";
 import { replicate } from "./replica";
@@ -78,20 +80,41 @@ export function planJoin(v: GroupView, joining: readonly MemberSpec[], leader: M
   out.push(...phase(`start ${stopped.map((m) => m.name).join(", ")}`, stopped.map((m) => startOp(m, "a learner of a join cut short: follows the leader again", true))));
   const learners = [...joining, ...pending];
   const add = (ms: readonly MemberSpec[]) => ms.map((m) => SQL.addRaftLearner(m.name, m.ip, m.apPortNum, v.id(m)));
-  // A learner that was down when read may have been voted in before it stopped (the up cut after
-  // SP_ALTER_RAFT_NODE, before its dmarch.ini was rewritten): V$GLOBAL_RAFT_INFO lists only
-  // members that run, so only DM's answer tells; its "already a voting member" means nothing to add.
   const fresh = learners.filter((m) => !stopped.includes(m));
   out.push(
     ...phase(`add ${learners.map((m) => m.name).join(", ")} to ${v.spec.name}`, [
       ...(fresh.length ? [onLeaderOp(v, leader, add(fresh), "learners are added on the group's leader, then follow it")] : []),
-      ...stopped.map((m) => {
-        const op = onLeaderOp(v, leader, add([m]), `a learner of a join cut short, down when read: added again, unless DM says it already votes (${ALREADY_VOTING_CODE})`);
-        return { ...op, command: disqlAcceptingCommand(leader, ALREADY_VOTING_CODE, `${m.name} already votes in the group: nothing to add`) };
-      }),
+      ...stopped.map((m) => rejoinOp(v, leader, m, add([m]))),
     ]),
   );
   return out;
+}
+
+/**
+ * A learner that was down when read may have been voted in before it stopped (an up cut after
+ * SP_ALTER_RAFT_NODE, before its dmarch.ini was rewritten; a voter stopped since): V$GLOBAL_RAFT_INFO
+ * lists only members that run, so the read could not tell. Started a phase earlier, it is added
+ * only if the leader's V$GLOBAL_RAFT_INFO does not show it voting within DEFAULTS.rejoinWaitMs
+ * (`learner-command.ts`).
+ */
+function rejoinOp(v: GroupView, leader: MemberSpec, m: MemberSpec, statements: readonly string[]): Operation {
+  const op = onLeaderOp(v, leader, statements, "a learner of a join cut short, down when read: added again unless the database shows it voting");
+  const look = SQL.learnerState(m.name, v.raftRow?.id ?? 0);
+  const query = disqlScript({ password: v.password(), ip: leader.ip, port: leader.portNum }, [look]);
+  const command = addLearnerUnlessVotingCommand(leader, m.name, DEFAULTS.rejoinWaitMs);
+  const secs = DEFAULTS.rejoinWaitMs / 1000;
+  const disql = `${disqlCommand(leader)} < script: CONN SYSDBA/<not shown>@${leader.ip}:${leader.portNum}, settings`;
+  return {
+    ...op,
+    describe: shown(
+      `disql ${leader.name}: wait up to ${secs}s for V$GLOBAL_RAFT_INFO to show ${m.name} voting, else ${statements.join(" ")}`,
+      `every 1s ${disql}, ${look} until FALSE|OPEN (votes: nothing to add) or TRUE (a learner); then ${disql}, the statements, EXIT`,
+    ),
+    command,
+    stdin: `${query}${SCRIPT_SPLIT}\n${op.stdin}`,
+    progress: true,
+    timeoutMs: op.timeoutMs + DEFAULTS.rejoinWaitMs,
+  };
 }
 
 function planRestores(v: GroupView, joining: readonly MemberSpec[], leader: MemberSpec): Plan {

@@ -3,9 +3,11 @@
  * first takes them out of its voting list on an elected leader, then they stop and leave the
  * catalog. Their directories stay (their dm.Instance's delete decides).
  */
-import { phase, type Phase, type Plan } from "../../ops";
+import { files, leftMarkText } from "../../commands";
+import { phase, PlanError, type Phase, type Plan } from "../../ops";
+import type { RaftGroupSpec } from "../../schema";
 import { SQL } from "../../sql";
-import { sqlOp, stopOp } from "../common";
+import { sqlOp, stopOp, writeOp } from "../common";
 import { shadowNow } from "./convert";
 import { alterRaftNodeOp } from "./leader";
 import type { GroupView } from "./view";
@@ -34,6 +36,11 @@ export function planRemovals(v: GroupView): Plan {
     const shadows = olds.filter((o) => shadowNow(v, o) ?? o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);
+    // Each leaver is marked first: a removal cut short after SP_ALTER_RAFT_NODE leaves members whose
+    // dmarch.ini still names the old configuration; the mark keeps an up of the old inputs from
+    // starting them as members again (refuseLeftMembers).
+    const unmarked = olds.filter((o) => v.host(o).leftGroup !== v.spec.name);
+    out.push(...phase("mark the leavers", unmarked.map((o) => writeOp(o, files.leftMark(o), leftMarkText(v.spec.name), `leaves ${v.spec.name}: never started as its member again`))));
     // MGT §8.2.2.1.2 / §8.2.2.2.2: the new configuration on the leader, then the stop, then SP_DROP_DPC_INSTANCE on the MP.
     out.push(...phase("leave the RAFT group", [alterRaftNodeOp(v, leader!, `${olds.map((o) => o.name).join(", ")} no longer desired`)]));
   }
@@ -41,3 +48,21 @@ export function planRemovals(v: GroupView): Plan {
   out.push(...phase("unregister removed members", [sqlOp(v.mpLogin(), v.password(), olds.map((o) => SQL.dropInstance(o.name)), "removed from the group")]));
   return out;
 }
+
+/**
+ * Refuses, before any step, a declared member whose directory carries this group's leave mark: it
+ * left the configuration in a removal (cut short, if it is still registered), and starting it with
+ * its old dmarch.ini would make it a member the configuration does not have.
+ */
+export function refuseLeftMembers(spec: RaftGroupSpec, members: RaftGroupActualMembers): void {
+  const left = spec.members.filter((m) => members[m.name]?.leftGroup === spec.name);
+  if (left.length === 0) return;
+  throw new PlanError(
+    `dm.RaftGroup ${spec.name}`,
+    left
+      .map((m) => `${m.name} left the configuration of ${spec.name} in a removal cut short (${files.leftMark(m)}): remove it from the inputs (\`pulumi up\` then finishes the removal), or move its directory ${files.dbDir(m)} aside to add it as a new replica`)
+      .join("; "),
+  );
+}
+
+type RaftGroupActualMembers = Readonly<Record<string, { readonly leftGroup: string | null } | undefined>>;

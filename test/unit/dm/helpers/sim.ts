@@ -71,6 +71,7 @@ export class Sim {
       dmarchIni: this.files.get(`${k}|${db}/dmarch.ini`) ?? null,
       pids: this.running.has(m.name.toUpperCase()) ? [4242] : [],
       ranBefore: this.started.has(m.name.toUpperCase()),
+      leftGroup: /^left (\S+)/m.exec(this.files.get(`${k}|${db}/dbcluster-left`) ?? "")?.[1] ?? null,
     };
   }
 

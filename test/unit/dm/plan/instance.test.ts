@@ -22,7 +22,7 @@ function spec(over: Partial<InstanceArgs> = {}) {
     ...over,
   });
 }
-const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false };
+const empty: HostState = { pathExists: false, dmIni: null, mpIni: null, dmarchIni: null, pids: [], ranBefore: false, leftGroup: null };
 const existing = (over: Partial<HostState> = {}): HostState => ({
   ...empty,
   pathExists: true,
