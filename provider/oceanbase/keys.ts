@@ -28,11 +28,36 @@ export function parseKeysFile(text: string): Map<string, string> {
   return new Map(text.split("\n").filter((l) => l.includes(" ")).map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)] as [string, string]));
 }
 
+/** A destination the policy gives OSS keys, as the server has it now. */
+export interface KeyTarget {
+  readonly target: string;
+  readonly oss: Oss | undefined;
+  readonly dest: string;
+  /** The server's destination is the declared one (keys aside). */
+  readonly set: boolean;
+  /** It may be set again now: archiving STOP and no backup running (else OceanBase refuses). */
+  readonly settable: boolean;
+}
+
 /**
- * Whether `target` holds other keys than declared: known only once the policy recorded what it
- * applied (a destination it finds already set, with no record, is taken as it is and recorded).
+ * What is known of a destination's keys: `recorded` (keys.fp has the declared pair), `rotated`
+ * (it has another), `none` (not OSS, or not set yet: set with the declared pair, then recorded).
+ * A destination already set with no record (a policy from before rotation existed, or an up cut
+ * between the SQL and the record) proves nothing: `reapply` when it may be set again now (the
+ * declared pair is then applied, after the storage test, and recorded), else `unverified`: not
+ * recorded, and said in refresh (`unverifiedKeys`).
  */
-export function keysRotated(applied: ReadonlyMap<string, string>, target: string, oss: Oss | undefined, dest: string): boolean {
-  const fp = applied.get(target);
-  return oss !== undefined && fp !== undefined && fp !== keysFingerprint(oss, dest);
+export type KeysVerdict = "none" | "recorded" | "rotated" | "reapply" | "unverified";
+
+export function keysVerdict(applied: ReadonlyMap<string, string>, k: KeyTarget): KeysVerdict {
+  if (!k.oss) return "none";
+  const fp = applied.get(k.target);
+  if (fp !== undefined) return fp === keysFingerprint(k.oss, k.dest) ? "recorded" : "rotated";
+  if (!k.set) return "none";
+  return k.settable ? "reapply" : "unverified";
+}
+
+/** What refresh says of a destination whose keys cannot be verified, and what to do. */
+export function unverifiedText(target: string, stop: string): string {
+  return `${target}: the OSS keys the server holds are not known (the destination was set before this policy recorded keys in ${KEYS_FILE}) and it cannot be set again while archiving runs or a backup runs: to give it the declared keys, ${stop}, wait for STOP, then run up again`;
 }

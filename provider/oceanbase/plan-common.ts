@@ -14,10 +14,18 @@ export class PlanRefusal extends Error {
 export const ARCHIVE_WAIT_SECONDS = 120;
 export const COMPACTION_WAIT_SECONDS = 3600;
 
-/** A version's cluster-side steps: the storages to test first (their destinations change), SQL, waits. */
+/**
+ * A version's cluster-side steps: the storages to test first (their destinations change), the
+ * SQL (`statements`, each reason in `why`), the ARCHIVELOG statements apart (`restart`: on a
+ * destination change they run only after keys.fp is written, so that an up cut in between leaves
+ * archiving STOP and the next up applies the destination again), and the waits.
+ */
 export interface ClusterSteps {
   readonly testStorage: Pick<BackupPolicySpec["storage"], "file" | "oss">[];
-  readonly sql: Operation[];
+  readonly statements: string[];
+  readonly why: string[];
+  readonly restart: string[];
+  readonly restartWhy: string[];
   readonly wait: Operation[];
 }
 

@@ -4,12 +4,12 @@
  * the version the server reports; the job host (script, defaults file, cron block) is the same.
  */
 import type { Operation, Plan } from "../core/operation";
-import { crontabOp, jobDirOf, jobFileOp, removeJobFilesOp, type Target } from "./commands";
+import { crontabOp, jobDirOf, jobFileOp, removeJobFilesOp, sqlOp, type Target } from "./commands";
 import { COMPACTION_WAIT_SECONDS, PlanRefusal, endpoint, storageTest, targets, windowDays } from "./plan-common";
-import { clusterSteps3, deleteSteps3 } from "./plan3";
-import { chosenTenants, clusterSteps4, dataUri, deleteSteps4 } from "./plan4";
-import { KEYS_FILE, keysFile } from "./keys";
-import { destUri } from "./storage";
+import { clusterSteps3, deleteSteps3, keyTargets3 } from "./plan3";
+import { chosenTenants, clusterSteps4, deleteSteps4, keyTargets4 } from "./plan4";
+import { KEYS_FILE, keysFile, keysVerdict, parseKeysFile, unverifiedText } from "./keys";
+import { maskKeys } from "./storage";
 import type { PolicyActual } from "./read";
 import type { BackupPolicySpec } from "./schema";
 import { clientCnf, jobScript, sha256 } from "./script";
@@ -58,19 +58,34 @@ export function expectedJob(spec: BackupPolicySpec, a: PolicyActual) {
   return { script, cnf: clientCnf(endpoint(spec)), withCleanup: !v4 };
 }
 
-/** keys.fp as this policy's destinations want it (after the cluster phase applied them). */
+const keyTargets = (spec: BackupPolicySpec, a: PolicyActual) => (isV4(a.cluster.version) ? keyTargets4(spec, a) : keyTargets3(spec, a));
+
+/**
+ * keys.fp as this policy's destinations want it once the cluster phase applied them: every OSS
+ * destination but those whose keys cannot be verified now (set before any record, not settable).
+ */
 export function expectedKeys(spec: BackupPolicySpec, a: PolicyActual): string {
-  if (isV4(a.cluster.version)) return keysFile(chosenTenants(spec, a).map((t) => ({ target: t.name, oss: spec.storage.oss, dest: dataUri(spec, t.name) })));
-  return keysFile([
-    { target: "backup_dest", oss: spec.storage.oss, dest: destUri(spec.storage) },
-    ...(spec.secondary ? [{ target: "backup_backup_dest", oss: spec.secondary.storage.oss, dest: destUri(spec.secondary.storage) }] : []),
-  ]);
+  const applied = parseKeysFile(a.job.keys);
+  const keep = keyTargets(spec, a).map((k) => (keysVerdict(applied, k) === "unverified" ? { ...k, oss: undefined } : k));
+  // An unverified destination keeps whatever line it has (none): nothing is claimed for it.
+  return keysFile(keep);
+}
+
+/** Refresh's `unverifiedKeys`: each destination whose OSS keys are not known, and what to do. */
+export function unverifiedKeys(spec: BackupPolicySpec, a: PolicyActual): string[] {
+  const applied = parseKeysFile(a.job.keys);
+  const stop = (target: string) => (isV4(a.cluster.version) ? `stop archiving (ALTER SYSTEM NOARCHIVELOG TENANT = ${target})` : "stop archiving (ALTER SYSTEM NOARCHIVELOG)");
+  return keyTargets(spec, a).filter((k) => keysVerdict(applied, k) === "unverified").map((k) => unverifiedText(k.target, stop(k.target)));
+}
+
+function keysOp(spec: BackupPolicySpec, a: PolicyActual, t: Target): Operation[] {
+  const keys = expectedKeys(spec, a);
+  if (keys === "" || a.job.keys === keys) return [];
+  return [jobFileOp(t, a.job.home, spec.name, KEYS_FILE, keys, 0o600, a.job.keys === "" ? "record which OSS keys the destinations have" : "the destinations got other OSS keys")];
 }
 
 function jobSteps(spec: BackupPolicySpec, a: PolicyActual, t: Target, begin: string, end: string): Operation[] {
   const ops: Operation[] = [];
-  const keys = expectedKeys(spec, a);
-  if (keys !== "" && a.job.keys !== keys) ops.push(jobFileOp(t, a.job.home, spec.name, KEYS_FILE, keys, 0o600, a.job.keys === "" ? "record which OSS keys the destinations have" : "the destinations got other OSS keys"));
   const { script, cnf, withCleanup } = expectedJob(spec, a);
   const home = a.job.home;
   if (a.job.scriptSha256 !== sha256(script)) ops.push(jobFileOp(t, home, spec.name, "run.sh", script, 0o700, a.job.scriptSha256 ? "the job script differs from the policy's" : "no job script"));
@@ -85,10 +100,17 @@ export function planPolicy(spec: BackupPolicySpec, a: PolicyActual, begin: strin
   const c = isV4(a.cluster.version) ? clusterSteps4(spec, a, t.cluster) : clusterSteps3(spec, a, t.cluster);
   const tests = c.testStorage.map((st) => storageTest(spec, st));
   const test = { write: tests.flatMap((x) => x.write), read: tests.flatMap((x) => x.read), remove: tests.flatMap((x) => x.remove) };
+  const sql = (statements: string[], why: string[]) => (statements.length === 0 ? [] : [sqlOp(t.cluster, endpoint(spec), statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })]);
+  const keys = keysOp(spec, a, t.job);
+  // With keys to record, archiving restarts only once they are: an up cut before the record leaves
+  // archiving STOP, so the next up may set the destinations again (OceanBase refuses it while DOING).
+  const apart = keys.length > 0 && c.statements.length > 0;
   return [
     { title: "test the backup storage", operations: test.write },
     { title: "test the backup storage (read from the other hosts)", operations: test.read },
-    { title: "backup destination and log archiving", operations: [...test.remove, ...c.sql] },
+    { title: "backup destination and log archiving", operations: [...test.remove, ...(apart ? sql(c.statements, c.why) : sql([...c.statements, ...c.restart], [...c.why, ...c.restartWhy]))] },
+    { title: "record the destinations' OSS keys", operations: keys },
+    { title: "restart log archiving", operations: apart ? sql(c.restart, c.restartWhy) : [] },
     { title: "wait for archiving", operations: c.wait },
     { title: "job host: script, defaults file, cron", operations: jobSteps(spec, a, t.job, begin, end) },
   ];

@@ -6,13 +6,25 @@
 import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
 import { ARCHIVE_WAIT_SECONDS, PlanRefusal, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
-import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
-import { keysRotated, parseKeysFile } from "./keys";
+import { destUri, sameDest, withoutKeys } from "./storage";
+import { keysVerdict, parseKeysFile, type KeyTarget } from "./keys";
 
 const sameOption = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).every((k) => a[k] === b[k]);
 import type { PolicyActual } from "./read";
 import type { BackupPolicySpec } from "./schema";
 import { SQL3, destOption } from "./sql";
+
+/** 3.x's destinations with OSS keys: backup_dest, and backup_backup_dest (set again whatever archiving does). */
+export function keyTargets3(spec: BackupPolicySpec, a: PolicyActual): KeyTarget[] {
+  const c = a.cluster;
+  const dest = destUri(spec.storage);
+  const out: KeyTarget[] = [{ target: "backup_dest", oss: spec.storage.oss, dest, set: c.backupDest !== "" && sameDest(c.backupDest, dest), settable: c.archiveStatus === "STOP" && c.running.length === 0 }];
+  if (spec.secondary) {
+    const second = destUri(spec.secondary.storage);
+    out.push({ target: "backup_backup_dest", oss: spec.secondary.storage.oss, dest: second, set: c.backupBackupDest !== "" && sameDest(c.backupBackupDest, second), settable: true });
+  }
+  return out;
+}
 
 export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target): ClusterSteps {
   const ep = endpoint(spec);
@@ -26,8 +38,9 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const why: string[] = [];
   if (spec.tenants !== undefined) throw new PlanRefusal(`tenants is for OceanBase 4.x (tenant-level backup); ${a.cluster.version} backs up the whole cluster: remove tenants`);
   const applied = parseKeysFile(a.job.keys);
+  const [primaryKeys, secondaryKeys] = keyTargets3(spec, a).map((k) => keysVerdict(applied, k));
   const moved = !sameDest(c.backupDest, dest);
-  if (moved || keysRotated(applied, "backup_dest", spec.storage.oss, dest)) {
+  if (moved || primaryKeys === "rotated" || primaryKeys === "reapply") {
     const what = moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}` : `the OSS keys of backup_dest ${withoutKeys(dest)} are not the ones declared (rotated)`;
     const todo = moved ? "To move the backups" : "To give it the new keys";
     if (c.running.length > 0) throw new PlanRefusal(`${what} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
@@ -36,7 +49,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     if (secondNow !== "") statements.push(SQL3.setBackupBackupDest(""));
     secondNow = "";
     statements.push(SQL3.setBackupDest(dest));
-    why.push(moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}` : "backup_dest gets the rotated OSS keys");
+    why.push(moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}, want ${withoutKeys(dest)}` : primaryKeys === "rotated" ? "backup_dest gets the rotated OSS keys" : "backup_dest was set before its OSS keys were recorded: set again with the declared keys");
     testStorage.push(spec.storage);
   }
   if (!sameOption(c.backupDestOption, option)) {
@@ -47,7 +60,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     statements.push(SQL3.setBackupDestOption(destOption({ recoveryWindowDays: Number(option.recovery_window.replace(/d$/, "")), pieceSwitchDays: Number(option.log_archive_piece_switch_interval.replace(/d$/, "")) })));
     why.push(`backup_dest_option differs`);
   }
-  if (!sameDest(secondNow, second) || (secondNow !== "" && keysRotated(applied, "backup_backup_dest", spec.secondary?.storage.oss, second))) {
+  if (!sameDest(secondNow, second) || (secondNow !== "" && (secondaryKeys === "rotated" || secondaryKeys === "reapply"))) {
     // Backup of backups (secondary): its own destination, tested like the primary one.
     statements.push(SQL3.setBackupBackupDest(second));
     if (spec.secondary) testStorage.push(spec.secondary.storage);
@@ -55,19 +68,18 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   }
   const wait: Operation[] = [];
   const archiveQuery = SQL3.archiveStatus;
+  const restart: string[] = [];
   if (c.archiveStatus === "STOP") {
-    statements.push(SQL3.archivelog);
-    why.push("log archiving is STOP");
+    restart.push(SQL3.archivelog);
   } else if (c.archiveStatus === "STOPPING") {
     throw new PlanRefusal("log archiving is STOPPING (someone ran NOARCHIVELOG): wait for STOP in CDB_OB_BACKUP_ARCHIVELOG and run up again to turn it back on");
   } else if (c.archiveStatus === "INTERRUPTED") {
     throw new PlanRefusal(`log archiving is INTERRUPTED: check that ${withoutKeys(c.backupDest)} is mounted (or OSS reachable) and writable on every OBServer, then run ALTER SYSTEM NOARCHIVELOG, wait for STOP, and run up again`);
   }
-  if (statements.includes(SQL3.archivelog) || c.archiveStatus === "BEGINNING") {
+  if (restart.length > 0 || c.archiveStatus === "BEGINNING") {
     wait.push(waitOp(t, ep, archiveQuery, "DOING", ARCHIVE_WAIT_SECONDS, { describe: "wait for log archiving to be DOING", reason: "a data backup may start only once archiving is DOING", hint: "see CDB_OB_BACKUP_ARCHIVELOG; the destination must be writable from every OBServer" }));
   }
-  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })];
-  return { testStorage, sql, wait };
+  return { testStorage, statements, why, restart, restartWhy: restart.length > 0 ? ["log archiving is STOP"] : [], wait };
 }
 
 

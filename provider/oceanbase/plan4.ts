@@ -7,8 +7,8 @@
 import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
 import { ARCHIVE_WAIT_SECONDS, PlanRefusal, endpoint, windowDays, type ClusterSteps } from "./plan-common";
-import { destUri, maskKeys, sameDest, withoutKeys } from "./storage";
-import { keysRotated, parseKeysFile } from "./keys";
+import { destUri, sameDest, withoutKeys } from "./storage";
+import { keysVerdict, parseKeysFile, type KeyTarget } from "./keys";
 import type { PolicyActual, TenantBackupState } from "./read";
 import type { BackupPolicySpec } from "./schema";
 import { SQL4 } from "./sql";
@@ -27,6 +27,15 @@ export function chosenTenants(spec: BackupPolicySpec, a: PolicyActual): TenantBa
   });
 }
 
+/** 4.x's destinations with OSS keys: one per tenant (its two destinations share the storage's keys). */
+export function keyTargets4(spec: BackupPolicySpec, a: PolicyActual): KeyTarget[] {
+  return chosenTenants(spec, a).map((x) => {
+    const dest = dataUri(spec, x.name);
+    const set = x.dataDest !== "" && sameDest(x.dataDest, dest) && sameDest(x.archiveDest.path ?? "", archiveUri(spec, x.name));
+    return { target: x.name, oss: spec.storage.oss, dest, set, settable: x.archiveStatus === "STOP" && x.running.length === 0 };
+  });
+}
+
 export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target): ClusterSteps {
   const ep = endpoint(spec);
   const statements: string[] = [];
@@ -37,11 +46,15 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
   if (tenants.length === 0) throw new PlanRefusal("the cluster has no user tenant to back up (4.x backs up tenants, not sys)");
   const piece = `${spec.logBackup.pieceSwitchDays}d`;
   const applied = parseKeysFile(a.job.keys);
-  for (const x of tenants) {
+  const keys = keyTargets4(spec, a);
+  const restart: string[] = [];
+  const restartWhy: string[] = [];
+  tenants.forEach((x, i) => {
     const arch = archiveUri(spec, x.name);
     const data = dataUri(spec, x.name);
-    // A tenant's two destinations share the storage's keys: one record per tenant (keys.ts).
-    const rotated = keysRotated(applied, x.name, spec.storage.oss, data);
+    const verdict = keysVerdict(applied, keys[i]);
+    const reapply = verdict === "reapply";
+    const rotated = verdict === "rotated" || reapply;
     const archOk = sameDest(x.archiveDest.path ?? "", arch) && (x.archiveDest.piece_switch_interval ?? "1d") === piece && !rotated;
     if (!archOk) {
       if (x.archiveStatus !== "STOP") {
@@ -49,16 +62,16 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
         throw new PlanRefusal(`tenant ${x.name}: ${what} and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235), new keys too. Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
       }
       statements.push(SQL4.setArchiveDest(arch, spec.logBackup.pieceSwitchDays, x.name));
-      why.push(rotated ? `${x.name}: the archive destination gets the rotated OSS keys` : `${x.name}: archive destination ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))}, want ${withoutKeys(arch)}`);
+      why.push(reapply ? `${x.name}: the archive destination was set before its OSS keys were recorded: set again with the declared keys` : rotated ? `${x.name}: the archive destination gets the rotated OSS keys` : `${x.name}: archive destination ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))}, want ${withoutKeys(arch)}`);
     }
     if (!sameDest(x.dataDest, data) || rotated) {
       if (x.running.length > 0) throw new PlanRefusal(`tenant ${x.name}: ${rotated ? "the OSS keys of DATA_BACKUP_DEST changed" : `DATA_BACKUP_DEST is ${JSON.stringify(withoutKeys(x.dataDest))}`} and backup set ${x.running[0].setId} is running: OceanBase refuses to change it during a backup (9036). Wait for CDB_OB_BACKUP_JOBS to empty, then run up again`);
       statements.push(SQL4.setDataDest(data, x.name));
-      why.push(rotated ? `${x.name}: the data destination gets the rotated OSS keys` : `${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
+      why.push(reapply ? `${x.name}: the data destination is set again with the declared OSS keys` : rotated ? `${x.name}: the data destination gets the rotated OSS keys` : `${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
     }
     if (x.archiveStatus === "STOP") {
-      statements.push(SQL4.archivelog(x.name));
-      why.push(`${x.name}: archiving is STOP`);
+      restart.push(SQL4.archivelog(x.name));
+      restartWhy.push(`${x.name}: archiving is STOP`);
     } else if (x.archiveStatus !== "DOING" && x.archiveStatus !== "BEGINNING" && x.archiveStatus !== "PREPARE") {
       throw new PlanRefusal(`tenant ${x.name}: log archiving is ${x.archiveStatus}: check that ${x.archiveDest.path ?? "the destination"} is mounted and writable on every OBServer; ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP, then run up again`);
     }
@@ -74,10 +87,9 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
       statements.push(SQL4.addDeletePolicy(want, x.name));
       why.push(`${x.name}: delete policy window ${x.recoveryWindowDays ?? "none"}, want ${want}d`);
     }
-  }
+  });
   const testStorage = statements.some((s) => /_DEST =/.test(s)) ? [spec.storage] : [];
-  const sql = statements.length === 0 ? [] : [sqlOp(t, ep, statements, { describe: maskKeys(statements.join("; ")), reason: why.join("; ") })];
-  return { testStorage, sql, wait };
+  return { testStorage, statements, why, restart, restartWhy, wait };
 }
 
 /**

@@ -208,7 +208,7 @@ test("a capacity alarm on OSS storage is refused by check, naming the field and 
   expect(preview.out).toContain("storage.capacityAlarmPercent: OSS has no capacity to fill (a bucket grows without limit; OSS reports only the bytes used)");
 });
 
-test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuses them; up refuses while archiving runs, saying what to do; with archiving stopped it gives both clusters the new pair, recorded by fingerprint only; backups work again", async () => {
+test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuses them; up refuses while archiving runs, saying what to do; with no keys.fp it records nothing and says so; with archiving stopped it gives both clusters the new pair (an up cut before archiving restarts is finished by the next), recorded by fingerprint only; backups work again", async () => {
   const rotated = JSON.parse((await runLabCli(["oceanbase", "oss-rotate", "--dir", ob.lab.dir])).stdout) as { accessId: string };
   const newKey = JSON.parse(fs.readFileSync(oss.credentialsFile, "utf8")).accessKey as string;
   expect(rotated.accessId).not.toBe(oss.accessId);
@@ -226,15 +226,40 @@ test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuse
   const refused3 = await oss3.engine("up");
   expect(refused3.code).not.toBe(0);
   expect(refused3.out).toMatch(/the OSS keys of backup_dest oss:\/\/\S+\/ob3\?host=\S+ are not the ones declared \(rotated\) and log archiving is DOING .*To give it the new keys, stop archiving \(ALTER SYSTEM NOARCHIVELOG/);
+  // A policy from before rotation existed has no keys.fp: what keys the servers hold is not known. While archiving
+  // runs nothing is recorded (nor refused): the policy's outputs say so, and what to do.
+  const keysFp = (policy: string) => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "keys.fp");
+  fs.rmSync(keysFp("oss-obcluster"));
+  const unknown = await oss4.engine("up");
+  expect(outcome(unknown)).toEqual({ code: 0, tail: "" });
+  expect(remoteSteps(unknown)).toEqual([]);
+  expect(fs.existsSync(keysFp("oss-obcluster"))).toBe(false);
+  expect((await oss4.outputs()).observed.unverifiedKeys).toEqual(["t1", "t2"].map((t) => expect.stringMatching(new RegExp(`^${t}: the OSS keys the server holds are not known .* stop archiving \\(ALTER SYSTEM NOARCHIVELOG TENANT = ${t}\\), wait for STOP, then run up again$`))));
   // As the refusals say: stop archiving, wait for STOP, up again.
   expect((await ob.sql("host2", "ALTER SYSTEM NOARCHIVELOG TENANT = t1; ALTER SYSTEM NOARCHIVELOG TENANT = t2")).code).toBe(0);
   expect((await ob3sql.sql("host2", "ALTER SYSTEM NOARCHIVELOG")).code).toBe(0);
   await waitFor("archiving STOP", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE status = 'STOP'"))[0][0] === "2" && (await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0] === "STOP" ? true : undefined));
+  // 3.x: an up cut after the destination SQL (the ARCHIVELOG after it fails). The new pair was recorded before
+  // archiving restarts, so archiving stays STOP and the next up finishes (it does not refuse as rotated).
+  await ob.lab.fault(ob3.servers[0].host, "fail", "obclient", 1, 1);
+  const cut = await oss3.engine("up");
+  expect(cut.code).not.toBe(0);
+  expect(cut.out).toMatch(/gets the rotated OSS keys/);
+  expect(cut.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG .*FAILED/);
+  expect((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0]).toBe("STOP");
+  // The 4.x policy's inputs are already the state's (the up above): refresh finds the destinations to set again.
+  expect((await oss4.engine("refresh")).out).toMatch(/drift: the next up would run:.*LOG_ARCHIVE_DEST.*TENANT = t1/);
   for (const s of [oss4, oss3]) {
     const up = await s.engine("up");
     expect(outcome(up)).toEqual({ code: 0, tail: "" });
-    expect(up.out).toMatch(/gets the rotated OSS keys/);
-    expect(up.out).toMatch(/storage-test put and delete a test object in oss:\/\/.* ok/);
+    if (s === oss4) {
+      // No record, archiving STOP: both tenants' destinations are set again with the declared pair (tested first).
+      expect(up.out).toMatch(/t1: the archive destination was set before its OSS keys were recorded: set again with the declared keys/);
+      expect(up.out).toMatch(/storage-test put and delete a test object in oss:\/\/.* ok/);
+    } else {
+      expect(up.out).not.toMatch(/rotated/);
+      expect(up.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG .*ok/);
+    }
     expect(withoutSdkDebug(up.out)).not.toContain(newKey);
     const again = await s.engine("up");
     expect(again.summary).toMatchObject({ same: 2 });
@@ -244,7 +269,7 @@ test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuse
   expect(await q("SELECT tenant_id, status FROM oceanbase.CDB_OB_ARCHIVELOG ORDER BY tenant_id")).toEqual([["1002", "DOING"], ["1004", "DOING"]]);
   // What the job host records is a fingerprint per destination, never a key.
   for (const policy of ["oss-obcluster", "oss-ob3"]) {
-    const fp = fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "keys.fp"), "utf8");
+    const fp = fs.readFileSync(keysFp(policy), "utf8");
     expect(fp).toMatch(/^(\S+ [0-9a-f]{64}\n)+$/);
     expect(fp).not.toContain(newKey);
     expect(fp).not.toContain(rotated.accessId);

@@ -2,7 +2,7 @@ import type { Logic } from "../../converge";
 import type { SshTarget } from "../../core/ssh";
 import { connectionKey, parseConnection } from "../../core/connection";
 import { cronBegin, cronEnd } from "../commands";
-import { PlanRefusal, endpoint, planPolicy, planPolicyDelete, targets } from "../plan";
+import { PlanRefusal, endpoint, planPolicy, planPolicyDelete, targets, unverifiedKeys } from "../plan";
 import { readPolicy, type BackupSetRow, type PolicyActual } from "../read";
 import { destUri, sameDest, withoutKeys } from "../storage";
 import type { BackupPolicySpec } from "../schema";
@@ -47,7 +47,7 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
     const c = a.cluster;
     const last = (sets: BackupSetRow[], mode: string) => [...sets].reverse().find((x) => x.mode === mode && x.status === "SUCCESS" && x.fileStatus === "AVAILABLE") ?? null;
     // The storages' names (OCP's 存储配置名称) as declared: labels, read back with the rest.
-    const job = { storageName: s.storage.name, secondaryStorageName: s.secondary?.storage.name ?? null, alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5) };
+    const job = { storageName: s.storage.name, secondaryStorageName: s.secondary?.storage.name ?? null, alarms: a.job.alarms, cronInstalled: a.job.cron !== "", cronEntries: a.job.cron, scriptSha256: a.job.scriptSha256, lastRuns: a.job.runs.slice(-5), unverifiedKeys: unverifiedKeys(s, a) };
     if (c.tenants) {
       return {
         version: c.version,

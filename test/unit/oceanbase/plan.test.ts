@@ -1,4 +1,4 @@
-import { planPolicy } from "../../../provider/oceanbase/plan";
+import { planPolicy, unverifiedKeys } from "../../../provider/oceanbase/plan";
 import type { PolicyActual } from "../../../provider/oceanbase/read";
 import { validatePolicy } from "../../../provider/oceanbase/validate";
 
@@ -43,11 +43,19 @@ test("rotated OSS keys: keys.fp records a fingerprint per destination, never the
   const s1 = spec({ storage: oss("old-key"), secondary: undefined });
   const s2 = spec({ storage: oss("new-key"), secondary: undefined });
   const fileOp = (plan: ReturnType<typeof planPolicy>) => plan.flatMap((p) => p.operations).find((o) => o.describe.includes("keys.fp"));
-  // 3.x: the destination is set, and the first up records which keys it has.
+  // 3.x: the first up sets the destination, records which keys it has, and only then restarts archiving.
   const shown = "oss://ob-backup/ob?host=10.0.0.250:8080";
   const option = { recovery_window: "0d", auto_delete_obsolete_backup: "false", log_archive_piece_switch_interval: "1d" };
-  const first = planPolicy(s1, { cluster: cluster3({ backupDest: shown, backupDestOption: option, archiveStatus: "DOING", archiveRound: 1 }), job }, "B", "E");
-  expect(sqlOf(first)).toEqual([]);
+  const first = planPolicy(s1, { cluster: cluster3(), job }, "B", "E");
+  expect(first.map((p) => [p.title, p.operations.map((o) => o.kind)]).filter(([, k]) => k.length > 0)).toEqual([
+    ["test the backup storage", ["storage-test"]],
+    ["backup destination and log archiving", ["sql"]],
+    ["record the destinations' OSS keys", ["write-file"]],
+    ["restart log archiving", ["sql"]],
+    ["wait for archiving", ["wait"]],
+    ["job host: script, defaults file, cron", ["write-file", "write-file", "crontab"]],
+  ]);
+  expect(sqlOf(first)).toEqual([expect.stringMatching(/^ALTER SYSTEM SET backup_dest = .*access_key=\*\*\*'; ALTER SYSTEM SET backup_dest_option = .*'$/), "ALTER SYSTEM ARCHIVELOG"]);
   const recorded = fileOp(first)!;
   expect(JSON.stringify(recorded)).not.toContain("old-key");
   const keys = /backup_dest [0-9a-f]{64}\n/.exec(JSON.stringify(recorded).replace(/\\n/g, "\n"))![0];
@@ -57,13 +65,48 @@ test("rotated OSS keys: keys.fp records a fingerprint per destination, never the
   expect(fileOp(planPolicy(s1, doing, "B", "E"))).toBeUndefined();
   expect(() => planPolicy(s2, doing, "B", "E")).toThrow(/the OSS keys of backup_dest oss:\/\/ob-backup\/ob\?host=10\.0\.0\.250:8080 are not the ones declared \(rotated\) and log archiving is DOING .* To give it the new keys, stop archiving \(ALTER SYSTEM NOARCHIVELOG/);
   const stopped = planPolicy(s2, { ...doing, cluster: { ...doing.cluster, archiveStatus: "STOP" } }, "B", "E");
-  expect(sqlOf(stopped)).toEqual(["ALTER SYSTEM SET backup_dest = 'oss://ob-backup/ob?host=10.0.0.250:8080&access_id=LTAIid&access_key=***'; ALTER SYSTEM ARCHIVELOG"]);
+  expect(sqlOf(stopped)).toEqual(["ALTER SYSTEM SET backup_dest = 'oss://ob-backup/ob?host=10.0.0.250:8080&access_id=LTAIid&access_key=***'", "ALTER SYSTEM ARCHIVELOG"]);
+  // The record comes between the destination and the restart of archiving.
+  const order = stopped.flatMap((p) => p.operations).map((o) => (o.kind === "sql" ? o.describe.slice(0, 25) : o.describe.includes("keys.fp") ? "keys.fp" : "")).filter((d) => d !== "");
+  expect(order).toEqual(["ALTER SYSTEM SET backup_de", "keys.fp", "ALTER SYSTEM ARCHIVELOG"].map((d) => d.slice(0, 25)));
   expect(fileOp(stopped)).toBeDefined();
   // 4.x: per tenant; both destinations get the keys once archiving is STOP.
   const tenant = (archiveStatus: string) => ({ id: 1002, name: "t1", archiveDest: { path: `${shown.replace("/ob?", "/ob/t1/log_archive?")}`, piece_switch_interval: "1d" }, archiveStatus, archiveRound: 1, dataDest: shown.replace("/ob?", "/ob/t1/data?"), running: [], sets: [], recoveryWindowDays: null, archiveStartMs: 0, lastCompactionMs: 0 });
   const c4 = (st: string) => ({ ...cluster3({ version: "4.2.1.0" }), tenants: [tenant(st)] });
-  const keys4 = /t1 [0-9a-f]{64}\n/.exec(JSON.stringify(fileOp(planPolicy(s1, { cluster: c4("DOING"), job }, "B", "E"))).replace(/\\n/g, "\n"))![0];
+  const keys4 = /t1 [0-9a-f]{64}\n/.exec(JSON.stringify(fileOp(planPolicy(s1, { cluster: c4("STOP"), job }, "B", "E"))).replace(/\\n/g, "\n"))![0];
   expect(sqlOf(planPolicy(s1, { cluster: c4("DOING"), job: { ...job, keys: keys4 } }, "B", "E"))).toEqual([]);
   expect(() => planPolicy(s2, { cluster: c4("DOING"), job: { ...job, keys: keys4 } }, "B", "E")).toThrow(/tenant t1: the OSS keys of LOG_ARCHIVE_DEST .* are not the ones declared \(rotated\) and archiving is DOING: OceanBase refuses .* \(1235\), new keys too/);
-  expect(sqlOf(planPolicy(s2, { cluster: c4("STOP"), job: { ...job, keys: keys4 } }, "B", "E"))[0]).toMatch(/^ALTER SYSTEM SET LOG_ARCHIVE_DEST = .*access_key=\*\*\*.* TENANT = t1; ALTER SYSTEM SET DATA_BACKUP_DEST = .*access_key=\*\*\*.* TENANT = t1; ALTER SYSTEM ARCHIVELOG TENANT = t1/);
+  expect(sqlOf(planPolicy(s2, { cluster: c4("STOP"), job: { ...job, keys: keys4 } }, "B", "E"))[0]).toMatch(/^ALTER SYSTEM SET LOG_ARCHIVE_DEST = .*access_key=\*\*\*.* TENANT = t1; ALTER SYSTEM SET DATA_BACKUP_DEST = .*access_key=\*\*\*.* TENANT = t1$/);
+});
+
+test("an OSS destination set before any keys.fp record (a policy from before rotation, an up cut before the record): set again with the declared keys when archiving is STOP, else not recorded and said in refresh", () => {
+  const s1 = spec({ storage: { name: "oss", oss: { endpoint: "10.0.0.250:8080", bucket: "ob-backup", path: "ob", accessId: "LTAIid", accessKey: "k1" } }, secondary: undefined });
+  const shown = "oss://ob-backup/ob?host=10.0.0.250:8080";
+  const option = { recovery_window: "0d", auto_delete_obsolete_backup: "false", log_archive_piece_switch_interval: "1d" };
+  const ops = (plan: ReturnType<typeof planPolicy>) => plan.flatMap((p) => p.operations);
+  // 3.x, archiving DOING: nothing is claimed (no keys.fp), nothing refused; refresh says what to do.
+  const doing3 = { cluster: cluster3({ backupDest: shown, backupDestOption: option, archiveStatus: "DOING", archiveRound: 1 }), job };
+  const p3 = planPolicy(s1, doing3, "B", "E");
+  expect(sqlOf(p3)).toEqual([]);
+  expect(ops(p3).some((o) => o.describe.includes("keys.fp"))).toBe(false);
+  expect(unverifiedKeys(s1, doing3)).toEqual([expect.stringMatching(/^backup_dest: the OSS keys the server holds are not known .* to give it the declared keys, stop archiving \(ALTER SYSTEM NOARCHIVELOG\), wait for STOP, then run up again$/)]);
+  // Archiving STOP: set again (storage test first), recorded, then archiving restarts.
+  const stop3 = { ...doing3, cluster: { ...doing3.cluster, archiveStatus: "STOP" } };
+  const r3 = planPolicy(s1, stop3, "B", "E");
+  expect(sqlOf(r3)).toEqual(["ALTER SYSTEM SET backup_dest = 'oss://ob-backup/ob?host=10.0.0.250:8080&access_id=LTAIid&access_key=***'", "ALTER SYSTEM ARCHIVELOG"]);
+  expect(ops(r3)[0].kind).toBe("storage-test");
+  expect(ops(r3).find((o) => o.kind === "sql")!.reason).toContain("backup_dest was set before its OSS keys were recorded: set again with the declared keys");
+  expect(ops(r3).some((o) => o.describe.includes("keys.fp"))).toBe(true);
+  expect(unverifiedKeys(s1, stop3)).toEqual([]);
+  // A backup running: not settable now, so unverified rather than refused.
+  expect(sqlOf(planPolicy(s1, { ...stop3, cluster: { ...stop3.cluster, running: [{ setId: 3 }] as never } }, "B", "E"))).toEqual(["ALTER SYSTEM ARCHIVELOG"]);
+  // 4.x: per tenant, the same.
+  const tenant = (archiveStatus: string) => ({ id: 1002, name: "t1", archiveDest: { path: shown.replace("/ob?", "/ob/t1/log_archive?"), piece_switch_interval: "1d" }, archiveStatus, archiveRound: 1, dataDest: shown.replace("/ob?", "/ob/t1/data?"), running: [], sets: [], recoveryWindowDays: null, archiveStartMs: 0, lastCompactionMs: 0 });
+  const a4 = (st: string) => ({ cluster: { ...cluster3({ version: "4.2.1.0" }), tenants: [tenant(st)] }, job });
+  expect(sqlOf(planPolicy(s1, a4("DOING"), "B", "E"))).toEqual([]);
+  expect(ops(planPolicy(s1, a4("DOING"), "B", "E")).some((o) => o.describe.includes("keys.fp"))).toBe(false);
+  expect(unverifiedKeys(s1, a4("DOING"))).toEqual([expect.stringMatching(/^t1: the OSS keys .* stop archiving \(ALTER SYSTEM NOARCHIVELOG TENANT = t1\)/)]);
+  const r4 = planPolicy(s1, a4("STOP"), "B", "E");
+  expect(sqlOf(r4)).toEqual([expect.stringMatching(/^ALTER SYSTEM SET LOG_ARCHIVE_DEST = .* TENANT = t1; ALTER SYSTEM SET DATA_BACKUP_DEST = .* TENANT = t1$/), "ALTER SYSTEM ARCHIVELOG TENANT = t1"]);
+  expect(ops(r4).some((o) => o.describe.includes("keys.fp"))).toBe(true);
 });
