@@ -79,6 +79,11 @@ export interface Catalog {
    * come from its leader in BS mode (`withMemberReads`).
    */
   readonly raftInfo?: CatalogRaftMember[];
+  /**
+   * Each running member's own V$RLOG_RAFT_INFO.RAFT_SHADOW (upper-case names; null: not read),
+   * kept apart from `raftInfo` so that a member's answer counts even when no cluster-wide view was read.
+   */
+  readonly memberShadow?: Readonly<Record<string, boolean | null>>;
 }
 
 export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [], tablespaces: [] };
@@ -237,14 +242,15 @@ export function parseMemberRaft(stdout: string): MemberRaftRead {
 /**
  * The catalog with what the members said: V$GLOBAL_RAFT_INFO from the member that showed it (a
  * BP group's leader in BS mode) in place of the MP's, and each row's shadow flag from that
- * member's own V$RLOG_RAFT_INFO.
+ * member's own V$RLOG_RAFT_INFO; every member's flag also in `memberShadow`, rows or not.
  */
 export function withMemberReads(catalog: Catalog, reads: Readonly<Record<string, MemberRaftRead>>): Catalog {
   const byName = new Map(Object.entries(reads).map(([k, v]) => [k.toUpperCase(), v]));
   const global = [...byName.values()].find((r) => r.global !== null)?.global;
   const rows = global ?? catalog.raftInfo;
-  if (!rows) return catalog;
-  return { ...catalog, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
+  const memberShadow = Object.fromEntries([...byName].map(([k, v]) => [k, v.shadow]));
+  if (!rows) return { ...catalog, memberShadow };
+  return { ...catalog, memberShadow, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
 }
 
 /** Lookups the planners use; names compare case-insensitively, as DM folds identifiers. */
