@@ -15,12 +15,19 @@ import type { MemberSpec, RaftGroupSpec } from "../schema";
 import { memberRaftScript } from "../sql";
 import { execFor } from "./read";
 
-export async function readMemberRaft(ctx: RunContext, spec: RaftGroupSpec, catalog: Catalog | null, hosts: Readonly<Record<string, HostState>>): Promise<Catalog | null> {
-  if (!catalog || spec.members.length < 2) return catalog;
+/** `removed`: members the previous inputs had and these do not (whether one is a shadow decides if it may leave online). */
+export async function readMemberRaft(
+  ctx: RunContext,
+  spec: RaftGroupSpec,
+  catalog: Catalog | null,
+  hosts: Readonly<Record<string, HostState>>,
+  removed: readonly MemberSpec[] = [],
+): Promise<Catalog | null> {
+  if (!catalog || spec.members.length + removed.length < 2) return catalog;
   const view = new CatalogView(catalog);
   const raftId = spec.role === "MP" ? 0 : view.raft(spec.name)?.id;
   const leader = raftId === undefined ? undefined : view.leaderOf(raftId);
-  const running = spec.members.filter((m) => (hosts[m.name]?.pids.length ?? 0) > 0);
+  const running = [...spec.members, ...removed].filter((m) => (hosts[m.name]?.pids.length ?? 0) > 0);
   const isLeader = (m: MemberSpec) => leader !== undefined && leader.name.toUpperCase() === m.name.toUpperCase();
   const reads = new Map(await Promise.all(running.map(async (m) => [m.name, await readOne(ctx, spec, m, spec.role !== "MP" && isLeader(m))] as const)));
   // The leader's cluster-wide view failed (or the MP names none): any other BS-mode member shows
