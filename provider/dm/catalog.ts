@@ -229,14 +229,15 @@ export interface MemberRaftRead {
   readonly global: CatalogRaftMember[] | null;
 }
 
-export function parseMemberRaft(stdout: string): MemberRaftRead {
+/** `complete`: the script ran to its end marker. */
+export function parseMemberRaft(stdout: string): MemberRaftRead & { readonly complete: boolean } {
   const out = splitSections(stdout);
   const own = out.sections.get("V$RLOG_RAFT_INFO");
   const row = own ? parseResultSet(own, TYPES.V$RLOG_RAFT_INFO)[0] : undefined;
   const shadow = row?.RAFT_SHADOW === 1 ? true : row?.RAFT_SHADOW === 0 ? false : null;
   const globalLines = out.sections.get("V$GLOBAL_RAFT_INFO");
   const global = out.complete && out.errors.length === 0 && globalLines ? raftInfoRows(globalLines) : null;
-  return { shadow, global };
+  return { shadow, global, complete: out.complete };
 }
 
 /**

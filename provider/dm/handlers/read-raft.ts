@@ -8,12 +8,13 @@
  */
 import type { RunContext } from "../../converge";
 import { HostKeyMismatchError } from "../../core/errors";
+import { redact } from "../../core/redact";
 import { CatalogView, parseMemberRaft, withMemberReads, type Catalog, type MemberRaftRead } from "../catalog";
 import { disqlCommand, type HostState } from "../commands";
 import { targetOf } from "../ops";
 import type { MemberSpec, RaftGroupSpec } from "../schema";
 import { memberRaftScript } from "../sql";
-import { execFor } from "./read";
+import { execFor, stderrTail } from "./read";
 
 /** `removed`: members the previous inputs had and these do not (whether one is a shadow decides if it may leave online). */
 export async function readMemberRaft(
@@ -47,7 +48,14 @@ async function readOne(ctx: RunContext, spec: RaftGroupSpec, m: MemberSpec, glob
   const t = targetOf(m.connection);
   try {
     const r = await execFor([{ ctx, connKey: t.connKey }], disqlCommand(m), memberRaftScript({ password: spec.sysdbaPassword, ip: m.ip, port: m.portNum }, global));
-    return parseMemberRaft(r.stdout);
+    const read = parseMemberRaft(r.stdout);
+    // What is missing is then taken from elsewhere (another member, the previous inputs) or refused: say why.
+    if (r.code !== 0 || !read.complete)
+      ctx.log.info(
+        `${m.name}@${t.host}: reading V$RLOG_RAFT_INFO${global ? " and V$GLOBAL_RAFT_INFO" : ""} ` +
+          `${r.code !== 0 ? `failed (exit ${r.code})` : "stopped before its end marker"}: ${redact(stderrTail(r)) || "(no stderr)"}`,
+      );
+    return { shadow: read.shadow, global: read.global };
   } catch (err) {
     if (err instanceof HostKeyMismatchError) throw err;
     ctx.log.info(`${m.name}@${t.host}: V$RLOG_RAFT_INFO not readable: ${err instanceof Error ? err.message : String(err)}`);

@@ -5,6 +5,7 @@
  */
 import { RunContext } from "../../../provider/converge";
 import { RunLog } from "../../../provider/core/log";
+import { registerSecret } from "../../../provider/core/redact";
 import type { ExecResult } from "../../../provider/core/ssh/types";
 import { type Catalog } from "../../../provider/dm/catalog";
 import type { HostState } from "../../../provider/dm/commands";
@@ -72,4 +73,20 @@ test("the leader's cluster-wide view failing: another BS-mode member is asked fo
     ["BP12", false],
     ["BP13", true],
   ]);
+});
+
+test("a member read that fails or stops early is logged with host, instance and the stderr tail, secrets masked", async () => {
+  registerSecret(spec.sysdbaPassword);
+  const { ctx, lines } = world(spec.members, {
+    BP11: { shadow: 0, global: GLOBAL },
+    BP12: { code: 2, stderr: `line 1\nline 2\nlogin ${spec.sysdbaPassword} refused\n[-2501]:用户名或密码错误` },
+    BP13: { shadow: 1, noEnd: true, stderr: "killed" },
+  });
+  await readMemberRaft(ctx, spec, catalogWithLeader(), running(["BP11", "BP12", "BP13"]));
+  const host = (n: string) => spec.members.find((m) => m.name === n)!.connection.host;
+  expect(lines.filter((l) => l.includes("V$RLOG_RAFT_INFO"))).toEqual([
+    `[dbcluster] BP12@${host("BP12")}: reading V$RLOG_RAFT_INFO failed (exit 2): line 2 | login [secret] refused | [-2501]:用户名或密码错误`,
+    `[dbcluster] BP13@${host("BP13")}: reading V$RLOG_RAFT_INFO stopped before its end marker: killed`,
+  ]);
+  expect(lines.join("\n")).not.toContain(spec.sysdbaPassword);
 });
