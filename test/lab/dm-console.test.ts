@@ -38,7 +38,7 @@ test("exit typed on dmserver's console ends it cleanly", async () => {
   expect(log).toMatch(/SYSTEM IS READY[\s\S]*收到exit命令[\s\S]*shutdown successfully/);
 });
 
-test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTANCE shows the MP's own row, DPC_INSTANCE every instance", async () => {
+test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTANCE names every instance's domain (DM8 §12.31), DPC_INSTANCE its id", async () => {
   expect(await mp("SP_CREATE_FAULT_DOMAIN('FDOM_1', 'shanghai_1');\nSP_CREATE_FAULT_DOMAIN('FDOM_2', 'shanghai_2');\nSP_FAULT_DOMAIN_MV_INST('FDOM_1', 'BP11');\nSP_FAULT_DOMAIN_MV_INST('FDOM_2', 'BP12');\n")).toBe("");
   expect(await mp("SP_MODIFY_FAULT_DOMAIN(2, 'FDOM_B', NULL);\n")).toBe("");
   const [domains] = parseListings(await mp("select * from DPC_FAULT_DOMAIN order by DOMAIN_ID;\n"));
@@ -46,11 +46,15 @@ test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTAN
     { DOMAIN_ID: "1", NAME: "FDOM_1", DESCRIPTION: "shanghai_1" },
     { DOMAIN_ID: "2", NAME: "FDOM_B", DESCRIPTION: "shanghai_2" },
   ]);
-  // On the MP the V$ views show "只有 MP 站点自身的信息" (DM8 ch. 12): the MP's row, MP_RAFT; the
-  // system table DPC_INSTANCE lists every instance, its INFO1 the fault domain id << 16.
-  expect(await mp("SP_FAULT_DOMAIN_MV_INST('FDOM_B', 'MP');\n")).toBe("");
-  const [edct] = parseListings(await mp("select RAFT_ID, NAME, FAULT_DOMAIN from V$DPC_EDCT_INSTANCE order by NAME desc;\n"));
-  expect(edct).toEqual([{ RAFT_ID: "0", NAME: "MP", FAULT_DOMAIN: "FDOM_B" }]);
+  // §12.31: on the MP, V$DPC_EDCT_INSTANCE holds what DPC_INSTANCE holds (the chapter head's
+  // "MP 站点自身的信息" is for the other views)
+  const [edct] = parseListings(await mp("select NAME, FAULT_DOMAIN from V$DPC_EDCT_INSTANCE where RAFT_ID = 1 order by NAME desc;\n"));
+  expect(edct).toEqual([
+    { NAME: "BP14", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP13", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP12", FAULT_DOMAIN: "FDOM_B" },
+    { NAME: "BP11", FAULT_DOMAIN: "FDOM_1" },
+  ]);
   const [info1] = parseListings(await mp("select NAME, INFO1 from DPC_INSTANCE where RAFT_ID = 1 order by NAME;\n"));
   expect(info1).toEqual([
     { NAME: "BP11", INFO1: String(1 << 16) },
@@ -58,10 +62,11 @@ test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTAN
     { NAME: "BP13", INFO1: "NULL" },
     { NAME: "BP14", INFO1: "NULL" },
   ]);
-  // V$DPC_EDCT_RAFT's columns (DM8 §12.30), on the MP its own group only: a single MP leads no RAFT,
-  // so no leader's term; not valid while the MP's row keeps its registered SYS_STATUS (no SP/BP attached yet).
-  const [raft] = parseListings(await mp("select RAFT_ID, DPC_MODE, IS_VALID, NAME, L_TERM_ID from V$DPC_EDCT_RAFT;\n"));
-  expect(raft).toEqual([{ RAFT_ID: "0", DPC_MODE: "MP", IS_VALID: "0", NAME: "MP_RAFT", L_TERM_ID: "NULL" }]);
+  // V$DPC_EDCT_RAFT's columns (DM8 §12.30, on the MP what DPC_BP_RAFT holds): RAFT_1's members never started, so it is not valid and has no leader's term.
+  const [raft] = parseListings(await mp("select RAFT_ID, DPC_MODE, IS_VALID, NAME, L_TERM_ID from V$DPC_EDCT_RAFT where NAME = 'RAFT_1';\n"));
+  expect(raft).toEqual([{ RAFT_ID: "1", DPC_MODE: "BP", IS_VALID: "0", NAME: "RAFT_1", L_TERM_ID: "NULL" }]);
+  // V$GLOBAL_RAFT_INFO keeps the chapter head's rule: on the MP only the MP's rows (none for a single MP)
+  expect(parseListings(await mp("select INSTANCE_NAME from V$GLOBAL_RAFT_INFO where RAFT_ID = 1;\n")).flat()).toEqual([]);
 });
 
 test("disql: -E statements, '/' and '--' in scripts, '' inside strings, exit with a status", async () => {
