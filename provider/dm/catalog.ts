@@ -84,6 +84,8 @@ export interface Catalog {
    * kept apart from `raftInfo` so that a member's answer counts even when no cluster-wide view was read.
    */
   readonly memberShadow?: Readonly<Record<string, boolean | null>>;
+  /** Each running member's BAK_USE_AP in memory (upper-case names; null: not read), for `SQL.onlineBackup`. */
+  readonly memberBakUseAp?: Readonly<Record<string, number | null>>;
 }
 
 export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [], tablespaces: [] };
@@ -138,6 +140,7 @@ const TYPES: Record<string, Record<string, ColumnType>> = {
   DPC_TABLESPACE: { TS_ID: INT, RAFT_ID: INT, NAME: STR },
   V$GLOBAL_RAFT_INFO: { INSTANCE_NAME: STR, RAFT_ID: INT, IS_LEARNER: STR, RAFT_STAT: STR, SYS_MODE: STR },
   V$RLOG_RAFT_INFO: { RAFT_SHADOW: INT, STATE: STR, LEADER: STR },
+  BAK_USE_AP: { BAK_USE_AP: INT },
 };
 
 export class CatalogReadError extends Error {
@@ -227,6 +230,8 @@ export interface MemberRaftRead {
   readonly shadow: boolean | null;
   /** V$GLOBAL_RAFT_INFO as this member shows it, when asked and answered. */
   readonly global: CatalogRaftMember[] | null;
+  /** BAK_USE_AP in the member's memory; null (or absent) when not read. */
+  readonly bakUseAp?: number | null;
 }
 
 /** `complete`: the script ran to its end marker. */
@@ -237,7 +242,10 @@ export function parseMemberRaft(stdout: string): MemberRaftRead & { readonly com
   const shadow = row?.RAFT_SHADOW === 1 ? true : row?.RAFT_SHADOW === 0 ? false : null;
   const globalLines = out.sections.get("V$GLOBAL_RAFT_INFO");
   const global = out.complete && out.errors.length === 0 && globalLines ? raftInfoRows(globalLines) : null;
-  return { shadow, global, complete: out.complete };
+  const bak = out.sections.get("BAK_USE_AP");
+  const bakRow = bak ? parseResultSet(bak, TYPES.BAK_USE_AP)[0] : undefined;
+  const bakUseAp = typeof bakRow?.BAK_USE_AP === "number" ? bakRow.BAK_USE_AP : null;
+  return { shadow, global, bakUseAp, complete: out.complete };
 }
 
 /**
@@ -250,8 +258,9 @@ export function withMemberReads(catalog: Catalog, reads: Readonly<Record<string,
   const global = [...byName.values()].find((r) => r.global !== null)?.global;
   const rows = global ?? catalog.raftInfo;
   const memberShadow = Object.fromEntries([...byName].map(([k, v]) => [k, v.shadow]));
-  if (!rows) return { ...catalog, memberShadow };
-  return { ...catalog, memberShadow, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
+  const memberBakUseAp = Object.fromEntries([...byName].map(([k, v]) => [k, v.bakUseAp ?? null]));
+  if (!rows) return { ...catalog, memberShadow, memberBakUseAp };
+  return { ...catalog, memberShadow, memberBakUseAp, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
 }
 
 /** Lookups the planners use; names compare case-insensitively, as DM folds identifiers. */

@@ -2,6 +2,7 @@
  * What the seed replays do not reach: dmserver's console (`exit` typed on its standard input), the
  * monitoring views of dmdpc.md, and the catalog procedures for fault domains and RAFT learners (refused on the MP).
  */
+import * as fs from "fs";
 import { DmHost, DmLab, ok, parseListings, serverLog, startDmLab, stopServer } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
 
@@ -85,5 +86,31 @@ test("RAFT learners: the replica procedures take the manual's arguments and run 
   expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13', 'x');\n")).trim()).toBe("第1 行附近出现错误[-5402]:参数个数不匹配.");
   // Where they are accepted (the BS-mode BP leader) and what they check there: test/lab/dm-learner.test.ts.
   expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13');\n")).trim()).toBe("第1 行附近出现错误[-8432]:当前实例不是RAFT组主库.");
+  await stopServer(h, "MP");
+});
+
+test("SP_SET_PARA_VALUE takes the manual's three forms (附录 3); a name that is no dm.ini word or not in dm.ini is refused, dm.ini untouched", async () => {
+  await c.start("MP");
+  const err = (code: number, msg: string) => `第1 行附近出现错误[${code}]:${msg}.`;
+  const set = async (args: string) => (await mp(`SP_SET_PARA_VALUE(${args});\n`)).trim();
+  const iniValue = () => /^\s*BAK_USE_AP\s*=\s*(\d+)/m.exec(fs.readFileSync(c.ini("MP"), "utf8"))?.[1];
+  expect(await set("1, 'BAK_USE_AP', 2")).toBe("");
+  expect(iniValue()).toBe("2");
+  expect(await set("0, 1, 'BAK_USE_AP', 1")).toBe(""); // bro_flag 0: not broadcast
+  expect(iniValue()).toBe("1");
+  expect(await set("'MP', 1, 'BAK_USE_AP', 2")).toBe(""); // inst_name: this instance
+  expect(iniValue()).toBe("2");
+  // SF_GET_PARA_VALUE (附录 3): scope 1 dm.ini, 2 memory
+  const get = async (scope: number, name = "BAK_USE_AP") => (await mp(`select SF_GET_PARA_VALUE(${scope}, '${name}') V;\n`)).trim();
+  expect(await set("0, 'BAK_USE_AP', 1")).toBe("");
+  expect(parseListings(await get(2))[0]).toEqual([{ V: "1" }]);
+  expect(parseListings(await get(1))[0]).toEqual([{ V: "2" }]);
+  expect(await get(1, "NO_SUCH_PARA")).toBe(err(-3503, "无效的函数参数"));
+  expect(await set("4, 1, 'BAK_USE_AP', 1")).toBe(err(-6111, "字符串转换出错(SP_SET_PARA_VALUE 第1个参数)"));
+  expect(await set("1, 'BAK_USE_AP) OR (X', 1")).toBe(err(-6111, "字符串转换出错(SP_SET_PARA_VALUE 第2个参数)"));
+  const before = fs.readFileSync(c.ini("MP"), "utf8");
+  expect(await set("1, 'NO_SUCH_PARA', 1")).toBe(err(-3503, "无效的函数参数"));
+  expect(await set("0, 1, 'BAK_USE_AP', 1, 2")).toBe(err(-5402, "参数个数不匹配"));
+  expect(fs.readFileSync(c.ini("MP"), "utf8")).toBe(before);
   await stopServer(h, "MP");
 });

@@ -55,7 +55,7 @@ async function readOne(ctx: RunContext, spec: RaftGroupSpec, m: MemberSpec, glob
         `${m.name}@${t.host}: reading V$RLOG_RAFT_INFO${global ? " and V$GLOBAL_RAFT_INFO" : ""} ` +
           `${r.code !== 0 ? `failed (exit ${r.code})` : "stopped before its end marker"}: ${redact(stderrTail(r)) || "(no stderr)"}`,
       );
-    return { shadow: read.shadow, global: read.global };
+    return { shadow: read.shadow, global: read.global, bakUseAp: read.bakUseAp };
   } catch (err) {
     if (err instanceof HostKeyMismatchError) throw err;
     ctx.log.info(`${m.name}@${t.host}: V$RLOG_RAFT_INFO not readable: ${err instanceof Error ? err.message : String(err)}`);

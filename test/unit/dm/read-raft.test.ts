@@ -18,7 +18,7 @@ import { buildCluster, raftActual, steps } from "./plan/world";
 
 const spec = steps(seed72).find((x) => x.kind === "RaftGroup" && x.spec.name === "RAFT_1")!.spec as RaftGroupSpec;
 
-type Answer = { shadow?: 0 | 1; global?: string[]; code?: number; stderr?: string; noEnd?: boolean };
+type Answer = { shadow?: 0 | 1; bak?: number; global?: string[]; code?: number; stderr?: string; noEnd?: boolean };
 
 /** A RunContext whose pool answers each member's disql run from `answers` (by the member's port); `asked` records who was asked what. */
 function world(members: RaftGroupSpec["members"], answers: Record<string, Answer>) {
@@ -32,6 +32,7 @@ function world(members: RaftGroupSpec["members"], answers: Record<string, Answer
     asked.push({ member: m.name, global });
     const a = answers[m.name] ?? {};
     const out = ["##DPC:V$RLOG_RAFT_INFO", ...(a.shadow === undefined ? [] : ["RAFT_SHADOW|STATE|LEADER", `${a.shadow}|FOLLOWER|1`])];
+    if (a.bak !== undefined) out.push("##DPC:BAK_USE_AP", "BAK_USE_AP", String(a.bak));
     if (global && a.global) out.push("##DPC:V$GLOBAL_RAFT_INFO", "INSTANCE_NAME|RAFT_ID|IS_LEARNER|RAFT_STAT", ...a.global);
     if (!a.noEnd) out.push("##DPC:END");
     return { stdout: out.join("\n"), stderr: a.stderr ?? "", code: a.code ?? 0, signal: null, timedOut: false, durationMs: 1, hostKey: "ssh-ed25519 AAAA" };
@@ -53,7 +54,7 @@ test("members being removed are read too: their own RAFT_SHADOW decides whether 
   const oldSpec = olds.steps.find((x) => x.kind === "RaftGroup" && x.spec.name === "RAFT_1")!.spec as RaftGroupSpec;
   const removed = oldSpec.members.filter((m) => m.name === "BP13");
   const kept = { ...spec, members: spec.members.filter((m) => m.name !== "BP13") };
-  const { ctx, asked } = world(oldSpec.members, { BP11: { shadow: 0, global: GLOBAL }, BP12: { shadow: 0 }, BP13: { shadow: 1 } });
+  const { ctx, asked } = world(oldSpec.members, { BP11: { shadow: 0, bak: 1, global: GLOBAL }, BP12: { shadow: 0 }, BP13: { shadow: 1 } });
   const cat = await readMemberRaft(ctx, kept, catalogWithLeader(), running(["BP11", "BP12", "BP13"]), removed);
   expect(asked.sort((a, b) => a.member.localeCompare(b.member))).toEqual([
     { member: "BP11", global: true },
@@ -61,6 +62,8 @@ test("members being removed are read too: their own RAFT_SHADOW decides whether 
     { member: "BP13", global: false },
   ]);
   expect(cat!.memberShadow).toEqual({ BP11: false, BP12: false, BP13: true });
+  // what the online backup from the leader sets BAK_USE_AP back to
+  expect(cat!.memberBakUseAp).toEqual({ BP11: 1, BP12: null, BP13: null });
 });
 
 test("the leader's cluster-wide view failing: another BS-mode member is asked for it; every member's own flag is kept", async () => {

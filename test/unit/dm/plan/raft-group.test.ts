@@ -328,6 +328,17 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     );
   });
 
+  test("the online backup sets BAK_USE_AP back to the leader's value in memory after BACKUP, and sets nothing when it already is 2", () => {
+    const { sim, olds } = setUp();
+    const withBak = (bak: number) => {
+      const a = raftActual(sim, swapped);
+      const said = Object.fromEntries(["BP11", "BP12", "BP13"].map((n) => [n, { shadow: n === "BP13", global: null, bakUseAp: bak }]));
+      return lines(planRaftGroup(swapped, { ...a, catalog: withMemberReads(a.catalog!, said) }, { olds })).filter((l) => l.includes("BACKUP DATABASE"));
+    };
+    expect(withBak(1)[0]).toBe("sql disql BP11: SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2); BACKUP DATABASE FULL BACKUPSET '/dpc_data_mac/bp11/BACKUP_RAFT_1_CONVERT_BP13_r1'; SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 1);");
+    expect(withBak(2)[0]).toBe("sql disql BP11: BACKUP DATABASE FULL BACKUPSET '/dpc_data_mac/bp11/BACKUP_RAFT_1_CONVERT_BP13_r1';");
+  });
+
   test("the members' own answers count when the cluster-wide view was not read (V$GLOBAL_RAFT_INFO on the MP has only the MP's rows)", () => {
     const { sim, olds } = setUp();
     const actual = raftActual(sim, swapped);
