@@ -79,6 +79,13 @@ export interface Catalog {
    * come from its leader in BS mode (`withMemberReads`).
    */
   readonly raftInfo?: CatalogRaftMember[];
+  /**
+   * Each running member's own V$RLOG_RAFT_INFO.RAFT_SHADOW (upper-case names; null: not read),
+   * kept apart from `raftInfo` so that a member's answer counts even when no cluster-wide view was read.
+   */
+  readonly memberShadow?: Readonly<Record<string, boolean | null>>;
+  /** Each running member's BAK_USE_AP in memory (upper-case names; null: not read), for `SQL.onlineBackup`. */
+  readonly memberBakUseAp?: Readonly<Record<string, number | null>>;
 }
 
 export const EMPTY_CATALOG: Catalog = { instances: [], rafts: [], bpGroups: [], faultDomains: [], tablespaces: [] };
@@ -133,6 +140,7 @@ const TYPES: Record<string, Record<string, ColumnType>> = {
   DPC_TABLESPACE: { TS_ID: INT, RAFT_ID: INT, NAME: STR },
   V$GLOBAL_RAFT_INFO: { INSTANCE_NAME: STR, RAFT_ID: INT, IS_LEARNER: STR, RAFT_STAT: STR, SYS_MODE: STR },
   V$RLOG_RAFT_INFO: { RAFT_SHADOW: INT, STATE: STR, LEADER: STR },
+  BAK_USE_AP: { BAK_USE_AP: INT },
 };
 
 export class CatalogReadError extends Error {
@@ -222,29 +230,37 @@ export interface MemberRaftRead {
   readonly shadow: boolean | null;
   /** V$GLOBAL_RAFT_INFO as this member shows it, when asked and answered. */
   readonly global: CatalogRaftMember[] | null;
+  /** BAK_USE_AP in the member's memory; null (or absent) when not read. */
+  readonly bakUseAp?: number | null;
 }
 
-export function parseMemberRaft(stdout: string): MemberRaftRead {
+/** `complete`: the script ran to its end marker. */
+export function parseMemberRaft(stdout: string): MemberRaftRead & { readonly complete: boolean } {
   const out = splitSections(stdout);
   const own = out.sections.get("V$RLOG_RAFT_INFO");
   const row = own ? parseResultSet(own, TYPES.V$RLOG_RAFT_INFO)[0] : undefined;
   const shadow = row?.RAFT_SHADOW === 1 ? true : row?.RAFT_SHADOW === 0 ? false : null;
   const globalLines = out.sections.get("V$GLOBAL_RAFT_INFO");
   const global = out.complete && out.errors.length === 0 && globalLines ? raftInfoRows(globalLines) : null;
-  return { shadow, global };
+  const bak = out.sections.get("BAK_USE_AP");
+  const bakRow = bak ? parseResultSet(bak, TYPES.BAK_USE_AP)[0] : undefined;
+  const bakUseAp = typeof bakRow?.BAK_USE_AP === "number" ? bakRow.BAK_USE_AP : null;
+  return { shadow, global, bakUseAp, complete: out.complete };
 }
 
 /**
  * The catalog with what the members said: V$GLOBAL_RAFT_INFO from the member that showed it (a
  * BP group's leader in BS mode) in place of the MP's, and each row's shadow flag from that
- * member's own V$RLOG_RAFT_INFO.
+ * member's own V$RLOG_RAFT_INFO; every member's flag also in `memberShadow`, rows or not.
  */
 export function withMemberReads(catalog: Catalog, reads: Readonly<Record<string, MemberRaftRead>>): Catalog {
   const byName = new Map(Object.entries(reads).map(([k, v]) => [k.toUpperCase(), v]));
   const global = [...byName.values()].find((r) => r.global !== null)?.global;
   const rows = global ?? catalog.raftInfo;
-  if (!rows) return catalog;
-  return { ...catalog, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
+  const memberShadow = Object.fromEntries([...byName].map(([k, v]) => [k, v.shadow]));
+  const memberBakUseAp = Object.fromEntries([...byName].map(([k, v]) => [k, v.bakUseAp ?? null]));
+  if (!rows) return { ...catalog, memberShadow, memberBakUseAp };
+  return { ...catalog, memberShadow, memberBakUseAp, raftInfo: rows.map((r) => ({ ...r, shadow: byName.get(r.name.toUpperCase())?.shadow ?? null })) };
 }
 
 /** Lookups the planners use; names compare case-insensitively, as DM folds identifiers. */

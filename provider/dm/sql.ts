@@ -93,12 +93,17 @@ export const SQL = {
    *  `<path>_<INSTANCE>` (MGT §8.2.2.1.1): see `onlineBackupSet`. With BAK_USE_AP = 1 (dm.ini's
    *  default) DM hands a backup to the host's DMAP service, which must run (备份还原简介 §1.5; the
    *  manual starts it first, MGT §8.2.2); the product does not manage DMAP, so it first sets
-   *  BAK_USE_AP = 2 in the leader's memory only (scope 0: dm.ini is untouched and a restart
-   *  restores the configured value), and dmserver makes the backup itself. */
-  onlineBackup: (backupSetPath: string, shadow = false): string[] => [
-    "SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2);",
-    `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`,
-  ],
+   *  BAK_USE_AP = 2 in the leader's memory only (scope 0: dm.ini is untouched), dmserver makes the
+   *  backup itself, and the value `inMemory` read before (`memberRaftScript`) is set back after it;
+   *  none when it already was 2. Unread (null): nothing to set back to, so 2 stays until a
+   *  restart (no value is invented). disql stops at a failed BACKUP, which also leaves 2 until a
+   *  restart: the next up reads 2 and cannot tell it from a value the user set. */
+  onlineBackup: (backupSetPath: string, shadow = false, inMemory: number | null = null): string[] => {
+    const backup = `BACKUP DATABASE FULL${shadow ? " SHADOW" : ""} BACKUPSET ${sqlString(backupSetPath)};`;
+    if (inMemory === 2) return [backup];
+    const set = "SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2);";
+    return inMemory === null || !Number.isInteger(inMemory) ? [set, backup] : [set, backup, `SP_SET_PARA_VALUE(0, 'BAK_USE_AP', ${inMemory});`];
+  },
 } as const;
 
 /** Where DM puts an online backup given `path`: "在备份集名称之后各自添加实例名后缀" (MGT §8.2.2.1.1, §8.8.3). */
@@ -178,6 +183,8 @@ export const CATALOG_VIEWS = {
  */
 export const MEMBER_VIEWS = {
   V$RLOG_RAFT_INFO: "SELECT RAFT_SHADOW, STATE, LEADER FROM V$RLOG_RAFT_INFO;",
+  /** BAK_USE_AP in the member's memory (SQL 语言使用手册 附录 3: scope 2 reads memory), which an online backup from it sets back. */
+  BAK_USE_AP: "SELECT SF_GET_PARA_VALUE(2, 'BAK_USE_AP') BAK_USE_AP;",
 } as const;
 
 export type CatalogSection = keyof typeof CATALOG_QUERIES | keyof typeof CATALOG_VIEWS;
@@ -200,7 +207,7 @@ export function catalogReadScript(login: Login, opts: { views?: boolean; raftInf
  * member's own view comes first: it answers in MOUNT too, where the global one may be refused.
  */
 export function memberRaftScript(login: Login, global: boolean): string {
-  const body = [`PROMPT ${SECTION_PREFIX}V$RLOG_RAFT_INFO`, MEMBER_VIEWS.V$RLOG_RAFT_INFO];
+  const body = [`PROMPT ${SECTION_PREFIX}V$RLOG_RAFT_INFO`, MEMBER_VIEWS.V$RLOG_RAFT_INFO, `PROMPT ${SECTION_PREFIX}BAK_USE_AP`, MEMBER_VIEWS.BAK_USE_AP];
   if (global) body.push(`PROMPT ${SECTION_PREFIX}V$GLOBAL_RAFT_INFO`, CATALOG_VIEWS.V$GLOBAL_RAFT_INFO);
   body.push(`PROMPT ${SECTION_PREFIX}${SECTION_END}`);
   return disqlScript(login, body);

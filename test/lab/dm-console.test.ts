@@ -2,6 +2,7 @@
  * What the seed replays do not reach: dmserver's console (`exit` typed on its standard input), the
  * monitoring views of dmdpc.md, and the catalog procedures for fault domains and RAFT learners (refused on the MP).
  */
+import * as fs from "fs";
 import { DmHost, DmLab, ok, parseListings, serverLog, startDmLab, stopServer } from "./fixtures/dmlab";
 import { MiniCluster } from "./fixtures/dmcluster";
 
@@ -38,7 +39,7 @@ test("exit typed on dmserver's console ends it cleanly", async () => {
   expect(log).toMatch(/SYSTEM IS READY[\s\S]*收到exit命令[\s\S]*shutdown successfully/);
 });
 
-test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTANCE shows the MP's own row, DPC_INSTANCE every instance", async () => {
+test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTANCE names every instance's domain (DM8 §12.31), DPC_INSTANCE its id", async () => {
   expect(await mp("SP_CREATE_FAULT_DOMAIN('FDOM_1', 'shanghai_1');\nSP_CREATE_FAULT_DOMAIN('FDOM_2', 'shanghai_2');\nSP_FAULT_DOMAIN_MV_INST('FDOM_1', 'BP11');\nSP_FAULT_DOMAIN_MV_INST('FDOM_2', 'BP12');\n")).toBe("");
   expect(await mp("SP_MODIFY_FAULT_DOMAIN(2, 'FDOM_B', NULL);\n")).toBe("");
   const [domains] = parseListings(await mp("select * from DPC_FAULT_DOMAIN order by DOMAIN_ID;\n"));
@@ -46,11 +47,15 @@ test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTAN
     { DOMAIN_ID: "1", NAME: "FDOM_1", DESCRIPTION: "shanghai_1" },
     { DOMAIN_ID: "2", NAME: "FDOM_B", DESCRIPTION: "shanghai_2" },
   ]);
-  // On the MP the V$ views show "只有 MP 站点自身的信息" (DM8 ch. 12): the MP's row, MP_RAFT; the
-  // system table DPC_INSTANCE lists every instance, its INFO1 the fault domain id << 16.
-  expect(await mp("SP_FAULT_DOMAIN_MV_INST('FDOM_B', 'MP');\n")).toBe("");
-  const [edct] = parseListings(await mp("select RAFT_ID, NAME, FAULT_DOMAIN from V$DPC_EDCT_INSTANCE order by NAME desc;\n"));
-  expect(edct).toEqual([{ RAFT_ID: "0", NAME: "MP", FAULT_DOMAIN: "FDOM_B" }]);
+  // §12.31: on the MP, V$DPC_EDCT_INSTANCE holds what DPC_INSTANCE holds (the chapter head's
+  // "MP 站点自身的信息" is for the other views)
+  const [edct] = parseListings(await mp("select NAME, FAULT_DOMAIN from V$DPC_EDCT_INSTANCE where RAFT_ID = 1 order by NAME desc;\n"));
+  expect(edct).toEqual([
+    { NAME: "BP14", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP13", FAULT_DOMAIN: "NULL" },
+    { NAME: "BP12", FAULT_DOMAIN: "FDOM_B" },
+    { NAME: "BP11", FAULT_DOMAIN: "FDOM_1" },
+  ]);
   const [info1] = parseListings(await mp("select NAME, INFO1 from DPC_INSTANCE where RAFT_ID = 1 order by NAME;\n"));
   expect(info1).toEqual([
     { NAME: "BP11", INFO1: String(1 << 16) },
@@ -58,10 +63,11 @@ test("fault domains: SP_MODIFY_FAULT_DOMAIN renames; on the MP V$DPC_EDCT_INSTAN
     { NAME: "BP13", INFO1: "NULL" },
     { NAME: "BP14", INFO1: "NULL" },
   ]);
-  // V$DPC_EDCT_RAFT's columns (DM8 §12.30), on the MP its own group only: a single MP leads no RAFT,
-  // so no leader's term; not valid while the MP's row keeps its registered SYS_STATUS (no SP/BP attached yet).
-  const [raft] = parseListings(await mp("select RAFT_ID, DPC_MODE, IS_VALID, NAME, L_TERM_ID from V$DPC_EDCT_RAFT;\n"));
-  expect(raft).toEqual([{ RAFT_ID: "0", DPC_MODE: "MP", IS_VALID: "0", NAME: "MP_RAFT", L_TERM_ID: "NULL" }]);
+  // V$DPC_EDCT_RAFT's columns (DM8 §12.30, on the MP what DPC_BP_RAFT holds): RAFT_1's members never started, so it is not valid and has no leader's term.
+  const [raft] = parseListings(await mp("select RAFT_ID, DPC_MODE, IS_VALID, NAME, L_TERM_ID from V$DPC_EDCT_RAFT where NAME = 'RAFT_1';\n"));
+  expect(raft).toEqual([{ RAFT_ID: "1", DPC_MODE: "BP", IS_VALID: "0", NAME: "RAFT_1", L_TERM_ID: "NULL" }]);
+  // V$GLOBAL_RAFT_INFO keeps the chapter head's rule: on the MP only the MP's rows (none for a single MP)
+  expect(parseListings(await mp("select INSTANCE_NAME from V$GLOBAL_RAFT_INFO where RAFT_ID = 1;\n")).flat()).toEqual([]);
 });
 
 test("disql: -E statements, '/' and '--' in scripts, '' inside strings, exit with a status", async () => {
@@ -80,5 +86,31 @@ test("RAFT learners: the replica procedures take the manual's arguments and run 
   expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13', 'x');\n")).trim()).toBe("第1 行附近出现错误[-5402]:参数个数不匹配.");
   // Where they are accepted (the BS-mode BP leader) and what they check there: test/lab/dm-learner.test.ts.
   expect((await mp("SP_ALTER_RAFT_NODE('BP11/BP12/BP13');\n")).trim()).toBe("第1 行附近出现错误[-8432]:当前实例不是RAFT组主库.");
+  await stopServer(h, "MP");
+});
+
+test("SP_SET_PARA_VALUE takes the manual's three forms (附录 3); a name that is no dm.ini word or not in dm.ini is refused, dm.ini untouched", async () => {
+  await c.start("MP");
+  const err = (code: number, msg: string) => `第1 行附近出现错误[${code}]:${msg}.`;
+  const set = async (args: string) => (await mp(`SP_SET_PARA_VALUE(${args});\n`)).trim();
+  const iniValue = () => /^\s*BAK_USE_AP\s*=\s*(\d+)/m.exec(fs.readFileSync(c.ini("MP"), "utf8"))?.[1];
+  expect(await set("1, 'BAK_USE_AP', 2")).toBe("");
+  expect(iniValue()).toBe("2");
+  expect(await set("0, 1, 'BAK_USE_AP', 1")).toBe(""); // bro_flag 0: not broadcast
+  expect(iniValue()).toBe("1");
+  expect(await set("'MP', 1, 'BAK_USE_AP', 2")).toBe(""); // inst_name: this instance
+  expect(iniValue()).toBe("2");
+  // SF_GET_PARA_VALUE (附录 3): scope 1 dm.ini, 2 memory
+  const get = async (scope: number, name = "BAK_USE_AP") => (await mp(`select SF_GET_PARA_VALUE(${scope}, '${name}') V;\n`)).trim();
+  expect(await set("0, 'BAK_USE_AP', 1")).toBe("");
+  expect(parseListings(await get(2))[0]).toEqual([{ V: "1" }]);
+  expect(parseListings(await get(1))[0]).toEqual([{ V: "2" }]);
+  expect(await get(1, "NO_SUCH_PARA")).toBe(err(-3503, "无效的函数参数"));
+  expect(await set("4, 1, 'BAK_USE_AP', 1")).toBe(err(-6111, "字符串转换出错(SP_SET_PARA_VALUE 第1个参数)"));
+  expect(await set("1, 'BAK_USE_AP) OR (X', 1")).toBe(err(-6111, "字符串转换出错(SP_SET_PARA_VALUE 第2个参数)"));
+  const before = fs.readFileSync(c.ini("MP"), "utf8");
+  expect(await set("1, 'NO_SUCH_PARA', 1")).toBe(err(-3503, "无效的函数参数"));
+  expect(await set("0, 1, 'BAK_USE_AP', 1, 2")).toBe(err(-5402, "参数个数不匹配"));
+  expect(fs.readFileSync(c.ini("MP"), "utf8")).toBe(before);
   await stopServer(h, "MP");
 });

@@ -93,6 +93,8 @@ test("7.5.1: both ways of making a shadow replica; the group of 3 RAFT replicas 
     const read = parseMemberRaft((await h.run("disql -S -L /nolog", script)).stdout);
     expect([m, read.shadow]).toEqual([m, SHADOWS.includes(m)]);
     expect([m, read.global?.map((r) => r.name).sort() ?? null]).toEqual([m, m === leader ? MEMBERS : null]);
+    // BAK_USE_AP in memory (SF_GET_PARA_VALUE scope 2), what an online backup from it sets back: dm.ini's default
+    expect([m, read.bakUseAp, read.complete]).toEqual([m, 1, true]);
   }
 });
 

@@ -47,6 +47,12 @@ export const ERR = {
   // meanings (无效的数据缓冲区 / 无效的数据长度), so these codes are certainly not DM's.
   unknownSet: (o: string) => e(-70001, `未知的SET选项[${o}]`),
   badConnectString: (s: string) => e(-70002, `无效的连接串[${s}]`),
+  // SP_SET_PARA_VALUE of a name dm.ini does not have: the manual gives -3503 无效的函数参数 for a
+  // wrong name given to SF_GET_PARA_VALUE (FAQ 错误码 l.1019), none for the procedure; taken here too.
+  unknownPara: () => e(-3503, "无效的函数参数"),
+  // SP_SET_PARA_VALUE(inst_name, ...) naming another instance: DM sends it there (附录 3); the lab
+  // does not route it and says so rather than pretend it was applied.
+  paraOtherInstance: (n: string) => e(-3503, `无效的函数参数(实例[${n}]不是当前实例)`),
   // --- system state: the texts are the manual's (DMDPC 集群部署 l.189, l.582), the codes GUESS ---
   invalidSysState: () => e(-509, "无效的系统状态"),
   mountOnly: () => e(-510, "数据库处于MOUNT状态,不允许此操作"),

@@ -24,7 +24,7 @@ export const raftGroupLogic: Logic<RaftGroupSpec, RaftGroupActual> = {
         `dm:RaftGroup ${s.name}: cannot read the MP catalog, so the group's registrations cannot be removed: ${cat.errors.join("; ")}; ` +
           "nothing was stopped. next: check that the MP group runs and answers SQL, then run the delete (`pulumi up` or `pulumi destroy`) again",
       );
-    return { catalog: await readMemberRaft(ctx, s, cat.catalog, members), members, loginVia: cat.via };
+    return { catalog: await readMemberRaft(ctx, s, cat.catalog, members, removed), members, loginVia: cat.via };
   },
   plan: (s, actual, how) => planRaftGroup(s, actual, { catalogMayBeEmpty: how.creating, olds: how.olds, runId: randomBytes(4).toString("hex") }),
   planDelete: (s, actual) => planRaftGroupDelete(s, actual),

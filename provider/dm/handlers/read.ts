@@ -54,8 +54,13 @@ interface HostRead {
   readonly name: string;
 }
 
+/** The last lines of a read's stderr, for a message (the log and errors mask registered secrets). */
+export function stderrTail(r: Pick<ExecResult, "stderr">): string {
+  return r.stderr.trim().split("\n").slice(-3).join(" | ");
+}
+
 function hostReadFailed(host: string, what: string, r: ExecResult): Error {
-  return new Error(`${host}: reading ${what} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  return new Error(`${host}: reading ${what} failed (exit ${r.code}): ${stderrTail(r)}`);
 }
 
 /** Keeps a batched command well inside the exec request limit of SSH servers. */

@@ -22,7 +22,7 @@ import { procedureArity, runsThroughMp } from "./procedures";
 import { RaftNode } from "./raft";
 import { planRaft } from "./raft-plan";
 import { LEADER_PROCEDURES } from "./raft-procedures";
-import { setParaValue } from "./para";
+import { getParaValue, setParaValue } from "./para";
 import { parseStatement } from "./sql";
 import { CATALOG_TABLES, catalogRows, evaluate, localInstanceRow, localRaftRow, TABLES } from "./tables";
 
@@ -281,8 +281,13 @@ export class DmServer {
 
   private async exec(sql: string): Promise<Msg> {
     const stmt = parseStatement(sql);
+    if (stmt.kind === "function") {
+      if (stmt.name.toUpperCase() !== "SF_GET_PARA_VALUE") throw sqlError(ERR.invalidProc(stmt.name));
+      const column = stmt.alias ?? `${stmt.name}(${stmt.args.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(",")})`;
+      return { kind: "rows", ...getParaValue(this.cfg.iniPath, stmt.args, { BAK_USE_AP: this.bakUseAp }, column) };
+    }
     if (stmt.kind === "call" && stmt.name.toUpperCase() === "SP_SET_PARA_VALUE") {
-      const v = setParaValue(this.cfg.iniPath, stmt.args);
+      const v = setParaValue(this.cfg.iniPath, stmt.args, this.cfg.instanceName);
       if (v.name === "BAK_USE_AP" && v.memory) this.bakUseAp = v.value;
       return { kind: "proc" };
     }

@@ -20,6 +20,7 @@ export type Statement =
   | { kind: "ddl"; action: "create" | "drop"; table: string; tablespace?: string }
   | { kind: "tablespace"; action: "create" | "drop"; name: string; storage?: string }
   | { kind: "backup"; name?: string; dir: string; shadow: boolean }
+  | { kind: "function"; name: string; args: Value[]; alias?: string }
   | { kind: "select"; columns: string[] | "*"; table: string; where: { column: string; value: Value; line: number }[]; orderBy?: { column: string; desc: boolean; line: number }; columnLines: number[] };
 
 export function tokenize(sql: string): Token[] {
@@ -86,6 +87,10 @@ class Parser {
     const t = this.toks[this.pos++];
     if (!t) throw sqlError(ERR.syntax(), this.line());
     return t;
+  }
+  /** The text of the token `k` ahead. */
+  peekText(k: number): string | undefined {
+    return this.toks[this.pos + k]?.text;
   }
   /** The identifier `k` tokens ahead, if it is one. */
   peekWord(k: number): string | undefined {
@@ -231,6 +236,7 @@ function parseTablespaceDdl(p: Parser): Statement {
 
 function parseSelect(p: Parser): Statement {
   p.expectWord("SELECT");
+  if (p.peekWord(0) !== undefined && p.peekText(1) === "(") return parseFunctionSelect(p);
   let columns: string[] | "*";
   const columnLines: number[] = [];
   if (p.peek()?.text === "*") {
@@ -274,4 +280,25 @@ function parseSelect(p: Parser): Statement {
   }
   if (!p.done()) throw sqlError(ERR.syntax(), p.line());
   return { kind: "select", columns, table, where, orderBy, columnLines };
+}
+
+/** `SELECT f(literal, ...) [alias] [FROM DUAL]`: one system function's value (SF_GET_PARA_VALUE). */
+function parseFunctionSelect(p: Parser): Statement {
+  const name = p.ident().text;
+  p.expectPunct("(");
+  const args: Value[] = [];
+  while (p.peekText(0) !== ")") {
+    args.push(p.literal());
+    if (p.peekText(0) !== ",") break;
+    p.next();
+  }
+  p.expectPunct(")");
+  let alias: string | undefined;
+  if (!p.done() && !p.isWord("FROM")) alias = p.ident().text;
+  if (p.isWord("FROM")) {
+    p.next();
+    p.expectWord("DUAL");
+  }
+  if (!p.done()) throw sqlError(ERR.syntax(), p.line());
+  return { kind: "function", name, args, alias };
 }

@@ -62,9 +62,10 @@ export const CATALOG_TABLES = new Set(Object.keys(TABLES).filter((t) => t !== "V
 
 /**
  * Who is asking: DM8 ch. 12 "在 SP、BS 模式的 BP 节点可查询到的是整个集群所有站点的信息，在 MP 上
- * 查询到的只有 MP 站点自身的信息". The lab applies it to the V$ views (on the MP: the MP
- * instances, MP_RAFT); the DPC_* system tables are the catalog the MP keeps and it lists them
- * whole (the manual's procedures read them there, and MGT §8.13.2.2 "MP 支持查询系统表").
+ * 查询到的只有 MP 站点自身的信息". The lab applies it to V$GLOBAL_RAFT_INFO only (on the MP: the
+ * MP group's rows). §12.30 and §12.31 say otherwise for V$DPC_EDCT_RAFT and V$DPC_EDCT_INSTANCE
+ * (on the MP they hold what DPC_BP_RAFT and DPC_INSTANCE hold), so those are whole on the MP, as
+ * are the DPC_* system tables (the catalog it keeps; MGT §8.13.2.2 "MP 支持查询系统表").
  */
 export type Viewer = "MP" | "cluster";
 
@@ -76,7 +77,7 @@ const STATUS_NAME: Record<number, string> = { 3: "MOUNT", 4: "OPEN", 6: "SHUTDOW
 /** Rows of a catalog table or DPC view as column -> value maps. */
 export function catalogRows(c: Catalog, table: string, viewer: Viewer = "cluster"): Record<string, Value>[] {
   const rows = allRows(c, table);
-  if (viewer === "cluster" || !table.startsWith("V$")) return rows;
+  if (viewer === "cluster" || table !== "V$GLOBAL_RAFT_INFO") return rows;
   return rows.filter((r) => r.RAFT_ID === 0);
 }
 

@@ -20,14 +20,22 @@ import { replicate } from "./replica";
 import type { GroupView } from "./view";
 
 /**
- * What a member is now: V$GLOBAL_RAFT_INFO's IS_SHADOW when the view lists it with a value the
- * provider knows (what the running database says), else the previous inputs (the member is down,
- * its group has no valid leader, or the view is not readable).
+ * What a member is now: its own V$RLOG_RAFT_INFO.RAFT_SHADOW (DM8 §12.17) when it answered, even
+ * if no cluster-wide view was read; else the previous inputs (the member is down, or its own view
+ * is not readable).
  */
 export function shadowNow(v: GroupView, m: { name: string }): boolean | undefined {
-  const row = v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === m.name.toUpperCase());
-  if (row && row.shadow !== null) return row.shadow;
+  const own = ownShadow(v, m);
+  if (own !== null) return own;
   return v.olds?.members.find((x) => x.name.toUpperCase() === m.name.toUpperCase())?.shadow;
+}
+
+/** The member's own answer, or null when it gave none. */
+function ownShadow(v: GroupView, m: { name: string }): boolean | null {
+  const key = m.name.toUpperCase();
+  const own = v.cat.catalog.memberShadow?.[key];
+  if (own !== undefined && own !== null) return own;
+  return v.cat.catalog.raftInfo?.find((r) => r.name.toUpperCase() === key)?.shadow ?? null;
 }
 
 /**
@@ -66,6 +74,14 @@ export function refuseUnsafeConversion(v: GroupView, members: readonly MemberSpe
   const down = v.spec.members.filter((m) => !members.includes(m) && !v.running(m));
   if (down.length > 0)
     v.fail(`${down.map((m) => m.name).join(", ")} not running: converting ${names} (which exits while it is rebuilt) waits until every other member is up; run \`pulumi up\` again once they are`);
+  // The previous inputs may be stale (a hand conversion): a member rebuilt on their word could
+  // leave the group with more shadows than RAFT replicas.
+  const unread = v.spec.members.filter((m) => ownShadow(v, m) === null);
+  if (unread.length > 0)
+    v.fail(
+      `${unread.map((m) => m.name).join(", ")}: ${unread.length > 1 ? "their" : "its"} own V$RLOG_RAFT_INFO.RAFT_SHADOW was not read, so what ${unread.length > 1 ? "they are" : "it is"} (RAFT or shadow replica) is unknown and ${names} cannot be converted; ` +
+        "check that each runs and answers SQL as SYSDBA (disql on its host), then run `pulumi up` again; nothing was changed",
+    );
   if (joining.length > 0 || v.removed().length > 0)
     v.fail(`${names} change between RAFT and shadow replica while members are added or removed: make one change at a time (membership first)`);
 }

@@ -32,7 +32,8 @@ export function planRemovals(v: GroupView): Plan {
         `${olds.map((o) => o.name).join(", ")} to be removed while ${adding.map((m) => m.name).join(", ")} are to be added: ` +
           "one change at a time: remove first (or add first), `pulumi up`, then the other; nothing was changed",
       );
-    // What the database says (V$GLOBAL_RAFT_INFO), not only what the previous inputs said.
+    // What each member says of itself (its own V$RLOG_RAFT_INFO.RAFT_SHADOW, read for members being
+    // removed too), not only what the previous inputs said.
     const shadows = olds.filter((o) => shadowNow(v, o) ?? o.shadow).map((o) => o.name);
     if (shadows.length > 0)
       v.fail(`${shadows.join(", ")}: DM removes no shadow replica online (DM8 DMDPC的关键技术 §5.20); make it a RAFT replica first (shadow: false, \`pulumi up\`), then remove it; nothing was changed`);

@@ -57,6 +57,19 @@ function removeSetOp(p: Place, dir: string): Operation {
   return { ...targetOf(p.connection), kind: "remove", describe: shown(`remove backup set ${dir} (${p.name})`, sh`rm -rf ${dir}`), command: sh`rm -rf ${dir}`, reason: "this run's backup set, no longer needed once restored", timeoutMs: 600_000 };
 }
 
+/** The leader's online backup, BAK_USE_AP = 2 around it (`SQL.onlineBackup`). */
+function onlineBackupOp(v: GroupView, src: ReplicaSource, given: string): Operation {
+  const inMemory = v.cat.catalog.memberBakUseAp?.[src.from.name.toUpperCase()] ?? null;
+  const left = inMemory === 2 ? "" : inMemory === null ? "; its BAK_USE_AP was not read, so 2 stays in its memory until it restarts" : `; BAK_USE_AP goes back to ${inMemory} after the backup`;
+  return sqlOp(
+    loginOf(src.from),
+    v.password(),
+    SQL.onlineBackup(given, src.shadowSet, inMemory),
+    src.reason + left,
+    inMemory === 2 ? undefined : `A failed BACKUP leaves BAK_USE_AP = 2 in ${src.from.name}'s memory until it restarts (dm.ini is unchanged)`,
+  );
+}
+
 export function replicate(v: GroupView, src: ReplicaSource, targets: readonly ReplicaTarget[]): Replication {
   const name = backupName(v, src.purpose);
   // DM writes an online set beside the path it is given, with the instance name appended.
@@ -65,7 +78,7 @@ export function replicate(v: GroupView, src: ReplicaSource, targets: readonly Re
   const backup =
     src.how === "offline"
       ? [backupOp(src.from, name, src.reason)]
-      : [sqlOp(loginOf(src.from), v.password(), SQL.onlineBackup(given, src.shadowSet), src.reason)];
+      : [onlineBackupOp(v, src, given)];
   const restore: Operation[] = [];
   const made = new Map<string, Operation>([[`${targetOf(src.from.connection).connKey}\n${setOnSource}`, removeSetOp(src.from, setOnSource)]]);
   const sourceKey = targetOf(src.from.connection).connKey;

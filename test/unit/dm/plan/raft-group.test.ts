@@ -290,10 +290,15 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     return { sim, olds: raft(all, "RAFT_1") };
   };
   const swapped = raft(steps(withShadow(["BP12"])), "RAFT_1");
+  /** What each member's own V$RLOG_RAFT_INFO says: `shadow` is the one shadow replica. */
+  const saying = (a: ReturnType<typeof raftActual>, shadow: string) => ({
+    ...a,
+    catalog: withMemberReads(a.catalog!, Object.fromEntries(["BP11", "BP12", "BP13"].map((n) => [n, { shadow: n === shadow, global: null }]))),
+  });
 
   test("a swap: the shadow becomes a RAFT replica first, then the RAFT member a shadow; each exits alone, is re-made with the same parameters, restored from the leader's online backup; no membership change", () => {
     const { sim, olds } = setUp();
-    const plan = planRaftGroup(swapped, raftActual(sim, swapped), { olds });
+    const plan = planRaftGroup(swapped, saying(raftActual(sim, swapped), "BP13"), { olds });
     const got = lines(plan).map((l) => l.replace(/\/dpc_data_mac\//g, ""));
     const forMember = (name: string, dir: string, shadow: boolean) => [
       `stop exit (SIGTERM) ${name}`,
@@ -326,9 +331,34 @@ describe("RAFT ↔ shadow replica conversion (seed 7.5.2)", () => {
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: read("BP12") }))).toEqual([]);
     // without olds, what the members say alone decides what to convert
     expect(lines(planRaftGroup(swapped, { ...actual, catalog: read("BP13") })).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
-    // members whose own view was not read: the previous inputs decide
-    const unread = planRaftGroup(swapped, { ...actual, catalog: read("BP12", ["BP12", "BP13"]) }, { olds });
-    expect(lines(unread).filter((l) => l.startsWith("reinit"))).toHaveLength(2);
+    // members whose own view was not read: the previous inputs alone may be stale, so nothing is converted
+    expect(() => planRaftGroup(swapped, { ...actual, catalog: read("BP12", ["BP12", "BP13"]) }, { olds })).toThrow(
+      /BP12, BP13: their own V\$RLOG_RAFT_INFO.RAFT_SHADOW was not read, .* check that each runs and answers SQL .* nothing was changed/,
+    );
+  });
+
+  test("the online backup sets BAK_USE_AP back to the leader's value in memory after BACKUP, and sets nothing when it already is 2", () => {
+    const { sim, olds } = setUp();
+    const withBak = (bak: number) => {
+      const a = raftActual(sim, swapped);
+      const said = Object.fromEntries(["BP11", "BP12", "BP13"].map((n) => [n, { shadow: n === "BP13", global: null, bakUseAp: bak }]));
+      return lines(planRaftGroup(swapped, { ...a, catalog: withMemberReads(a.catalog!, said) }, { olds })).filter((l) => l.includes("BACKUP DATABASE"));
+    };
+    expect(withBak(1)[0]).toBe("sql disql BP11: SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 2); BACKUP DATABASE FULL BACKUPSET '/dpc_data_mac/bp11/BACKUP_RAFT_1_CONVERT_BP13_r1'; SP_SET_PARA_VALUE(0, 'BAK_USE_AP', 1);");
+    expect(withBak(2)[0]).toBe("sql disql BP11: BACKUP DATABASE FULL BACKUPSET '/dpc_data_mac/bp11/BACKUP_RAFT_1_CONVERT_BP13_r1';");
+  });
+
+  test("the members' own answers count when the cluster-wide view was not read (V$GLOBAL_RAFT_INFO on the MP has only the MP's rows)", () => {
+    const { sim, olds } = setUp();
+    const actual = raftActual(sim, swapped);
+    const mpRows = ["MP1", "MP2", "MP3"].map((n) => ({ name: n, raftId: 0, shadow: null, learner: false, stat: n === "MP1" ? "LEADER" : "FOLLOWER" }));
+    // BP12 already is the shadow (converted by hand); the previous inputs still say BP13
+    const said = Object.fromEntries(["BP11", "BP12", "BP13"].map((n) => [n, { shadow: n === "BP12", global: null }]));
+    const catalog = withMemberReads({ ...actual.catalog!, raftInfo: mpRows }, said);
+    expect(lines(planRaftGroup(swapped, { ...actual, catalog }, { olds }))).toEqual([]);
+    // removing BP12 online is refused on its own word, though the previous inputs call it a RAFT replica
+    const withoutBp12 = { ...olds, members: olds.members.filter((m) => m.name !== "BP12") };
+    expect(() => planRaftGroup(withoutBp12, { ...raftActual(sim, withoutBp12, olds.members), catalog }, { olds })).toThrow(/BP12: DM removes no shadow replica online/);
   });
 
   test("refused before anything stops: converting the leader; removing a shadow online", () => {
