@@ -12,7 +12,7 @@ const USAGE = `usage:
   lab up --hosts N --dir DIR [--sshd embedded|openssh] [--base-port P] [--net 127.0.N] [--login-shell bash|sh]
   lab down --dir DIR
   lab status --dir DIR [--json]
-  lab fault --dir DIR --host NAME down [--when TEXT]|up|latency MS|fail TOOL [COUNT [AFTER]] [--when TEXT]|kill INSTANCE|noforward|forward|unmount-shared|mount-shared
+  lab fault --dir DIR --host NAME down [--when TEXT]|up|latency MS|fail TOOL [COUNT [AFTER]] [--when TEXT]|kill INSTANCE|noforward|forward|hold-migration|release-migration|unmount-shared|mount-shared
   lab opengauss create --dir DIR --name NAME --hosts host1,host2 --port 26000 [--version V] [--initial-user U] [--cascade HOST,...]
   lab oceanbase create --dir DIR --name NAME --version 3.2.4|4.2.1 --zones z1:host1,z2:host2,z3:host3 [--tenant NAME]...
   lab oceanbase fault --dir DIR --name NAME hang-backups|release-backups

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { injectFailure } from "../sim/common/faults";
+import { injectFailure, migrationHoldFile } from "../sim/common/faults";
 import { listPidFiles } from "../sim/common/pidfile";
 import { callControl } from "./control";
 import { findHost, readLabJson } from "./lab-json";
@@ -48,6 +48,14 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       else fs.rmSync(flag, { force: true });
       return { forwarding: kind === "forward" };
     }
+    case "hold-migration":
+    case "release-migration": {
+      // The OceanBase simulator checks it whenever it settles a DELETE SERVER (standby/units.ts).
+      const flag = migrationHoldFile(host.hostDir);
+      if (kind === "hold-migration") fs.writeFileSync(flag, "");
+      else fs.rmSync(flag, { force: true });
+      return { migrationHeld: kind === "hold-migration" };
+    }
     case "unmount-shared":
     case "mount-shared": {
       const lab = readLabJson(dir);
@@ -67,7 +75,7 @@ export async function labFault(dir: string, hostName: string, kind: string, args
       return { killed: alive.map((e) => ({ family: e.family, instance, pid: e.pid })) };
     }
     default:
-      throw new Error(`unknown fault ${kind}: one of down [--when TEXT], up, latency MS, fail TOOL [COUNT [AFTER]] [--when TEXT], kill INSTANCE, noforward, forward, unmount-shared, mount-shared`);
+      throw new Error(`unknown fault ${kind}: one of down [--when TEXT], up, latency MS, fail TOOL [COUNT [AFTER]] [--when TEXT], kill INSTANCE, noforward, forward, hold-migration, release-migration, unmount-shared, mount-shared`);
   }
 }
 

@@ -33,14 +33,23 @@ export function obclientScript(): string {
   return [
     "#!/bin/bash",
     // `lab fault --host H fail obclient [N [AFTER]]`: after AFTER runs that go through, the next N
-    // fail as a client that cannot reach the server (the counter's format: faults.ts).
+    // fail as a client that cannot reach the server (the counter's format: faults.ts). Runs at
+    // once (a wait's poll beside a step) each take their own turn: the read-decrement-write is
+    // under takeInjectedFailure's lock, `<counter>.lock` created exclusively (noclobber), a stale
+    // one (over 5 s old) removed.
     `f="\${LAB_HOST_DIR:-/nonexistent}/faults/fail/obclient"`,
-    `if [ -f "$f" ] && read -r n a < "$f" && [ "\${n:-0}" -gt 0 ] 2>/dev/null; then`,
-    `  if [ "\${a:-0}" -gt 0 ] 2>/dev/null; then echo "$n $((a - 1))" > "$f"`,
-    `  else`,
-    `    if [ "$n" -le 1 ]; then rm -f "$f"; else echo $((n - 1)) > "$f"; fi`,
-    `    echo "ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)" >&2; exit 1`,
+    `if [ -f "$f" ]; then`,
+    `  l="$f.lock"; tries=0; fail=0`,
+    `  until ( set -o noclobber; : > "$l" ) 2>/dev/null; do`,
+    `    m=$(stat -c %Y "$l" 2>/dev/null) && [ $(( $(/bin/date +%s) - m )) -gt 5 ] && rm -f "$l"`,
+    `    tries=$((tries + 1)); if [ $tries -gt 1000 ]; then echo "obclient: cannot lock $l" >&2; exit 1; fi; sleep 0.01`,
+    `  done`,
+    `  if read -r n a < "$f" 2>/dev/null && [ "\${n:-0}" -gt 0 ] 2>/dev/null; then`,
+    `    if [ "\${a:-0}" -gt 0 ] 2>/dev/null; then echo "$n $((a - 1))" > "$f"`,
+    `    else if [ "$n" -le 1 ]; then rm -f "$f"; else echo $((n - 1)) > "$f"; fi; fail=1; fi`,
     `  fi`,
+    `  rm -f "$l"`,
+    `  if [ $fail = 1 ]; then echo "ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)" >&2; exit 1; fi`,
     `fi`,
     `for c in mariadb mysql; do if command -v "$c" >/dev/null 2>&1; then exec -a obclient "$c" "$@"; fi; done`,
     `echo 'obclient: command not found (install mariadb-client)' >&2; exit 127`,

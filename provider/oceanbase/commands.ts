@@ -52,7 +52,7 @@ export function sqlOp(t: Target, ep: SqlEndpoint, statements: readonly string[],
 const PROGRESS_EVERY_SECONDS = 15;
 
 /**
- * Polls `query` (one value) until it equals `want`, at most `seconds`; says what it saw last.
+ * Polls `query` (one value) until it equals `want`, at most `seconds` by the host's clock; says what it saw last.
  * While it waits it reports progress (core's `progress` lines): once a second it works out the
  * progress text, written when it changed or every 15 s. `o.watch` names the polled value in that
  * text; `o.show`, a constant shell fragment, works it out instead: it may call `ob -e "<sql>"`
@@ -61,10 +61,12 @@ const PROGRESS_EVERY_SECONDS = 15;
 export function waitOp(t: Target, ep: SqlEndpoint, query: string, want: string, seconds: number, o: { describe: string; reason: string; hint?: string; watch?: string; show?: string }): Operation {
   const show = o.show ?? sh`k=$v; t=${o.watch ?? "the value"}" is '$v', want '$w'"`;
   const loop =
-    sh`; ob() { obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s "$@"; }; q=${query}; w=${want}; n=${seconds}; i=0; j=0; k0=; ` +
+    // The bound is the clock's, not a count of polls: a slow obclient makes each poll longer, and
+    // the user must get this script's "still ... after Ns", not the executor's bare timeout.
+    sh`; ob() { obclient --defaults-extra-file="$f" -h${ep.host} -P${ep.port} -uroot@sys -N -s "$@"; }; q=${query}; w=${want}; n=${seconds}; end=$(( $(date +%s) + n )); i=0; j=$(date +%s); k0=; ` +
     `while :; do v=$(ob -e "$q" 2>&1); [ "$v" = "$w" ] && exit 0; ` +
-    `if [ $((i % 4)) -eq 0 ]; then ${show}; if [ "$k" != "$k0" ] || [ $((i - j)) -ge ${PROGRESS_EVERY_SECONDS * 4} ]; then printf '${PROGRESS_MARK}%s (at most %ss)\\n' "$(printf '%s' "$t" | tr '\\n\\t' '  ')" "$n"; k0=$k; j=$i; fi; fi; ` +
-    `i=$((i + 1)); if [ $i -ge $((n * 4)) ]; then echo "still '$v' (want '$w') after \${n}s: $q" >&2; exit 1; fi; sleep 0.25; done`;
+    `if [ $((i % 4)) -eq 0 ]; then ${show}; if [ "$k" != "$k0" ] || [ $(($(date +%s) - j)) -ge ${PROGRESS_EVERY_SECONDS} ]; then printf '${PROGRESS_MARK}%s (at most %ss)\\n' "$(printf '%s' "$t" | tr '\\n\\t' '  ')" "$n"; k0=$k; j=$(date +%s); fi; fi; ` +
+    `i=$((i + 1)); if [ "$(date +%s)" -ge "$end" ]; then echo "still '$v' (want '$w') after \${n}s: $q" >&2; exit 1; fi; sleep 0.25; done`;
   const cmd = sh`umask 077; f=$(mktemp) || exit 1; trap 'rm -f "$f"' EXIT; IFS= read -r l; printf '[client]\ndefault-character-set=utf8mb4\n%s\n' "$l" > "$f"` + loop;
   return { host: t.host, connKey: t.connKey, kind: "wait", describe: o.describe, command: cmd, stdin: `${passwordLine(ep.password)}\n`, reason: o.reason, hint: o.hint, timeoutMs: (seconds + 30) * 1000, progress: true };
 }

@@ -83,13 +83,16 @@ export async function openSession(ctx: RunContext, connKey: string, ep: { host: 
   }
 }
 
+/** How a read's error begins when OceanBase answered and refused the query (not when it could not be reached). */
+export const REFUSED_READ = "OceanBase refused a read";
+
 export async function rows(s: SqlSession, sql: string): Promise<Row[]> {
   try {
     const [r] = await s.query(sql);
     return (r as Row[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v])));
   } catch (err) {
     const e = err as { errno?: number; sqlMessage?: string; message: string };
-    throw new Error(`OceanBase refused a read (${sql}): ${e.errno ? `ERROR ${e.errno}: ` : ""}${e.sqlMessage ?? e.message}`);
+    throw new Error(`${REFUSED_READ} (${sql}): ${e.errno ? `ERROR ${e.errno}: ` : ""}${e.sqlMessage ?? e.message}`);
   }
 }
 

@@ -117,10 +117,22 @@ test("DELETE SERVER is asynchronous: refused (4624) while no other server of the
   expect((await sqlAt("host4", "host4", del)).err).toMatch(/ERROR 4624 \(HY000\).*machine resource 'zone z2' is not enough to hold a new unit/);
   await start("host6", "z2", 7);
   expect(await sqlAt("host4", "host4", `ALTER SYSTEM ADD SERVER '${addr("host6")}:2882' ZONE 'z2'`)).toMatchObject({ code: 0 });
+  // Held (lab fault hold-migration), the server stays deleting for as long as the test looks.
+  await ob.lab.fault("host5", "hold-migration");
   expect(await sqlAt("host4", "host4", del)).toMatchObject({ code: 0 });
   expect((await sqlAt("host4", "host4", `SELECT status FROM oceanbase.__all_server WHERE svr_ip = '${addr("host5")}'`)).out).toBe("deleting");
   expect((await units("z2")).every(([ip, from]) => ip === addr("host6") && from === addr("host5"))).toBe(true);
   expect((await sqlAt("host4", "host4", del)).err).toMatch(/ERROR 4628 \(HY000\)/);
+  await ob.lab.fault("host5", "release-migration");
   await waitFor("host5 gone from __all_server", async () => ((await sqlAt("host4", "host4", `SELECT count(*) FROM oceanbase.__all_server WHERE svr_ip = '${addr("host5")}'`)).out === "0" ? true : undefined));
   expect((await units("z2")).every(([ip, from]) => ip === addr("host6") && (from ?? "") === "")).toBe(true);
+});
+
+test("the obclient fault's counter is taken under a lock: of eight runs at once, after the one let through, exactly two fail", async () => {
+  await ob.lab.fault("host3", "fail", "obclient", 2, 1);
+  const r = await ob.lab.exec("host3", `for i in 1 2 3 4 5 6 7 8; do (obclient --version >/dev/null 2>&1; echo "rc=$?") & done; wait`);
+  const codes = r.stdout.split("\n").filter((l) => l.startsWith("rc="));
+  expect(codes.length).toBe(8);
+  expect(codes.filter((c) => c !== "rc=0").length).toBe(2);
+  expect((await sqlAt("host3", "host1", "SELECT 1")).out).toBe("1");
 });

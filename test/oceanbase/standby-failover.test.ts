@@ -3,9 +3,12 @@
  * implicit (refused while the primary serves, refused with a wrong confirm, and role: "primary"
  * alone asks for it when the primary cannot be reached); after the primary's hosts go down
  * (lab fault `down`), `failover: {confirm}` promotes the standby with every applied row, the plan
- * saying the old primary must be rebuilt; the next up is quiet.
+ * saying the old primary must be rebuilt; the next up is quiet. With the primary down, a preview
+ * of another standby's create still finishes (its check dials once, bounded), leaving the
+ * comparison with the primary to the prechecks.
  */
-import { outcome } from "../examples/helpers";
+import * as path from "node:path";
+import { outcome, stackOn } from "../examples/helpers";
 import { waitFor } from "./helpers";
 import { observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
 
@@ -49,6 +52,13 @@ test("after the primary's hosts go down: role primary alone and a wrong confirm 
   expect(observedInState(sb.stack)).toMatchObject({ role: "PRIMARY", status: "VALID", primary: { unreachable: expect.any(String) } });
   expect(await sb.tenantRows("host5", "SELECT id, v FROM t ORDER BY id")).toEqual([["1", "a"], ["2", "b"]]);
   expect(await sb.tenantSql("host6", "INSERT INTO t VALUES (3, 'c')")).toMatchObject({ code: 0 });
+
+  // A new standby's check cannot read the lost primary: even with unlimited dial retries declared
+  // (the up's to use), the preview ends and says the prechecks compare.
+  const other = stackOn(sb.ob.lab, path.join(__dirname, "programs", "standby"), "check-down-state");
+  const zones = [4, 5, 6].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [`host${i}`] }));
+  const preview = await other.withEnv({ STANDBY_ARGS: JSON.stringify({ zones, clusterId: 3, primaryConnection: { dialErrorLimit: -1 } }) }).engine("preview");
+  expect(preview.out).toMatch(/check: the primary at [\d.]+:\d+ cannot be read \(.*\): version, clusterId and clusterName are compared with it by the precheck, before any step/);
 
   const quiet = await sb.stack.withEnv({ OB_STANDBY_ROLE: "primary", OB_FAILOVER_CONFIRM: "obcluster" }).engine("up");
   expect(outcome(quiet)).toEqual({ code: 0, tail: "" });

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome, stackOn, type Stack } from "../examples/helpers";
 import { runLabCli } from "../helpers/lab";
-import { waitFor } from "./helpers";
+import { obClient, waitFor } from "./helpers";
 import { observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
 
 jest.setTimeout(300_000);
@@ -236,12 +236,28 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   expect(move.code).not.toBe(0);
   expect(move.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
 
-  // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed.
+  // Scale-in: z1 back to 2 hosts (host7, the last picked, leaves) and zone z3 removed. The lab
+  // holds their deletion: the wait times out with its own message, the servers stay deleting and
+  // a second DELETE SERVER is refused (4628). Once released and gone from __all_server, the next
+  // up still stops their observers and deletes the emptied zone.
+  const [h6, h7, h8] = ["host6", "host7", "host8"].map((h) => sb.ob.lab.host(h).address);
+  const sys = obClient(sb.ob.lab, { ...sb.ob.cluster, servers: [{ host: "host6", address: h6, sqlPort: 2881, rpcPort: 2882, zone: "z2" }] });
+  const leaving = async () => (await sys.rows("host6", `SELECT svr_ip, status FROM oceanbase.__all_server WHERE svr_ip IN ('${h7}', '${h8}') ORDER BY svr_ip`)).map(([a, st]) => [a.split(".")[3], st]);
+  for (const h of ["host7", "host8"]) await sb.ob.lab.fault(h, "hold-migration");
+  const timedOut = await up({ ...args(2, []), timeoutSeconds: 10 });
+  expect(timedOut.code).not.toBe(0);
+  expect(timedOut.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3' \.\.\. ok/);
+  expect(timedOut.out).toMatch(/still '2' \(want '0'\) after 10s: SELECT count\(\*\) FROM oceanbase\.__all_server/);
+  expect(await leaving()).toEqual([["7", "deleting"], ["8", "deleting"]]);
+  const twice = await sys.sql("host6", `ALTER SYSTEM DELETE SERVER '${h7}:2882' ZONE 'z1'`);
+  expect(twice.stderr).toMatch(/ERROR 4628/);
+  for (const h of ["host7", "host8"]) await sb.ob.lab.fault(h, "release-migration");
+  await waitFor("host7 and host8 gone from __all_server", async () => ((await leaving()).length === 0 ? true : undefined));
   const shrink = await up(args(2, []));
   expect(outcome(shrink)).toEqual({ code: 0, tail: "" });
-  expect(shrink.out).toMatch(/sql DELETE SERVER '[\d.]+7:2882' ZONE 'z1'; DELETE SERVER '[\d.]+8:2882' ZONE 'z3' \.\.\. ok/);
-  expect(shrink.out).toMatch(/wait wait until [\d.]+7, [\d.]+8 are gone from __all_server .* \.\.\. ok/);
+  expect(shrink.out).not.toMatch(/ sql DELETE SERVER/);
   expect(shrink.out).toMatch(/sql STOP ZONE 'z3'; DELETE ZONE 'z3' \.\.\. ok/);
+  for (const a of [h7, h8]) expect(shrink.out).toContain(`stop observer ${a} (data kept`);
   const after = observedInState(stack);
   expect(after.servers.map((x: { address: string; zone: string }) => [x.address.split(".")[3], x.zone])).toEqual([["4", "z1"], ["5", "z1"], ["6", "z2"]]);
   expect(after.zones.map((z: { name: string }) => z.name)).toEqual(["z1", "z2"]);
@@ -262,10 +278,25 @@ test("scaling by editing: a host added to a zone's pool and a new zone (started,
   expect(emptyZ2.out).not.toMatch(/ \.\.\. (ok|FAILED)/);
 
   // host4 was z1's first server at bootstrap and holds its units: retired, DELETE SERVER leaves it
-  // deleting while the units migrate to host5 (lab time), and the up waits, saying so, before
-  // stopping its observer.
+  // deleting while the units migrate to host5 (held by the lab until the wait has polled the
+  // units for its progress line), and the up waits, saying so, before stopping its observer.
   const retire = { ...args(1, []), machineTypes: { host4: "retired", host5: "big", host6: "small", host7: "big" } };
-  const moved = await up(retire);
+  const unitPolls = () => {
+    const log = `${sb.ob.lab.host("host5").obHome}/log/observer.log`;
+    return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => / SELECT oceanbase\.__all_unit$/.test(l)).length : 0;
+  };
+  const h4 = sb.ob.lab.host("host4").address;
+  await sb.ob.lab.fault("host4", "hold-migration");
+  const moving = up(retire);
+  try {
+    await waitFor("host4 deleting", async () => ((await sys.rows("host6", `SELECT status FROM oceanbase.__all_server WHERE svr_ip = '${h4}'`))[0]?.[0] === "deleting" ? true : undefined), 120_000);
+    // Then the wait (on z1's RootServer, host5) asks for the units migrating only to report progress.
+    const polled = unitPolls();
+    await waitFor("the wait's progress poll on host5", async () => (unitPolls() > polled ? true : undefined), 60_000);
+  } finally {
+    await sb.ob.lab.fault("host4", "release-migration");
+  }
+  const moved = await moving;
   expect(outcome(moved)).toEqual({ code: 0, tail: "" });
   const lines = moved.out.split("\n");
   const at = (re: RegExp) => lines.findIndex((l) => re.test(l));

@@ -8,6 +8,15 @@ export function failureFile(tool: string, hostDir = hostEnv().hostDir): string {
 }
 
 /**
+ * `lab fault --host H hold-migration` (until `release-migration`): a server of H being deleted
+ * stays deleting, its units' migration never finishing, so that a test sees that state for as
+ * long as it needs instead of racing the lab's migration time.
+ */
+export function migrationHoldFile(hostDir = hostEnv().hostDir): string {
+  return path.join(hostDir, "faults", "hold-migration");
+}
+
+/**
  * True when this run of `tool` must fail (an injected failure is pending); consumes one.
  * Call it first thing in a tool's main, then fail the way the real tool fails.
  * The counter is `<failures> [<runs to let through first>]`, so that a test can fail the Nth

@@ -63,7 +63,8 @@ export const OB_ERRORS = {
   switchoverToPrimaryNotAllowed: { code: 4179, sqlState: "HY000", text: "%s, switchover to primary not allowed", guess: true },
   // OB_MACHINE_RESOURCE_NOT_ENOUGH / OB_SERVER_ALREADY_DELETED (ob_errno); that DELETE SERVER returns them when no server of the zone can take the units, or for a server already deleting, is a guess, as are the texts.
   machineResourceNotEnough: { code: 4624, sqlState: "HY000", text: "machine resource '%s' is not enough to hold a new unit", guess: true },
-  serverAlreadyDeleted: { code: 4628, sqlState: "HY000", text: "Server has already been deleted", guess: true },
+  // OB_SERVER_ALREADY_DELETED: rootserver/ob_server_manager.cpp delete_server, for a server whose admin status is DELETING.
+  serverAlreadyDeleted: { code: 4628, sqlState: "HY000", text: "Server has already been deleted" },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },
   // MySQL's ER_CANNOT_USER, which OceanBase's MySQL mode returns for an unknown user (the text a guess).
   userNotExist: { code: 1396, sqlState: "HY000", text: "Operation ALTER USER failed for '%s'@'%%'", guess: true },

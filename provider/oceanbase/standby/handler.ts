@@ -10,6 +10,7 @@ import { PlanRefusal } from "../plan-common";
 import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, refusePrimaryMismatch, selfView } from "./plan";
 import { hostConnKey, readPrimaryFacts, readStandby, type StandbyActual } from "./read";
 import { isV4 } from "../sql";
+import { REFUSED_READ } from "../read";
 import { planTenants, planTenantsDelete } from "./plan-tenants";
 import { observeTenants } from "./observe-tenants";
 import { readTenants, type TenantsActual } from "./read-tenants";
@@ -59,8 +60,9 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   read: async (s, ctx, olds): Promise<Actual> => {
     if (!isV4(s.version)) return { v4: false, a: await readStandby(s, ctx, olds) };
     const a = await readTenants(s, ctx, olds);
-    if (a.primary.ok) return { v4: true, a };
-    // A 3.x primary has no DBA_OB_TENANTS: its version says why, rather than "cannot be reached".
+    // A 3.x primary answers and refuses the 4.x views: its version says why, rather than "cannot
+    // be reached". A primary that did not answer is not dialed again.
+    if (a.primary.ok || !a.primary.error.startsWith(REFUSED_READ)) return { v4: true, a };
     const facts = await readPrimaryFacts(ctx, primaryTarget(s).connKey, s.primary).catch(() => undefined);
     return { v4: true, a, primaryVersion: facts?.version };
   },

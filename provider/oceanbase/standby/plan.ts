@@ -165,6 +165,10 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
     const unknown = gone.filter((x) => !a.hosts.some((h) => h.address === x.address));
     if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${unknown.length === 1 ? "s" : ""} the standby but no connection to ${unknown.length === 1 ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${unknown.length === 1 ? "it" : "them"} again, or remove ${unknown.length === 1 ? "it" : "them"} by hand. Nothing was changed`);
   }
+  // What an up cut after DELETE SERVER's wait (or whose wait timed out) left: observers of ours
+  // no longer in __all_server, zones no member declares and no server uses.
+  const leftOver = self ? a.hosts.filter((h) => h.pid !== null && h.marker === markerOf(s, name, h.dataDir) && !members.some((m) => m.address === h.address) && !self.servers.some((x) => x.address === h.address)) : [];
+  const orphanZones = self ? Object.keys(self.zones).filter((z) => !members.some((m) => m.zone.name === z) && !self.servers.some((x) => x.zone === z)) : [];
   const added = self ? members.filter((m) => !have.has(m.address)) : [];
   const newZones = added.filter((m, i) => added.findIndex((x) => x.zone.name === m.zone.name) === i && self!.zones[m.zone.name] === undefined).map((m) => m.zone);
   const phases: { title: string; operations: Operation[] }[] = [];
@@ -186,7 +190,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   }
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
-  if (gone.length > 0) phases.push(...scaleIn(s, name, self!, gone, members, a, { host: boot.address, connKey: boot.t.connKey }, sep));
+  if (gone.length + leftOver.length + orphanZones.length > 0) phases.push(...scaleIn(s, name, self!, { gone, leftOver, orphanZones }, members, a, { host: boot.address, connKey: boot.t.connKey }, sep));
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
   const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
@@ -227,13 +231,15 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
  * its units migrate to another server of its zone), so a bounded wait, with progress, until the
  * servers are gone from `__all_server`; then a zone left empty is stopped and deleted, then the
  * observers stop. Units move only within a zone: emptying a zone that holds units is refused
- * (its tenants' locality would have to change first, which this resource does not do).
+ * (its tenants' locality would have to change first, which this resource does not do). What an
+ * earlier up's servers left once gone (`leftOver` observers, `orphanZones`) is finished the same way.
  */
-function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, gone: ClusterView["servers"], members: Member[], a: StandbyActual, t: Target, sep: SqlEndpoint): { title: string; operations: Operation[] }[] {
-  const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
+function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, left: { gone: ClusterView["servers"]; leftOver: HostProbe[]; orphanZones: string[] }, members: Member[], a: StandbyActual, t: Target, sep: SqlEndpoint): { title: string; operations: Operation[] }[] {
+  const { gone, leftOver, orphanZones } = left;
+  const emptied = [...new Set([...gone.map((x) => x.zone), ...orphanZones])].filter((z) => !members.some((m) => m.zone.name === z));
   const held = emptied.filter((z) => self.units.some((u) => u.zone === z));
   if (held.length > 0) throw new PlanRefusal(`zone${held.length > 1 ? "s" : ""} ${held.join(", ")} hold${held.length > 1 ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${held.length > 1 ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do; keep a server in ${held.join(", ")}. Nothing was changed`);
-  return scaleInPhases(s, name, gone, emptied, a.hosts, t, sep, { view: "__all_server", serversLeft: STANDBY_SQL.serversLeft, unitsMoving: STANDBY_SQL.unitsMoving, units: "__all_unit" });
+  return scaleInPhases(s, name, gone, emptied, a.hosts, t, sep, { view: "__all_server", serversLeft: STANDBY_SQL.serversLeft, unitsMoving: STANDBY_SQL.unitsMoving, units: "__all_unit" }, leftOver);
 }
 
 /**
@@ -253,6 +259,7 @@ export function scaleInPhases(
   t: Target,
   sep: SqlEndpoint,
   sql: { view: string; units: string; serversLeft: (a: readonly string[]) => string; unitsMoving: (a: readonly string[]) => string },
+  leftOver: readonly HostProbe[] = [],
 ): { title: string; operations: Operation[] }[] {
   const addresses = gone.map((x) => x.address);
   // One that an interrupted up already deleted is only waited for (a second DELETE SERVER is refused).
@@ -262,7 +269,7 @@ export function scaleInPhases(
     const statements = toDelete.map((x) => STANDBY_SQL.deleteServer(x.address, x.rpcPort, x.zone));
     phases.push({ title: "delete servers", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "hosts the inputs no longer have" })] });
   }
-  phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, sql.serversLeft(addresses), "0", s.timeoutSeconds, {
+  if (addresses.length > 0) phases.push({ title: "wait for unit migration", operations: [waitOp(t, sep, sql.serversLeft(addresses), "0", s.timeoutSeconds, {
     describe: `wait until ${addresses.join(", ")} ${addresses.length === 1 ? "is" : "are"} gone from ${sql.view} (units migrated within the zone, at most ${s.timeoutSeconds}s)`,
     reason: "DELETE SERVER is asynchronous: its observer stops only once its units have moved",
     hint: `see ${sql.units} (MIGRATE_FROM_SVR_IP) and ${sql.view} on the standby; the migration goes on in the servers: run up again to wait more`,
@@ -272,7 +279,8 @@ export function scaleInPhases(
     const statements = emptied.flatMap((z) => [STANDBY_SQL.stopZone(z), STANDBY_SQL.deleteZone(z)]);
     phases.push({ title: "delete zones", operations: [sqlOp(t, sep, statements, { describe: statements.map((x) => x.replace(/^ALTER SYSTEM /, "")).join("; "), reason: "zones the inputs no longer have (their servers are gone)" })] });
   }
-  phases.push({ title: "stop removed observers", operations: gone.map((x) => stopOp({ ...s, deleteData: false }, name, hosts.find((h) => h.address === x.address)!, `${x.address} left the standby (DELETE SERVER)`)) });
+  const stops = [...gone.map((x) => hosts.find((h) => h.address === x.address)!), ...leftOver];
+  if (stops.length > 0) phases.push({ title: "stop removed observers", operations: stops.map((h) => stopOp({ ...s, deleteData: false }, name, h, `${h.address} left the standby (DELETE SERVER)`)) });
   return phases;
 }
 

@@ -7,7 +7,7 @@ import { Cell, ResultSet, SelectContext, runSelect } from "./select";
 import { PARAMETER_COLUMNS, parameterRows, viewTable } from "./views";
 import { alterStandby } from "../standby/alter";
 import { roleOf, settleReplica } from "../standby/model";
-import { settleUnits } from "../standby/units";
+import { migrationHeld, settleUnits } from "../standby/units";
 import { executeTenant } from "../standby/tables";
 import { standbyView } from "../standby/views";
 import { alterUser } from "../standby/cluster4";
@@ -80,7 +80,7 @@ export function execute(info: SessionInfo, raw: string): Reply {
   return withState(info.labDir, info.cluster, (s) => {
     settle(s, now, info.labDir);
     settleReplica(info.labDir, s, now);
-    settleUnits(s, now);
+    settleUnits(s, now, migrationHeld(info.labDir));
     settleTenants(info.labDir, s, now);
     const tenant = info.tenant && info.tenant.toLowerCase() !== "sys" ? tenantByName(s, info.tenant) : undefined;
     if (tenant) {

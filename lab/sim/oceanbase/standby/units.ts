@@ -9,6 +9,9 @@
  * rebalancing is not modelled. 4.x the same (DBA_OB_UNITS, DBA_OB_SERVERS DELETING): sys's units
  * from the bootstrap, a standby tenant's from its CREATE, each on its zone's first server.
  */
+import * as fs from "fs";
+import { readLabJson } from "../../../hosts/lab-json";
+import { migrationHoldFile } from "../../common/faults";
 import type { Row, Table } from "../sql/select";
 import type { ClusterState, ObServerRecord } from "../state";
 import { ObError } from "../errors";
@@ -54,11 +57,22 @@ export function addTenantUnits(s: ClusterState, tenantId: number): void {
 
 export const isDeleting = (s: ClusterState, x: { address: string; rpcPort: number }) => s.deleting?.[key(x)] !== undefined;
 
-/** Finished migrations done, deleted servers with nothing left on them gone. */
-export function settleUnits(s: ClusterState, now: number): void {
-  for (const u of s.units ?? []) if (u.migrateFrom && u.migrateFrom.until <= now) delete u.migrateFrom;
+/** Whether a lab host's migrations are held (`lab fault --host H hold-migration`); lab.json is read only when a server is deleting. */
+export function migrationHeld(labDir: string): (host: string) => boolean {
+  let dirs: Map<string, string> | undefined;
+  return (host) => {
+    dirs ??= new Map(readLabJson(labDir).hosts.map((h) => [h.name, h.hostDir]));
+    const dir = dirs.get(host);
+    return dir !== undefined && fs.existsSync(migrationHoldFile(dir));
+  };
+}
+
+/** Finished migrations done, deleted servers with nothing left on them gone; a held host's stay as they are. */
+export function settleUnits(s: ClusterState, now: number, held: (host: string) => boolean = () => false): void {
+  const heldKeys = new Set(Object.keys(s.deleting ?? {}).filter((k) => held(s.servers.find((x) => key(x) === k)?.host ?? "")));
+  for (const u of s.units ?? []) if (u.migrateFrom && u.migrateFrom.until <= now && !heldKeys.has(key(u.migrateFrom))) delete u.migrateFrom;
   for (const k of Object.keys(s.deleting ?? {})) {
-    if ((s.units ?? []).some((u) => u.migrateFrom && key(u.migrateFrom) === k)) continue;
+    if (heldKeys.has(k) || (s.units ?? []).some((u) => u.migrateFrom && key(u.migrateFrom) === k)) continue;
     const i = s.servers.findIndex((x) => key(x) === k);
     if (i >= 0) s.servers.splice(i, 1);
     delete s.deleting![k];
@@ -82,7 +96,7 @@ export function deleteServer(labDir: string, s: ClusterState, sv: ObServerRecord
     });
   }
   (s.deleting ??= {})[key(sv)] = now;
-  settleUnits(s, now);
+  settleUnits(s, now, migrationHeld(labDir));
 }
 
 /** 4.x DBA_OB_UNITS (the columns this lab models): where each unit is, and where it migrates from. */

@@ -2,6 +2,7 @@
 // oceanbase.StandbyClusterArgs except:
 //   primary            omitted: lab.json's first OceanBase cluster from its first server's host;
 //                      fields given are merged over it (e.g. a wrong password)
+//   primaryConnection  fields merged over the primary's SSH connection (e.g. dialErrorLimit)
 //   zones[i].hosts     lab host names ("host4"), or {count, from: [names], machineType}
 //   machineTypes       {host4: "big"}: the hosts' machine-type labels
 //   observer           omitted fields: each host's own obHome and <dataRoot>/obstandby/store
@@ -13,7 +14,7 @@ const pulumi = require("@pulumi/pulumi");
 const { oceanbase } = require("pulumi-dbcluster");
 
 const lab = JSON.parse(fs.readFileSync(process.env.LAB_JSON, "utf8"));
-const { primary, zones, machineTypes = {}, observer = {}, passwordViaResource, ...rest } = JSON.parse(process.env.STANDBY_ARGS || "{}");
+const { primary, primaryConnection = {}, zones, machineTypes = {}, observer = {}, passwordViaResource, ...rest } = JSON.parse(process.env.STANDBY_ARGS || "{}");
 const byName = (n) => lab.hosts.find((h) => h.name === n);
 const conn = (h) => ({ host: h.address, port: h.port, user: h.user, hostKey: h.hostKey, privateKey: fs.readFileSync(h.privateKeyPath, "utf8") });
 const host = (n) => {
@@ -33,7 +34,7 @@ const readPassword = () => fs.readFileSync(c.passwordFile, "utf8");
 const password = passwordViaResource ? new pulumi.dynamic.Resource(passthrough, "password", { value: pulumi.secret(readPassword()), copy: undefined }).copy : readPassword();
 
 const standby = new oceanbase.StandbyCluster("standby", {
-  primary: { connection: conn(first), host: c.servers[0].address, port: c.servers[0].sqlPort, password, ...primary },
+  primary: { connection: { ...conn(first), ...primaryConnection }, host: c.servers[0].address, port: c.servers[0].sqlPort, password, ...primary },
   zones: (zones || []).map((z) => ({ ...z, hosts: Array.isArray(z.hosts) ? z.hosts.map(host) : { ...z.hosts, from: (z.hosts.from || []).map(host) } })),
   observer: { home: "/per-host/home", dataDir: "/per-host/store", ...observer },
   clusterId: 2,
