@@ -75,8 +75,10 @@ export function refuseUnsafeConversion(v: GroupView, members: readonly MemberSpe
   if (down.length > 0)
     v.fail(`${down.map((m) => m.name).join(", ")} not running: converting ${names} (which exits while it is rebuilt) waits until every other member is up; run \`pulumi up\` again once they are`);
   // The previous inputs may be stale (a hand conversion): a member rebuilt on their word could
-  // leave the group with more shadows than RAFT replicas.
-  const unread = v.spec.members.filter((m) => ownShadow(v, m) === null);
+  // leave the group with more shadows than RAFT replicas. A member being converted that is down
+  // (an up cut mid-rebuild) cannot answer; it is rebuilt as declared, and every other member
+  // must have answered.
+  const unread = v.spec.members.filter((m) => ownShadow(v, m) === null && !(members.includes(m) && !v.running(m)));
   if (unread.length > 0)
     v.fail(
       `${unread.map((m) => m.name).join(", ")}: ${unread.length > 1 ? "their" : "its"} own V$RLOG_RAFT_INFO.RAFT_SHADOW was not read, so what ${unread.length > 1 ? "they are" : "it is"} (RAFT or shadow replica) is unknown and ${names} cannot be converted; ` +
