@@ -111,7 +111,7 @@ export class SshPool {
         opened = await this.openChannel(pc, full);
       } catch (again) {
         if (again instanceof ChannelOpenTimeout) pc.client?.destroy();
-        throw new Error(`${pc.label}: cannot open a channel: ${(again as Error).message}`);
+        throw new Error(channelFailure(pc.label, again));
       }
     }
     const { channel, status } = opened;
@@ -207,7 +207,7 @@ export class SshPool {
         if (refused) pc.slots.lower();
         this.release(pc);
         if (!refused || pc.closed || attempt >= CHANNEL_OPEN_RETRIES) {
-          throw new Error(`${pc.label}: cannot open a channel: ${(err as Error).message}`);
+          throw new Error(channelFailure(pc.label, err));
         }
         this.stats.channelRetries++;
         await delay(25 * attempt);
@@ -329,4 +329,13 @@ function withEnv(command: string, env: ExecOptions["env"]): string {
     return `${k}=${quote(v)}`;
   });
   return `export ${words.join(" ")}; ${command}`;
+}
+
+/**
+ * A connection that stops granting sessions is most often a host going down under us (or an sshd
+ * at its MaxSessions): the error says where and what to do next, as a failed dial does.
+ */
+function channelFailure(label: string, err: unknown): string {
+  const reason = err instanceof Error ? err.message : String(err);
+  return `${label}: cannot open a channel: ${reason}; next: check that the host is up and its sshd accepts sessions (MaxSessions), then run \`pulumi up\` again`;
 }

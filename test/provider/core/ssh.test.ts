@@ -89,6 +89,8 @@ describe("SshPool over a real SSH server", () => {
       const err = await pool.exec({ conn: connOf(stuck, { perDialTimeout: 0.5 }) }, "true").catch((e) => e);
       expect(err).toBeInstanceOf(Error);
       expect(err.message).toMatch(/cannot open a channel: no answer to a channel request within 500ms/);
+      // Where and what next, as a failed dial says (a host going down mid-step reads like this).
+      expect(err.message).toMatch(/next: check that the host is up and its sshd accepts sessions .*run `pulumi up` again/);
       expect(stuck.connections).toBe(2);
     } finally {
       await pool.closeAll();
