@@ -14,7 +14,7 @@ import type { Operation } from "../../core/operation";
 import { sqlOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { obString } from "../sql";
-import { precheckHost, rsListOf, scaleInPhases, startOp, type Member } from "./plan";
+import { precheckHost, rsListOf, scaleInPhases, serversLeaving, startOp, type Member } from "./plan";
 import { markerOf } from "./read";
 import { standbyPasswordOf, standbyView, type SideView, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
@@ -77,14 +77,7 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   const phases: Phase[] = [];
 
   const have = new Map((self?.servers ?? []).map((x) => [x.address, x.zone]));
-  const gone = (self?.servers ?? []).filter((x) => !members.some((m) => m.address === x.address));
-  if (self) {
-    const moved = self.servers.filter((x) => members.some((m) => m.address === x.address && m.zone.name !== x.zone));
-    if (moved.length > 0) throw new PlanRefusal(`moving a host to another zone is not built: ${moved.map((x) => `${x.address} (zone ${x.zone})`).join(", ")}; remove it in one up, add it to the other zone in the next. Nothing was changed`);
-    if (gone.length > 0 && gone.length === self.servers.length) throw new PlanRefusal("the inputs leave the standby cluster no server: delete the resource instead. Nothing was changed");
-    const unknown = gone.filter((x) => !a.hosts.some((h) => h.address === x.address));
-    if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${unknown.length === 1 ? "s" : ""} the standby cluster but no connection to ${unknown.length === 1 ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${unknown.length === 1 ? "it" : "them"} again, or remove ${unknown.length === 1 ? "it" : "them"} by hand. Nothing was changed`);
-  }
+  const gone = self ? serversLeaving(self.servers, members, a.hosts, "the standby cluster") : [];
   for (const m of members) precheckHost(s, name, m);
 
   const stopped = members.filter((m) => m.probe.pid === null);

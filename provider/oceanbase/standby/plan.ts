@@ -157,14 +157,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   // Scale-out: hosts and zones the running standby does not have yet. Removing or moving is not built.
   const have = new Map((self?.servers ?? []).map((x) => [x.address, x.zone]));
   // Scale-in: servers the inputs no longer have leave (DELETE SERVER, then their observer stops).
-  const gone = (self?.servers ?? []).filter((x) => !members.some((m) => m.address === x.address));
-  if (self) {
-    const moved = self.servers.filter((x) => members.some((m) => m.address === x.address && m.zone.name !== x.zone));
-    if (moved.length > 0) throw new PlanRefusal(`moving a host to another zone is not built: ${moved.map((x) => `${x.address} (zone ${x.zone})`).join(", ")}; remove it in one up, add it to the other zone in the next. Nothing was changed`);
-    if (gone.length > 0 && gone.length === self.servers.length) throw new PlanRefusal("the inputs leave the standby no server: delete the resource instead. Nothing was changed");
-    const unknown = gone.filter((x) => !a.hosts.some((h) => h.address === x.address));
-    if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${unknown.length === 1 ? "s" : ""} the standby but no connection to ${unknown.length === 1 ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${unknown.length === 1 ? "it" : "them"} again, or remove ${unknown.length === 1 ? "it" : "them"} by hand. Nothing was changed`);
-  }
+  const gone = self ? serversLeaving(self.servers, members, a.hosts, "the standby") : [];
   // What an up cut after DELETE SERVER's wait (or whose wait timed out) left: observers of ours
   // no longer in __all_server, zones no member declares and no server uses.
   const leftOver = self ? a.hosts.filter((h) => h.pid !== null && h.marker === markerOf(s, name, h.dataDir) && !members.some((m) => m.address === h.address) && !self.servers.some((x) => x.address === h.address)) : [];
@@ -224,6 +217,22 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const copying = !bootstrapped || registered?.status !== "VALID" || (registered?.currentScn ?? 0) === 0;
   if (peer && peer.role === "PRIMARY" && selfRole !== "PRIMARY" && copying) phases.push({ title: "wait for the standby", operations: [waitValid(s)] });
   return phases;
+}
+
+/**
+ * The servers the inputs no longer have (3.x `__all_server`, 4.x DBA_OB_SERVERS), after the
+ * refusals both versions share: a host moved to another zone, no server left, a leaving server
+ * whose connection is unknown.
+ */
+export function serversLeaving<T extends { address: string; zone: string }>(servers: readonly T[], members: readonly Member[], hosts: readonly { address: string }[], what: string): T[] {
+  const gone = servers.filter((x) => !members.some((m) => m.address === x.address));
+  const moved = servers.filter((x) => members.some((m) => m.address === x.address && m.zone.name !== x.zone));
+  if (moved.length > 0) throw new PlanRefusal(`moving a host to another zone is not built: ${moved.map((x) => `${x.address} (zone ${x.zone})`).join(", ")}; remove it in one up, add it to the other zone in the next. Nothing was changed`);
+  if (gone.length > 0 && gone.length === servers.length) throw new PlanRefusal(`the inputs leave ${what} no server: delete the resource instead. Nothing was changed`);
+  const unknown = gone.filter((x) => !hosts.some((h) => h.address === x.address));
+  const one = unknown.length === 1;
+  if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${one ? "s" : ""} ${what} but no connection to ${one ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${one ? "it" : "them"} again, or remove ${one ? "it" : "them"} by hand. Nothing was changed`);
+  return gone;
 }
 
 /**
