@@ -126,7 +126,7 @@ test("a log restore source cleared by hand: refresh shows it (NOT AVAILABLE) and
   const refresh = await pair.stack.engine("refresh");
   expect(refresh.code).toBe(0);
   expect(refresh.out).toMatch(/drift: the next up would run:.*SET LOG_RESTORE_SOURCE TENANT = t1 \(SERVICE=[\d.:;]+ USER=root@t1\)/s);
-  expect(observedInState(pair.stack).tenants).toEqual([{ name: "t1", role: "STANDBY", switchoverStatus: "NORMAL", syncStatus: "NOT AVAILABLE" }]);
+  expect(observedInState(pair.stack).tenants).toEqual([{ name: "t1", role: "STANDBY", switchoverStatus: "NORMAL", syncStatus: "NOT AVAILABLE", logRestoreSource: null }]);
   const up = await pair.stack.engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   expect(steps(up)).toEqual([expect.stringMatching(/ sql SET LOG_RESTORE_SOURCE TENANT = t1 .* \.\.\. ok/)]);

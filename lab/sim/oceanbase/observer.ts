@@ -154,6 +154,12 @@ async function serve(f: Flags): Promise<void> {
           if (/^\s*select\s+@@version_comment/i.test(text)) return { kind: "rows", result: { columns: ["@@version_comment"], rows: [[versionComment({ version: version as ObVersion })]] } };
           throw new ObError("notBootstrapped");
         }
+        // `lab fault --host H fail observer --when TEXT`: the session carrying that statement dies
+        // before it runs (the statements before it in the batch did run), as a server lost mid-batch.
+        if (takeInjectedFailure("observer", env.hostDir, text)) {
+          log(`sql session=${session.connectionId} dropped before ${statementKind(text)}: injected fault`);
+          return { kind: "drop" };
+        }
         // What a refresh costs is counted from here (bench): one line per statement, its kind
         // and the view it reads, never its literals (a destination carries OSS keys).
         log(`sql session=${session.connectionId} ${statementKind(text)}`);

@@ -26,7 +26,8 @@ export interface WireHandlers {
   readonly serverVersion: string;
   /** SHA1(SHA1(password)) of the user, or undefined when the user does not exist. */
   passwordHash(user: string): Buffer | undefined;
-  execute(sql: string, session: { user: string; connectionId: number }): Reply;
+  /** `drop`: the session dies before answering (a server lost mid-batch): the client sees the connection lost. */
+  execute(sql: string, session: { user: string; connectionId: number }): Reply | { kind: "drop" };
 }
 
 let nextConnectionId = 3221225472 + Math.floor(Math.random() * 1000);
@@ -109,6 +110,10 @@ export function serveMysql(h: WireHandlers, host: string, port: number): Promise
       conn.sequenceId = 1;
       try {
         const r = h.execute(sql, { user: login, connectionId });
+        if (r.kind === "drop") {
+          conn.stream.destroy();
+          return;
+        }
         if (r.kind === "ok") conn.writeOk({ affectedRows: r.affectedRows, serverStatus: 2 });
         else writeRows(conn, r.result.columns, r.result.rows);
       } catch (err) {

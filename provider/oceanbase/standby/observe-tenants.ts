@@ -1,5 +1,6 @@
 /**
- * The outputs of a 4.x standby (`observed`): the standby tenants' roles and sources, the lag, the
+ * The outputs of a 4.x standby (`observed`): the standby tenants' roles and sources (kind and
+ * address, CDB_OB_LOG_RESTORE_SOURCE's, never a password), the lag, the
  * standby cluster's servers and zones. Lag: for each standby tenant, its primary tenant's SYNC_SCN
  * minus its own (DBA_OB_TENANTS on both sides, read in one round, the primary's after the
  * standby's; 4.x SCNs are nanosecond timestamps), the largest of them in seconds: what
@@ -7,6 +8,7 @@
  */
 import { clusterName4 } from "./plan-cluster4";
 import { standbyView, type TenantsActual } from "./read-tenants";
+import { showSource } from "./restore-source";
 import type { StandbyClusterSpec } from "./schema";
 
 export function lagSeconds4(s: StandbyClusterSpec, a: TenantsActual): number | null {
@@ -34,7 +36,7 @@ export function observeTenants(s: StandbyClusterSpec, a: TenantsActual) {
     clusterId: s.clusterId,
     role: roles.length === 1 ? roles[0] : null,
     lagSeconds: lagSeconds4(s, a),
-    tenants: mine.map((t) => ({ name: t.name, role: t.role, switchoverStatus: t.switchoverStatus, syncStatus: t.syncStatus || null })),
+    tenants: mine.map((t) => ({ name: t.name, role: t.role, switchoverStatus: t.switchoverStatus, syncStatus: t.syncStatus || null, ...(t.source !== undefined ? { logRestoreSource: t.source && showSource(t.source) } : {}) })),
     primary: a.primary.ok ? { clusterName: a.primary.view.name, tenants: a.primary.view.tenants.map((t) => ({ name: t.name, role: t.role })) } : { unreachable: a.primary.error.split("\n")[0] },
     standbyCluster: view
       ? { version: view.version, servers: view.servers.map((x) => ({ address: x.address, zone: x.zone, status: x.status })), zones: Object.entries(view.zones).map(([name, z]) => ({ name, idc: z.idc, region: z.region })) }

@@ -18,6 +18,7 @@ import { sameVersion, stopOp } from "./plan";
 import { markerOf } from "./read";
 import { standbyPasswordOf, standbyView, type SideView, type TenantsActual, type TenantView } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
+import { sourceDrift, type SourceWanted } from "./restore-source";
 import { TENANT_SQL, type RestoreSource } from "./sql-tenants";
 
 interface Side {
@@ -60,6 +61,12 @@ function serviceSource(s: StandbyClusterSpec, from: Side, tenant: TenantView): R
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
   return { access: tenant.access, user: s.logRestoreSource?.user ?? "root", tenant: tenant.name, password };
+}
+
+/** What the inputs declare a tenant follows, without building it (sourceFor refuses what cannot be built). */
+function wantedSource(s: StandbyClusterSpec, tenant: TenantView): SourceWanted {
+  if (s.logRestoreFrom === "archive") return { kind: "archive", location: tenant.archive?.path };
+  return { kind: "service", access: tenant.access, user: `${s.logRestoreSource?.user ?? "root"}@${tenant.name}` };
 }
 
 const names = (ts: readonly TenantView[]) => ts.map((t) => obString(t.name)).join(", ");
@@ -126,6 +133,19 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
   if (sourceless.length > 0) {
     const statements = sourceless.map((n) => TENANT_SQL.setSource(n, sourceFor(s, to, of(to, n))));
     phases.push({ title: `point ${from.label}'s tenants at ${to.label}`, operations: [sqlOp(from.t, from.ep, statements, { describe: sourceless.map((n) => `SET LOG_RESTORE_SOURCE TENANT = ${n} (${TENANT_SQL.describeSource(sourceFor(s, to, of(to, n)))})`).join("; "), reason: "a demoted tenant follows the new primary once its log restore source names it" })] });
+  }
+  // A standby tenant following another source than the declared one: an up cut between CREATE
+  // STANDBY TENANT (service) and the switch to the archive, or a source changed by hand.
+  const drift = wanted
+    .filter((n) => !moving.includes(n) && !sourceless.includes(n) && of(from, n).role === "STANDBY")
+    .map((n) => ({ n, why: sourceDrift(of(from, n).source, wantedSource(s, of(to, n))) }))
+    .filter((x): x is { n: string; why: string } => x.why !== undefined);
+  if (drift.length > 0) {
+    const set = drift.map((x) => ({ ...x, src: sourceFor(s, to, of(to, x.n)) }));
+    phases.push({ title: `repair ${from.label}'s log restore sources`, operations: [sqlOp(from.t, from.ep, set.map((x) => TENANT_SQL.setSource(x.n, x.src)), {
+      describe: set.map((x) => `SET LOG_RESTORE_SOURCE TENANT = ${x.n} (${TENANT_SQL.describeSource(x.src)}): ${x.why}`).join("; "),
+      reason: "a standby tenant follows the declared source (CDB_OB_LOG_RESTORE_SOURCE shows another)",
+    })] });
   }
   // An up interrupted after CREATE STANDBY TENANT (or a source just set) waits for the first copy here.
   const copying = wanted.filter((n) => !moving.includes(n) && !sourceless.includes(n) && of(from, n).role === "STANDBY" && of(from, n).syncScn === 0);

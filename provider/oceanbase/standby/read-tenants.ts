@@ -5,7 +5,8 @@
  * query per view: the build, the cluster name, DBA_OB_TENANTS (role, switchover status, sync
  * SCN), DBA_OB_ACCESS_POINT (the tenants' SQL addresses, what a log restore source names),
  * V$OB_LS_LOG_RESTORE_STATUS (each standby tenant's source status), CDB_OB_ARCHIVELOG (each
- * tenant's log archive, what a LOCATION source names) and, on the standby, its
+ * tenant's log archive, what a LOCATION source names), CDB_OB_LOG_RESTORE_SOURCE (what each
+ * tenant follows: its kind and address, never its password) and, on the standby, its
  * servers and zones (DBA_OB_SERVERS, DBA_OB_ZONES). Either side may be unreachable: that is
  * reported, not fatal.
  */
@@ -15,6 +16,7 @@ import { openSession, rows, type SqlSession } from "../read";
 import { versionFrom } from "../sql";
 import { probeHosts, reach, withSession, type HostProbe, type Reach } from "./read";
 import type { StandbyClusterSpec } from "./schema";
+import { parseSource, type SourceSeen } from "./restore-source";
 import { TENANT_READ } from "./sql-tenants";
 
 export interface TenantView {
@@ -31,6 +33,8 @@ export interface TenantView {
   readonly access: string[];
   /** The tenant's log archive (CDB_OB_ARCHIVELOG), when it has a round. */
   readonly archive?: { status: string; path: string };
+  /** CDB_OB_LOG_RESTORE_SOURCE's row of the tenant: null when it has none (undefined: not read). */
+  readonly source?: SourceSeen | null;
 }
 
 export interface SideView {
@@ -65,6 +69,7 @@ export async function readSide(s: SqlSession, cluster = false, before?: Promise<
   const access = await rows(s, TENANT_READ.access);
   const restore = new Map((await rows(s, TENANT_READ.restore)).map((r) => [num(r.tenant_id), str(r.sync_status)]));
   const archive = new Map((await rows(s, TENANT_READ.archive)).map((r) => [num(r.tenant_id), { status: str(r.status), path: str(r.path) }]));
+  const sources = new Map((await rows(s, TENANT_READ.source)).map((r) => [num(r.tenant_id), parseSource(str(r.type), str(r.value))]));
   await before;
   const tenants = (await rows(s, TENANT_READ.tenants)).map((r): TenantView => ({
     name: str(r.tenant_name),
@@ -75,6 +80,8 @@ export async function readSide(s: SqlSession, cluster = false, before?: Promise<
     syncStatus: restore.get(num(r.tenant_id)) ?? "",
     access: access.filter((a) => num(a.tenant_id) === num(r.tenant_id)).map((a) => `${str(a.svr_ip)}:${num(a.sql_port)}`),
     ...(archive.has(num(r.tenant_id)) ? { archive: archive.get(num(r.tenant_id)) } : {}),
+    // A TYPE this product does not know stays undefined: not taken for "no source".
+    source: sources.has(num(r.tenant_id)) ? sources.get(num(r.tenant_id)) : null,
   }));
   const servers = cluster ? (await rows(s, TENANT_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.sql_port), zone: str(r.zone), status: str(r.status).toUpperCase() })) : [];
   const zones: SideView["zones"] = {};

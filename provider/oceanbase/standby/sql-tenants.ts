@@ -12,6 +12,8 @@ export const TENANT_READ = {
   restore: "SELECT tenant_id, sync_status FROM oceanbase.V$OB_LS_LOG_RESTORE_STATUS",
   /** Each tenant's log archive round: its status and destination (what a LOCATION source names). */
   archive: "SELECT tenant_id, status, path FROM oceanbase.CDB_OB_ARCHIVELOG",
+  /** Each tenant's log restore source (no row: none); VALUE holds a SERVICE source's password, parsed only up to it (restore-source.ts). */
+  source: "SELECT tenant_id, type, value FROM oceanbase.CDB_OB_LOG_RESTORE_SOURCE",
   /** The cluster's name (4.x has no V$OB_CLUSTER): the `cluster` parameter, one row per server. */
   name: "SHOW PARAMETERS LIKE 'cluster'",
   servers: "SELECT svr_ip, svr_port, sql_port, zone, status FROM oceanbase.DBA_OB_SERVERS",

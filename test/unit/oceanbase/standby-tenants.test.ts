@@ -9,6 +9,7 @@ import { planTenants, planTenantsDelete } from "../../../provider/oceanbase/stan
 import type { HostProbe } from "../../../provider/oceanbase/standby/read";
 import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
 import { passwordLine } from "../../../provider/oceanbase/script";
+import { parseSource, sourceDrift } from "../../../provider/oceanbase/standby/restore-source";
 import { TENANT_SQL } from "../../../provider/oceanbase/standby/sql-tenants";
 import { validateStandby } from "../../../provider/oceanbase/standby/validate";
 import { tokenize } from "../../../lab/sim/oceanbase/sql/select";
@@ -124,6 +125,52 @@ test("logRestoreFrom archive: created on the service, then LOCATION= the primary
 
 test("an up interrupted after CREATE STANDBY TENANT: the next one waits for the first copy (SYNC_SCN still 0)", () => {
   expect(steps(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", { syncScn: 0 })])))).toEqual(["wait for the standby tenants: 10.0.1.1 wait"]);
+});
+
+test("CDB_OB_LOG_RESTORE_SOURCE's VALUE: a SERVICE one's addresses and user, never its password (whatever it holds); a LOCATION one's destination without an OSS key; an unknown TYPE is not read", () => {
+  const value = (pw: string) => `IP_LIST=10.0.0.1:2881;10.0.0.2:2881,USER=root@t1,PASSWORD=${pw},TENANT_ID=1002,CLUSTER_ID=1,COMPATIBILITY_MODE=MYSQL,IS_ENCRYPTED=false`;
+  for (const pw of ["pw", "a,USER=evil@x,IP_LIST=1.1.1.1:1", "p=w;,", "6B1F8A0C"]) {
+    const seen = parseSource("SERVICE", value(pw));
+    expect(seen).toEqual({ kind: "service", access: ["10.0.0.1:2881", "10.0.0.2:2881"], user: "root@t1" });
+    expect(JSON.stringify(seen)).not.toContain(pw);
+  }
+  expect(parseSource("LOCATION", "oss://b/archive?host=oss.example&access_id=AK&encrypt_key=EK")).toEqual({ kind: "archive", location: "oss://b/archive" });
+  expect(parseSource("location", "file:///nfs/archive/t1")).toEqual({ kind: "archive", location: "file:///nfs/archive/t1" });
+  expect(parseSource("SOMETHING", "x")).toBeUndefined();
+  // The addresses are a set; a trailing slash names the same archive.
+  const svc = { kind: "service" as const, access: ["10.0.0.2:2881", "10.0.0.1:2881"], user: "ROOT@t1" };
+  expect(sourceDrift(parseSource("SERVICE", value("pw")), svc)).toBeUndefined();
+  expect(sourceDrift(parseSource("LOCATION", "file:///nfs/a/"), { kind: "archive", location: "file:///nfs/a" })).toBeUndefined();
+  expect(sourceDrift(undefined, svc)).toBeUndefined();
+  expect(sourceDrift(null, svc)).toBe("it has no log restore source");
+});
+
+test("a standby tenant following another source than the declared one: SET LOG_RESTORE_SOURCE to the declared one, saying what it follows (an up cut between CREATE and the switch to the archive, a source changed by hand)", () => {
+  const service = (access = ["10.0.0.1:2881"], user = "root@t1") => ({ source: { kind: "service" as const, access, user } });
+  const archiving = tenant("t1", "PRIMARY", { archive: { status: "DOING", path: "file:///nfs/archive/t1" } });
+  const archived = { source: { kind: "archive" as const, location: "file:///nfs/archive/t1" } };
+  // Cut after CREATE STANDBY TENANT: on the service, the first copy not done: switched, then waited for.
+  const cut = planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], [tenant("t1", "STANDBY", { ...service(), syncScn: 0 })]));
+  expect(steps(cut)).toEqual(["repair standby cluster 2's log restore sources: 10.0.1.1 sql", "wait for the standby tenants: 10.0.1.1 wait"]);
+  expect(cut[0].operations[0].describe).toBe("SET LOG_RESTORE_SOURCE TENANT = t1 (LOCATION=file:///nfs/archive/t1): it follows SERVICE=10.0.0.1:2881 USER=root@t1, and logRestoreFrom is archive");
+  expect(cut[0].operations[0].stdin).toContain("ALTER SYSTEM SET LOG_RESTORE_SOURCE = 'LOCATION=file:///nfs/archive/t1' TENANT = t1;");
+  // On the declared archive: nothing, even once the archive stopped (a stopped round keeps its path).
+  expect(planTenants(spec({ logRestoreFrom: "archive" }), actual([archiving], [tenant("t1", "STANDBY", archived)]))).toEqual([]);
+  expect(planTenants(spec({ logRestoreFrom: "archive" }), actual([{ ...archiving, archive: { status: "STOP", path: "file:///nfs/archive/t1/" } }], [tenant("t1", "STANDBY", archived)]))).toEqual([]);
+  // On the service while the primary has no archive: refused, saying what to turn on.
+  expect(() => planTenants(spec({ logRestoreFrom: "archive" }), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", service())]))).toThrow(/tenant t1 on the primary is not archiving its log/);
+  // logRestoreFrom service: an archive source, another address, another user are each switched back to the primary's access points.
+  for (const seen of [archived, service(["10.9.9.9:2881"]), service(["10.0.0.1:2881"], "rep@t1")]) {
+    const plan = planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", seen)]));
+    expect(steps(plan)).toEqual(["repair standby cluster 2's log restore sources: 10.0.1.1 sql"]);
+    expect(plan[0].operations[0].describe).toMatch(/^SET LOG_RESTORE_SOURCE TENANT = t1 \(SERVICE=10\.0\.0\.1:2881 USER=root@t1\): it follows /);
+    expect(plan[0].operations[0].describe).not.toContain("pw");
+  }
+  expect(planTenants(spec(), actual([tenant("t1", "PRIMARY")], [tenant("t1", "STANDBY", service())]))).toEqual([]);
+  // After a switchover the old primary's tenants follow the new one: the same rule, the other side.
+  const back = planTenants(spec({ role: "primary" }), actual([tenant("t1", "STANDBY", service(["10.9.9.9:2881"]))], [tenant("t1", "PRIMARY", { access: ["10.0.1.1:2881"] })]));
+  expect(back[0].operations[0].describe).toMatch(/^SET LOG_RESTORE_SOURCE TENANT = t1 \(SERVICE=10\.0\.1\.1:2881 USER=root@t1\): it follows SERVICE=10\.9\.9\.9:2881/);
+  expect(back[0].operations[0].host).toBe("10.0.0.1");
 });
 
 test("in sync: nothing to do, on either role", () => {

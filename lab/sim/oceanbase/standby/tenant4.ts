@@ -26,6 +26,8 @@ export interface RestoreSource {
   /** `LOCATION=` sources: the archive's URI. */
   readonly location?: string;
   readonly user: string;
+  /** A SERVICE source's password, kept in clear as the community edition keeps it (CDB_OB_LOG_RESTORE_SOURCE shows it, IS_ENCRYPTED=false). */
+  readonly password?: string;
   /** The source cluster's state key and tenant. */
   readonly key: string;
   readonly tenantId: number;
@@ -115,7 +117,7 @@ function resolveSource(labDir: string, self: ClusterState, value: string): { sou
   const hash = src.tenantRootHash?.[String(t.id)] ?? src.rootHash;
   // The lab's tenants have root only (its password is root@sys's, or the primary tenant's).
   if (user !== "root" || doubleSha1Hex(fields.PASSWORD) !== hash) throw new ObError("restoreSourceAccessDenied", fields.USER, hit.address);
-  return { source: { service: fields.SERVICE, user: fields.USER, key, tenantId: t.id }, rootHash: hash };
+  return { source: { service: fields.SERVICE, user: fields.USER, password: fields.PASSWORD, key, tenantId: t.id }, rootHash: hash };
 }
 
 function stringAfter(raw: string, keyword: RegExp): string {
@@ -230,5 +232,23 @@ export function logRestoreStatusRows(labDir: string, s: ClusterState, now: numbe
     // An archive source that is gone: SOURCE HAS A GAP (the lab's choice among the documented statuses).
     const status = !r.source ? "NOT AVAILABLE" : r.source.location !== undefined ? (archivedScn(labDir, r.source, tenantLastScn, now) === undefined ? "SOURCE HAS A GAP" : "NORMAL") : !src || !clusterAlive(labDir, src) ? "CHECK NETWORK" : "NORMAL";
     return { TENANT_ID: Number(id), LS_ID: 1001, SYNC_LSN: tenantSyncScn(labDir, s, Number(id), now), SYNC_SCN: tenantSyncScn(labDir, s, Number(id), now) * 1000, SYNC_STATUS: status, ERR_CODE: 0, COMMENT: "" };
+  });
+}
+
+/** The SCN no recovery ends before (OceanBase's SCN::max_scn()): RECOVERY_UNTIL_SCN of a source set with no UNTIL. */
+const MAX_SCN = "4611686018427387903";
+
+/**
+ * CDB_OB_LOG_RESTORE_SOURCE (`__all_virtual_log_restore_source`): a row per tenant with a source
+ * (ID 1, OceanBase's only one). A SERVICE source's VALUE is OceanBase's rendering of it
+ * (ObRestoreSourceServiceAttr::gen_service_attr_str), the password in clear as the community
+ * edition prints it; a LOCATION one's, its destination.
+ */
+export function logRestoreSourceRows(labDir: string, s: ClusterState): Record<string, string | number>[] {
+  return Object.entries(s.tenantRoles ?? {}).flatMap(([id, r]) => {
+    if (!r.source) return [];
+    const src = r.source.location === undefined ? tryRead(labDir, r.source.key) : undefined;
+    const value = r.source.location !== undefined ? r.source.location : `IP_LIST=${r.source.service},USER=${r.source.user},PASSWORD=${r.source.password ?? ""},TENANT_ID=${r.source.tenantId},CLUSTER_ID=${src?.clusterId ?? 0},COMPATIBILITY_MODE=MYSQL,IS_ENCRYPTED=false`;
+    return [{ TENANT_ID: Number(id), ID: 1, TYPE: r.source.location !== undefined ? "LOCATION" : "SERVICE", VALUE: value, RECOVERY_UNTIL_SCN: MAX_SCN }];
   });
 }

@@ -2,11 +2,12 @@
  * The views of a primary/standby pair: 3.x (spec oceanbase-source-check.md §C): V$OB_CLUSTER on
  * either side, V$OB_STANDBY_STATUS on the primary (a row per standby), `__all_server` (each
  * OBServer's zone, ports and whether it runs) and the zones' IDC and region rows of `__all_zone`;
- * 4.x DBA_OB_TENANTS with the tenants' roles, V$OB_LS_LOG_RESTORE_STATUS and DBA_OB_ACCESS_POINT.
+ * 4.x DBA_OB_TENANTS with the tenants' roles, V$OB_LS_LOG_RESTORE_STATUS, CDB_OB_LOG_RESTORE_SOURCE
+ * and DBA_OB_ACCESS_POINT.
  */
 import type { Row, Table } from "../sql/select";
 import { isV4, type ClusterState } from "../state";
-import { logRestoreStatusRows, tenantRoleColumns } from "./tenant4";
+import { logRestoreSourceRows, logRestoreStatusRows, tenantRoleColumns } from "./tenant4";
 import { linkStatus, primarySwitchoverStatus, roleOf, scnOf, standbyScn, standbySwitchoverStatus, tryRead } from "./model";
 import { servers } from "./registry";
 import { zonesOf } from "./alter";
@@ -76,6 +77,7 @@ const V4_VIEWS: Record<string, (labDir: string, s: ClusterState, now: number) =>
     return { columns: ["TENANT_ID", "TENANT_NAME", "TENANT_TYPE", "STATUS", "TENANT_ROLE", "SWITCHOVER_STATUS", "SYNC_SCN", "READABLE_SCN", "RECOVERY_UNTIL_SCN", "LOG_MODE"], rows };
   },
   V$OB_LS_LOG_RESTORE_STATUS: (labDir, s, now) => ({ columns: ["TENANT_ID", "LS_ID", "SYNC_LSN", "SYNC_SCN", "SYNC_STATUS", "ERR_CODE", "COMMENT"], rows: logRestoreStatusRows(labDir, s, now) }),
+  CDB_OB_LOG_RESTORE_SOURCE: (labDir, s) => ({ columns: ["TENANT_ID", "ID", "TYPE", "VALUE", "RECOVERY_UNTIL_SCN"], rows: logRestoreSourceRows(labDir, s) }),
   DBA_OB_ACCESS_POINT: (_labDir, s) => ({
     columns: ["TENANT_ID", "TENANT_NAME", "SVR_IP", "SQL_PORT"],
     rows: s.tenants.filter((t) => t.id !== 1).flatMap((t) => s.servers.map((x): Row => ({ TENANT_ID: t.id, TENANT_NAME: t.name, SVR_IP: x.address, SQL_PORT: x.sqlPort }))),
