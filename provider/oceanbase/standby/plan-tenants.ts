@@ -60,13 +60,15 @@ function serviceSource(s: StandbyClusterSpec, from: Side, tenant: TenantView): R
   const password = s.logRestoreSource?.password ?? s.primary.password;
   if (/[\s\0]/.test(password)) throw new PlanRefusal("logRestoreSource.password (default: primary.password) contains a blank: LOG_RESTORE_SOURCE separates its fields with blanks; give logRestoreSource a user whose password has none");
   if (tenant.access.length === 0) throw new PlanRefusal(`tenant ${tenant.name} on ${from.label} has no access point (DBA_OB_ACCESS_POINT): check that its OBServers run`);
-  return { access: tenant.access, user: s.logRestoreSource?.user ?? "root", tenant: tenant.name, password };
+  return { access: tenant.access, user: sourceUser(s), tenant: tenant.name, password };
 }
+
+const sourceUser = (s: StandbyClusterSpec) => s.logRestoreSource?.user ?? "root";
 
 /** What the inputs declare a tenant follows, without building it (sourceFor refuses what cannot be built). */
 function wantedSource(s: StandbyClusterSpec, tenant: TenantView): SourceWanted {
   if (s.logRestoreFrom === "archive") return { kind: "archive", location: tenant.archive?.path };
-  return { kind: "service", access: tenant.access, user: `${s.logRestoreSource?.user ?? "root"}@${tenant.name}` };
+  return { kind: "service", access: tenant.access, user: `${sourceUser(s)}@${tenant.name}` };
 }
 
 const names = (ts: readonly TenantView[]) => ts.map((t) => obString(t.name)).join(", ");
