@@ -58,10 +58,22 @@ function context(s: ClusterState, info: SessionInfo, now: number): SelectContext
         case "UNIX_TIMESTAMP": return Math.floor(now / 1000);
         case "LOWER": return args[0] === null ? null : String(args[0]).toLowerCase();
         case "UPPER": return args[0] === null ? null : String(args[0]).toUpperCase();
+        case "SUBSTRING_INDEX": return substringIndex(args);
         default: return undefined;
       }
     },
   };
+}
+
+/** MySQL's SUBSTRING_INDEX(str, delim, count): before the count-th delimiter (after the count-th from the end when negative); case-sensitive. */
+function substringIndex(args: Cell[]): Cell {
+  if (args.length !== 3) throw new ObError("parse", "substring_index(");
+  const [str, delim, count] = args;
+  if (str === null || delim === null || count === null) return null;
+  const text = String(str), d = String(delim), n = Math.trunc(Number(count));
+  if (d === "" || n === 0) return "";
+  const parts = text.split(d);
+  return n > 0 ? parts.slice(0, n).join(d) : parts.slice(Math.max(parts.length + n, 0)).join(d);
 }
 
 /** A statement as the observer's log records it: its first words and the view a SELECT reads, no literals. */
