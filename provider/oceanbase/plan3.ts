@@ -92,6 +92,10 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
 
 
 export function deleteSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target): Operation[] {
-  if (!spec.stopArchivingOnDelete || !(a.cluster.archiveStatus === "DOING" || a.cluster.archiveStatus === "BEGINNING")) return [];
-  return [sqlOp(t, endpoint(spec), [SQL3.noarchivelog], { describe: SQL3.noarchivelog, reason: "stopArchivingOnDelete is set" })];
+  // Like 4.x's delete policies: once the policy is gone nothing goes on expiring its copies.
+  const statements = copyExpiryDays(a.cluster.backupBackupDestOption) !== 0 ? [SQL3.setBackupBackupDestOption("")] : [];
+  if (spec.stopArchivingOnDelete && (a.cluster.archiveStatus === "DOING" || a.cluster.archiveStatus === "BEGINNING")) statements.push(SQL3.noarchivelog);
+  if (statements.length === 0) return [];
+  const reason = [statements[0] !== SQL3.noarchivelog ? "the policy is deleted: the server stops expiring the copies" : "", spec.stopArchivingOnDelete ? "stopArchivingOnDelete is set" : ""].filter((x) => x !== "").join("; ");
+  return [sqlOp(t, endpoint(spec), statements, { describe: statements.join("; "), reason })];
 }

@@ -219,7 +219,7 @@ test("a destination change while archiving is DOING is refused before any step, 
   expect(fs.existsSync(`${ob.cluster.sharedDir}/elsewhere`)).toBe(false);
 });
 
-test("destroy removes the schedule, keeps archiving and every backup", async () => {
+test("destroy removes the schedule, keeps archiving and every backup and copy, and turns the copies' expiry off", async () => {
   const setsBefore = await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'");
   const d = await stack.engine("destroy");
   expect(outcome(d)).toEqual({ code: 0, tail: "" });
@@ -229,4 +229,7 @@ test("destroy removes the schedule, keeps archiving and every backup", async () 
   expect(fs.existsSync(path.join(jobDir(), "runs.log"))).toBe(true);
   expect(await archive()).toBe("DOING");
   expect(await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'")).toEqual(setsBefore);
+  // Nothing goes on expiring the copies: their auto-delete is off, the second destination stays.
+  expect(await param("backup_backup_dest_option")).toBe("");
+  expect(await param("backup_backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup2`);
 });

@@ -1,4 +1,4 @@
-import { planPolicy, unverifiedKeys } from "../../../provider/oceanbase/plan";
+import { planPolicy, planPolicyDelete, unverifiedKeys } from "../../../provider/oceanbase/plan";
 import type { PolicyActual } from "../../../provider/oceanbase/read";
 import { validatePolicy } from "../../../provider/oceanbase/validate";
 
@@ -47,6 +47,13 @@ test("3.x: the copies expire after the primary's cleanup window unless secondary
   // The secondary removed: nothing may go on deleting its copies.
   const { secondary: _drop, ...rest } = spec(cleanup);
   expect(optionSql(planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
+});
+
+test("3.x delete: the copies' auto-delete is turned off (nothing goes on expiring them), archiving kept", () => {
+  const expiring = cluster3({ archiveStatus: "DOING", backupBackupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "true" } });
+  expect(sqlOf(planPolicyDelete(spec(), { cluster: expiring, job }))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
+  expect(sqlOf(planPolicyDelete(spec({ stopArchivingOnDelete: true }), { cluster: expiring, job }))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''; ALTER SYSTEM NOARCHIVELOG"]);
+  expect(sqlOf(planPolicyDelete(spec(), { cluster: cluster3({ archiveStatus: "DOING" }), job }))).toEqual([]);
 });
 
 test("check: secondary.expiryDays is a whole number of days, at least 1", () => {
