@@ -64,6 +64,9 @@ export const endpoint = (spec: BackupPolicySpec): SqlEndpoint => ({ host: spec.c
 
 export const windowDays = (spec: BackupPolicySpec): number => (spec.cleanup.enabled ? spec.cleanup.expiryDays : 0);
 
+/** Days after which the secondary's copies expire: declared, else the primary's window (0: never). */
+export const copyWindowDays = (spec: BackupPolicySpec): number => spec.secondary?.expiryDays ?? windowDays(spec);
+
 /** 3.x backup_dest_option as this product sets it. */
 export function desiredOption(spec: BackupPolicySpec): Record<string, string> {
   return parseOption(destOption({ recoveryWindowDays: windowDays(spec), pieceSwitchDays: spec.logBackup.pieceSwitchDays }));

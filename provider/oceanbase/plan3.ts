@@ -5,14 +5,14 @@
  */
 import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
-import { ARCHIVE_WAIT_SECONDS, PlanRefusal, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, copyWindowDays, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
 import { destUri, sameDest, withoutKeys } from "./storage";
 import { keysVerdict, parseKeysFile, type KeyTarget } from "./keys";
 
 const sameOption = (a: Record<string, string>, b: Record<string, string>) => Object.keys(b).every((k) => a[k] === b[k]);
 import type { PolicyActual } from "./read";
 import type { BackupPolicySpec } from "./schema";
-import { SQL3, destOption } from "./sql";
+import { SQL3, backupBackupDestOption, copyExpiryDays, destOption } from "./sql";
 
 /** 3.x's destinations with OSS keys: backup_dest, and backup_backup_dest (set again whatever archiving does). */
 export function keyTargets3(spec: BackupPolicySpec, a: PolicyActual): KeyTarget[] {
@@ -66,6 +66,14 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     if (spec.secondary) testStorage.push(spec.secondary.storage);
     why.push(`backup_backup_dest is ${JSON.stringify(withoutKeys(c.backupBackupDest))}, want ${JSON.stringify(withoutKeys(second))}`);
   }
+  // The copies' expiry (backup_backup_dest_option): the server deletes expired copies itself. Without
+  // a secondary nothing may go on deleting copies, so an auto-delete left there is turned off.
+  const copyDays = copyExpiryDays(c.backupBackupDestOption);
+  const wantDays = spec.secondary ? copyWindowDays(spec) : 0;
+  if (copyDays !== wantDays && (spec.secondary || copyDays !== 0)) {
+    statements.push(SQL3.setBackupBackupDestOption(backupBackupDestOption(wantDays)));
+    why.push(`the copies of backup of backups ${copyDays > 0 ? `expire after ${copyDays} days` : Number.isNaN(copyDays) ? "expire by a window not in days" : "never expire"}, want ${wantDays > 0 ? `${wantDays} days` : "never"}`);
+  }
   const wait: Operation[] = [];
   const archiveQuery = SQL3.archiveStatus;
   const restart: string[] = [];
@@ -84,6 +92,10 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
 
 
 export function deleteSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target): Operation[] {
-  if (!spec.stopArchivingOnDelete || !(a.cluster.archiveStatus === "DOING" || a.cluster.archiveStatus === "BEGINNING")) return [];
-  return [sqlOp(t, endpoint(spec), [SQL3.noarchivelog], { describe: SQL3.noarchivelog, reason: "stopArchivingOnDelete is set" })];
+  // Like 4.x's delete policies: once the policy is gone nothing goes on expiring its copies.
+  const statements = copyExpiryDays(a.cluster.backupBackupDestOption) !== 0 ? [SQL3.setBackupBackupDestOption("")] : [];
+  if (spec.stopArchivingOnDelete && (a.cluster.archiveStatus === "DOING" || a.cluster.archiveStatus === "BEGINNING")) statements.push(SQL3.noarchivelog);
+  if (statements.length === 0) return [];
+  const reason = [statements[0] !== SQL3.noarchivelog ? "the policy is deleted: the server stops expiring the copies" : "", spec.stopArchivingOnDelete ? "stopArchivingOnDelete is set" : ""].filter((x) => x !== "").join("; ");
+  return [sqlOp(t, endpoint(spec), statements, { describe: statements.join("; "), reason })];
 }

@@ -43,6 +43,8 @@ export interface ClusterBackupState {
   readonly backupDest: string;
   readonly backupDestOption: Record<string, string>;
   readonly backupBackupDest: string;
+  /** 3.x backup_backup_dest_option (the copies' expiry). */
+  readonly backupBackupDestOption: Record<string, string>;
   readonly archiveStatus: string;
   readonly archiveRound: number;
   readonly sets: BackupSetRow[];
@@ -126,6 +128,7 @@ export async function readCluster(s: SqlSession): Promise<ClusterBackupState> {
     backupDest: param("backup_dest"),
     backupDestOption: parseOption(param("backup_dest_option")),
     backupBackupDest: param("backup_backup_dest"),
+    backupBackupDestOption: parseOption(param("backup_backup_dest_option")),
     archiveStatus: str(archive?.status) || "STOP",
     archiveRound: num(archive?.log_archive_round),
     sets,
@@ -166,7 +169,7 @@ async function readCluster4(s: SqlSession, version: string): Promise<ClusterBack
       lastCompactionMs: datetimeMs(byTenant(compaction, id)[0]?.last_finish_time),
     };
   });
-  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "", lastMergedTime: 0, archiveStartMs: 0 };
+  return { version, tenants: states, backupDest: "", backupDestOption: {}, backupBackupDest: "", backupBackupDestOption: {}, archiveStatus: "", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "", lastMergedTime: 0, archiveStartMs: 0 };
 }
 
 export async function readPolicy(ctx: RunContext, clusterKey: string, jobKey: string, ep: { host: string; port: number; password: string }, policy: string): Promise<PolicyActual> {

@@ -129,6 +129,13 @@ export const BackupPolicySchema = z
             timeZone: z.string().default("UTC"),
           })
           .strict(),
+        /**
+         * Days after which the copies expire: OceanBase (backup_backup_dest_option's
+         * recovery_window with auto_delete_obsolete_backup) removes copies older than this from
+         * the second storage, keeping the newest full copy outside the window and every copy
+         * after it. @default `cleanup.expiryDays` when cleanup is enabled, else the copies never expire
+         */
+        expiryDays: z.number().int("expiryDays is a whole number of days").min(1, "copies expire after at least 1 day").max(3650, "at most 3650 days").optional(),
       })
       .strict()
       .optional(),

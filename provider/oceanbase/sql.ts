@@ -26,7 +26,7 @@ export const isV4 = (version: string): boolean => Number(version.split(".")[0]) 
 export const READ = {
   version: "SELECT @@version_comment AS version_comment",
   /** 3.x: the cluster's backup parameters (one row per server; any one answers for the cluster). */
-  params3: "SHOW PARAMETERS WHERE name IN ('backup_dest', 'backup_dest_option', 'backup_backup_dest')",
+  params3: "SHOW PARAMETERS WHERE name IN ('backup_dest', 'backup_dest_option', 'backup_backup_dest', 'backup_backup_dest_option')",
   archive3: "SELECT tenant_id, status, log_archive_round, min_first_time FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
   /** COPY_ID 0 is the set itself; 1, 2, ... its copies made by backup of backups. */
   sets3: "SELECT bs_key, copy_id, backup_type, status, file_status, start_time, completion_time, output_bytes FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key, copy_id",
@@ -39,6 +39,7 @@ export const SQL3 = {
   setBackupDest: (uri: string) => `ALTER SYSTEM SET backup_dest = ${obString(uri)}`,
   setBackupDestOption: (option: string) => `ALTER SYSTEM SET backup_dest_option = ${obString(option)}`,
   setBackupBackupDest: (uri: string) => `ALTER SYSTEM SET backup_backup_dest = ${obString(uri)}`,
+  setBackupBackupDestOption: (option: string) => `ALTER SYSTEM SET backup_backup_dest_option = ${obString(option)}`,
   /** Backup of backups: every set and piece not yet copied once (the active piece too). */
   backupBackupset: "ALTER SYSTEM BACKUP BACKUPSET ALL NOT BACKED UP 1 TIMES",
   backupBackuppiece: "ALTER SYSTEM BACKUP BACKUPPIECE ALL NOT BACKED UP 1 TIMES WITH ACTIVE BACKUPPIECE",
@@ -132,6 +133,22 @@ export function targetSql4(t: { id: number; name: string }): TargetSql {
 /** `backup_dest_option` as this product sets it (3.x); cleanup runs from the job at its own time. */
 export function destOption(o: { recoveryWindowDays: number; pieceSwitchDays: number }): string {
   return `recovery_window=${o.recoveryWindowDays}d&auto_delete_obsolete_backup=false&log_archive_piece_switch_interval=${o.pieceSwitchDays}d`;
+}
+
+/**
+ * 3.x backup_backup_dest_option: the copies' own expiry, which the server applies itself
+ * (auto_delete_obsolete_backup=true); "" when they never expire. The second destination takes
+ * no piece interval or copies (OceanBase refuses them there).
+ */
+export function backupBackupDestOption(expiryDays: number): string {
+  return expiryDays > 0 ? `recovery_window=${expiryDays}d&auto_delete_obsolete_backup=true` : "";
+}
+
+/** The copies' expiry in days that a backup_backup_dest_option gives (0: they never expire). */
+export function copyExpiryDays(option: Record<string, string>): number {
+  if (option.auto_delete_obsolete_backup?.toLowerCase() !== "true") return 0;
+  const m = /^(\d+)d$/i.exec(option.recovery_window ?? "");
+  return m ? Number(m[1]) : Number.NaN;
 }
 
 /** `a=1&b=2` → {a: "1", b: "2"} (keys lower-case). */

@@ -1,7 +1,8 @@
 /**
  * examples/ob-backup-policy (seed 001's 3.x policy) through the local engine on a lab OceanBase
  * cluster: create, a quiet second up, the schedule run by the hosts' cron as the lab clock moves
- * 14 days, cleanup of expired sets only, drift shown by refresh and repaired by up, a destination
+ * 14 days, cleanup of expired sets only, the copies of backup of backups expiring by their own
+ * 1-day window, drift shown by refresh and repaired by up, a destination
  * change refused while archiving runs, delete keeping the data. SQL checks run by hand with
  * obclient over SSH, as a DBA would.
  */
@@ -25,7 +26,8 @@ const param = async (name: string) => (await ob.rows("host2", `SHOW PARAMETERS L
 
 beforeAll(async () => {
   ob = await startObLab({ version: "3.2.4", hosts: 4, tenants: ["t1"] });
-  stack = stackOn(ob.lab, EXAMPLE);
+  // The copies expire sooner than the sets (1 day, the sets 7), so the two windows can be told apart.
+  stack = stackOn(ob.lab, EXAMPLE, "state", { OB_SECONDARY_EXPIRY_DAYS: "1" });
 });
 afterAll(async () => {
   await ob?.stop();
@@ -44,6 +46,7 @@ test("up: destination, archiving DOING and the job's cron entries; the password 
   // The seed's secondary backup: its own destination, tested like the primary before it was saved.
   expect(await param("backup_backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup2`);
   expect(up.out).toMatch(new RegExp(`storage-test read the test marker from ${ob.cluster.sharedDir}/backup2 \\.\\.\\. ok`));
+  expect(await param("backup_backup_dest_option")).toBe("recovery_window=1d&auto_delete_obsolete_backup=true");
   expect(await archive()).toBe("DOING");
   expect(crontab()).toMatch(/^0 1 \* \* 7 .*run\.sh' full /m);
   expect(crontab()).toMatch(/^0 1 \* \* 1,2,3,4,5,6 .*run\.sh' incremental /m);
@@ -107,15 +110,15 @@ test("backup of backups: cron copies each day's new sets and the archive pieces 
   for (const x of bb) expect(x.start).toMatch(/T05:00:00Z$/);
   expect(bb.every((x) => x.result === "started" || (x.result === "skipped" && /nothing new to copy/.test(x.message)))).toBe(true);
   expect(bb.filter((x) => /BACKUPSET/.test(x.message) && x.result === "started").length).toBeGreaterThanOrEqual(12);
-  // Every set made before the last 05:00 run has its copy (COPY_ID 1), and the copy's files are in the second directory.
+  // Every set made before the last 05:00 run has its copy (COPY_ID 1); a copy not expired has its files in the second directory.
   const last = Date.parse(bb[bb.length - 1].start);
-  const sets = await ob.rows("host2", "SELECT bs_key, copy_id, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS' ORDER BY bs_key, copy_id");
+  const sets = await ob.rows("host2", "SELECT bs_key, copy_id, completion_time, file_status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND status = 'SUCCESS' ORDER BY bs_key, copy_id");
   const originals = sets.filter((x) => x[1] === "0" && Date.parse(`${x[2].replace(" ", "T")}Z`) < last).map((x) => x[0]);
-  const copies = sets.filter((x) => x[1] === "1").map((x) => x[0]);
+  const copies = sets.filter((x) => x[1] === "1");
   expect(originals.length).toBeGreaterThan(0);
-  expect(copies).toEqual(expect.arrayContaining(originals));
+  expect(copies.map((x) => x[0])).toEqual(expect.arrayContaining(originals));
   const root = path.join(ob.cluster.sharedDir, "backup2", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "data");
-  for (const id of copies) expect(fs.readdirSync(path.join(root, `backup_set_${id}`)).sort()).toEqual(["backup_set_info", "macro_block_data"]);
+  for (const [id] of copies.filter((x) => x[3] === "AVAILABLE")) expect(fs.readdirSync(path.join(root, `backup_set_${id}`)).sort()).toEqual(["backup_set_info", "macro_block_data"]);
   expect(await ob.rows("host2", "SELECT round_id, copy_id FROM oceanbase.CDB_OB_BACKUP_PIECE_FILES WHERE tenant_id = 1 ORDER BY copy_id")).toEqual([["1", "0"], ["1", "1"]]);
   expect(fs.existsSync(path.join(ob.cluster.sharedDir, "backup2", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "clog", "1", "archive_key"))).toBe(true);
 });
@@ -141,6 +144,52 @@ test("cleanup removed only sets past the 7-day window that the newest old full d
   expect(outputs.lastFull).toMatchObject({ setId: lastFullId, mode: "full", status: "SUCCESS" });
   expect(outputs.secondary).toMatchObject({ backupBackupDest: `file://${ob.cluster.sharedDir}/backup2`, destinationAsDeclared: true, copiedSets: expect.any(Number) });
   expect(outputs.secondary.copiedSets).toBeGreaterThan(0);
+});
+
+/** The ids a recovery window expires: those before the newest full that ended before the window. */
+function expiredBy(rows: string[][], now: number, days: number): number[] {
+  const horizon = now - days * 86_400_000;
+  const ended = (r: string[]) => Date.parse(`${r[3].replace(" ", "T")}Z`);
+  const anchor = Math.max(0, ...rows.filter((r) => r[1] === "D" && ended(r) <= horizon).map((r) => Number(r[0])));
+  return rows.map((r) => Number(r[0])).filter((id) => id < anchor);
+}
+
+test("the copies expire by their own 1-day window: removed from the second directory, newer ones kept, the sets themselves by the 7-day window only", async () => {
+  let now = Date.parse((await ob.clock("0s")).now);
+  // On a Sunday (12:00) the newest full is under a day old, so both windows keep the same full: a day more tells them apart.
+  if (new Date(now).getUTCDay() === 0) now = Date.parse((await ob.clock("1d")).now);
+  const q = (copy: number) => ob.rows("host2", `SELECT bs_key, backup_type, file_status, completion_time FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = ${copy} AND status = 'SUCCESS' ORDER BY bs_key`);
+  const [copies, sets] = [await q(1), await q(0)];
+  const deleted = copies.filter((r) => r[2] === "DELETED").map((r) => Number(r[0]));
+  const kept = copies.filter((r) => r[2] === "AVAILABLE").map((r) => Number(r[0]));
+  // Some copy is past the window (a full ended more than a day ago, with sets before it), and newer ones stay.
+  expect(deleted.length).toBeGreaterThan(0);
+  expect(kept.length).toBeGreaterThan(0);
+  expect(deleted).toEqual(expiredBy(copies, now, 1));
+  expect(copies.find((r) => Number(r[0]) === Math.min(...kept))![1]).toBe("D");
+  const second = path.join(ob.cluster.sharedDir, "backup2", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "data");
+  for (const id of deleted) expect(fs.existsSync(path.join(second, `backup_set_${id}`))).toBe(false);
+  for (const id of kept) expect(fs.existsSync(path.join(second, `backup_set_${id}`))).toBe(true);
+  // The sets follow the primary's 7-day window alone, as of the job's last daily cleanup: a set whose copy expired keeps its files while that window needs it.
+  const cleaned = Date.parse(runs().filter((x) => x.requested === "cleanup").pop()!.start);
+  expect(sets.filter((r) => r[2] === "DELETED").map((r) => Number(r[0]))).toEqual(expiredBy(sets, cleaned, 7));
+  const first = path.join(ob.cluster.sharedDir, "backup", "obcluster", String(ob.cluster.clusterId), "incarnation_1", "1", "data");
+  for (const r of sets.filter((x) => x[2] === "AVAILABLE")) expect(fs.existsSync(path.join(first, `backup_set_${r[0]}`))).toBe(true);
+  expect(deleted.filter((id) => sets.find((r) => Number(r[0]) === id)?.[2] === "AVAILABLE").length).toBeGreaterThan(0);
+  expect(await ob.rows("host2", "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_CLEAN_HISTORY WHERE tenant_id = 1 AND type = 'DELETE OBSOLETE BACKUP BACKUP'")).toEqual([[String(deleted.length)]]);
+  // What OceanBase refuses in the second destination's option: a piece interval (pieces are the first destination's), a blank.
+  expect((await ob.sql("host2", "ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=3d&log_archive_piece_switch_interval=1d'")).stderr).toMatch(/ERROR 4002 \(HY000\).*Invalid argument/);
+  expect((await ob.sql("host2", "ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=3d &auto_delete_obsolete_backup=true'")).stderr).toMatch(/ERROR 4002 \(HY000\)/);
+  // Auto-delete turned off by hand: refresh shows it, up sets it again, a second up is quiet.
+  expect((await ob.sql("host2", "ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=1d&auto_delete_obsolete_backup=false'")).code).toBe(0);
+  const refresh = await stack.engine("refresh");
+  expect(outcome(refresh)).toEqual({ code: 0, tail: "" });
+  expect(refresh.out).toMatch(/drift: the next up would run:.*backup_backup_dest_option/);
+  const up = await stack.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(await param("backup_backup_dest_option")).toBe("recovery_window=1d&auto_delete_obsolete_backup=true");
+  expect((await stack.outputs()).secondary).toMatchObject({ expiryDays: 1 });
+  expect(remoteSteps(await stack.engine("up"))).toEqual([]);
 });
 
 test("hand changes: archiving stopped and the cron entries removed; refresh shows drift, up repairs it", async () => {
@@ -170,7 +219,7 @@ test("a destination change while archiving is DOING is refused before any step, 
   expect(fs.existsSync(`${ob.cluster.sharedDir}/elsewhere`)).toBe(false);
 });
 
-test("destroy removes the schedule, keeps archiving and every backup", async () => {
+test("destroy removes the schedule, keeps archiving and every backup and copy, and turns the copies' expiry off", async () => {
   const setsBefore = await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'");
   const d = await stack.engine("destroy");
   expect(outcome(d)).toEqual({ code: 0, tail: "" });
@@ -180,4 +229,7 @@ test("destroy removes the schedule, keeps archiving and every backup", async () 
   expect(fs.existsSync(path.join(jobDir(), "runs.log"))).toBe(true);
   expect(await archive()).toBe("DOING");
   expect(await ob.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE file_status = 'AVAILABLE'")).toEqual(setsBefore);
+  // Nothing goes on expiring the copies: their auto-delete is off, the second destination stays.
+  expect(await param("backup_backup_dest_option")).toBe("");
+  expect(await param("backup_backup_dest")).toBe(`file://${ob.cluster.sharedDir}/backup2`);
 });

@@ -1,7 +1,7 @@
 import { ObError } from "./errors";
-import { parseDays, parseDestOption, setRel } from "./progress";
+import { liveDest, parseDays, parseDestOption, setRel } from "./progress";
 import { ClusterState } from "./state";
-import { copyFiles } from "./store";
+import { copyFiles, removeFiles } from "./store";
 
 /**
  * 3.x backup of backups (spec oceanbase-source-check.md §A; rs/backup/ob_backup_backupset_scheduler.cpp):
@@ -18,6 +18,8 @@ export interface CopyRecord {
   readonly id: number;
   readonly copyId: number;
   status: "RUNNING" | "SUCCESS" | "FAILED";
+  /** DELETED once backup_backup_dest_option's recovery window expired it (expireCopies). */
+  fileStatus?: "AVAILABLE" | "DELETED";
   readonly start: number;
   end: number | null;
   readonly dest: string;
@@ -47,6 +49,8 @@ export function backupBackup(s: ClusterState, stmt: string, now: number): boolea
     if (!live.some((x) => x.type === "full")) throw new ObError("noBackupData");
     const wanted = m[2] ? live.filter((x) => x.setId === Number(m![2])) : live;
     if (m[2] && wanted.length === 0) throw new ObError("noBackupData");
+    // An expired copy still counts as a copy made (guess: no source shows whether an expired copy is
+    // made again; counting it keeps a copy window shorter than the primary's from copying daily).
     const copied = (tenantId: number, id: number) => copiesOf(s).filter((c) => c.kind === "set" && c.tenantId === tenantId && c.id === id && c.status === "SUCCESS" && c.dest === dest).length;
     const todo = wanted.filter((x) => copied(x.tenantId, x.setId) < times && (m![2] === undefined || copied(x.tenantId, x.setId) === 0));
     if (todo.length === 0) throw new ObError("noBackupData");
@@ -92,4 +96,75 @@ export function settleCopies(s: ClusterState, now: number): void {
       c.comment = (e as Error).message;
     }
   }
+}
+
+/**
+ * `backup_backup_dest_option` as 3.x's ObBackupDestOpt::init / check_backup_dest_opt take it for
+ * the second destination (share/backup/ob_backup_struct.cpp; its unit test): `key=value` pairs
+ * joined by `&`, no blanks, no empty value. Only recovery_window and auto_delete_obsolete_backup
+ * (and auto_update_reserved_backup_timestamp) belong there: backup_copies and
+ * log_archive_piece_switch_interval are refused with OB_INVALID_ARGUMENT (the unit test);
+ * log_archive_checkpoint_interval too (guess: the test that refuses it also holds backup_copies).
+ */
+export function checkBackupBackupDestOption(value: string): void {
+  if (value === "") return;
+  const pairs = value.split("&").map((part) => /^([a-z_]+)=(\S+)$/i.exec(part));
+  if (/\s/.test(value) || pairs.some((m) => m === null)) throw new ObError("invalidArgument");
+  const opt: Record<string, string> = {};
+  for (const m of pairs as RegExpExecArray[]) opt[m[1].toLowerCase()] = m[2];
+  const bool = (v: string | undefined) => (v === undefined ? false : /^(true|on|yes|1)$/i.test(v) ? true : /^(false|off|no|0)$/i.test(v) ? false : undefined);
+  for (const key of Object.keys(opt)) if (!["recovery_window", "auto_delete_obsolete_backup", "auto_update_reserved_backup_timestamp"].includes(key)) throw new ObError("invalidArgument");
+  if (opt.recovery_window !== undefined && Number.isNaN(intervalMs(opt.recovery_window))) throw new ObError("invalidArgument");
+  const autoDelete = bool(opt.auto_delete_obsolete_backup);
+  const autoTouch = bool(opt.auto_update_reserved_backup_timestamp);
+  if (autoDelete === undefined || autoTouch === undefined) throw new ObError("invalidArgument");
+  if (autoDelete && autoTouch) throw new ObError("notSupported", "auto delete and touch backup at same time is");
+}
+
+/** A config time interval (`14d`, `12h`, `30m`, `90s`, `500ms`; a bare number is µs) in ms; NaN when not one. */
+export function intervalMs(text: string): number {
+  const m = /^(\d+)(us|ms|s|m|h|d)?$/i.exec(text.trim());
+  if (!m) return Number.NaN;
+  const unit = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "us").toLowerCase() as "us"];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * What the root service's auto delete does for the second destination when
+ * backup_backup_dest_option has auto_delete_obsolete_backup=true (ObBackupDataClean, clean type
+ * DELETE OBSOLETE BACKUP BACKUP): copies there older than its recovery_window expire, by the rule
+ * the first destination's sets follow (the newest full copy outside the window and every copy
+ * after it stay); their files are removed from the second destination, the sets themselves (COPY_ID
+ * 0) are not touched. A piece copy expires once its round is over and the oldest kept full copy
+ * began after the piece copy was made.
+ */
+export function expireCopies(s: ClusterState, now: number): number {
+  const opt = parseDestOption(s.params.backup_backup_dest_option ?? "");
+  const window = intervalMs(opt.recovery_window ?? "0");
+  if (opt.auto_delete_obsolete_backup?.toLowerCase() !== "true" || !(window > 0)) return 0;
+  const horizon = now - window;
+  let removed = 0;
+  const live = (c: CopyRecord) => c.status === "SUCCESS" && c.fileStatus !== "DELETED" && c.end !== null;
+  const expire = (c: CopyRecord, rel: string, names: readonly string[], setId: number) => {
+    try {
+      removeFiles(liveDest(s, c.tenantId, c.dest), rel, names);
+    } catch {
+      return; // the storage refused: the copy stays for a later pass
+    }
+    c.fileStatus = "DELETED";
+    s.clean.push({ tenantId: c.tenantId, setId, start: now, end: now, type: "DELETE OBSOLETE BACKUP BACKUP" });
+    removed++;
+  };
+  for (const tenantId of new Set(copiesOf(s).map((c) => c.tenantId))) {
+    const typeOf = (c: CopyRecord) => s.sets.find((x) => x.tenantId === tenantId && x.setId === c.id)?.type;
+    const sets = copiesOf(s).filter((c) => c.kind === "set" && c.tenantId === tenantId && live(c)).sort((a, b) => a.id - b.id);
+    const anchor = [...sets].reverse().find((c) => typeOf(c) === "full" && c.end! <= horizon);
+    if (!anchor) continue;
+    for (const c of sets) if (c.id < anchor.id) expire(c, setRel(s, tenantId, c.id, typeOf(c) ?? "full"), ["macro_block_data", "backup_set_info"], c.id);
+    const round = s.archive[String(tenantId)]?.round ?? 0;
+    for (const c of copiesOf(s).filter((p) => p.kind === "piece" && p.tenantId === tenantId && live(p) && p.id < round && p.end! < anchor.start)) {
+      expire(c, [s.name, String(s.clusterId), "incarnation_1", String(tenantId), "clog", String(c.id)].join("/"), ["archive_key"], 0);
+    }
+  }
+  return removed;
 }

@@ -22,6 +22,8 @@ export const OB_ERRORS = {
   unknownTable: { code: 1146, sqlState: "42S02", text: "Table '%s' doesn't exist" },
   unknownColumn: { code: 1054, sqlState: "42S22", text: "Unknown column '%s' in 'field list'" },
   unknownTenant: { code: 5160, sqlState: "HY000", text: "Unknown tenant '%s'", guess: true },
+  // OB_INVALID_ARGUMENT: e.g. a malformed backup_backup_dest_option (ObBackupDestOpt::init).
+  invalidArgument: { code: 4002, sqlState: "HY000", text: "Invalid argument" },
   opNotAllow: { code: 4179, sqlState: "HY000", text: "%s not allowed" },
   entryExist: { code: 4017, sqlState: "HY000", text: "Entry already exist" },
   entryNotExist: { code: 4018, sqlState: "HY000", text: "Entry not exist" },

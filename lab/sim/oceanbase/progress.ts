@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ArchiveRecord, BackupKind, ClusterState, JobRecord, isV4 } from "./state";
 import { filePath, putFiles, removeFiles } from "./store";
-import { settleCopies } from "./backup-backup";
+import { expireCopies, settleCopies } from "./backup-backup";
 import { displayDest } from "./oss/signature";
 import { OB_ERRORS } from "./errors";
 import { hostWithoutMount } from "./mount";
@@ -36,6 +36,7 @@ export function settle(s: ClusterState, now: number, labDir?: string): void {
   }
   settleCopies(s, now);
   cleanObsolete(s, now);
+  if (!isV4(s)) expireCopies(s, now);
 }
 
 function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now: number): void {
@@ -130,7 +131,7 @@ function windowDays(s: ClusterState, tenantId: number, automatic: boolean): numb
  * that path's current keys (OceanBase keeps one storage info per root path, so new keys for the
  * same path serve the old sets too).
  */
-function liveDest(s: ClusterState, tenantId: number, dest: string): string {
+export function liveDest(s: ClusterState, tenantId: number, dest: string): string {
   const current = isV4(s) ? [s.tenantParams[String(tenantId)]?.data_backup_dest ?? ""] : [s.params.backup_dest ?? "", s.params.backup_backup_dest ?? ""];
   return current.find((d) => d !== "" && displayDest(d) === displayDest(dest)) ?? dest;
 }

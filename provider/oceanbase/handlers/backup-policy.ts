@@ -4,6 +4,7 @@ import { connectionKey, parseConnection } from "../../core/connection";
 import { cronBegin, cronEnd } from "../commands";
 import { PlanRefusal, endpoint, planPolicy, planPolicyDelete, targets, unverifiedKeys } from "../plan";
 import { readPolicy, type BackupSetRow, type PolicyActual } from "../read";
+import { copyExpiryDays } from "../sql";
 import { destUri, sameDest, withoutKeys } from "../storage";
 import type { BackupPolicySpec } from "../schema";
 import { validatePolicy } from "../validate";
@@ -66,7 +67,7 @@ export const backupPolicyLogic: Logic<BackupPolicySpec, PolicyActual> = {
       lastFull: last(c.sets, "full"),
       lastIncremental: last(c.sets, "incremental"),
       backupSets: c.sets.filter((x) => x.fileStatus === "AVAILABLE").length,
-      secondary: s.secondary || c.backupBackupDest !== "" ? { backupBackupDest: withoutKeys(c.backupBackupDest), destinationAsDeclared: sameDest(c.backupBackupDest, s.secondary ? destUri(s.secondary.storage) : ""), copiedSets: [...new Set(c.copies.filter((x) => x.status === "SUCCESS" && x.fileStatus === "AVAILABLE").map((x) => x.setId))].length } : null,
+      secondary: s.secondary || c.backupBackupDest !== "" ? { backupBackupDest: withoutKeys(c.backupBackupDest), destinationAsDeclared: sameDest(c.backupBackupDest, s.secondary ? destUri(s.secondary.storage) : ""), copiedSets: [...new Set(c.copies.filter((x) => x.status === "SUCCESS" && x.fileStatus === "AVAILABLE").map((x) => x.setId))].length, expiryDays: copyExpiryDays(c.backupBackupDestOption) || null } : null,
       ...job,
     };
   },

@@ -48,7 +48,7 @@ const FIELDS: Record<string, (s: string) => object> = {
   "secondary.schedule.time": (s) => ({ secondary: { ...base().secondary, schedule: { ...base().secondary.schedule, time: s } } }),
 };
 const job = { home: "/home/admin", cron: "", scriptSha256: null, cnfSha256: null, cnfMode: null, runs: [], alarms: [], keys: "" };
-const fresh3: PolicyActual = { cluster: { version: "3.2.4.0", backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "STOP", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "IDLE", lastMergedTime: 0, archiveStartMs: 0 }, job };
+const fresh3: PolicyActual = { cluster: { version: "3.2.4.0", backupDest: "", backupDestOption: {}, backupBackupDest: "", backupBackupDestOption: {}, archiveStatus: "STOP", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "IDLE", lastMergedTime: 0, archiveStartMs: 0 }, job };
 
 test("every string field, every hostile string: refused naming the field, or planned into exact SQL and parsable shell", () => {
   const strings = hostile("/tmp/canary");

@@ -1,4 +1,4 @@
-import { planPolicy, unverifiedKeys } from "../../../provider/oceanbase/plan";
+import { planPolicy, planPolicyDelete, unverifiedKeys } from "../../../provider/oceanbase/plan";
 import type { PolicyActual } from "../../../provider/oceanbase/read";
 import { validatePolicy } from "../../../provider/oceanbase/validate";
 
@@ -17,7 +17,7 @@ const spec = (extra: object = {}) => {
   return v.spec;
 };
 const job = { home: "/home/admin", cron: "", scriptSha256: null, cnfSha256: null, cnfMode: null, runs: [], alarms: [], keys: "" };
-const cluster3 = (o: Partial<PolicyActual["cluster"]> = {}): PolicyActual["cluster"] => ({ version: "3.2.4.0", backupDest: "", backupDestOption: {}, backupBackupDest: "", archiveStatus: "STOP", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "IDLE", lastMergedTime: 0, archiveStartMs: 0, ...o });
+const cluster3 = (o: Partial<PolicyActual["cluster"]> = {}): PolicyActual["cluster"] => ({ version: "3.2.4.0", backupDest: "", backupDestOption: {}, backupBackupDest: "", backupBackupDestOption: {}, archiveStatus: "STOP", archiveRound: 0, sets: [], copies: [], running: [], mergeStatus: "IDLE", lastMergedTime: 0, archiveStartMs: 0, ...o });
 const sqlOf = (plan: ReturnType<typeof planPolicy>) => plan.flatMap((p) => p.operations).filter((o) => o.kind === "sql").map((o) => o.describe);
 
 test("3.x: the secondary destination is set after backup_dest and tested like it; a new backup_dest clears backup_backup_dest first (OceanBase refuses it otherwise)", () => {
@@ -30,6 +30,36 @@ test("3.x: the secondary destination is set after backup_dest and tested like it
   const { secondary: _drop, ...rest } = spec();
   const off = planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ backupDest: "file:///nfs/backup", backupBackupDest: "file:///nfs2/backup" }), job }, "B", "E");
   expect(sqlOf(off)[0]).toContain("ALTER SYSTEM SET backup_backup_dest = ''");
+});
+
+test("3.x: the copies expire after the primary's cleanup window unless secondary.expiryDays says otherwise; set once, repaired when changed by hand, turned off with the secondary", () => {
+  const optionSql = (plan: ReturnType<typeof planPolicy>) => sqlOf(plan).join("; ").split("; ").filter((x) => /backup_backup_dest_option/.test(x));
+  const base = { backupDest: "file:///nfs/backup", backupBackupDest: "file:///nfs2/backup", backupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "false", log_archive_piece_switch_interval: "1d" } };
+  const cleanup = { cleanup: { enabled: true, expiryDays: 7 } };
+  expect(optionSql(planPolicy(spec(cleanup), { cluster: cluster3(base), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=7d&auto_delete_obsolete_backup=true'"]);
+  const three = spec({ ...cleanup, secondary: { ...spec().secondary, expiryDays: 3 } });
+  expect(optionSql(planPolicy(three, { cluster: cluster3(base), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=3d&auto_delete_obsolete_backup=true'"]);
+  // As declared: nothing to do. Auto-delete turned off by hand: set again.
+  expect(optionSql(planPolicy(three, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "3d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual([]);
+  expect(optionSql(planPolicy(three, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "3d", auto_delete_obsolete_backup: "false" } }), job }, "B", "E"))).toHaveLength(1);
+  // Cleanup off and no expiryDays: the copies never expire, as the primary's sets.
+  expect(optionSql(planPolicy(spec(), { cluster: cluster3(base), job }, "B", "E"))).toEqual([]);
+  // The secondary removed: nothing may go on deleting its copies.
+  const { secondary: _drop, ...rest } = spec(cleanup);
+  expect(optionSql(planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
+});
+
+test("3.x delete: the copies' auto-delete is turned off (nothing goes on expiring them), archiving kept", () => {
+  const expiring = cluster3({ archiveStatus: "DOING", backupBackupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "true" } });
+  expect(sqlOf(planPolicyDelete(spec(), { cluster: expiring, job }))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
+  expect(sqlOf(planPolicyDelete(spec({ stopArchivingOnDelete: true }), { cluster: expiring, job }))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''; ALTER SYSTEM NOARCHIVELOG"]);
+  expect(sqlOf(planPolicyDelete(spec(), { cluster: cluster3({ archiveStatus: "DOING" }), job }))).toEqual([]);
+});
+
+test("check: secondary.expiryDays is a whole number of days, at least 1", () => {
+  const v = validatePolicy({ name: "weekly", cluster: { connection: conn, password: "p" }, storage: { name: "nfs", file: { path: "/nfs/backup" } }, schedule: { period: "week", days: [{ day: 7, mode: "full" }], time: "01:00" }, secondary: { storage: { name: "nfs2", file: { path: "/nfs2/backup" } }, schedule: { period: "week", days: [1], time: "05:00" }, expiryDays: 0.5 }, job: { connection: conn } });
+  expect(v.ok).toBe(false);
+  expect(JSON.stringify(!v.ok && v.failures)).toMatch(/secondary\.expiryDays.*whole number of days/);
 });
 
 test("4.x: secondary is refused before any step, saying why", () => {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { ObError } from "../errors";
 import { cleanObsolete, filePath, newJob, parseDays, parseDestOption } from "../progress";
 import { ClusterState } from "../state";
-import { backupBackup } from "../backup-backup";
+import { backupBackup, checkBackupBackupDestOption } from "../backup-backup";
 import { displayDest } from "../oss/signature";
 
 /**
@@ -95,6 +95,7 @@ function setParameter(s: ClusterState, name: string, value: string, _now: number
   if (name === "backup_dest") checkBackupDest(s, value);
   else if (name === "backup_dest_option") checkDestOption(s, value);
   else if (name === "backup_backup_dest") checkBackupBackupDest(s, value);
+  else if (name === "backup_backup_dest_option") checkBackupBackupDestOption(value);
   s.params[name] = value;
 }
 

@@ -38,7 +38,7 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
         // Backup of backups: a finished copy of a set is the same set with the next COPY_ID.
         ...(s.copies ?? []).filter((c) => c.kind === "set" && c.status !== "RUNNING").flatMap((c) => {
           const x = s.sets.find((y) => y.tenantId === c.tenantId && y.setId === c.id);
-          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, RESULT: c.status === "SUCCESS" ? 0 : -9000, BACKUP_DEST: displayDest(c.dest) }] : [];
+          return x ? [{ INCARNATION: 1, TENANT_ID: c.tenantId, BS_KEY: c.id, COPY_ID: c.copyId, BACKUP_TYPE: x.type === "full" ? "D" : "I", ENCRYPTION_MODE: "NONE", STATUS: c.status === "SUCCESS" ? "SUCCESS" : "FAILED", FILE_STATUS: c.status === "SUCCESS" ? c.fileStatus ?? "AVAILABLE" : "INCOMPLETE", START_TIME: datetime(c.start), COMPLETION_TIME: datetime(c.end), ELAPSED_SECONDES: Math.round(((c.end ?? c.start) - c.start) / 1000), KEEP: "NO", OUTPUT_BYTES: x.bytes, RESULT: c.status === "SUCCESS" ? 0 : -9000, BACKUP_DEST: displayDest(c.dest) }] : [];
         }),
       ],
     ),
@@ -47,7 +47,7 @@ const V3: Record<string, (s: ClusterState, now: number) => Table> = {
       ["INCARNATION", "TENANT_ID", "ROUND_ID", "BACKUP_PIECE_ID", "COPY_ID", "STATUS", "FILE_STATUS", "BACKUP_DEST"],
       [
         ...Object.entries(s.archive).filter(([, a]) => a.startedAt !== null).map(([t, a]) => ({ INCARNATION: 1, TENANT_ID: Number(t), ROUND_ID: a.round, BACKUP_PIECE_ID: a.pieceSwitchDays > 0 ? 1 : 0, COPY_ID: 0, STATUS: a.status === "DOING" ? "ACTIVE" : "FROZEN", FILE_STATUS: "AVAILABLE", BACKUP_DEST: displayDest(a.dest) })),
-        ...(s.copies ?? []).filter((c) => c.kind === "piece" && c.status !== "RUNNING").map((c) => ({ INCARNATION: 1, TENANT_ID: c.tenantId, ROUND_ID: c.id, BACKUP_PIECE_ID: 1, COPY_ID: c.copyId, STATUS: "FROZEN", FILE_STATUS: c.status === "SUCCESS" ? "AVAILABLE" : "INCOMPLETE", BACKUP_DEST: displayDest(c.dest) })),
+        ...(s.copies ?? []).filter((c) => c.kind === "piece" && c.status !== "RUNNING").map((c) => ({ INCARNATION: 1, TENANT_ID: c.tenantId, ROUND_ID: c.id, BACKUP_PIECE_ID: 1, COPY_ID: c.copyId, STATUS: "FROZEN", FILE_STATUS: c.status === "SUCCESS" ? c.fileStatus ?? "AVAILABLE" : "INCOMPLETE", BACKUP_DEST: displayDest(c.dest) })),
       ],
     ),
   CDB_OB_BACKUP_PROGRESS: (s) =>
@@ -163,6 +163,7 @@ export function parameterRows(s: ClusterState): Row[] {
     names.backup_dest = displayDest(s.params.backup_dest ?? "");
     names.backup_dest_option = s.params.backup_dest_option ?? "";
     names.backup_backup_dest = displayDest(s.params.backup_backup_dest ?? "");
+    names.backup_backup_dest_option = s.params.backup_backup_dest_option ?? "";
     names.backup_log_archive_option = s.params.backup_log_archive_option ?? "OPTIONAL COMPRESSION=ENABLE";
   }
   for (const [k, v] of Object.entries(s.params)) if (!(k in names)) names[k] = v;
