@@ -7,9 +7,9 @@
  * (`ALREADY_VOTING_CODE`): it is only a fallback, for a member that became a voter between the
  * last look and the add.
  */
-import { bash, quote, sh } from "../core/quote/sh";
+import { bash, sh } from "../core/quote/sh";
 import { PROGRESS_MARK } from "../core/operation";
-import { disqlCommand, SCRIPT_SPLIT } from "./commands";
+import { disqlCommand, scriptOf } from "./commands";
 import { ALREADY_VOTING_CODE } from "./sql";
 
 /**
@@ -19,18 +19,17 @@ import { ALREADY_VOTING_CODE } from "./sql";
  */
 export function addLearnerUnlessVotingCommand(l: { dmHome?: string }, member: string, waitMs: number): string {
   const secs = Math.ceil(waitMs / 1000);
-  const part = (k: number) => `printf '%s\\n' "$all" | awk -v want=${k} -v split_line=${quote(SCRIPT_SPLIT)} '$0 == split_line { k++; next } k == want'`;
   const say = (text: string) => sh`printf '%s%s\n' ${PROGRESS_MARK} ${text}`;
   return bash(
     `all=$(cat); end=$((SECONDS + ${secs})); ` +
-      `while :; do st=$(${part(0)} | ${disqlCommand(l)} 2>/dev/null | tr -d ' \\r' | tr 'a-z' 'A-Z' | grep -E '^(TRUE|FALSE)[|]' | head -n 1); ` +
+      `while :; do st=$(${scriptOf("0")} | ${disqlCommand(l)} 2>/dev/null | tr -d ' \\r' | tr 'a-z' 'A-Z' | grep -E '^(TRUE|FALSE)[|]' | head -n 1); ` +
       `if [ "$st" = "FALSE|OPEN" ]; then ${say(`${member} votes (V$GLOBAL_RAFT_INFO on the leader: IS_LEARNER FALSE, OPEN): nothing to add`)}; exit 0; fi; ` +
       // Listed as a learner: it was added before; the leader takes it again.
       `case "$st" in TRUE*) break;; esac; ` +
       `if [ "$SECONDS" -ge "$end" ]; then break; fi; sleep 1; done; ` +
       sh`printf '%s%s' ${PROGRESS_MARK} ${`${member} is not shown voting (V$GLOBAL_RAFT_INFO on the leader: `}; ` +
       `printf '%s): adding it\\n' "\${st:-not listed}"; ` +
-      `out=$(${part(1)} | ${disqlCommand(l)}); rc=$?; printf '%s\\n' "$out"; if [ "$rc" -eq 0 ]; then exit 0; fi; ` +
+      `out=$(${scriptOf("1")} | ${disqlCommand(l)}); rc=$?; printf '%s\\n' "$out"; if [ "$rc" -eq 0 ]; then exit 0; fi; ` +
       sh`if printf '%s\n' "$out" | grep -qF -- ${`[${ALREADY_VOTING_CODE}]`}; then ` +
       say(`${member}: DM answered ${ALREADY_VOTING_CODE} (taken as "already a voting member"; the code is a guess): nothing to add`) +
       `; exit 0; fi; exit "$rc"`,

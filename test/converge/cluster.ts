@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { MEMBER_READS } from "../examples/helpers";
 import { REPO, startLab, type Lab } from "../helpers/lab";
 
 const ENGINE = path.join(REPO, "dist", "lab", "engine", "cli.js");
@@ -210,9 +211,9 @@ function parseLine(l: string): EngineEvent | undefined {
   }
 }
 
-/** Commands that change something: anything but the provider's two reads (host state, catalog). */
+/** Commands that change something: anything but the provider's reads (host state, catalog, members' RAFT reads). */
 export function mutating(commands: { host: string; command: string }[]): { host: string; command: string }[] {
-  return commands.filter((c) => !/^printf '%s path %s ' '--dbcluster-[0-9a-f]+---state'/.test(c.command) && c.command.trim() !== "'disql' -S -L /nolog");
+  return commands.filter((c) => !/^printf '%s path %s ' '--dbcluster-[0-9a-f]+---state'/.test(c.command) && c.command.trim() !== "'disql' -S -L /nolog" && !MEMBER_READS.test(c.command));
 }
 
 /** Step events of a run by operation: `{update: ["dpc-bp-raft-RAFT_1"], ...}` (same steps left out). */

@@ -11,7 +11,8 @@
  * three fault domains.
  */
 import { startLab, type Lab } from "../helpers/lab";
-import { catalog, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upFailingAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { MEMBER_READS } from "../examples/helpers";
+import { catalog, commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upFailingAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
@@ -149,6 +150,21 @@ test("2. member addition interrupted at a newcomer's restore, then at SP_ADD_RAF
   const g = await group();
   expect(g.members).toEqual(["BP31", "BP32", "BP34", "BP35", "BP36"]);
   expect(g.shadows).toEqual([victim]);
+});
+
+test("2b. a refresh reads RAFT_3's members with one command per host: BP35's disql failing on host1 is told apart, BP31 beside it still read", async () => {
+  const mark = commandMark(lab);
+  // Keyed on BP35's login line: only its own disql run fails, inside host1's one command.
+  await lab.fault("host1", "fail", "disql", 1, "--when", `@${lab.host("host1").address}:${BP35.portNum}`);
+  const r = await stack.engine("refresh", t);
+  ok(r);
+  expect(failurePending("host1", "disql")).toBe(false);
+  const reads = commandsSince(lab, mark).filter((c) => MEMBER_READS.test(c.command));
+  // [host, disql runs in its one command]: host1 runs BP31 and BP35, the other hosts one member each
+  expect(reads.map((c) => [c.host, c.command.split(" -S -L /nolog ").length - 1]).sort()).toEqual([["host1", 2], ["host2", 1], ["host3", 1], ["host4", 1]]);
+  const said = r.events.map((e) => String(e.log?.message ?? "")).filter((m) => /V\$RLOG_RAFT_INFO/.test(m));
+  expect(said.filter((m) => /BP35@\S+: reading V\$RLOG_RAFT_INFO failed \(exit \d+\)/.test(m))).toHaveLength(1);
+  expect(said.filter((m) => !/BP35@/.test(m))).toEqual([]);
 });
 
 test("3. member removal interrupted after the members stopped, before they were unregistered: the next up unregisters them", async () => {

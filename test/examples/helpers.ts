@@ -170,14 +170,18 @@ export function since(lab: Lab, m: Map<string, number>): HostCommand[] {
     .sort((a, b) => a.time.localeCompare(b.time));
 }
 
+/** The members' RAFT reads of a group on one host, one disql run each (`disqlEachCommand`). */
+export const MEMBER_READS = /^m='--dbcluster-[0-9a-f]+--'; all=\$\(cat\); printf '\n%s begin %s\n' "\$m" '0'; /;
+
 /**
- * The provider's two read commands: an instance's host-state read (its marker lines) and a
- * catalog read (`disql -S -L /nolog`, the script on stdin). Anything else changes something.
+ * The provider's read commands: an instance's host-state read (its marker lines), a catalog read
+ * (`disql -S -L /nolog`, the script on stdin) and the members' reads of a group on one host
+ * (`MEMBER_READS`). Anything else changes something.
  * A disql run can also carry catalog changes on stdin, which the log does not show: tests that
  * use this also compare the catalog before and after and check that no step was logged.
  */
 export function isRead(c: HostCommand): boolean {
-  if (/^printf '%s path %s\n' '--dbcluster-[0-9a-f]+---state'/.test(c.command)) return true;
+  if (/^printf '%s path %s\n' '--dbcluster-[0-9a-f]+---state'/.test(c.command) || MEMBER_READS.test(c.command)) return true;
   return /^'?(\S*\/)?disql'? -S -L \/nolog$/.test(c.command);
 }
 

@@ -2,19 +2,20 @@
  * What a multi-replica group's running members say of their replication, read where DM8 shows
  * it: each member's own V$RLOG_RAFT_INFO (§12.17: its RAFT_SHADOW), and V$GLOBAL_RAFT_INFO on a
  * BP group's leader, which runs in BS mode and shows the whole cluster; the MP shows only the MP
- * group's rows (ch. 12), which the catalog read already has. One disql run per running member,
- * all at once, after the catalog read named the leader; if the leader's cluster-wide view fails,
- * one more run on another member for it.
+ * group's rows (ch. 12), which the catalog read already has. After the catalog read named the
+ * leader: one remote command per host, running one disql per member on it (`disqlEachCommand`),
+ * hosts in parallel; if the leader's cluster-wide view fails, one more run on another member for it.
  */
 import type { RunContext } from "../../converge";
 import { HostKeyMismatchError } from "../../core/errors";
 import { redact } from "../../core/redact";
+import type { ExecResult } from "../../core/ssh";
 import { CatalogView, parseMemberRaft, withMemberReads, type Catalog, type MemberRaftRead } from "../catalog";
-import { disqlCommand, type HostState } from "../commands";
+import { disqlEachCommand, disqlScripts, parseDisqlEach, type HostState } from "../commands";
 import { targetOf } from "../ops";
 import type { MemberSpec, RaftGroupSpec } from "../schema";
 import { memberRaftScript } from "../sql";
-import { execFor, stderrTail } from "./read";
+import { execFor, marker, stderrTail } from "./read";
 
 /** `removed`: members the previous inputs had and these do not (whether one is a shadow decides if it may leave online). */
 export async function readMemberRaft(
@@ -30,12 +31,12 @@ export async function readMemberRaft(
   const leader = raftId === undefined ? undefined : view.leaderOf(raftId);
   const running = [...spec.members, ...removed].filter((m) => (hosts[m.name]?.pids.length ?? 0) > 0);
   const isLeader = (m: MemberSpec) => leader !== undefined && leader.name.toUpperCase() === m.name.toUpperCase();
-  const reads = new Map(await Promise.all(running.map(async (m) => [m.name, await readOne(ctx, spec, m, spec.role !== "MP" && isLeader(m))] as const)));
+  const reads = await readMembers(ctx, spec, running.map((m) => ({ m, global: spec.role !== "MP" && isLeader(m) })));
   // The leader's cluster-wide view failed (or the MP names none): any other BS-mode member shows
   // it too (every BP of a multi-replica group runs in BS mode, `serverDpcMode`).
   if (spec.role !== "MP" && ![...reads.values()].some((r) => r.global !== null)) {
     for (const m of running.filter((x) => !isLeader(x) && reads.get(x.name)?.shadow !== null)) {
-      const r = await readOne(ctx, spec, m, true);
+      const r = (await readMembers(ctx, spec, [{ m, global: true }])).get(m.name)!;
       if (r.global === null) continue;
       reads.set(m.name, r);
       break;
@@ -44,21 +45,48 @@ export async function readMemberRaft(
   return withMemberReads(catalog, Object.fromEntries(reads));
 }
 
-async function readOne(ctx: RunContext, spec: RaftGroupSpec, m: MemberSpec, global: boolean): Promise<MemberRaftRead> {
-  const t = targetOf(m.connection);
+interface Ask {
+  readonly m: MemberSpec;
+  /** Also V$GLOBAL_RAFT_INFO. */
+  readonly global: boolean;
+}
+
+/** Every asked member read: one remote command per host (connection), hosts in parallel. */
+async function readMembers(ctx: RunContext, spec: RaftGroupSpec, asks: readonly Ask[]): Promise<Map<string, MemberRaftRead>> {
+  const byHost = new Map<string, Ask[]>();
+  for (const a of asks) {
+    const k = targetOf(a.m.connection).connKey;
+    byHost.set(k, [...(byHost.get(k) ?? []), a]);
+  }
+  const onHosts = await Promise.all([...byHost].map(([connKey, onHost]) => readOnHost(ctx, spec, connKey, onHost)));
+  return new Map(onHosts.flat());
+}
+
+async function readOnHost(ctx: RunContext, spec: RaftGroupSpec, connKey: string, asks: readonly Ask[]): Promise<[string, MemberRaftRead][]> {
+  const host = targetOf(asks[0].m.connection).host;
+  const frame = marker();
+  const scripts = asks.map((a) => memberRaftScript({ password: spec.sysdbaPassword, ip: a.m.ip, port: a.m.portNum }, a.global));
+  let r: ExecResult;
   try {
-    const r = await execFor([{ ctx, connKey: t.connKey }], disqlCommand(m), memberRaftScript({ password: spec.sysdbaPassword, ip: m.ip, port: m.portNum }, global));
-    const read = parseMemberRaft(r.stdout);
-    // What is missing is then taken from elsewhere (another member, the previous inputs) or refused: say why.
-    if (r.code !== 0 || !read.complete)
-      ctx.log.info(
-        `${m.name}@${t.host}: reading V$RLOG_RAFT_INFO${global ? " and V$GLOBAL_RAFT_INFO" : ""} ` +
-          `${r.code !== 0 ? `failed (exit ${r.code})` : "stopped before its end marker"}: ${redact(stderrTail(r)) || "(no stderr)"}`,
-      );
-    return { shadow: read.shadow, global: read.global, bakUseAp: read.bakUseAp };
+    r = await execFor([{ ctx, connKey }], disqlEachCommand(asks.map((a) => a.m), frame), disqlScripts(scripts));
   } catch (err) {
     if (err instanceof HostKeyMismatchError) throw err;
-    ctx.log.info(`${m.name}@${t.host}: V$RLOG_RAFT_INFO not readable: ${err instanceof Error ? err.message : String(err)}`);
-    return { shadow: null, global: null };
+    for (const a of asks) ctx.log.info(`${a.m.name}@${host}: V$RLOG_RAFT_INFO not readable: ${err instanceof Error ? err.message : String(err)}`);
+    return asks.map((a) => [a.m.name, { shadow: null, global: null }]);
   }
+  const runs = parseDisqlEach(r.stdout, asks.length, frame);
+  return asks.map((a, i) => {
+    // A run cut short (or never begun) has no status of its own: the command's, and its stderr.
+    const run = runs[i];
+    const code = run?.code ?? r.code;
+    const stderr = run && run.code !== null ? run.stderr : r.stderr;
+    const read = parseMemberRaft(run?.stdout ?? "");
+    // What is missing is then taken from elsewhere (another member, the previous inputs) or refused: say why.
+    if (code !== 0 || run?.code === null || !read.complete)
+      ctx.log.info(
+        `${a.m.name}@${host}: reading V$RLOG_RAFT_INFO${a.global ? " and V$GLOBAL_RAFT_INFO" : ""} ` +
+          `${code !== 0 ? `failed (exit ${code})` : "stopped before its end marker"}: ${redact(stderrTail({ stderr })) || "(no stderr)"}`,
+      );
+    return [a.m.name, { shadow: read.shadow, global: read.global, bakUseAp: read.bakUseAp }];
+  });
 }

@@ -20,7 +20,8 @@ import { targetOf } from "../ops";
 import type { ConnectionArgs, MpLogin } from "../schema";
 import { catalogReadScript } from "../sql";
 
-const marker = () => `--dbcluster-${randomBytes(12).toString("hex")}--`;
+/** A fresh random marker for framing a read's output (no file content or output can forge it). */
+export const marker = () => `--dbcluster-${randomBytes(12).toString("hex")}--`;
 
 /**
  * A batch key: everything that makes the callers of a batch interchangeable. The identity key

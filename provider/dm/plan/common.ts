@@ -20,7 +20,7 @@ import {
   waitFollowingCommand,
   waitLeaderCommand,
   waitStoppedCommand,
-  SCRIPT_SPLIT,
+  disqlScripts,
   restoreOnlineSetCommand,
   type InstanceLayout,
 } from "../commands";
@@ -177,7 +177,7 @@ export function waitLeaderOp(runOn: Place, logins: readonly MpLogin[], password:
     kind: "wait-leader",
     describe: `wait until one of ${members.join(", ")} is PRIMARY and OPEN in the MP catalog`,
     command: waitLeaderCommand(runOn, members, DEFAULTS.electionTimeoutMs),
-    stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
+    stdin: disqlScripts(scripts),
     reason,
     timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
     ...(hint ? { hint } : {}),
@@ -192,7 +192,7 @@ export function waitFollowingOp(runOn: Place, logins: readonly MpLogin[], passwo
     kind: "wait-following",
     describe: `wait until ${members.join(", ")} follow the leader in the MP catalog`,
     command: waitFollowingCommand(runOn, members, DEFAULTS.electionTimeoutMs),
-    stdin: scripts.join(`${SCRIPT_SPLIT}\n`),
+    stdin: disqlScripts(scripts),
     reason,
     timeoutMs: DEFAULTS.electionTimeoutMs + 15_000,
   };

@@ -13,7 +13,7 @@
  * A restore goes only over a blank directory: a member whose database has run before, or holds
  * a RAFT configuration, is refused (its data is not proven disposable).
  */
-import { disqlCommand, files, SCRIPT_SPLIT } from "../../commands";
+import { disqlCommand, disqlScripts, files } from "../../commands";
 import { DEFAULTS } from "../../defaults";
 import { addLearnerUnlessVotingCommand } from "../../learner-command";
 import { parseDmarchIni } from "../../ini";
@@ -111,7 +111,7 @@ function rejoinOp(v: GroupView, leader: MemberSpec, m: MemberSpec, statements: r
       `every 1s ${disql}, ${look} until FALSE|OPEN (votes: nothing to add) or TRUE (a learner); then ${disql}, the statements, EXIT`,
     ),
     command,
-    stdin: `${query}${SCRIPT_SPLIT}\n${op.stdin}`,
+    stdin: disqlScripts([query, op.stdin!]),
     progress: true,
     timeoutMs: op.timeoutMs + DEFAULTS.rejoinWaitMs,
   };

@@ -1,7 +1,7 @@
 /**
  * Where a group's vertical procedures run: on its leader (DMDPC配置 §6.2.23-6.2.25 "需在当前多副本
  * 集群的主节点上执行"), logged in to the leader itself: the MP leader for MP_RAFT, the BP leader
- * (started in BS mode, commands.ts `serverDpcMode`) for a BP group (MGT §8.2.2). The configuration
+ * (started in BS mode, commands/process.ts `serverDpcMode`) for a BP group (MGT §8.2.2). The configuration
  * SP_ALTER_RAFT_NODE is given is `GroupView.voting()`, built there only.
  */
 import type { Operation } from "../../ops";
