@@ -1,4 +1,4 @@
-/** dminit: a new database from a CONTROL file fed through a named pipe. */
+/** dminit: a new database from a CONTROL file fed through a pipe. */
 import { sh } from "../../core/quote/sh";
 import { renderIni } from "../ini";
 import type { Role } from "../schema";
@@ -22,10 +22,12 @@ export const EXIT_DB_EXISTS = 17;
 /**
  * dminit with its parameters in a CONTROL file (dminit's `CONTROL=<file>`: an ini of its own
  * parameters) so that SYSDBA_PWD never reaches argv. dminit cannot read its parameters from
- * stdin, so the CONTROL "file" is a named pipe (mode 0600, in a fresh 0700 directory) fed from
- * the step's stdin: the password passes through the kernel to dminit and is never stored on a
- * disk, so a step killed at any point (SIGKILL, power loss) leaves no file holding it. The pipe
- * is removed as soon as dminit has read it; a writer that dminit never read is killed.
+ * stdin, so the CONTROL "file" is `/dev/stdin` of dminit itself, a pipe the shell feeds from the
+ * step's stdin: the password passes through the kernel to dminit and is never stored on a disk,
+ * so a step killed at any point (SIGKILL, power loss) leaves no file holding it. The pipe is the
+ * shell's own (never the session's stdin, which sshd may give as a socket that /dev/stdin cannot
+ * open). An earlier form fed a named pipe from a background writer; bash 5.2 then printed
+ * "wait_for: No record of process" on about one run in fifteen as it reaped the writer.
  * Refuses to run over an existing dm.ini.
  */
 export function dminitCommand(p: DminitParams): { command: string; stdin: string } {
@@ -48,11 +50,10 @@ export function dminitCommand(p: DminitParams): { command: string; stdin: string
     ]) + `SYSDBA_PWD = ${p.sysdbaPassword}\n`;
   const command =
     sh`if [ -e ${files.dmIni(p)} ]; then echo ${"a database already exists at " + files.dbDir(p) + "; refusing to run dminit over it"} >&2; exit ${EXIT_DB_EXISTS}; fi; ` +
-    // Safe under a caller's `set -e`: dminit's status is taken in an `if`, and the EXIT trap both
-    // removes the directory and ends a writer that dminit never read (it would block forever).
-    sh`mkdir -p ${p.path} && d=$(mktemp -d) || exit 1; w=; trap 'if [ -n "$w" ]; then kill "$w" 2>/dev/null || :; fi; rm -rf "$d"' EXIT; ` +
-    sh`ctl=$(cat) && mkfifo -m 600 "$d/dminit.ini" || exit 1; ` +
-    sh`{ printf '%s\n' "$ctl" > "$d/dminit.ini"; rm -f "$d/dminit.ini"; } & w=$!; ` +
-    sh`if ${tool(p, "dminit")} CONTROL="$d/dminit.ini"; then st=0; else st=$?; fi; exit "$st"`;
+    // Safe under a caller's `set -e`: dminit's status is taken in an `if`. A dminit that never
+    // reads leaves no writer behind: printf ends once the pipe's buffer holds the control, or on
+    // the pipe closing.
+    sh`mkdir -p ${p.path} && ctl=$(cat) || exit 1; ` +
+    sh`if printf '%s\n' "$ctl" | ${tool(p, "dminit")} CONTROL=/dev/stdin; then st=0; else st=$?; fi; exit "$st"`;
   return { command, stdin: control };
 }

@@ -22,8 +22,8 @@ rec="$FAKE_RECORD"
 printf 'argv:%s\\n' "$*" >> "$rec"
 for a in "$@"; do case "$a" in CONTROL=*) ctl="\${a#CONTROL=}";; esac; done
 [ -n "$ctl" ] || { echo "no CONTROL" >&2; exit 2; }
-printf 'mode:%s\\n' "$(stat -c %a "$ctl")" >> "$rec"
-printf 'type:%s\\n' "$(stat -c %F "$ctl")" >> "$rec"
+printf 'mode:%s\\n' "$(stat -L -c %a "$ctl")" >> "$rec"
+printf 'type:%s\\n' "$(stat -L -c %F "$ctl")" >> "$rec"
 printf 'control-path:%s\\n' "$ctl" >> "$rec"
 # read once, as a tool reads its parameter file (the CONTROL file may be a pipe)
 text=$(cat "$ctl")
