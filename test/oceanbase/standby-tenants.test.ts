@@ -4,7 +4,8 @@
  * CLI) and bare hosts 4-7 with the 4.x build; up starts and bootstraps the standby cluster on
  * hosts 4-6 and makes its t1 a standby tenant of the primary's t1, rows written on the primary
  * reach it, a second up is quiet, a killed observer is drift that the next up starts, a fourth
- * host joins zone z3 by editing (and leaves again),
+ * host joins zone z3 by editing (and leaves again), emptying z3 (which holds units) is refused before
+ * any step,
  * role primary switches over (and back) with the roles read back and no row lost, a source
  * cleared by hand shows in refresh and the next up repairs it, delete stops the standby
  * following and its observers with the data kept while the primary keeps serving.
@@ -100,6 +101,16 @@ test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a sec
   expect(fs.readdirSync(`${h7.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
   expect(fs.existsSync(`${h7.obHome}/run/observer.pid`)).toBe(false);
   expect(await waitFor("t1 still in sync", async () => ((await ids("standby")) === "1,2" ? true : undefined))).toBe(true);
+
+  // Two hosts leave z3 empty, and z3's host6 holds sys's and t1's units: refused before any step,
+  // as OceanBase refuses the DELETE SERVER itself (4734, which the lab returns too).
+  const emptyZ3 = await pair.stack.withEnv({ OB_STANDBY_HOSTS: "2" }).engine("up");
+  expect(emptyZ3.code).not.toBe(0);
+  expect(emptyZ3.out).toMatch(/zone z3 holds tenants' resource units, and OceanBase moves a unit only to another server of its zone: .*first leave z3 out of the locality and the resource pools' ZONE_LIST of sys, t1 \(their units in z3, DBA_OB_UNITS\).*or keep a server in z3\. Nothing was changed/);
+  expect(steps(emptyZ3)).toEqual([]);
+  const h6 = pair.ob.lab.host("host6").address;
+  expect((await sqlAt("standby", `ALTER SYSTEM DELETE SERVER '${h6}:2882' ZONE 'z3'`)).err).toMatch(/ERROR 4734 \(HY000\).*can not migrate out unit '\d+', no other available servers on zone 'z3', delete server not allowed/);
+  expect(await sqlAt("standby", `SELECT status FROM oceanbase.DBA_OB_SERVERS WHERE svr_ip = '${h6}'`)).toMatchObject({ out: "ACTIVE" });
 });
 
 test("role primary: demote the primary's t1, promote the standby's, point the old primary at it; a row reaches the old primary; and back, no row lost", async () => {

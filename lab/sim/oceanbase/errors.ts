@@ -63,8 +63,14 @@ export const OB_ERRORS = {
   restoreSourceUnreachable: { code: 4179, sqlState: "HY000", text: "log restore source SERVICE=%s does not answer, check network", guess: true },
   restoreSourceAccessDenied: { code: 1045, sqlState: "42000", text: "Access denied for user '%s'@'%s' (using password: YES)", guess: true },
   switchoverToPrimaryNotAllowed: { code: 4179, sqlState: "HY000", text: "%s, switchover to primary not allowed", guess: true },
-  // OB_MACHINE_RESOURCE_NOT_ENOUGH / OB_SERVER_ALREADY_DELETED (ob_errno); that DELETE SERVER returns them when no server of the zone can take the units, or for a server already deleting, is a guess, as are the texts.
+  // OB_MACHINE_RESOURCE_NOT_ENOUGH (ob_errno): that 3.x DELETE SERVER returns it when no server of the zone can take the units is a guess, as is the text.
   machineResourceNotEnough: { code: 4624, sqlState: "HY000", text: "machine resource '%s' is not enough to hold a new unit", guess: true },
+  // 4.x DELETE SERVER whose units have no other server of their zone to go to (rootserver/
+  // ob_unit_manager.cpp check_enough_resource_for_delete_server_): the statement fails with its ret,
+  // OB_ZONE_SERVER_NOT_ENOUGH (no other server in the zone) or OB_ZONE_RESOURCE_NOT_ENOUGH (none
+  // that can take a unit: inactive ones), and the text it sets with LOG_USER_ERROR(OB_DELETE_SERVER_NOT_ALLOWED).
+  zoneServerNotEnough: { code: 4734, sqlState: "HY000", text: "can not migrate out unit '%s', no other available servers on zone '%s', delete server not allowed" },
+  zoneResourceNotEnough: { code: 4733, sqlState: "HY000", text: "can not migrate out all units, zone '%s' resource not enough, delete server not allowed. You can check resource info by views: DBA_OB_UNITS, GV$OB_UNITS, GV$OB_SERVERS.\n%s" },
   // OB_SERVER_ALREADY_DELETED: rootserver/ob_server_manager.cpp delete_server, for a server whose admin status is DELETING.
   serverAlreadyDeleted: { code: 4628, sqlState: "HY000", text: "Server has already been deleted" },
   notBootstrapped: { code: 4006, sqlState: "HY000", text: "Not init", guess: true },

@@ -8,13 +8,14 @@
  * no password after bootstrap), the other hosts by ADD SERVER, each zone's IDC. Scaling by
  * editing as on 3.x: ADD ZONE / START ZONE / ADD SERVER; DELETE SERVER, a bounded wait until the
  * server left DBA_OB_SERVERS (DELETING while its units move), STOP ZONE / DELETE ZONE of an emptied
- * zone, and the removed host's observer stopped with its data kept.
+ * zone, and the removed host's observer stopped with its data kept; emptying a zone that holds units
+ * (DBA_OB_UNITS) refused before any step.
  */
 import type { Operation } from "../../core/operation";
 import { sqlOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { obString } from "../sql";
-import { precheckHost, rsListOf, scaleInPhases, serversLeaving, startOp, type Member } from "./plan";
+import { precheckHost, refuseEmptyingHeldZones, rsListOf, scaleInPhases, serversLeaving, startOp, type Member } from "./plan";
 import { markerOf } from "./read";
 import { standbyPasswordOf, standbyView, type SideView, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
@@ -54,6 +55,21 @@ export function bootOf(members: Member[]): Member {
   return members.find((m) => m.zone === members[0].zone && m.address === m.zone.rootServer) ?? members[0];
 }
 
+const DRIFT = "not running (drift)";
+
+/** A member whose data directory holds what this resource's observer was started on. */
+export const startedHere = (s: StandbyClusterSpec, name: string, m: Member): boolean => m.probe.data === "nonempty" && m.probe.marker === markerOf(s, name, m.probe.dataDir);
+
+/**
+ * The members' observers that do not run (and that `which` picks) started, one step per host on
+ * its connection: a stopped observer of a bootstrapped cluster is drift (refresh shows it, up
+ * starts it again over its data), in either mode, failover's included.
+ */
+export function startObservers(s: StandbyClusterSpec, name: string, members: Member[], which: (m: Member) => boolean, why: (m: Member) => string = () => DRIFT): Phase[] {
+  const stopped = members.filter((m) => m.probe.pid === null && which(m));
+  return stopped.length > 0 ? [{ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), why(m))) }] : [];
+}
+
 export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4Plan {
   const name = clusterName4(s, a);
   if (!name) throw new PlanRefusal(`precheck: cannot reach the primary at ${s.primary.host}:${s.primary.port} (${a.primary.ok ? "" : a.primary.error.split("\n")[0]}) and no observer of standby ${s.clusterId} was started yet: check primary.connection, host, port and password`);
@@ -72,22 +88,21 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   }
   const self = standbyView(a);
   // Observers all stopped over data they were started on (a host restart, a delete undone): started again, never bootstrapped again.
-  const restarting = self === undefined && a.standby === null && members.some((m) => m.probe.data === "nonempty" && m.probe.marker === markerOf(s, name, m.probe.dataDir));
+  const restarting = self === undefined && a.standby === null && members.some((m) => startedHere(s, name, m));
   const bootstrapped = self !== undefined || restarting;
   const phases: Phase[] = [];
 
   const have = new Map((self?.servers ?? []).map((x) => [x.address, x.zone]));
   const gone = self ? serversLeaving(self.servers, members, a.hosts, "the standby cluster") : [];
+  const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
+  refuseEmptyingHeldZones(emptied, self?.units ?? [], "DBA_OB_UNITS");
   for (const m of members) precheckHost(s, name, m);
 
-  const stopped = members.filter((m) => m.probe.pid === null);
   const rootServers = members.filter((m) => m.address === m.zone.rootServer);
   // Servers the cluster does not have: on a fresh one all but the RootServers the bootstrap names.
   const added = bootstrapped ? members.filter((m) => !have.has(m.address)) : members.filter((m) => !rootServers.includes(m));
   const newZones = bootstrapped ? added.filter((m, i) => added.findIndex((x) => x.zone.name === m.zone.name) === i && self!.zones[m.zone.name] === undefined).map((m) => m.zone) : [];
-  if (stopped.length > 0) {
-    phases.push({ title: "start observers", operations: stopped.map((m) => startOp(s, name, m, rsListOf(s, members), bootstrapped && added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby cluster's observers")) });
-  }
+  phases.push(...startObservers(s, name, members, () => true, (m) => (bootstrapped && added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? DRIFT : "the standby cluster's observers")));
   const zoneSetting = (zs: Member[]) => ({ statements: zs.map((m) => STANDBY_SQL.setZone(m.zone.name, m.zone.idc, m.zone.region)), describe: zs.map((m) => `zone ${m.zone.name} IDC ${obString(m.zone.idc)} region ${obString(m.zone.region)}`).join(", ") });
   const firstOfZone = members.filter((m, i) => members.findIndex((x) => x.zone.name === m.zone.name) === i);
   if (!bootstrapped) {
@@ -99,7 +114,7 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
     const statements = [TENANT_SQL.bootstrap(rs), TENANT_SQL.setRootPassword(password), ...added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), ...zs.statements];
     const describe = [`BOOTSTRAP (${rootServers.map((m) => `zone ${m.zone.name} ${m.address}:${s.observer.rpcPort}`).join(", ")})`, "ALTER USER root IDENTIFIED BY (standbyPassword, default primary.password)", ...added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`), zs.describe].join("; ");
     phases.push({ title: "bootstrap the standby cluster", operations: [sqlOp(t, bare, statements, { describe, reason: "the standby cluster is not bootstrapped (4.x: a standby cluster is a normal cluster; its tenants are the standbys)", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
-    return { phases, t, ep, view: { version: s.version, name, tenants: [], servers: [], zones: {} } };
+    return { phases, t, ep, view: { version: s.version, name, tenants: [], servers: [], zones: {}, units: [] } };
   }
   if (restarting) return { phases, t, ep, view: undefined };
   if (a.standby && "noPassword" in a.standby) {
@@ -108,7 +123,6 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp(t, ep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby cluster does not have" })] });
   if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp(t, ep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby cluster does not have" })] });
   if (gone.length > 0) {
-    const emptied = [...new Set(gone.map((x) => x.zone))].filter((z) => !members.some((m) => m.zone.name === z));
     phases.push(...scaleInPhases(s, name, gone, emptied, a.hosts, t, ep, { view: "DBA_OB_SERVERS", units: "DBA_OB_UNITS", serversLeft: TENANT_SQL.serversLeft, unitsMoving: TENANT_SQL.unitsMoving }));
   }
   const zonesToSet = firstOfZone.filter((m) => !newZones.includes(m.zone) && ((self?.zones[m.zone.name]?.idc ?? "") !== m.zone.idc || (self?.zones[m.zone.name]?.region ?? "") !== m.zone.region));

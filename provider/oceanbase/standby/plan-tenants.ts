@@ -13,8 +13,8 @@ import type { Operation, Plan } from "../../core/operation";
 import { sqlOp, waitOp, type SqlEndpoint, type Target } from "../commands";
 import { PlanRefusal } from "../plan-common";
 import { isV4, obString } from "../sql";
-import { bootOf, clusterName4, members4, planCluster4, type Phase } from "./plan-cluster4";
-import { sameVersion, stopOp } from "./plan";
+import { bootOf, clusterName4, members4, planCluster4, startedHere, startObservers, type Phase } from "./plan-cluster4";
+import { precheckHost, sameVersion, stopOp, type Member } from "./plan";
 import { markerOf } from "./read";
 import { standbyPasswordOf, standbyView, type SideView, type TenantsActual, type TenantView } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
@@ -155,22 +155,29 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
   return phases;
 }
 
-/** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT). */
+/** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT); stopped observers started again first. */
 function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const name = clusterName4(s, a);
   if (!name) throw new PlanRefusal(`failover: the standby cluster ${s.clusterId} was never started by this resource and the primary cannot be reached: nothing to promote`);
   if (s.failover!.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${name}, its cluster name): failover is never implicit`);
   if (a.primary.ok) throw new PlanRefusal(`the primary ${name} at ${s.primary.host}:${s.primary.port} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
+  // Observers stopped over the data they were started on are drift here too (before the failover
+  // or after it): started again, which promotes nothing; the tenants are planned once sys answers.
+  const members = members4(s, a);
+  const ours = (m: Member) => startedHere(s, name, m);
+  for (const m of members.filter((x) => x.probe.pid === null && ours(x))) precheckHost(s, name, m);
+  const starts = startObservers(s, name, members, ours);
   const view = standbyView(a);
-  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members4(s, a)).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
+  if (!view && a.standby === null && starts.length > 0) return starts;
+  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
   const standby: Side = { label: `standby cluster ${s.clusterId}`, ...sysOf(s, a, "failover"), view };
   const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
   if (absent.length > 0) throw new PlanRefusal(`tenants: ${absent.join(", ")} ${absent.length === 1 ? "has" : "have"} no standby tenant on ${standby.label}: nothing to promote. Nothing was changed`);
   const promote = mine.filter((t) => t.role === "STANDBY");
-  if (promote.length === 0) return [];
+  if (promote.length === 0) return starts;
   const statements = promote.map((t) => TENANT_SQL.activate(t.name));
-  return [{ title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
+  return [...starts, { title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
     describe: `${statements.join("; ")} (the primary ${name} is given up: its tenants must be rebuilt as standby tenants of these)`,
     reason: `failover confirmed for ${name}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
     timeoutMs: 300_000,

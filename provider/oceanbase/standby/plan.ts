@@ -246,9 +246,27 @@ export function serversLeaving<T extends { address: string; zone: string }>(serv
 function scaleIn(s: StandbyClusterSpec, name: string, self: ClusterView, left: { gone: ClusterView["servers"]; leftOver: HostProbe[]; orphanZones: string[] }, members: Member[], a: StandbyActual, t: Target, sep: SqlEndpoint): { title: string; operations: Operation[] }[] {
   const { gone, leftOver, orphanZones } = left;
   const emptied = [...new Set([...gone.map((x) => x.zone), ...orphanZones])].filter((z) => !members.some((m) => m.zone.name === z));
-  const held = emptied.filter((z) => self.units.some((u) => u.zone === z));
-  if (held.length > 0) throw new PlanRefusal(`zone${held.length > 1 ? "s" : ""} ${held.join(", ")} hold${held.length > 1 ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${held.length > 1 ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do; keep a server in ${held.join(", ")}. Nothing was changed`);
+  refuseEmptyingHeldZones(emptied, self.units, "__all_unit");
   return scaleInPhases(s, name, gone, emptied, a.hosts, t, sep, { view: "__all_server", serversLeft: STANDBY_SQL.serversLeft, unitsMoving: STANDBY_SQL.unitsMoving, units: "__all_unit" }, leftOver);
+}
+
+/**
+ * Units move only to another server of their zone: OceanBase refuses the DELETE SERVER that would
+ * leave a zone's units no server (4.x OB_ZONE_SERVER_NOT_ENOUGH, 4734), and with it the DELETE ZONE.
+ * So emptying a zone that holds units (3.x `__all_unit`, 4.x DBA_OB_UNITS) is refused before any
+ * step, naming the tenants whose units are there when the read knows them.
+ */
+export function refuseEmptyingHeldZones(emptied: readonly string[], units: readonly { zone: string; tenant?: string }[], view: string): void {
+  const held = emptied.filter((z) => units.some((u) => u.zone === z));
+  if (held.length === 0) return;
+  const many = held.length > 1;
+  const zones = held.join(", ");
+  const tenants = [...new Set(units.filter((u) => held.includes(u.zone) && u.tenant).map((u) => u.tenant!))];
+  const whose = tenants.length > 0 ? `of ${tenants.join(", ")} (their units in ${zones}, ${view})` : `of the tenants whose units are in ${zones} (${view})`;
+  throw new PlanRefusal(
+    `zone${many ? "s" : ""} ${zones} hold${many ? "" : "s"} tenants' resource units, and OceanBase moves a unit only to another server of its zone: removing every server of ${many ? "them" : "it"} needs the tenants' locality changed first, which this resource does not do: ` +
+      `first leave ${zones} out of the locality and the resource pools' ZONE_LIST ${whose} (ALTER TENANT … LOCALITY, ALTER RESOURCE POOL … ZONE_LIST), or keep a server in ${zones}. Nothing was changed`,
+  );
 }
 
 /**

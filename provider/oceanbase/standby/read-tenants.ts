@@ -6,8 +6,8 @@
  * SCN), DBA_OB_ACCESS_POINT (the tenants' SQL addresses, what a log restore source names),
  * V$OB_LS_LOG_RESTORE_STATUS (each standby tenant's source status), CDB_OB_ARCHIVELOG (each
  * tenant's log archive, what a LOCATION source names), CDB_OB_LOG_RESTORE_SOURCE (what each
- * tenant follows: its kind and address, never its password) and, on the standby, its
- * servers and zones (DBA_OB_SERVERS, DBA_OB_ZONES). Either side may be unreachable: that is
+ * tenant follows: its kind and address, never its password) and, on the standby, its servers,
+ * zones and resource units (DBA_OB_SERVERS, DBA_OB_ZONES, DBA_OB_UNITS). Either side may be unreachable: that is
  * reported, not fatal.
  */
 import type { RunContext } from "../../converge";
@@ -45,6 +45,8 @@ export interface SideView {
   /** The standby side's servers and zones (empty on the primary: not read there). */
   readonly servers: { address: string; rpcPort: number; sqlPort: number; zone: string; status: string }[];
   readonly zones: Record<string, { idc: string; region: string }>;
+  /** The standby side's resource units: zone and tenant name (empty on the primary). */
+  readonly units: { zone: string; tenant: string }[];
 }
 
 /**
@@ -86,7 +88,10 @@ export async function readSide(s: SqlSession, cluster = false, before?: Promise<
   const servers = cluster ? (await rows(s, TENANT_READ.servers)).map((r) => ({ address: str(r.svr_ip), rpcPort: num(r.svr_port), sqlPort: num(r.sql_port), zone: str(r.zone), status: str(r.status).toUpperCase() })) : [];
   const zones: SideView["zones"] = {};
   if (cluster) for (const r of await rows(s, TENANT_READ.zones)) zones[str(r.zone)] = { idc: str(r.idc), region: str(r.region) };
-  return { version: versionFrom(comment) ?? comment, name, tenants, servers, zones };
+  // The tenants read are the user ones; sys is OceanBase's tenant 1.
+  const tenantName = (id: number) => (id === 1 ? "sys" : (tenants.find((t) => t.id === id)?.name ?? `tenant ${id}`));
+  const units = cluster ? (await rows(s, TENANT_READ.units)).map((r) => ({ zone: str(r.zone), tenant: tenantName(num(r.tenant_id)) })) : [];
+  return { version: versionFrom(comment) ?? comment, name, tenants, servers, zones, units };
 }
 
 /** root@sys's password on the standby cluster. */

@@ -20,6 +20,8 @@ export const TENANT_READ = {
   name: "SHOW PARAMETERS LIKE 'cluster'",
   servers: "SELECT svr_ip, svr_port, sql_port, zone, status FROM oceanbase.DBA_OB_SERVERS",
   zones: "SELECT zone, idc, region FROM oceanbase.DBA_OB_ZONES",
+  /** Each resource unit's zone and tenant: a zone holding units keeps a server (scale-in). */
+  units: "SELECT zone, tenant_id FROM oceanbase.DBA_OB_UNITS",
 } as const;
 
 /** A net-service source (the primary tenant's SQL access points and a user there), or its log archive. */

@@ -38,6 +38,7 @@ const side = (...tenants: TenantView[]): SideView => ({
   tenants,
   servers: [1, 2].map((i) => ({ address: `10.0.1.${i}`, rpcPort: 2882, sqlPort: 2881, zone: `z${i}`, status: "ACTIVE" })),
   zones: { z1: { idc: "idc1", region: "sys_region" }, z2: { idc: "idc2", region: "sys_region" } },
+  units: [],
 });
 /** A standby host as the read probes it: running this resource's observer, or bare. */
 const probe = (n: number, running = true): HostProbe => ({
@@ -207,9 +208,21 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   const plan = planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
   expect(steps(plan)).toEqual(["failover: 10.0.1.1 sql"]);
-  // The first zone's RootServer is down too: ACTIVATE runs on a member whose observer runs.
-  expect(steps(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, hosts: [{ ...probe(1), pid: null }, probe(2)] }))).toEqual(["failover: 10.0.1.2 sql"]);
-  expect(planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), { ...lost, standby: { ok: true, view: side(tenant("t1", "PRIMARY")) } })).toEqual([]);
+  // The first zone's RootServer is down too: started again, and ACTIVATE runs on a member whose observer runs.
+  const fo = spec({ role: "primary", failover: { confirm: "obcluster" } });
+  const down1 = [{ ...probe(1), pid: null }, probe(2)];
+  expect(steps(planTenants(fo, { ...lost, hosts: down1 }))).toEqual(["start observers: 10.0.1.1 start", "failover: 10.0.1.2 sql"]);
+  const failedOver = { ...lost, standby: { ok: true as const, view: side(tenant("t1", "PRIMARY")) } };
+  expect(planTenants(fo, failedOver)).toEqual([]);
+  // After the failover a stopped observer is drift as in standby mode: started again, nothing promoted or demoted.
+  const restart = planTenants(fo, { ...failedOver, hosts: down1 });
+  expect(steps(restart)).toEqual(["start observers: 10.0.1.1 start"]);
+  expect(restart[0].operations[0].reason).toBe("not running (drift)");
+  expect(JSON.stringify(restart)).not.toMatch(/ACTIVATE|SWITCHOVER/);
+  // None runs: started, the tenants planned once sys answers; bare hosts, or another's data, are never started here.
+  expect(steps(planTenants(fo, { ...lost, standby: null, hosts: [{ ...probe(1), pid: null }, { ...probe(2), pid: null }] }))).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start"]);
+  expect(() => planTenants(fo, { ...lost, standby: null, hosts: [probe(1, false), probe(2, false)] })).toThrow(/was never started by this resource and the primary cannot be reached: nothing to promote/);
+  expect(planTenants(fo, { ...failedOver, hosts: [{ ...probe(1), pid: null, marker: "cluster=other id=9 dataDir=/data/1/store" }, probe(2)] })).toEqual([]);
 });
 
 test("the log restore source and root@sys's password are one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
@@ -256,4 +269,14 @@ test("4.x scale-in: DELETE SERVER, a bounded wait until it left DBA_OB_SERVERS, 
   expect(plan[3].operations[0].describe).toContain("data kept");
   const deleting = { ...a, standby: { ok: true as const, view: { ...wider, servers: wider.servers.map((x) => (x.address === "10.0.1.3" ? { ...x, status: "DELETING" } : x)) } } };
   expect(steps(planTenants(three, deleting))[0]).toBe("wait for unit migration: 10.0.1.1 wait");
+});
+
+test("4.x scale-in refused before any step when it empties a zone holding units (DBA_OB_UNITS): the zone, the tenants whose units are there, and what to do; a zone whose units are elsewhere is emptied", () => {
+  const two = spec({ zones: [{ name: "z1", idc: "idc1", hosts: [host(1)] }] });
+  const units = [{ zone: "z1", tenant: "sys" }, { zone: "z2", tenant: "sys" }, { zone: "z2", tenant: "t1" }];
+  const a = (u: typeof units): TenantsActual => ({ primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: true, view: { ...side(tenant("t1", "STANDBY")), units: u } }, hosts: running });
+  expect(() => planTenants(two, a(units))).toThrow(
+    /zone z2 holds tenants' resource units, and OceanBase moves a unit only to another server of its zone: .*first leave z2 out of the locality and the resource pools' ZONE_LIST of sys, t1 \(their units in z2, DBA_OB_UNITS\) \(ALTER TENANT … LOCALITY, ALTER RESOURCE POOL … ZONE_LIST\), or keep a server in z2\. Nothing was changed/,
+  );
+  expect(steps(planTenants(two, a(units.filter((u) => u.zone !== "z2"))))[0]).toBe("delete servers: 10.0.1.1 sql");
 });

@@ -4,7 +4,8 @@
  * `ALTER SYSTEM DELETE SERVER` is asynchronous: the server turns `deleting` in `__all_server`,
  * its units migrate to another server of the same zone (`__all_unit` shows MIGRATE_FROM_SVR_IP
  * meanwhile), which takes lab time, and the server's row goes once none is left on it. Units move
- * only within a zone: with no other live server there to hold them the statement is refused.
+ * only within a zone: with no other live server there to hold them the statement is refused (4.x:
+ * 4734, or 4733 when the others are not active).
  * Zones added later (ADD ZONE) and servers added later (ADD SERVER) hold no units: OceanBase's
  * rebalancing is not modelled. 4.x the same (DBA_OB_UNITS, DBA_OB_SERVERS DELETING): sys's units
  * from the bootstrap, a standby tenant's from its CREATE, each on its zone's first server.
@@ -13,7 +14,7 @@ import * as fs from "fs";
 import { readLabJson } from "../../../hosts/lab-json";
 import { migrationHoldFile } from "../../common/faults";
 import type { Row, Table } from "../sql/select";
-import type { ClusterState, ObServerRecord } from "../state";
+import { isV4, type ClusterState, type ObServerRecord } from "../state";
 import { ObError } from "../errors";
 import { servers as liveServers } from "./registry";
 
@@ -85,8 +86,14 @@ export function deleteServer(labDir: string, s: ClusterState, sv: ObServerRecord
   const mine = (s.units ?? []).filter((u) => key(u) === key(sv));
   if (mine.length > 0) {
     const live = liveServers(labDir);
-    const targets = s.servers.filter((x) => x.zone === sv.zone && key(x) !== key(sv) && !isDeleting(s, x) && live.some((l) => l.address === x.address && l.rpcPort === x.rpcPort && l.alive));
-    if (targets.length === 0) throw new ObError("machineResourceNotEnough", `zone ${sv.zone}`);
+    const others = s.servers.filter((x) => x.zone === sv.zone && key(x) !== key(sv) && !isDeleting(s, x));
+    const targets = others.filter((x) => live.some((l) => l.address === x.address && l.rpcPort === x.rpcPort && l.alive));
+    if (targets.length === 0) {
+      if (!isV4(s)) throw new ObError("machineResourceNotEnough", `zone ${sv.zone}`);
+      // 4.x names the first unit that cannot move, or the servers that cannot take it.
+      if (others.length === 0) throw new ObError("zoneServerNotEnough", String(mine[0].id), sv.zone);
+      throw new ObError("zoneResourceNotEnough", sv.zone, others.map((x) => `server '${x.address}:${x.rpcPort}' is not active`).join("\n"));
+    }
     const load = (x: ObServerRecord) => (s.units ?? []).filter((u) => key(u) === key(x)).length;
     mine.forEach((u, i) => {
       const to = targets.reduce((a, b) => (load(b) < load(a) ? b : a));
