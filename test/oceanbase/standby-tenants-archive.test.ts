@@ -15,6 +15,7 @@ import { outcome } from "../examples/helpers";
 import { waitFor } from "./helpers";
 import { observedInState } from "./standby-helpers";
 import { startTenantPair, type TenantPair } from "./tenant-pair";
+import { TENANT_READ } from "../../provider/oceanbase/standby/sql-tenants";
 
 jest.setTimeout(240_000);
 
@@ -76,6 +77,8 @@ test("a source pointed back at the service by hand: refresh shows it (CDB_OB_LOG
   expect(await pair.sql("standby", `ALTER SYSTEM SET LOG_RESTORE_SOURCE = 'SERVICE=${service} USER=root@t1 PASSWORD=${pair.ob.password}' TENANT = t1`)).toMatchObject({ code: 0 });
   // The view prints the password as the community edition keeps it.
   expect((await pair.sql("standby", "SELECT type, value FROM oceanbase.CDB_OB_LOG_RESTORE_SOURCE")).out).toBe(`SERVICE\tIP_LIST=${service},USER=root@t1,PASSWORD=${pair.ob.password},TENANT_ID=1002,CLUSTER_ID=${pair.ob.cluster.clusterId},COMPATIBILITY_MODE=MYSQL,IS_ENCRYPTED=false`);
+  // The product's own read: the server cuts the password off before the reply leaves it.
+  expect((await pair.sql("standby", TENANT_READ.source)).out).toBe(`1002\tSERVICE\tIP_LIST=${service},USER=root@t1`);
   const refresh = await stack().engine("refresh");
   expect(refresh.code).toBe(0);
   expect(refresh.out).toMatch(/drift: the next up would run:.*SET LOG_RESTORE_SOURCE TENANT = t1 \(LOCATION=[^)]+\): it follows SERVICE=/s);

@@ -17,7 +17,8 @@ export type SourceSeen =
 /** What the inputs declare: the primary tenant's SQL access points and user, or its archive (undefined: it has none yet). */
 export type SourceWanted = { readonly kind: "service"; readonly access: readonly string[]; readonly user: string } | { readonly kind: "archive"; readonly location: string | undefined };
 
-const withoutQuery = (v: string) => v.split("?")[0];
+// An object store keeps its keys after `?`; a file:// path may hold a `?` of its own.
+const withoutQuery = (v: string) => (/^file:\/\//i.test(v) ? v : v.split("?")[0]);
 
 /** One row of CDB_OB_LOG_RESTORE_SOURCE; undefined for a TYPE this product does not know. */
 export function parseSource(type: string, value: string): SourceSeen | undefined {

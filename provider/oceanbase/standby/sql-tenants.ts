@@ -13,9 +13,11 @@ export const TENANT_READ = {
   /** Each tenant's log archive round: its status and destination (what a LOCATION source names). */
   archive: "SELECT tenant_id, status, path FROM oceanbase.CDB_OB_ARCHIVELOG",
   /** Each tenant's log restore source (no row: none); VALUE holds a SERVICE source's password, parsed only up to it (restore-source.ts). */
-  // The server cuts VALUE before PASSWORD= (printed in clear by the community edition) and an OSS
-  // destination's `?` (its keys): neither secret leaves the server, whatever logs the reply.
-  source: "SELECT tenant_id, type, SUBSTRING_INDEX(SUBSTRING_INDEX(value, ',PASSWORD=', 1), '?', 1) AS value FROM oceanbase.CDB_OB_LOG_RESTORE_SOURCE",
+  // The server cuts VALUE before PASSWORD= (printed in clear by the community edition) and an object
+  // store's `?` (its keys; a file:// path keeps a `?` of its own): neither secret leaves the server.
+  source:
+    "SELECT tenant_id, type, IF(value LIKE 'file://%', SUBSTRING_INDEX(value, ',PASSWORD=', 1), SUBSTRING_INDEX(SUBSTRING_INDEX(value, ',PASSWORD=', 1), '?', 1)) AS value "
+    + "FROM oceanbase.CDB_OB_LOG_RESTORE_SOURCE",
   /** The cluster's name (4.x has no V$OB_CLUSTER): the `cluster` parameter, one row per server. */
   name: "SHOW PARAMETERS LIKE 'cluster'",
   servers: "SELECT svr_ip, svr_port, sql_port, zone, status FROM oceanbase.DBA_OB_SERVERS",

@@ -59,6 +59,9 @@ function context(s: ClusterState, info: SessionInfo, now: number): SelectContext
         case "LOWER": return args[0] === null ? null : String(args[0]).toLowerCase();
         case "UPPER": return args[0] === null ? null : String(args[0]).toUpperCase();
         case "SUBSTRING_INDEX": return substringIndex(args);
+        case "IF":
+          if (args.length !== 3) throw new ObError("parse", "if(");
+          return args[0] !== null && args[0] !== 0 && args[0] !== "0" && args[0] !== "" ? args[1] : args[2];
         default: return undefined;
       }
     },
