@@ -3,7 +3,9 @@
  * examples/ob-standby-tenants on the lab: the primary (hosts 1-3, tenant t1, made by the lab's
  * CLI) and bare hosts 4-7 with the 4.x build; up starts and bootstraps the standby cluster on
  * hosts 4-6 and makes its t1 a standby tenant of the primary's t1, rows written on the primary
- * reach it, a second up is quiet, a killed observer is drift that the next up starts, a fourth
+ * reach it, a second up is quiet, a killed observer is drift that the next up starts, a standby
+ * host down is shown by refresh (the read goes on) and refused by up after what it can do (the
+ * other killed observer started), then repaired once back, a fourth
  * host joins zone z3 by editing (and leaves again), emptying z3 (which holds units) is refused before
  * any step,
  * role primary switches over (and back) with the roles read back and no row lost, a source
@@ -82,6 +84,33 @@ test("refresh shows a killed observer of the standby cluster as drift (INACTIVE)
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   expect(steps(up)).toEqual([expect.stringMatching(/ start start observer 127\.0\.\d+\.5 \(zone z2, cluster obcluster 2\) \.\.\. ok/)]);
   expect((await observed()).standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
+});
+
+test("a standby host down: refresh succeeds and shows it unreachable; up starts the other killed observer, then refuses naming the host and what to do; the host back, up starts its observer, a second up is quiet", async () => {
+  const [h5, h6] = ["host5", "host6"].map((h) => pair.ob.lab.host(h).address);
+  await pair.ob.lab.fault("host6", "kill", "observer.obcluster");
+  await pair.ob.lab.fault("host5", "down");
+  const refresh = await pair.stack.engine("refresh");
+  expect(refresh.code).toBe(0);
+  expect(refresh.out).toContain(`${h5} cannot be reached over SSH (connect ECONNREFUSED`);
+  expect(refresh.out).toMatch(new RegExp(`drift: the next up would run:.*start observer ${h6.replace(/\./g, "\\.")}`, "s"));
+  const seen = observedInState(pair.stack);
+  expect(seen.hostsUnreachable).toEqual([{ address: h5, reason: expect.stringMatching(/^connect ECONNREFUSED .* \(\d+ attempts?\)$/) }]);
+  expect(seen.standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "INACTIVE", "INACTIVE"]);
+
+  const blocked = await pair.stack.engine("up");
+  expect(blocked.code).not.toBe(0);
+  expect(steps(blocked)).toEqual([expect.stringMatching(new RegExp(` start start observer ${h6.replace(/\./g, "\\.")} .* \\.\\.\\. ok`))]);
+  expect(blocked.out).toMatch(new RegExp(`${h5.replace(/\./g, "\\.")} cannot be reached over SSH \\(connect ECONNREFUSED [^)]*\\(\\d+ attempts\\)\\): the next step needs it \\(${h5.replace(/\./g, "\\.")}: start observer ${h5.replace(/\./g, "\\.")} .*\\)\\. Bring it back and run up again`));
+
+  await pair.ob.lab.fault("host5", "up");
+  const back = await pair.stack.engine("up");
+  expect(outcome(back)).toEqual({ code: 0, tail: "" });
+  expect(steps(back)).toEqual([expect.stringMatching(new RegExp(` start start observer ${h5.replace(/\./g, "\\.")} \\(zone z2, cluster obcluster 2\\) \\.\\.\\. ok`))]);
+  expect((await observed()).standbyCluster.servers.map((x: { status: string }) => x.status)).toEqual(["ACTIVE", "ACTIVE", "ACTIVE"]);
+  expect((await observed()).hostsUnreachable).toEqual([]);
+  expect(steps(await pair.stack.engine("up"))).toEqual([]);
+  await waitFor("t1 still in sync", async () => ((await ids("standby")) === "1,2" ? true : undefined));
 });
 
 test("scale by editing: a fourth host joins zone z3 (started, ADD SERVER), a second up is quiet; removed again (DELETE SERVER, a wait until it left DBA_OB_SERVERS, its observer stopped, its data kept even with deleteData)", async () => {

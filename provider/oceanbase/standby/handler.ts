@@ -17,6 +17,7 @@ import { readTenants, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
 import { candidateHosts, validateStandby } from "./validate";
 import { checkAgainstPrimary } from "./check";
+import { refuseDeleteUnreachable, unreachableOf, withoutUnreachable } from "./unreachable";
 
 const refusing = <T>(s: StandbyClusterSpec, work: () => T): T => {
   try {
@@ -38,6 +39,25 @@ function lagSeconds(a: StandbyActual): number | null {
 
 /** 3.x: a standby cluster; 4.x: standby tenants in a standby cluster (the declared version decides). */
 type Actual = { v4: false; a: StandbyActual } | { v4: true; a: TenantsActual; primaryVersion?: string };
+
+/** The outputs (`observed`) on either major version; the unreachable hosts are added beside them. */
+function observeOf(s: StandbyClusterSpec, x: Actual): Record<string, unknown> {
+  if (x.v4) return observeTenants(s, x.a);
+  const a = x.a;
+  const self = selfView(a);
+  return {
+    clusterName: clusterNameOf(s, a) ?? null,
+    clusterId: s.clusterId,
+    role: self?.role ?? null,
+    status: self?.status ?? null,
+    switchoverStatus: self?.switchoverStatus ?? null,
+    statusOnPrimary: a.peer.ok ? (a.peer.view.standbys.find((x) => x.clusterId === s.clusterId)?.status ?? null) : null,
+    lagSeconds: lagSeconds(a),
+    primary: a.peer.ok ? { clusterId: a.peer.view.clusterId, role: a.peer.view.role, status: a.peer.view.status } : { unreachable: a.peer.error.split("\n")[0] },
+    servers: (self?.servers ?? []).map((x) => ({ address: x.address, zone: x.zone, status: x.status })),
+    zones: Object.entries(self?.zones ?? {}).map(([name, z]) => ({ name, idc: z.idc, region: z.region })),
+  };
+}
 
 export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   kind: "oceanbase:StandbyCluster",
@@ -69,26 +89,14 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
   plan: (s, x) =>
     refusing(s, () => {
       if (x.v4 && x.primaryVersion !== undefined && !isV4(x.primaryVersion)) refusePrimaryMismatch(s, { version: x.primaryVersion });
-      return x.v4 ? planTenants(s, x.a) : planStandby(s, x.a);
+      return withoutUnreachable(x.v4 ? planTenants(s, x.a) : planStandby(s, x.a), x.a.hosts);
     }),
-  planDelete: (s, x) => refusing(s, () => (x.v4 ? planTenantsDelete(s, x.a) : planStandbyDelete(s, x.a))),
-  observe: (s, x) => {
-    if (x.v4) return observeTenants(s, x.a);
-    const a = x.a;
-    const self = selfView(a);
-    return {
-      clusterName: clusterNameOf(s, a) ?? null,
-      clusterId: s.clusterId,
-      role: self?.role ?? null,
-      status: self?.status ?? null,
-      switchoverStatus: self?.switchoverStatus ?? null,
-      statusOnPrimary: a.peer.ok ? (a.peer.view.standbys.find((x) => x.clusterId === s.clusterId)?.status ?? null) : null,
-      lagSeconds: lagSeconds(a),
-      primary: a.peer.ok ? { clusterId: a.peer.view.clusterId, role: a.peer.view.role, status: a.peer.view.status } : { unreachable: a.peer.error.split("\n")[0] },
-      servers: (self?.servers ?? []).map((x) => ({ address: x.address, zone: x.zone, status: x.status })),
-      zones: Object.entries(self?.zones ?? {}).map(([name, z]) => ({ name, idc: z.idc, region: z.region })),
-    };
-  },
+  planDelete: (s, x) =>
+    refusing(s, () => {
+      refuseDeleteUnreachable(x.a.hosts);
+      return x.v4 ? planTenantsDelete(s, x.a) : planStandbyDelete(s, x.a);
+    }),
+  observe: (s, x) => ({ ...observeOf(s, x), hostsUnreachable: unreachableOf(x.a.hosts).map((h) => ({ address: h.address, reason: h.unreachable })) }),
   diff: (olds, news) => {
     const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
     const changes = [...keys].filter((k) => JSON.stringify((olds as any)[k]) !== JSON.stringify((news as any)[k])).sort();

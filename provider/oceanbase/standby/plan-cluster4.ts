@@ -21,6 +21,7 @@ import { standbyPasswordOf, standbyView, type SideView, type TenantsActual } fro
 import type { StandbyClusterSpec } from "./schema";
 import { STANDBY_SQL } from "./sql";
 import { TENANT_SQL } from "./sql-tenants";
+import { DRIFT, sqlHostOf } from "./unreachable";
 import { resolveZones } from "./validate";
 
 export type Phase = { title: string; operations: Operation[] };
@@ -55,8 +56,6 @@ export function bootOf(members: Member[]): Member {
   return members.find((m) => m.zone === members[0].zone && m.address === m.zone.rootServer) ?? members[0];
 }
 
-const DRIFT = "not running (drift)";
-
 /** A member whose data directory holds what this resource's observer was started on. */
 export const startedHere = (s: StandbyClusterSpec, name: string, m: Member): boolean => m.probe.data === "nonempty" && m.probe.marker === markerOf(s, name, m.probe.dataDir);
 
@@ -76,9 +75,11 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   if (a.primary.ok && s.clusterName !== undefined && s.clusterName !== a.primary.view.name) throw new PlanRefusal(`precheck: clusterName ${s.clusterName} differs from the primary's ${a.primary.view.name}: the standby cluster takes the primary's name (what failover.confirm names)`);
   const members = members4(s, a);
   const boot = bootOf(members);
-  const t: Target = { host: boot.address, connKey: boot.t.connKey };
+  // A cluster that answers takes SQL on any running member: another one while boot's host is unreachable.
+  const at = standbyView(a) ? sqlHostOf(members, boot) : boot;
+  const t: Target = { host: at.address, connKey: at.t.connKey };
   const password = standbyPasswordOf(s);
-  const ep: SqlEndpoint = { host: boot.address, port: s.observer.sqlPort, password };
+  const ep: SqlEndpoint = { host: at.address, port: s.observer.sqlPort, password };
   const bare: SqlEndpoint = { ...ep, password: "" };
   // A running observer that refuses both our password and none is never bootstrapped over.
   if (a.standby && !a.standby.ok) {

@@ -16,6 +16,7 @@ import { markerOf, type ClusterView, type HostProbe, type StandbyActual } from "
 import { primaryRules, sameVersion, type PrimaryFacts } from "./primary-rules";
 import type { StandbyClusterSpec } from "./schema";
 import { STANDBY_SQL } from "./sql";
+import { DRIFT, refuseLeavingUnreachable, sqlHostOf } from "./unreachable";
 import { resolveZones, type ResolvedZone } from "./validate";
 
 export const STANDBY = "PHYSICAL STANDBY";
@@ -79,6 +80,8 @@ export function startOp(s: StandbyClusterSpec, name: string, m: Member, rsList: 
 /** Refuses to start an observer where it could overwrite data or would not come up. */
 export function precheckHost(s: StandbyClusterSpec, name: string, m: Member): void {
   const p = m.probe;
+  // Nothing is known of an unreachable host: no step runs there (unreachable.ts).
+  if (p.unreachable !== undefined) return;
   if (!sameVersion(p.binaryVersion, s.version)) throw new PlanRefusal(`precheck: ${m.address}: ${p.home}/bin/observer is ${p.binaryVersion ? `build ${p.binaryVersion}` : "missing"}, not ${s.version}: install the primary's build on every standby host`);
   if (p.pid !== null) return;
   if (p.busy.length > 0) throw new PlanRefusal(`precheck: ${m.address}: port${p.busy.length > 1 ? "s" : ""} ${p.busy.join(", ")} already in use and no observer of this cluster runs there: free ${p.busy.length > 1 ? "them" : "it"} or choose observer.sqlPort/rpcPort`);
@@ -148,8 +151,11 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const pt = primaryTarget(s);
   const pep = primaryEp(s);
   const boot = members.find((m) => m.zone === members[0].zone && m.address === m.zone.rootServer) ?? members[0];
-  const sep: SqlEndpoint = { host: boot.address, port: s.observer.sqlPort, password: s.primary.password };
   const registered = peer?.standbys.find((x) => x.clusterId === s.clusterId);
+  // A bootstrapped standby takes SQL on any running member: another one while boot's host is unreachable.
+  const at = self !== undefined || registered !== undefined ? sqlHostOf(members, boot) : boot;
+  const sqlT: Target = { host: at.address, connKey: at.t.connKey };
+  const sep: SqlEndpoint = { host: at.address, port: s.observer.sqlPort, password: s.primary.password };
 
   if (self && self.clusterId !== s.clusterId) throw new PlanRefusal(`the observers on ${boot.address} serve cluster ${self.name} ${self.clusterId}, not ${s.clusterId}: check the hosts and observer.sqlPort`);
   if (self?.status === "DISABLED") throw new PlanRefusal(`standby ${name} ${s.clusterId} is DISABLED (removed from its primary's registry, or given up by a failover): it cannot rejoin; delete it (deleteData: true once its data is disposable) and create a new standby with an unused clusterId`);
@@ -175,18 +181,18 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
   const bootstrapped = self !== undefined || registered !== undefined;
   // Steps on different hosts share a phase (they run at once): the primary's check beside the starts.
   const verify = !bootstrapped && peer ? [sqlOp(pt, pep, [STANDBY_SQL.addClusterVerify], { describe: STANDBY_SQL.addClusterVerify, reason: "the primary must accept a new standby", hint: "4709 names what to do first (e.g. a major freeze on the primary)" })] : [];
-  const starts = stopped.length > 0 ? stopped.map((m) => startOp(s, name, m, rsListOf(s, members), added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? "not running (drift)" : "the standby's observers")) : [];
+  const starts = stopped.length > 0 ? stopped.map((m) => startOp(s, name, m, rsListOf(s, members), added.includes(m) ? `a host added to zone ${m.zone.name}` : bootstrapped ? DRIFT : "the standby's observers")) : [];
   if (verify.length + starts.length > 0) phases.push({ title: [verify.length > 0 ? "check the primary" : "", starts.length > 0 ? "start observers" : ""].filter((x) => x !== "").join(", "), operations: [...verify, ...starts] });
   if (!bootstrapped && peer) {
     const statement = STANDBY_SQL.bootstrap(members.map((m) => ({ region: m.zone.region, zone: m.zone.name, address: m.address, rpcPort: s.observer.rpcPort })), peer.clusterId, peer.servers.map((x) => `${x.address}:${x.rpcPort}:${x.sqlPort}`).join(";"));
-    phases.push({ title: "bootstrap the standby", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { ...sep, password: "" }, [statement], { describe: `BOOTSTRAP CLUSTER STANDBY (${members.length} server${members.length === 1 ? "" : "s"}, primary ${peer.clusterId})`, reason: "the standby is not bootstrapped", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
+    phases.push({ title: "bootstrap the standby", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, { host: boot.address, port: s.observer.sqlPort, password: "" }, [statement], { describe: `BOOTSTRAP CLUSTER STANDBY (${members.length} server${members.length === 1 ? "" : "s"}, primary ${peer.clusterId})`, reason: "the standby is not bootstrapped", hint: "the observers' log says why; run up again once fixed", timeoutMs: 300_000 })] });
   }
-  if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
-  if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp({ host: boot.address, connKey: boot.t.connKey }, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
-  if (gone.length + leftOver.length + orphanZones.length > 0) phases.push(...scaleIn(s, name, self!, { gone, leftOver, orphanZones }, members, a, { host: boot.address, connKey: boot.t.connKey }, sep));
+  if (newZones.length > 0) phases.push({ title: "add zones", operations: [sqlOp(sqlT, sep, newZones.flatMap((z) => [STANDBY_SQL.addZone(z.name, z.idc, z.region), STANDBY_SQL.startZone(z.name)]), { describe: newZones.map((z) => `ADD ZONE ${z.name} (IDC ${obString(z.idc)}, region ${obString(z.region)}) and START ZONE`).join("; "), reason: "zones declared that the standby does not have" })] });
+  if (added.length > 0) phases.push({ title: "add servers", operations: [sqlOp(sqlT, sep, added.map((m) => STANDBY_SQL.addServer(m.address, s.observer.rpcPort, m.zone.name)), { describe: added.map((m) => `ADD SERVER ${m.address}:${s.observer.rpcPort} ZONE ${m.zone.name}`).join("; "), reason: "hosts declared that the standby does not have" })] });
+  if (gone.length + leftOver.length + orphanZones.length > 0) phases.push(...scaleIn(s, name, self!, { gone, leftOver, orphanZones }, members, a, sqlT, sep));
   const selfRole = self?.role;
   const wantPrimary = s.role === "primary";
-  const standbySide = { t: { host: boot.address, connKey: boot.t.connKey }, ep: sep, label: `standby ${s.clusterId}` };
+  const standbySide = { t: sqlT, ep: sep, label: `standby ${s.clusterId}` };
   const primarySide = { t: pt, ep: pep, label: `the primary ${peer?.clusterId ?? ""}`.trim() };
 
   // Registration (on the primary) and the zones' IDC (on the standby) run at once.
@@ -224,7 +230,7 @@ export function planStandby(s: StandbyClusterSpec, a: StandbyActual): Plan {
  * refusals both versions share: a host moved to another zone, no server left, a leaving server
  * whose connection is unknown.
  */
-export function serversLeaving<T extends { address: string; zone: string }>(servers: readonly T[], members: readonly Member[], hosts: readonly { address: string }[], what: string): T[] {
+export function serversLeaving<T extends { address: string; zone: string }>(servers: readonly T[], members: readonly Member[], hosts: readonly HostProbe[], what: string): T[] {
   const gone = servers.filter((x) => !members.some((m) => m.address === x.address));
   const moved = servers.filter((x) => members.some((m) => m.address === x.address && m.zone.name !== x.zone));
   if (moved.length > 0) throw new PlanRefusal(`moving a host to another zone is not built: ${moved.map((x) => `${x.address} (zone ${x.zone})`).join(", ")}; remove it in one up, add it to the other zone in the next. Nothing was changed`);
@@ -232,6 +238,7 @@ export function serversLeaving<T extends { address: string; zone: string }>(serv
   const unknown = gone.filter((x) => !hosts.some((h) => h.address === x.address));
   const one = unknown.length === 1;
   if (unknown.length > 0) throw new PlanRefusal(`${unknown.map((x) => x.address).join(", ")} serve${one ? "s" : ""} ${what} but no connection to ${one ? "it" : "them"} is known (not in these inputs nor the last applied ones): declare ${one ? "it" : "them"} again, or remove ${one ? "it" : "them"} by hand. Nothing was changed`);
+  refuseLeavingUnreachable(gone, hosts, what);
   return gone;
 }
 

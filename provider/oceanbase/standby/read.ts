@@ -3,7 +3,7 @@
  * the data directory, the ports), one SQL session on the primary and one on the standby, each
  * through its host's pooled SSH connection (a `direct-tcpip` channel), one query per view.
  * Hosts are probed in parallel; a primary that cannot be reached is reported, not fatal (a
- * failover needs exactly that case).
+ * failover needs exactly that case), and so is a standby host (unreachable.ts).
  */
 import type { RunContext } from "../../converge";
 import { connectionKey, parseConnection } from "../../core/connection";
@@ -12,6 +12,7 @@ import { openSession, rows, type SqlSession } from "../read";
 import { isV4, versionFrom } from "../sql";
 import type { StandbyClusterSpec, StandbyHost } from "./schema";
 import { STANDBY_READ } from "./sql";
+import { unreachableLine, unreachableOf, unreachableReason } from "./unreachable";
 import { candidateHosts } from "./validate";
 
 export interface ClusterView {
@@ -41,6 +42,8 @@ export interface HostProbe {
   /** The line this product wrote into `<home>/.dbcluster-observer` when it started the observer there. */
   readonly marker: string;
   readonly busy: number[];
+  /** Set when the host cannot be reached over SSH (the dial's reason, unreachable.ts): nothing else about it is known. */
+  readonly unreachable?: string;
 }
 
 export type Reach<T> = { ok: true; view: T } | { ok: false; error: string };
@@ -152,14 +155,25 @@ export async function withSession<T>(ctx: RunContext, connKey: string, ep: { hos
 export function probeHosts(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<HostProbe[]> {
   const hostsOf = (spec: StandbyClusterSpec) => candidateHosts(spec).map((h) => ({ h, spec }));
   const all = [...hostsOf(s), ...(olds ? hostsOf(olds).filter((x) => !candidateHosts(s).some((h) => h.address === x.h.address)) : [])];
-  return Promise.all(
-    all.map(async ({ h, spec }) => {
+  const probes = Promise.all(
+    all.map(async ({ h, spec }): Promise<HostProbe> => {
       const k = hostConnKey(h);
-      const r = await ctx.exec(k, probeCommand(spec, h));
+      const r = await ctx.exec(k, probeCommand(spec, h)).catch((err: unknown) => {
+        const why = unreachableReason(err);
+        if (why === undefined) throw err;
+        return why;
+      });
+      // An outage is reported, not fatal (a host key mismatch or refused credentials are: unreachable.ts).
+      if (typeof r === "string") return { address: h.address, ...pathsOf(spec, h), connKey: k, binaryVersion: "", pid: null, data: "absent", marker: "", busy: [], unreachable: r };
       if (r.code !== 0) throw new Error(`probing ${h.address} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
       return parseProbe(h.address, pathsOf(spec, h), k, r.stdout);
     }),
   );
+  return probes.then((hosts) => {
+    const down = unreachableOf(hosts);
+    if (down.length > 0) ctx.log.info(unreachableLine(down));
+    return hosts;
+  });
 }
 
 export async function readStandby(s: StandbyClusterSpec, ctx: RunContext, olds?: StandbyClusterSpec): Promise<StandbyActual> {
