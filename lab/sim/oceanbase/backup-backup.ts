@@ -50,7 +50,7 @@ export function backupBackup(s: ClusterState, stmt: string, now: number): boolea
     const wanted = m[2] ? live.filter((x) => x.setId === Number(m![2])) : live;
     if (m[2] && wanted.length === 0) throw new ObError("noBackupData");
     // An expired copy still counts as a copy made (guess: no source shows whether an expired copy is
-    // made again; counting it keeps a copy window shorter than the primary's from copying daily).
+    // made again; the product declares no copy window shorter than the sets', so it does not rely on it).
     const copied = (tenantId: number, id: number) => copiesOf(s).filter((c) => c.kind === "set" && c.tenantId === tenantId && c.id === id && c.status === "SUCCESS" && c.dest === dest).length;
     const todo = wanted.filter((x) => copied(x.tenantId, x.setId) < times && (m![2] === undefined || copied(x.tenantId, x.setId) === 0));
     if (todo.length === 0) throw new ObError("noBackupData");
