@@ -28,8 +28,8 @@ const policy = new oceanbase.BackupPolicy("weekly", {
   // Each alarm, as it opens and as it clears, as JSON on stdin: a webhook would be
   // `curl -fsS -H 'Content-Type: application/json' --data-binary @- https://...`.
   alarmCommand: `cat >> "$HOME/ob-backup-alarms.jsonl"`,
-  // OCP's 二次备份: its own storage (apart from the primary one) and schedule; the copies expire
-  // after cleanup.expiryDays unless expiryDays says otherwise (OceanBase deletes them itself).
+  // OCP's 二次备份: its own storage (apart from the primary one) and schedule; the copies are kept
+  // unless expiryDays (at least cleanup.expiryDays) asks OceanBase to delete them after that many days.
   secondary: t.secondaryDir ? { storage: { name: "nfs-backup-2", file: { path: t.secondaryDir } }, schedule: { period: "week", days: [1, 2, 3, 4, 5, 6, 7], time: "05:00" }, expiryDays: process.env.OB_SECONDARY_EXPIRY_DAYS ? Number(process.env.OB_SECONDARY_EXPIRY_DAYS) : undefined } : undefined,
   job: { connection: t.jobHost },
 });

@@ -64,8 +64,12 @@ export const endpoint = (spec: BackupPolicySpec): SqlEndpoint => ({ host: spec.c
 
 export const windowDays = (spec: BackupPolicySpec): number => (spec.cleanup.enabled ? spec.cleanup.expiryDays : 0);
 
-/** Days after which the secondary's copies expire: declared, else the primary's window (0: never). */
-export const copyWindowDays = (spec: BackupPolicySpec): number => spec.secondary?.expiryDays ?? windowDays(spec);
+/**
+ * Days after which the secondary's copies expire; 0 (never) unless `secondary.expiryDays` is
+ * declared: the copies were kept for ever before that field existed (OCP's page shows no expiry
+ * for them), so a stack that does not ask keeps them.
+ */
+export const copyWindowDays = (spec: BackupPolicySpec): number => spec.secondary?.expiryDays ?? 0;
 
 /** 3.x backup_dest_option as this product sets it. */
 export function desiredOption(spec: BackupPolicySpec): Record<string, string> {

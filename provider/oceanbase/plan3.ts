@@ -69,7 +69,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   // The copies' expiry (backup_backup_dest_option): the server deletes expired copies itself. Without
   // a secondary nothing may go on deleting copies, so an auto-delete left there is turned off.
   const copyDays = copyExpiryDays(c.backupBackupDestOption);
-  const wantDays = spec.secondary ? copyWindowDays(spec) : 0;
+  const wantDays = copyWindowDays(spec);
   if (copyDays !== wantDays && (spec.secondary || copyDays !== 0)) {
     statements.push(SQL3.setBackupBackupDestOption(backupBackupDestOption(wantDays)));
     why.push(`the copies of backup of backups ${copyDays > 0 ? `expire after ${copyDays} days` : Number.isNaN(copyDays) ? "expire by a window not in days" : "never expire"}, want ${wantDays > 0 ? `${wantDays} days` : "never"}`);

@@ -81,6 +81,9 @@ export const ScheduleSchema = z
   })
   .strict();
 
+/** cleanup.expiryDays when not given. */
+export const CLEANUP_EXPIRY_DAYS = 7;
+
 export const BackupPolicySchema = z
   .object({
     /** The policy's name on the job host (cron marker, directory). */
@@ -94,9 +97,9 @@ export const BackupPolicySchema = z
       .strict()
       .default({ enabled: true, pieceSwitchDays: 1 }),
     cleanup: z
-      .object({ enabled: z.boolean(), expiryDays: z.number().int().min(1, "backups expire after at least 1 day").default(7), time: hhmm.default("03:00") })
+      .object({ enabled: z.boolean(), expiryDays: z.number().int().min(1, "backups expire after at least 1 day").default(CLEANUP_EXPIRY_DAYS), time: hhmm.default("03:00") })
       .strict()
-      .default({ enabled: false, expiryDays: 7, time: "03:00" }),
+      .default({ enabled: false, expiryDays: CLEANUP_EXPIRY_DAYS, time: "03:00" }),
     /** OCP's alarm thresholds, checked by the job at every run and hourly. */
     alarms: z
       .object({
@@ -133,7 +136,8 @@ export const BackupPolicySchema = z
          * Days after which the copies expire: OceanBase (backup_backup_dest_option's
          * recovery_window with auto_delete_obsolete_backup) removes copies older than this from
          * the second storage, keeping the newest full copy outside the window and every copy
-         * after it. @default `cleanup.expiryDays` when cleanup is enabled, else the copies never expire
+         * after it. At least `cleanup.expiryDays` when cleanup is enabled (validate.ts).
+         * @default the copies never expire
          */
         expiryDays: z.number().int("expiryDays is a whole number of days").min(1, "copies expire after at least 1 day").max(3650, "at most 3650 days").optional(),
       })

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { formatPath, valueAt } from "../core/failures";
-import { BackupPolicySchema, BackupPolicySpec, SECRET_KEYS } from "./schema";
+import { BackupPolicySchema, BackupPolicySpec, CLEANUP_EXPIRY_DAYS, SECRET_KEYS } from "./schema";
 
 export interface Failure {
   readonly path: string;
@@ -37,6 +37,13 @@ export function validatePolicy(inputs: unknown): { ok: true; spec: BackupPolicyS
     scheduleRules(secondary.schedule ?? {}, ["secondary", "schedule"], (d) => d, add);
     const inside = storageInside(secondary.storage ?? {}, storage);
     if (inside) add(["secondary", "storage"], `the secondary storage must differ from the primary storage and not lie inside it (${inside})`);
+    const cleanup = raw.cleanup ?? {};
+    const primaryDays = typeof cleanup.expiryDays === "number" ? cleanup.expiryDays : CLEANUP_EXPIRY_DAYS;
+    if (cleanup.enabled === true && typeof secondary.expiryDays === "number" && secondary.expiryDays < primaryDays) {
+      // Whether 3.x copies a set again once its copy expired is unknown: a shorter window would either
+      // leave sets the primary still keeps without a copy, or copy and delete them again every day.
+      add(["secondary", "expiryDays"], `a copy may not expire before the set it copies: at least cleanup.expiryDays (${primaryDays}), or leave it out to keep the copies`);
+    }
     if (raw.tenants !== undefined) add(["secondary"], "backup of backups is OceanBase 3.x's (cluster level); tenants is for 4.x, which has no backup of backups: remove one of them");
   }
 

@@ -56,7 +56,7 @@ export interface BackupPolicyArgs {
   readonly secondary?: pulumi.Input<{
     storage: pulumi.Input<{ name: pulumi.Input<string>; file?: pulumi.Input<{ path: pulumi.Input<string> }>; oss?: pulumi.Input<{ endpoint: pulumi.Input<string>; bucket: pulumi.Input<string>; path?: pulumi.Input<string>; accessId: pulumi.Input<string>; accessKey: pulumi.Input<string> }> }>;
     schedule: pulumi.Input<{ period: pulumi.Input<"week" | "month">; days: pulumi.Input<pulumi.Input<number>[]>; time: pulumi.Input<string>; timeZone?: pulumi.Input<string> }>;
-    /** Days after which OceanBase deletes the copies (backup_backup_dest_option). @default cleanup.expiryDays when cleanup is enabled, else never */
+    /** Days after which OceanBase deletes the copies (backup_backup_dest_option); at least cleanup.expiryDays when cleanup is enabled. @default never */
     expiryDays?: pulumi.Input<number>;
   }>;
   /** @default "physical" ("logical" is refused: that is obdumper's job) */

@@ -50,7 +50,7 @@ export function backupBackup(s: ClusterState, stmt: string, now: number): boolea
     const wanted = m[2] ? live.filter((x) => x.setId === Number(m![2])) : live;
     if (m[2] && wanted.length === 0) throw new ObError("noBackupData");
     // An expired copy still counts as a copy made (guess: no source shows whether an expired copy is
-    // made again; counting it keeps a copy window shorter than the primary's from copying daily).
+    // made again; the product declares no copy window shorter than the sets', so it does not rely on it).
     const copied = (tenantId: number, id: number) => copiesOf(s).filter((c) => c.kind === "set" && c.tenantId === tenantId && c.id === id && c.status === "SUCCESS" && c.dest === dest).length;
     const todo = wanted.filter((x) => copied(x.tenantId, x.setId) < times && (m![2] === undefined || copied(x.tenantId, x.setId) === 0));
     if (todo.length === 0) throw new ObError("noBackupData");
@@ -99,12 +99,16 @@ export function settleCopies(s: ClusterState, now: number): void {
 }
 
 /**
- * `backup_backup_dest_option` as 3.x's ObBackupDestOpt::init / check_backup_dest_opt take it for
- * the second destination (share/backup/ob_backup_struct.cpp; its unit test): `key=value` pairs
- * joined by `&`, no blanks, no empty value. Only recovery_window and auto_delete_obsolete_backup
- * (and auto_update_reserved_backup_timestamp) belong there: backup_copies and
- * log_archive_piece_switch_interval are refused with OB_INVALID_ARGUMENT (the unit test);
- * log_archive_checkpoint_interval too (guess: the test that refuses it also holds backup_copies).
+ * `backup_backup_dest_option` as 3.x takes it for the second destination: ObBackupDestOpt::init
+ * parses it (its unit test, share/backup/test_backup_struct.cpp: `key=value` pairs joined by `&`,
+ * no blanks, no empty value, no unknown key, values that parse, else OB_INVALID_ARGUMENT; auto
+ * delete with auto touch OB_NOT_SUPPORTED), then the root service's check_backup_dest_opt checks
+ * the ranges and, for the second destination, refuses a piece interval and copies with
+ * OB_NOT_SUPPORTED (their texts as it sets them). Not shown: what ObBackupDestOpt::init itself does
+ * with these keys on the second destination (the unit tests that refuse a piece interval and
+ * copies there with OB_INVALID_ARGUMENT hold log_archive_checkpoint_interval too), so the lab
+ * refuses log_archive_checkpoint_interval in init and lets the others through to the check:
+ * both marked guesses in errors.ts.
  */
 export function checkBackupBackupDestOption(value: string): void {
   if (value === "") return;
@@ -112,13 +116,21 @@ export function checkBackupBackupDestOption(value: string): void {
   if (/\s/.test(value) || pairs.some((m) => m === null)) throw new ObError("invalidArgument");
   const opt: Record<string, string> = {};
   for (const m of pairs as RegExpExecArray[]) opt[m[1].toLowerCase()] = m[2];
+  const known = ["recovery_window", "auto_delete_obsolete_backup", "auto_update_reserved_backup_timestamp", "log_archive_piece_switch_interval", "backup_copies", "log_archive_checkpoint_interval"];
+  if (Object.keys(opt).some((key) => !known.includes(key))) throw new ObError("invalidArgument");
+  if (opt.log_archive_checkpoint_interval !== undefined) throw new ObError("backupBackupCheckpointInterval");
   const bool = (v: string | undefined) => (v === undefined ? false : /^(true|on|yes|1)$/i.test(v) ? true : /^(false|off|no|0)$/i.test(v) ? false : undefined);
-  for (const key of Object.keys(opt)) if (!["recovery_window", "auto_delete_obsolete_backup", "auto_update_reserved_backup_timestamp"].includes(key)) throw new ObError("invalidArgument");
-  if (opt.recovery_window !== undefined && Number.isNaN(intervalMs(opt.recovery_window))) throw new ObError("invalidArgument");
+  const window = opt.recovery_window === undefined ? 0 : intervalMs(opt.recovery_window);
+  const piece = opt.log_archive_piece_switch_interval === undefined ? 0 : intervalMs(opt.log_archive_piece_switch_interval);
+  const copies = opt.backup_copies === undefined ? 0 : /^-?\d+$/.test(opt.backup_copies) ? Number(opt.backup_copies) : Number.NaN;
   const autoDelete = bool(opt.auto_delete_obsolete_backup);
   const autoTouch = bool(opt.auto_update_reserved_backup_timestamp);
-  if (autoDelete === undefined || autoTouch === undefined) throw new ObError("invalidArgument");
+  if ([window, piece, copies].some(Number.isNaN) || autoDelete === undefined || autoTouch === undefined) throw new ObError("invalidArgument");
   if (autoDelete && autoTouch) throw new ObError("notSupported", "auto delete and touch backup at same time is");
+  // check_backup_dest_opt, in its order.
+  if (piece !== 0 && (piece < 86_400_000 || piece > 7 * 86_400_000)) throw new ObError("backupBackupOptNotSupported", "invalid piece_switch_interval out of range [1d,7d] is");
+  if (copies !== 0) throw new ObError("backupBackupOptNotSupported", "backup_copies out of range [0,8] is");
+  if (piece !== 0) throw new ObError("backupBackupOptNotSupported", "set piece_switch_interval for backup backup dest is");
 }
 
 /** A config time interval (`14d`, `12h`, `30m`, `90s`, `500ms`; a bare number is µs) in ms; NaN when not one. */

@@ -24,6 +24,13 @@ export const OB_ERRORS = {
   unknownTenant: { code: 5160, sqlState: "HY000", text: "Unknown tenant '%s'", guess: true },
   // OB_INVALID_ARGUMENT: e.g. a malformed backup_backup_dest_option (ObBackupDestOpt::init).
   invalidArgument: { code: 4002, sqlState: "HY000", text: "Invalid argument" },
+  // backup_backup_dest_option (backup-backup.ts): what the root service's check_backup_dest_opt
+  // answers for a piece interval or copies on the second destination, source text; a guess that
+  // ObBackupDestOpt::init lets them through to it rather than refusing them itself (4002). And a
+  // guess that init refuses log_archive_checkpoint_interval there: the unit tests that refuse a
+  // piece interval and copies on it with OB_INVALID_ARGUMENT hold that key as well.
+  backupBackupOptNotSupported: { code: 1235, sqlState: "0A000", text: "%s not supported", guess: true },
+  backupBackupCheckpointInterval: { code: 4002, sqlState: "HY000", text: "Invalid argument", guess: true },
   opNotAllow: { code: 4179, sqlState: "HY000", text: "%s not allowed" },
   entryExist: { code: 4017, sqlState: "HY000", text: "Entry already exist" },
   entryNotExist: { code: 4018, sqlState: "HY000", text: "Entry not exist" },

@@ -32,21 +32,23 @@ test("3.x: the secondary destination is set after backup_dest and tested like it
   expect(sqlOf(off)[0]).toContain("ALTER SYSTEM SET backup_backup_dest = ''");
 });
 
-test("3.x: the copies expire after the primary's cleanup window unless secondary.expiryDays says otherwise; set once, repaired when changed by hand, turned off with the secondary", () => {
+test("3.x: the copies never expire unless secondary.expiryDays is declared (a stack that had copies keeps them); set once, repaired when changed by hand, turned off when undeclared or with the secondary", () => {
   const optionSql = (plan: ReturnType<typeof planPolicy>) => sqlOf(plan).join("; ").split("; ").filter((x) => /backup_backup_dest_option/.test(x));
   const base = { backupDest: "file:///nfs/backup", backupBackupDest: "file:///nfs2/backup", backupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "false", log_archive_piece_switch_interval: "1d" } };
   const cleanup = { cleanup: { enabled: true, expiryDays: 7 } };
-  expect(optionSql(planPolicy(spec(cleanup), { cluster: cluster3(base), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=7d&auto_delete_obsolete_backup=true'"]);
-  const three = spec({ ...cleanup, secondary: { ...spec().secondary, expiryDays: 3 } });
-  expect(optionSql(planPolicy(three, { cluster: cluster3(base), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=3d&auto_delete_obsolete_backup=true'"]);
-  // As declared: nothing to do. Auto-delete turned off by hand: set again.
-  expect(optionSql(planPolicy(three, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "3d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual([]);
-  expect(optionSql(planPolicy(three, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "3d", auto_delete_obsolete_backup: "false" } }), job }, "B", "E"))).toHaveLength(1);
-  // Cleanup off and no expiryDays: the copies never expire, as the primary's sets.
+  // An existing stack with cleanup on and no expiryDays: nothing starts deleting its copies.
+  expect(optionSql(planPolicy(spec(cleanup), { cluster: cluster3(base), job }, "B", "E"))).toEqual([]);
   expect(optionSql(planPolicy(spec(), { cluster: cluster3(base), job }, "B", "E"))).toEqual([]);
-  // The secondary removed: nothing may go on deleting its copies.
+  const ten = spec({ ...cleanup, secondary: { ...spec().secondary, expiryDays: 10 } });
+  expect(optionSql(planPolicy(ten, { cluster: cluster3(base), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = 'recovery_window=10d&auto_delete_obsolete_backup=true'"]);
+  // As declared: nothing to do. Auto-delete turned off by hand: set again.
+  expect(optionSql(planPolicy(ten, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "10d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual([]);
+  expect(optionSql(planPolicy(ten, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "10d", auto_delete_obsolete_backup: "false" } }), job }, "B", "E"))).toHaveLength(1);
+  // expiryDays dropped from the policy, or the secondary removed: nothing may go on deleting its copies.
+  const expiring = cluster3({ ...base, backupBackupDestOption: { recovery_window: "10d", auto_delete_obsolete_backup: "true" } });
+  expect(optionSql(planPolicy(spec(cleanup), { cluster: expiring, job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
   const { secondary: _drop, ...rest } = spec(cleanup);
-  expect(optionSql(planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ ...base, backupBackupDestOption: { recovery_window: "7d", auto_delete_obsolete_backup: "true" } }), job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
+  expect(optionSql(planPolicy(rest as ReturnType<typeof spec>, { cluster: expiring, job }, "B", "E"))).toEqual(["ALTER SYSTEM SET backup_backup_dest_option = ''"]);
 });
 
 test("3.x delete: the copies' auto-delete is turned off (nothing goes on expiring them), archiving kept", () => {
@@ -56,10 +58,18 @@ test("3.x delete: the copies' auto-delete is turned off (nothing goes on expirin
   expect(sqlOf(planPolicyDelete(spec(), { cluster: cluster3({ archiveStatus: "DOING" }), job }))).toEqual([]);
 });
 
-test("check: secondary.expiryDays is a whole number of days, at least 1", () => {
-  const v = validatePolicy({ name: "weekly", cluster: { connection: conn, password: "p" }, storage: { name: "nfs", file: { path: "/nfs/backup" } }, schedule: { period: "week", days: [{ day: 7, mode: "full" }], time: "01:00" }, secondary: { storage: { name: "nfs2", file: { path: "/nfs2/backup" } }, schedule: { period: "week", days: [1], time: "05:00" }, expiryDays: 0.5 }, job: { connection: conn } });
-  expect(v.ok).toBe(false);
-  expect(JSON.stringify(!v.ok && v.failures)).toMatch(/secondary\.expiryDays.*whole number of days/);
+test("check: secondary.expiryDays is a whole number of days, at least 1, and no shorter than the cleanup's window", () => {
+  const policy = (expiryDays: number, cleanup: object | undefined) => validatePolicy({ name: "weekly", cluster: { connection: conn, password: "p" }, storage: { name: "nfs", file: { path: "/nfs/backup" } }, schedule: { period: "week", days: [{ day: 7, mode: "full" }], time: "01:00" }, cleanup, secondary: { storage: { name: "nfs2", file: { path: "/nfs2/backup" } }, schedule: { period: "week", days: [1], time: "05:00" }, expiryDays }, job: { connection: conn } });
+  const failures = (v: ReturnType<typeof policy>) => (v.ok ? [] : v.failures);
+  expect(failures(policy(0.5, undefined))).toEqual([expect.objectContaining({ path: "secondary.expiryDays", value: 0.5, rule: expect.stringMatching(/whole number of days/) })]);
+  // Shorter than the sets' window (the default 7 days included): refused, naming both.
+  for (const cleanup of [{ enabled: true, expiryDays: 14 }, { enabled: true }]) {
+    const days = (cleanup as { expiryDays?: number }).expiryDays ?? 7;
+    expect(failures(policy(days - 1, cleanup))).toEqual([{ path: "secondary.expiryDays", value: days - 1, rule: `a copy may not expire before the set it copies: at least cleanup.expiryDays (${days}), or leave it out to keep the copies` }]);
+    expect(failures(policy(days, cleanup))).toEqual([]);
+  }
+  // Cleanup off: the sets never expire, any window for the copies is theirs to choose.
+  expect(failures(policy(1, { enabled: false, expiryDays: 14 }))).toEqual([]);
 });
 
 test("4.x: secondary is refused before any step, saying why", () => {
