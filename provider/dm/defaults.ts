@@ -51,6 +51,11 @@ export const DEFAULTS = {
    * short to show as a voting member (it was voted in before it stopped) before it is added again.
    */
   rejoinWaitMs: 30_000,
+  /**
+   * How long one member's own RAFT read (one disql, `readMemberRaft`) may take before it counts
+   * as not answered; the host's runs go at once, so this stays well inside a read's exec bound.
+   */
+  memberReadTimeoutMs: 30_000,
 } as const;
 
 /** Largest RAFT group DM accepts (dmdpc.md: odd size, at most 9). */

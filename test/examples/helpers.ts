@@ -171,7 +171,7 @@ export function since(lab: Lab, m: Map<string, number>): HostCommand[] {
 }
 
 /** The members' RAFT reads of a group on one host, one disql run each (`disqlEachCommand`). */
-export const MEMBER_READS = /^m='--dbcluster-[0-9a-f]+--'; all=\$\(cat\); printf '\n%s begin %s\n' "\$m" '0'; /;
+export const MEMBER_READS = /^m='--dbcluster-[0-9a-f]+--'; all=\$\(cat\); \{ f=\$\(printf '\n%s begin %s\n' "\$m" '0'; /;
 
 /**
  * The provider's read commands: an instance's host-state read (its marker lines), a catalog read

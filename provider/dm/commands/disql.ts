@@ -68,20 +68,36 @@ export function waitLeaderCommand(l: { dmHome?: string }, members: readonly stri
   );
 }
 
+/** The status `disqlEachCommand` frames for a run its bound stopped (coreutils `timeout`'s). */
+export const RUN_TIMED_OUT = 124;
+
 /**
  * Several disql runs on one host in one round trip (one SSH exec): run i is disql (runs[i]'s
- * dmHome) fed the i-th script of stdin (`disqlScripts`), one after the other. Each run is framed
- * in stdout by lines holding `marker` (fresh and random per call, so no output can forge a frame):
- * its stdout, its exit status, its stderr; so one run failing is told apart from the others
- * (`parseDisqlEach`). The scripts stay in the shell's memory: never argv, never a file. POSIX sh.
+ * dmHome) fed the i-th script of stdin (`disqlScripts`), each bounded to `runSeconds` by
+ * coreutils `timeout` (TERM, then KILL 5 s on; status RUN_TIMED_OUT), so a server that accepts
+ * but never answers costs its own run, never the others'. Each run is framed in stdout by lines
+ * holding `marker` (fresh and random per call, so no output can forge a frame): its stdout, its
+ * exit status, its stderr; so one run failing is told apart from the others (`parseDisqlEach`).
+ * The scripts stay in the shell's memory: never argv, never a file. POSIX sh.
  */
-export function disqlEachCommand(runs: readonly { dmHome?: string }[], marker: string): string {
-  const run = (l: { dmHome?: string }, i: number) =>
-    sh`printf '\n%s begin %s\n' "$m" ${i}; ` +
-    // disql's stdout to the frame (fd 3), its stderr captured; $? is disql's (the pipeline's last).
-    `{ err=$(${scriptOf(quote(i))} | ${disqlCommand(l)} 2>&1 1>&3 3>&-); code=$?; } 3>&1; ` +
-    sh`printf '\n%s end %s %s\n' "$m" ${i} "$code"; printf '%s\n' "$err"; printf '%s done %s\n' "$m" ${i}`;
-  return sh`m=${marker}; all=$(cat); ` + runs.map(run).join("; ");
+export function disqlEachCommand(runs: readonly { dmHome?: string }[], marker: string, runSeconds: number): string {
+  const frame = (l: { dmHome?: string }, i: number) =>
+    sh`printf '
+%s begin %s
+' "$m" ${i}; ` +
+    // disql's stdout to the frame (fd 3), its stderr captured; $? is timeout's (the pipeline's last).
+    `{ err=$(${scriptOf(quote(i))} | ${sh`timeout -k 5 ${runSeconds}`} ${disqlCommand(l)} 2>&1 1>&3 3>&-); code=$?; } 3>&1; ` +
+    sh`printf '
+%s end %s %s
+' "$m" ${i} "$code"; printf '%s
+' "$err"; printf '%s done %s
+' "$m" ${i}`;
+  // The runs go at once, as the stages of one pipeline: each takes its whole frame into a variable
+  // while it runs, then passes on the earlier stages' frames (cat) and adds its own. So a host's
+  // reads take one bound at most, not one per member, and the frames come out whole and in order;
+  // background jobs (`&`, `wait`) sharing one stdout would interleave writes past PIPE_BUF.
+  const stage = (l: { dmHome?: string }, i: number) => `{ f=$(${frame(l, i)}); cat; printf '%s\n' "$f"; }${i === 0 ? " </dev/null" : ""}`;
+  return sh`m=${marker}; all=$(cat); ` + runs.map(stage).join(" | ");
 }
 
 /** One disql run of `disqlEachCommand`. `code` null: the output stops inside the run (cut short). */

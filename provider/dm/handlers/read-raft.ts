@@ -3,27 +3,33 @@
  * it: each member's own V$RLOG_RAFT_INFO (§12.17: its RAFT_SHADOW), and V$GLOBAL_RAFT_INFO on a
  * BP group's leader, which runs in BS mode and shows the whole cluster; the MP shows only the MP
  * group's rows (ch. 12), which the catalog read already has. After the catalog read named the
- * leader: one remote command per host, running one disql per member on it (`disqlEachCommand`),
- * hosts in parallel; if the leader's cluster-wide view fails, one more run on another member for it.
+ * leader: one remote command per host, running one disql per member on it at once, each bounded
+ * (`disqlEachCommand`), hosts in parallel; if the leader's cluster-wide view fails, one more run
+ * on another member for it.
  */
 import type { RunContext } from "../../converge";
 import { HostKeyMismatchError } from "../../core/errors";
 import { redact } from "../../core/redact";
 import type { ExecResult } from "../../core/ssh";
 import { CatalogView, parseMemberRaft, withMemberReads, type Catalog, type MemberRaftRead } from "../catalog";
-import { disqlEachCommand, disqlScripts, parseDisqlEach, type HostState } from "../commands";
+import { disqlEachCommand, disqlScripts, parseDisqlEach, RUN_TIMED_OUT, type HostState } from "../commands";
+import { DEFAULTS } from "../defaults";
 import { targetOf } from "../ops";
 import type { MemberSpec, RaftGroupSpec } from "../schema";
 import { memberRaftScript } from "../sql";
 import { execFor, marker, stderrTail } from "./read";
 
-/** `removed`: members the previous inputs had and these do not (whether one is a shadow decides if it may leave online). */
+/**
+ * `removed`: members the previous inputs had and these do not (whether one is a shadow decides if
+ * it may leave online). `runTimeoutMs`: each member's own bound; one that passes it did not answer.
+ */
 export async function readMemberRaft(
   ctx: RunContext,
   spec: RaftGroupSpec,
   catalog: Catalog | null,
   hosts: Readonly<Record<string, HostState>>,
   removed: readonly MemberSpec[] = [],
+  runTimeoutMs: number = DEFAULTS.memberReadTimeoutMs,
 ): Promise<Catalog | null> {
   if (!catalog || spec.members.length + removed.length < 2) return catalog;
   const view = new CatalogView(catalog);
@@ -31,12 +37,13 @@ export async function readMemberRaft(
   const leader = raftId === undefined ? undefined : view.leaderOf(raftId);
   const running = [...spec.members, ...removed].filter((m) => (hosts[m.name]?.pids.length ?? 0) > 0);
   const isLeader = (m: MemberSpec) => leader !== undefined && leader.name.toUpperCase() === m.name.toUpperCase();
-  const reads = await readMembers(ctx, spec, running.map((m) => ({ m, global: spec.role !== "MP" && isLeader(m) })));
+  const runSeconds = Math.ceil(runTimeoutMs / 1000);
+  const reads = await readMembers(ctx, spec, runSeconds, running.map((m) => ({ m, global: spec.role !== "MP" && isLeader(m) })));
   // The leader's cluster-wide view failed (or the MP names none): any other BS-mode member shows
   // it too (every BP of a multi-replica group runs in BS mode, `serverDpcMode`).
   if (spec.role !== "MP" && ![...reads.values()].some((r) => r.global !== null)) {
     for (const m of running.filter((x) => !isLeader(x) && reads.get(x.name)?.shadow !== null)) {
-      const r = (await readMembers(ctx, spec, [{ m, global: true }])).get(m.name)!;
+      const r = (await readMembers(ctx, spec, runSeconds, [{ m, global: true }])).get(m.name)!;
       if (r.global === null) continue;
       reads.set(m.name, r);
       break;
@@ -52,23 +59,23 @@ interface Ask {
 }
 
 /** Every asked member read: one remote command per host (connection), hosts in parallel. */
-async function readMembers(ctx: RunContext, spec: RaftGroupSpec, asks: readonly Ask[]): Promise<Map<string, MemberRaftRead>> {
+async function readMembers(ctx: RunContext, spec: RaftGroupSpec, runSeconds: number, asks: readonly Ask[]): Promise<Map<string, MemberRaftRead>> {
   const byHost = new Map<string, Ask[]>();
   for (const a of asks) {
     const k = targetOf(a.m.connection).connKey;
     byHost.set(k, [...(byHost.get(k) ?? []), a]);
   }
-  const onHosts = await Promise.all([...byHost].map(([connKey, onHost]) => readOnHost(ctx, spec, connKey, onHost)));
+  const onHosts = await Promise.all([...byHost].map(([connKey, onHost]) => readOnHost(ctx, spec, runSeconds, connKey, onHost)));
   return new Map(onHosts.flat());
 }
 
-async function readOnHost(ctx: RunContext, spec: RaftGroupSpec, connKey: string, asks: readonly Ask[]): Promise<[string, MemberRaftRead][]> {
+async function readOnHost(ctx: RunContext, spec: RaftGroupSpec, runSeconds: number, connKey: string, asks: readonly Ask[]): Promise<[string, MemberRaftRead][]> {
   const host = targetOf(asks[0].m.connection).host;
   const frame = marker();
   const scripts = asks.map((a) => memberRaftScript({ password: spec.sysdbaPassword, ip: a.m.ip, port: a.m.portNum }, a.global));
   let r: ExecResult;
   try {
-    r = await execFor([{ ctx, connKey }], disqlEachCommand(asks.map((a) => a.m), frame), disqlScripts(scripts));
+    r = await execFor([{ ctx, connKey }], disqlEachCommand(asks.map((a) => a.m), frame, runSeconds), disqlScripts(scripts));
   } catch (err) {
     if (err instanceof HostKeyMismatchError) throw err;
     for (const a of asks) ctx.log.info(`${a.m.name}@${host}: V$RLOG_RAFT_INFO not readable: ${err instanceof Error ? err.message : String(err)}`);
@@ -82,11 +89,10 @@ async function readOnHost(ctx: RunContext, spec: RaftGroupSpec, connKey: string,
     const stderr = run && run.code !== null ? run.stderr : r.stderr;
     const read = parseMemberRaft(run?.stdout ?? "");
     // What is missing is then taken from elsewhere (another member, the previous inputs) or refused: say why.
-    if (code !== 0 || run?.code === null || !read.complete)
-      ctx.log.info(
-        `${a.m.name}@${host}: reading V$RLOG_RAFT_INFO${a.global ? " and V$GLOBAL_RAFT_INFO" : ""} ` +
-          `${code !== 0 ? `failed (exit ${code})` : "stopped before its end marker"}: ${redact(stderrTail({ stderr })) || "(no stderr)"}`,
-      );
+    if (code !== 0 || run?.code === null || !read.complete) {
+      const how = run?.code === RUN_TIMED_OUT ? `timed out after ${runSeconds} s` : code !== 0 ? `failed (exit ${code})` : "stopped before its end marker";
+      ctx.log.info(`${a.m.name}@${host}: reading V$RLOG_RAFT_INFO${a.global ? " and V$GLOBAL_RAFT_INFO" : ""} ${how}: ${redact(stderrTail({ stderr })) || "(no stderr)"}`);
+    }
     return [a.m.name, { shadow: read.shadow, global: read.global, bakUseAp: read.bakUseAp }];
   });
 }

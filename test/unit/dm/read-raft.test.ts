@@ -22,18 +22,20 @@ import { makeFakeTools, type FakeTools } from "./helpers/fake-tools";
 
 const spec = steps(seed72).find((x) => x.kind === "RaftGroup" && x.spec.name === "RAFT_1")!.spec as RaftGroupSpec;
 
-type Answer = { shadow?: 0 | 1; bak?: number; global?: string[]; code?: number; stderr?: string; noEnd?: boolean };
+/** `hang`: the member's server takes the script and never answers. */
+type Answer = { shadow?: 0 | 1; bak?: number; global?: string[]; code?: number; stderr?: string; noEnd?: boolean; hang?: boolean };
 
 /**
  * A stand-in disql for the product's real batched command, run by the POSIX sh here: it answers
  * from `<port>.out` (+ `<port>.global` when its script asks V$GLOBAL_RAFT_INFO), `<port>.err` and
- * `<port>.code`, and records `<port> <global 0/1>` for each run.
+ * `<port>.code`, or never when `<port>.hang` exists, and records `<port> <global 0/1>` for each run.
  */
 const DISQL = `#!/bin/sh
 s=$(cat)
 port=$(printf '%s\\n' "$s" | head -n 1 | sed 's/.*://')
 g=0; printf '%s\\n' "$s" | grep -q 'GLOBAL_RAFT_INFO' && g=1
 echo "$port $g" >> "$FAKE/asked"
+[ -e "$FAKE/$port.hang" ] && exec tail -f /dev/null
 cat "$FAKE/$port.out"; [ "$g" = 1 ] && cat "$FAKE/$port.global"; cat "$FAKE/$port.end"
 cat "$FAKE/$port.err" >&2; exit "$(cat "$FAKE/$port.code")"
 `;
@@ -63,11 +65,15 @@ function world(members: RaftGroupSpec["members"], answers: Record<string, Answer
     file("end", a.noEnd ? "" : "##DPC:END\n");
     file("err", a.stderr ?? "");
     file("code", String(a.code ?? 0));
+    if (a.hang) file("hang", "");
   }
-  const exec = async (target: { conn: { host: string; port?: number } }, command: string, o: { stdin?: string }): Promise<ExecResult> => {
+  // The command's own bound as the pool applies it (killed, output so far), shorter here so that a
+  // command the per-run bounds did not stop fails the test instead of holding it.
+  const exec = async (target: { conn: { host: string; port?: number } }, command: string, o: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> => {
     execs.push(`${target.conn.host}:${target.conn.port}`);
-    const r = spawnSync("sh", ["-c", command], { input: o.stdin ?? "", encoding: "utf8", env: { ...process.env, PATH: `${t.bin}:${process.env.PATH}`, FAKE: t.dir } });
-    return { stdout: r.stdout, stderr: r.stderr, code: r.status, signal: null, timedOut: false, durationMs: 1, hostKey: "ssh-ed25519 AAAA" };
+    const r = spawnSync("sh", ["-c", command], { input: o.stdin ?? "", encoding: "utf8", timeout: Math.min(o.timeoutMs ?? COMMAND_BOUND_MS, COMMAND_BOUND_MS), killSignal: "SIGKILL", env: { ...process.env, PATH: `${t.bin}:${process.env.PATH}`, FAKE: t.dir } });
+    const timedOut = r.error !== undefined;
+    return { stdout: r.stdout, stderr: r.stderr, code: timedOut ? null : r.status, signal: r.signal, timedOut, durationMs: 1, hostKey: "ssh-ed25519 AAAA" };
   };
   Object.assign(ctx, { pool: { exec } });
   const asked = () =>
@@ -78,6 +84,7 @@ function world(members: RaftGroupSpec["members"], answers: Record<string, Answer
   return { ctx, asked, lines, execs };
 }
 
+const COMMAND_BOUND_MS = 30_000;
 const GLOBAL = ["BP11|1|FALSE|LEADER", "BP12|1|FALSE|FOLLOWER", "BP13|1|FALSE|FOLLOWER"];
 const running = (names: string[]): Record<string, HostState> => Object.fromEntries(names.map((n) => [n, { pids: [1] } as unknown as HostState]));
 
@@ -141,4 +148,21 @@ test("members on two hosts: one remote command per host, each reading every memb
   expect(execs.sort()).toEqual(["127.0.10.1:2222", "127.0.10.2:2222"]);
   expect(asked().map((a) => a.member).sort()).toEqual(["BP11", "BP12", "BP13"]);
   expect(cat!.memberShadow).toEqual({ BP11: false, BP12: false, BP13: true });
+});
+
+test("a member that never answers: its run stops at its own bound and it did not answer; the others on its host are still read", async () => {
+  // BP11 (the leader, first on the host) hangs: before the bound, every run after it went unread.
+  const { ctx, lines, execs, asked } = world(spec.members, { BP11: { hang: true }, BP12: { shadow: 0, global: GLOBAL }, BP13: { shadow: 1 } });
+  const cat = await readMemberRaft(ctx, spec, catalogWithLeader(), running(["BP11", "BP12", "BP13"]), [], 2_000);
+  expect(cat!.memberShadow).toEqual({ BP11: null, BP12: false, BP13: true });
+  // its cluster-wide view then taken from another BS-mode member, in one more command
+  expect(execs).toHaveLength(2);
+  expect(asked().filter((a) => a.global).map((a) => a.member)).toEqual(["BP11", "BP12"]);
+  expect(cat!.raftInfo!.map((r) => [r.name, r.shadow])).toEqual([
+    ["BP11", null],
+    ["BP12", false],
+    ["BP13", true],
+  ]);
+  const host = spec.members[0].connection.host;
+  expect(lines.filter((l) => l.includes("V$RLOG_RAFT_INFO"))).toEqual([`[dbcluster] BP11@${host}: reading V$RLOG_RAFT_INFO and V$GLOBAL_RAFT_INFO timed out after 2 s: (no stderr)`]);
 });
