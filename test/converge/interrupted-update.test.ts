@@ -10,18 +10,17 @@
  * SP1, RAFT_3 = two RAFT replicas and one shadow (seed 7.5; three nodes, as DM counts them), BG_1,
  * three fault domains.
  */
-import { startLab, type Lab } from "../helpers/lab";
+import type { Lab } from "../helpers/lab";
 import { MEMBER_READS } from "../examples/helpers";
-import { catalog, commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, Stack, upFailingAt, type Run, type TopoInstance, type Topology } from "../topology/helpers";
+import { catalog, commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, instancesUnder, processes, topologyLab, upFailingAt, type Stack, type Run, type Topology } from "../topology/helpers";
 
 jest.setTimeout(600_000);
 
 let lab: Lab;
 let stack: Stack;
+topologyLab((l, s) => ((lab = l), (stack = s)));
 
-const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
-  name, mode, host, dir: `resume/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
-});
+const inst = instancesUnder("resume");
 const MP = inst("MP", "MP", "host1", 5239, 6003, { mpPort: 9000 });
 const SP1 = inst("SP1", "SP", "host2", 5236, 6000);
 const BPS = [inst("BP31", "BP", "host1", 5250, 6010), inst("BP32", "BP", "host2", 5251, 6011), inst("BP34", "BP", "host4", 5253, 6013)];
@@ -79,16 +78,6 @@ async function group(): Promise<{ members: string[]; shadows: string[]; leader: 
   const rows = (await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3");
   return { members: rows.map((x) => x[1]).sort(), shadows: rows.filter((x) => x[3] === "1").map((x) => x[1]).sort(), leader: rows.filter((x) => x[2] === "LEADER").map((x) => x[1]) };
 }
-
-beforeAll(async () => {
-  lab = await startLab({ hosts: 4 });
-  stack = new Stack(lab);
-}, 120_000);
-
-afterAll(async () => {
-  await lab?.stop();
-  stack?.remove();
-});
 
 test("0. the cluster: RAFT_3 with two RAFT replicas and one shadow", async () => {
   const r = await stack.engine("up", base);

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO, stackOn, type Stack } from "../examples/helpers";
-import type { LabObCluster } from "../../lab/hosts/lab-json";
+import type { LabHost, LabObCluster } from "../../lab/hosts/lab-json";
 import { runLabCli, startLab, type Lab } from "../helpers/lab";
 
 export interface ObLab {
@@ -96,4 +96,23 @@ export async function startBackupNowLab(opts: { version: "3.2.4" | "4.2.1"; tena
     await ob.stop();
     throw e;
   }
+}
+
+/** The StandbyCluster step lines (`... ok` / `... FAILED`) of an engine run's output. */
+export const standbySteps = (r: { out: string }): string[] => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
+
+/**
+ * After a StandbyCluster's delete (which keeps data unless asked): on each of `hosts` the observer
+ * is stopped and the data directory is still there, and what was kept is marked as a removed
+ * standby's, so a new up of `stack` refuses to start over it and runs no step.
+ */
+export async function expectStandbyDataKept(hosts: readonly LabHost[], stack: Stack): Promise<void> {
+  for (const h of hosts) {
+    expect(fs.readdirSync(`${h.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
+    expect(fs.existsSync(`${h.obHome}/run/observer.pid`)).toBe(false);
+  }
+  const again = await stack.engine("up");
+  expect(again.code).not.toBe(0);
+  expect(again.out).toMatch(/data directory .*obstandby\/store is not empty \(removed cluster=obcluster id=2 .*\) and was not started by this standby: an existing data directory is never overwritten/);
+  expect(standbySteps(again)).toEqual([]);
 }

@@ -12,21 +12,16 @@
  * with a LOCATION source (1235) and a LOCATION that holds no archive, as the real server does.
  */
 import { outcome } from "../examples/helpers";
-import { waitFor } from "./helpers";
+import { standbySteps as steps, waitFor } from "./helpers";
 import { observedInState } from "./standby-helpers";
-import { startTenantPair, type TenantPair } from "./tenant-pair";
+import { tenantPairPerFile } from "./tenant-pair";
 import { TENANT_READ } from "../../provider/oceanbase/standby/sql-tenants";
 
 jest.setTimeout(240_000);
 
-let pair: TenantPair;
-beforeAll(async () => {
-  pair = await startTenantPair({ hosts: 4 });
-}, 120_000);
-afterAll(async () => pair?.ob.stop());
+const pair = tenantPairPerFile({ hosts: 4 });
 
 const archive = () => `file://${pair.ob.cluster.sharedDir}/archive/t1`;
-const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
 const stack = () => pair.stack.withEnv({ OB_LOG_RESTORE_FROM: "archive", OB_STANDBY_HOSTS: "1" });
 
 test("logRestoreFrom archive: an up cut between CREATE STANDBY TENANT and the switch to the archive leaves t1 on the service, which refresh shows; the next up switches it; rows arrive through the archive; a second up is quiet", async () => {

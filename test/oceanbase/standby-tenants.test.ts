@@ -14,22 +14,17 @@
  */
 import * as fs from "node:fs";
 import { outcome } from "../examples/helpers";
-import { waitFor } from "./helpers";
+import { expectStandbyDataKept, standbySteps as steps, waitFor } from "./helpers";
 import { connectMarks, connectsSince, observedInState } from "./standby-helpers";
-import { startTenantPair, type PairSide, type TenantPair } from "./tenant-pair";
+import { tenantPairPerFile, type PairSide } from "./tenant-pair";
 
 jest.setTimeout(300_000);
 
-let pair: TenantPair;
-beforeAll(async () => {
-  pair = await startTenantPair({ hosts: 7 });
-}, 120_000);
-afterAll(async () => pair?.ob.stop());
+const pair = tenantPairPerFile({ hosts: 7 });
 
 const sqlAt = (side: PairSide, sql: string, tenant = "sys") => pair.sql(side, sql, { tenant });
 const role = async (side: PairSide) => (await sqlAt(side, "SELECT tenant_role FROM oceanbase.DBA_OB_TENANTS WHERE tenant_name = 't1'")).out;
 const ids = (side: PairSide) => pair.ids(side);
-const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
 const observed = async () => (await pair.stack.outputs()).standbyTenants;
 
 test("up: the standby cluster is started and bootstrapped on hosts 4-6, then t1 there becomes a standby tenant of the primary's t1, in sync; no password in state or on a command line", async () => {
@@ -180,13 +175,5 @@ test("delete: the standby tenant stops following (its source cleared), the obser
   expect(steps(destroy).map((l) => /(SET LOG_RESTORE_SOURCE = '' TENANT = t1|stop observer [\d.]+)/.exec(l)?.[1]).sort()).toEqual(["SET LOG_RESTORE_SOURCE = '' TENANT = t1", ...["host4", "host5", "host6"].map((h) => `stop observer ${pair.ob.lab.host(h).address}`)].sort());
   expect(await sqlAt("primary", "INSERT INTO x VALUES (6)", "t1")).toMatchObject({ code: 0 });
   expect(await role("primary")).toBe("PRIMARY");
-  for (const h of pair.ob.lab.hosts.slice(3, 6)) {
-    expect(fs.readdirSync(`${h.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
-    expect(fs.existsSync(`${h.obHome}/run/observer.pid`)).toBe(false);
-  }
-  // What was kept is marked as a removed standby's: a new up refuses to start over it.
-  const again = await pair.stack.engine("up");
-  expect(again.code).not.toBe(0);
-  expect(again.out).toMatch(/data directory .*obstandby\/store is not empty \(removed cluster=obcluster id=2 .*\) and was not started by this standby: an existing data directory is never overwritten/);
-  expect(steps(again)).toEqual([]);
+  await expectStandbyDataKept(pair.ob.lab.hosts.slice(3, 6), pair.stack);
 });

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { outcome } from "../examples/helpers";
-import { waitFor } from "./helpers";
+import { expectStandbyDataKept, standbySteps as steps, waitFor } from "./helpers";
 import { connectMarks, connectsSince, observedInState, startStandbyLab, type StandbyLab } from "./standby-helpers";
 
 jest.setTimeout(300_000);
@@ -21,7 +21,6 @@ beforeAll(async () => {
 afterAll(async () => sb?.stop());
 
 const standbyStatus = () => sb.ob.rows("host1", "SELECT cluster_id, cluster_status FROM oceanbase.V$OB_STANDBY_STATUS");
-const steps = (r: { out: string }) => r.out.split("\n").filter((l) => / \.\.\. (ok|FAILED)/.test(l) && /oceanbase:StandbyCluster\//.test(l));
 const observed = async () => (await sb.stack.outputs()).standbyCluster;
 
 test("up: observers started on the bare hosts, bootstrapped as standby, registered, VALID; one SSH connection per standby host", async () => {
@@ -129,13 +128,5 @@ test("delete: removed from the primary's registry, observers stopped, data direc
   expect(outcome(destroy)).toEqual({ code: 0, tail: "" });
   expect(await standbyStatus()).toEqual([]);
   expect(await sb.tenantSql("host2", "INSERT INTO t VALUES (5, 'e')")).toMatchObject({ code: 0 });
-  for (const h of sb.ob.lab.hosts.slice(3, 6)) {
-    expect(fs.readdirSync(`${h.dataRoot}/obstandby/store`).sort()).toEqual(["clog", "slog", "sstable"]);
-    expect(fs.existsSync(`${h.obHome}/run/observer.pid`)).toBe(false);
-  }
-  // What was kept is marked as a removed standby's: a new up refuses to start over it.
-  const again = await sb.stack.engine("up");
-  expect(again.code).not.toBe(0);
-  expect(again.out).toMatch(/data directory .*obstandby\/store is not empty \(removed cluster=obcluster id=2 .*\) and was not started by this standby: an existing data directory is never overwritten/);
-  expect(steps(again)).toEqual([]);
+  await expectStandbyDataKept(sb.ob.lab.hosts.slice(3, 6), sb.stack);
 });

@@ -54,3 +54,27 @@ export async function startTenantPair(o: { hosts?: number; labStandby?: boolean 
     throw e;
   }
 }
+
+/**
+ * A pair started before the file's first test and stopped after its last, for the files whose
+ * tests all share one; the object reads the started pair (its fields only inside tests and hooks).
+ */
+export function tenantPairPerFile(o: Parameters<typeof startTenantPair>[0] = {}): TenantPair {
+  let pair: TenantPair | undefined;
+  beforeAll(async () => {
+    pair = await startTenantPair(o);
+  }, 120_000);
+  afterAll(async () => pair?.ob.stop());
+  const started = (): TenantPair => {
+    if (!pair) throw new Error("the tenant pair's lab did not start (see the beforeAll's error)");
+    return pair;
+  };
+  return {
+    get ob() { return started().ob; },
+    get standby() { return started().standby; },
+    get standbyPassword() { return started().standbyPassword; },
+    get stack() { return started().stack; },
+    sql: (...a) => started().sql(...a),
+    ids: (...a) => started().ids(...a),
+  };
+}

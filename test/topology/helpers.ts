@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Lab } from "../helpers/lab";
+import { startLab, type Lab } from "../helpers/lab";
 import { isCommand } from "../../lab/hosts/command-log";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -23,6 +23,13 @@ export interface TopoInstance {
   mpPort?: number;
   pageSize?: 4 | 8 | 16 | 32;
   deleteData?: boolean;
+}
+
+/** A builder of instances whose directories are `<base>/<name in lower case>` (one base per test file). */
+export function instancesUnder(base: string) {
+  return (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
+    name, mode, host, dir: `${base}/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
+  });
 }
 
 export interface Topology {
@@ -195,8 +202,48 @@ export async function upFailingAt(stack: Stack, topology: Topology, host: string
 export async function expectFinishedThenQuiet(stack: Stack, r: Run, x: Topology, deleted: readonly string[] = []): Promise<void> {
   expect(stack.steps(r, "replace")).toEqual([]);
   expect(stack.steps(r, "delete")).toEqual(deleted.map((n) => `topo-${n}`).sort());
+  await expectQuietUp(stack, x);
+}
+
+/**
+ * The run exited 0. On failure the diff shows the lines that say why (a failure repeats the long
+ * plan, so the output's tail may hold none of them), or the tail where no line does.
+ */
+export function expectOk(r: Run): void {
+  const why = r.code === 0 ? "" : r.out.split("\n").filter((l) => /FAILED|failed|error/i.test(l)).map((l) => l.slice(0, 1500)).join("\n").slice(-6000) || r.out.slice(-3000);
+  expect({ code: r.code, why }).toEqual({ code: 0, why: "" });
+}
+
+/** An up of `x` that succeeds and changes nothing: no resource created, updated, deleted or replaced, no plan phase run. */
+export async function expectQuietUp(stack: Stack, x: Topology): Promise<void> {
   const again = await stack.engine("up", x);
-  expect({ code: again.code, out: again.code === 0 ? "" : again.out.slice(-3000) }).toEqual({ code: 0, out: "" });
+  expectOk(again);
   expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
   expect(again.out).not.toMatch(/plan: phase/);
+}
+
+/** `up` of `next`, which must succeed, then a second `up` that must change nothing; the first run. */
+export async function upTwice(stack: Stack, next: Topology): Promise<Run> {
+  const r = await stack.engine("up", next);
+  expectOk(r);
+  await expectQuietUp(stack, next);
+  return r;
+}
+
+/**
+ * The lab (four hosts) and stack one test file's steps share, handed to `use` once started before
+ * the file's first test; both go after its last (the lab stopped, the stack's files removed).
+ */
+export function topologyLab(use: (lab: Lab, stack: Stack) => void): void {
+  let lab: Lab | undefined;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    lab = await startLab({ hosts: 4 });
+    stack = new Stack(lab);
+    use(lab, stack);
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.stop();
+    stack?.remove();
+  });
 }

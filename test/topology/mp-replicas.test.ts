@@ -19,17 +19,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startLab, type Lab } from "../helpers/lab";
-import { commandMark, commandsSince, expectFinishedThenQuiet, failurePending as failurePendingOn, processes, sql, Stack, upFailingAt, type TopoInstance, type Topology, type Run } from "./helpers";
+import type { Lab } from "../helpers/lab";
+import { commandMark, commandsSince, expectFinishedThenQuiet, expectOk as ok, failurePending as failurePendingOn, instancesUnder, processes, sql, topologyLab, upFailingAt, upTwice as upTwiceOn, type Stack, type Topology, type Run } from "./helpers";
 
 jest.setTimeout(400_000);
 
 let lab: Lab;
 let stack: Stack;
+topologyLab((l, s) => ((lab = l), (stack = s)));
 
-const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
-  name, mode, host, dir: `mpr/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
-});
+const inst = instancesUnder("mpr");
 const MPS = [
   inst("MP1", "MP", "host1", 5239, 6003, { mpPort: 9000 }),
   inst("MP2", "MP", "host2", 5239, 6003, { mpPort: 9000 }),
@@ -50,15 +49,7 @@ const topology = (mps: number): Topology => ({
 const THREE = topology(3);
 const FIVE = topology(5);
 
-const ok = (r: Run) => expect({ code: r.code, tail: r.code === 0 ? "" : r.out.split("\n").filter((l) => /FAILED|failed|error/i.test(l)).join("\n").slice(-4000) }).toEqual({ code: 0, tail: "" });
-async function upTwice(next: Topology): Promise<Run> {
-  const r = await stack.engine("up", next);
-  ok(r);
-  const again = await stack.engine("up", next);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  return r;
-}
+const upTwice = (next: Topology) => upTwiceOn(stack, next);
 
 /** The MP rows of DPC_INSTANCE (name, SYS_MODE, SYS_STATUS), read on MP1. */
 async function mpRows(): Promise<string[][]> {
@@ -122,16 +113,6 @@ async function expectWhole(x: Topology, leader: string): Promise<void> {
 
 let leader = "";
 const leaderHost = () => hostOf(leader);
-
-beforeAll(async () => {
-  lab = await startLab({ hosts: 4 });
-  stack = new Stack(lab);
-}, 120_000);
-
-afterAll(async () => {
-  await lab?.stop();
-  stack?.remove();
-});
 
 test("an MP group of three, an SP and a BP; a table written through the SP", async () => {
   await upTwice(THREE);

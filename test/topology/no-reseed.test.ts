@@ -8,11 +8,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startLab, type Lab } from "../helpers/lab";
-import { commandMark, commandsSince, processes, sql, Stack, type Run, type TopoInstance, type Topology } from "./helpers";
+import type { Lab } from "../helpers/lab";
+import { commandMark, commandsSince, processes, sql, topologyLab, upTwice as upTwiceOn, type Stack, type TopoInstance, type Topology } from "./helpers";
 
 let lab: Lab;
 let stack: Stack;
+topologyLab((l, s) => ((lab = l), (stack = s)));
 
 const inst = (name: string, mode: TopoInstance["mode"], host: string, dir: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> & { dbName?: string } = {}): TopoInstance =>
   ({ name, mode, host, dir, portNum, apPortNum, ...extra }) as TopoInstance;
@@ -32,19 +33,10 @@ const base: Topology = {
   bpGroups: [{ name: "BG_1", rafts: ["RAFT_1", "RAFT_2"] }],
 };
 
-const ok = (r: Run) => expect({ code: r.code, tail: r.code === 0 ? "" : r.out.slice(-3000) }).toEqual({ code: 0, tail: "" });
 const baseDir = (i: TopoInstance) => path.join(lab.host(i.host).dataRoot, i.dir);
 const iniOf = (i: TopoInstance & { dbName?: string }) => path.join(baseDir(i), i.dbName ?? "DAMENG", "dm.ini");
 
-async function upTwice(t: Topology): Promise<Run> {
-  const r = await stack.engine("up", t);
-  ok(r);
-  const again = await stack.engine("up", t);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  expect(again.out).not.toMatch(/plan: phase/);
-  return r;
-}
+const upTwice = (t: Topology) => upTwiceOn(stack, t);
 
 /** Waits (bounded) until `check` holds; polls every 200 ms. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -60,16 +52,6 @@ async function rows(statement: string): Promise<string[][]> {
   if (r.code !== 0) throw new Error(r.out);
   return r.rows;
 }
-
-beforeAll(async () => {
-  lab = await startLab({ hosts: 4 });
-  stack = new Stack(lab);
-}, 120_000);
-
-afterAll(async () => {
-  await lab?.stop();
-  stack?.remove();
-});
 
 test("two groups seeded on shared hosts and base paths: each backs up into its own set, and no set is left behind", async () => {
   const mark = commandMark(lab);

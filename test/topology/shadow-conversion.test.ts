@@ -8,15 +8,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startLab, type Lab } from "../helpers/lab";
-import { catalog, commandMark, commandsSince, processes, Stack, type TopoInstance, type Topology, type Run } from "./helpers";
+import type { Lab } from "../helpers/lab";
+import { catalog, commandMark, commandsSince, instancesUnder, processes, topologyLab, upTwice as upTwiceOn, type Stack, type Topology } from "./helpers";
 
 let lab: Lab;
 let stack: Stack;
+topologyLab((l, s) => ((lab = l), (stack = s)));
 
-const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
-  name, mode, host, dir: `conv/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
-});
+const inst = instancesUnder("conv");
 const MP = inst("MP", "MP", "host1", 5239, 6003, { mpPort: 9000 });
 const SP1 = inst("SP1", "SP", "host2", 5236, 6000);
 const BPS = [inst("BP31", "BP", "host1", 5250, 6010), inst("BP32", "BP", "host2", 5251, 6011), inst("BP33", "BP", "host3", 5252, 6012)];
@@ -33,35 +32,13 @@ const dbParent = (name: string) => {
 };
 const dmarch = (name: string) => fs.readFileSync(path.join(dbParent(name), "DAMENG", "dmarch.ini"), "utf8");
 const asideDirs = (name: string) => fs.readdirSync(dbParent(name)).filter((f) => /^DAMENG\.replaced-\d{8}T\d{6}Z$/.test(f));
-/** On failure, the lines that say why (the plan a failure repeats is long). */
-const ok = (r: Run) =>
-  expect({ code: r.code, why: r.code === 0 ? "" : r.out.split("\n").filter((l) => /FAILED|failed|error/i.test(l)).map((l) => l.slice(0, 1500)).join("\n").slice(-6000) }).toEqual({ code: 0, why: "" });
-
-async function upTwice(next: Topology): Promise<Run> {
-  const r = await stack.engine("up", next);
-  ok(r);
-  const again = await stack.engine("up", next);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  expect(again.out).not.toMatch(/plan: phase/);
-  return r;
-}
+const upTwice = (next: Topology) => upTwiceOn(stack, next);
 
 /** RAFT_3's rows of V$GLOBAL_RAFT_INFO: the shadows and the leader. */
 async function raft3(): Promise<{ shadows: string[]; leader: string[]; members: string[] }> {
   const rows = (await catalog(lab)).raftInfo.filter((x) => x[0] === "RAFT_3");
   return { shadows: rows.filter((x) => x[3] === "1").map((x) => x[1]), leader: rows.filter((x) => x[2] === "LEADER").map((x) => x[1]), members: rows.map((x) => x[1]).sort() };
 }
-
-beforeAll(async () => {
-  lab = await startLab({ hosts: 4 });
-  stack = new Stack(lab);
-}, 120_000);
-
-afterAll(async () => {
-  await lab?.stop();
-  stack?.remove();
-});
 
 test("a group of two RAFT replicas and one shadow (seed 7.5)", async () => {
   await upTwice(topology(["BP33"]));

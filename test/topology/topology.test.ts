@@ -6,15 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startLab, type Lab } from "../helpers/lab";
-import { catalog, commandMark, commandsSince, processes, sql, Stack, type TopoInstance, type Topology, type Run } from "./helpers";
+import type { Lab } from "../helpers/lab";
+import { catalog, commandMark, commandsSince, expectOk as ok, instancesUnder, processes, sql, topologyLab, upTwice as upTwiceOn, type Stack, type TopoInstance, type Topology, type Run } from "./helpers";
 
 let lab: Lab;
 let stack: Stack;
+topologyLab((l, s) => ((lab = l), (stack = s)));
 
-const inst = (name: string, mode: TopoInstance["mode"], host: string, portNum: number, apPortNum: number, extra: Partial<TopoInstance> = {}): TopoInstance => ({
-  name, mode, host, dir: `topo/${name.toLowerCase()}`, portNum, apPortNum, ...extra,
-});
+const inst = instancesUnder("topo");
 const MP = inst("MP", "MP", "host1", 5239, 6003, { mpPort: 9000 });
 const SP1 = inst("SP1", "SP", "host2", 5236, 6000);
 const BP1 = inst("BP1", "BP", "host3", 5237, 6001);
@@ -33,29 +32,13 @@ let t: Topology = {
 };
 
 const dataDir = (i: TopoInstance) => path.join(lab.host(i.host).dataRoot, i.dir, "DAMENG");
-const ok = (r: Run) => expect({ code: r.code, tail: r.code === 0 ? "" : r.out.slice(-3000) }).toEqual({ code: 0, tail: "" });
 
-/** `up`, then a second `up` that must change nothing and run nothing but reads. */
+/** `upTwice`, then `t` is `next`. */
 async function upTwice(next: Topology): Promise<Run> {
-  const r = await stack.engine("up", next);
-  ok(r);
-  const again = await stack.engine("up", next);
-  ok(again);
-  expect(again.summary).toMatchObject({ create: 0, update: 0, delete: 0, replace: 0 });
-  expect(again.out).not.toMatch(/plan: phase/);
+  const r = await upTwiceOn(stack, next);
   t = next;
   return r;
 }
-
-beforeAll(async () => {
-  lab = await startLab({ hosts: 4 });
-  stack = new Stack(lab);
-}, 120_000);
-
-afterAll(async () => {
-  await lab?.stop();
-  stack?.remove();
-});
 
 test("1. a 7.1-like cluster (MP, SP1, RAFT_1 = {BP1}, BG_1) on four hosts", async () => {
   const mark = commandMark(lab);
