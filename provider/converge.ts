@@ -149,6 +149,12 @@ export interface Logic<Spec, Actual> {
   read(spec: Spec, ctx: RunContext, olds?: Spec): Promise<Actual>;
   plan(spec: Spec, actual: Actual, how: { creating: boolean; olds?: Spec }): Plan;
   planDelete(spec: Spec, actual: Actual): Plan;
+  /**
+   * What the plan leaves as it is on purpose though it differs from the inputs, each with why and
+   * what to do (say, an observer a failover cannot start): logged as warnings by an up that ends
+   * in sync and by refresh, so that a quiet plan never hides it.
+   */
+  leftAlone?(spec: Spec, actual: Actual): string[];
   /** What was read, as outputs (shown by `refresh`). */
   observe(spec: Spec, actual: Actual): Record<string, unknown>;
   /** Input changes: which force a replacement, which are updated in place. */
@@ -230,6 +236,7 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
       const actual = await logic.read(spec, ctx, how.olds);
       const plan = compactPlan(logic.plan(spec, actual, how));
       if (plan.length === 0) {
+        for (const w of logic.leftAlone?.(spec, actual) ?? []) ctx.log.warning(w);
         ctx.log.info(round === 1 ? "in sync: nothing to do" : `in sync after ${ctx.stepsStarted} step${ctx.stepsStarted === 1 ? "" : "s"} in ${formatDuration(Date.now() - started)}`);
         return actual;
       }
@@ -345,6 +352,7 @@ export function dynamicProviderFor<Spec, Actual>(logic: Logic<Spec, Actual>): pu
           const pending = compactPlan(logic.plan(spec, actual, { creating: false }));
           inSync = pending.length === 0;
           if (!inSync) ctx.log.info(`drift: the next up would run:\n${renderPlan(pending).join("\n")}`);
+          for (const w of logic.leftAlone?.(spec, actual) ?? []) ctx.log.warning(w);
         } catch (err) {
           // Refresh reports; it does not act. The next up meets the same error and says what to do.
           inSync = false;

@@ -80,6 +80,11 @@ export class RunLog {
     this.emit("debug", text);
   }
 
+  /** What a run leaves undone on purpose and the user must see (`pulumi up` shows warnings). */
+  warning(text: string): void {
+    this.emit("warning", text);
+  }
+
   /** A child log for one resource of the run. */
   child(name: string): RunLog {
     return new RunLog(this.prefix ? `${this.prefix} ${name}` : name, this.sink);

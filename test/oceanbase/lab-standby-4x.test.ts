@@ -114,6 +114,13 @@ test("a plain BOOTSTRAP on bare 4.x observers started by hand: refused for a ser
   // A second observer in zone zb, added; deleting the first (it holds sys's unit) is asynchronous:
   // DELETING while the unit moves, DELETE ZONE refused while the zone has a server.
   const second = `mkdir -p ${h.obHome}/byhand2 && cd ${h.obHome}/byhand2 && ../bin/observer -z zb -p 2911 -P 2912 -n obhand -c 77 -d ${h.dataRoot}/byhand2/store -r ${a}:2902:2901`;
+  // A plain `fail observer` (no --when) is the start's: the statements the host's running observer
+  // serves meanwhile neither use it up nor lose their session.
+  await pair.ob.lab.fault("host5", "fail", "observer", 1);
+  expect((await bare("SELECT zone FROM oceanbase.DBA_OB_ZONES", "S3cret-pw")).out).toBe("zb");
+  const refused = await pair.ob.lab.exec("host5", second);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toMatch(/observer: start failed: injected fault/);
   expect(await pair.ob.lab.exec("host5", second)).toMatchObject({ code: 0 });
   expect(await bare(`ALTER SYSTEM ADD SERVER '${a}:2912' ZONE 'zb'`, "S3cret-pw")).toMatchObject({ code: 0 });
   expect((await bare(`SELECT svr_ip, svr_port FROM oceanbase.DBA_OB_UNITS WHERE tenant_id = 1`, "S3cret-pw")).out).toBe(`${a}\t2902`);

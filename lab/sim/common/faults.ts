@@ -22,9 +22,10 @@ export function migrationHoldFile(hostDir = hostEnv().hostDir): string {
  * The counter is `<failures> [<runs to let through first>]`, so that a test can fail the Nth
  * run of a tool (say the third disql of an update) without racing the product for it.
  * Concurrent runs of the same tool each consume their own failure: the read-decrement-write
- * happens under an exclusive lock file.
+ * happens under an exclusive lock file. `keyedOnly`: only a keyed failure (`--when`) applies, a
+ * plain one is left for the tool's other path (the observer's SQL statements against its start).
  */
-export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir, input?: string): boolean {
+export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir, input?: string, opts: { keyedOnly?: boolean } = {}): boolean {
   const file = failureFile(tool, hostDir);
   if (!fs.existsSync(file)) return false;
   return withLock(`${file}.lock`, () => {
@@ -42,7 +43,7 @@ export function takeInjectedFailure(tool: string, hostDir = hostEnv().hostDir, i
     }
     // A keyed failure (`--when TEXT`) counts only the runs whose input (a disql script) holds TEXT.
     const when = rest.find((l) => l.startsWith("when "))?.slice("when ".length);
-    if (when !== undefined && !(input ?? "").includes(when)) return false;
+    if (when === undefined ? opts.keyedOnly : !(input ?? "").includes(when)) return false;
     const tail = when !== undefined ? `when ${when}\n` : "";
     if (Number.isFinite(after) && after > 0) {
       fs.writeFileSync(file, `${left} ${after - 1}\n${tail}`);

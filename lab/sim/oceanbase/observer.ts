@@ -156,7 +156,8 @@ async function serve(f: Flags): Promise<void> {
         }
         // `lab fault --host H fail observer --when TEXT`: the session carrying that statement dies
         // before it runs (the statements before it in the batch did run), as a server lost mid-batch.
-        if (takeInjectedFailure("observer", env.hostDir, text)) {
+        // A plain `fail observer` is the start's (below), never used up by a statement.
+        if (takeInjectedFailure("observer", env.hostDir, text, { keyedOnly: true })) {
           log(`sql session=${session.connectionId} dropped before ${statementKind(text)}: injected fault`);
           return { kind: "drop" };
         }

@@ -11,7 +11,7 @@ import { clusterNameOf, planStandby, planStandbyDelete, primaryTarget, refusePri
 import { hostConnKey, readPrimaryFacts, readStandby, type StandbyActual } from "./read";
 import { isV4 } from "../sql";
 import { REFUSED_READ } from "../read";
-import { planTenants, planTenantsDelete } from "./plan-tenants";
+import { failoverLeftStopped, planTenants, planTenantsDelete } from "./plan-tenants";
 import { observeTenants } from "./observe-tenants";
 import { readTenants, type TenantsActual } from "./read-tenants";
 import type { StandbyClusterSpec } from "./schema";
@@ -91,6 +91,7 @@ export const standbyClusterLogic: Logic<StandbyClusterSpec, Actual> = {
       if (x.v4 && x.primaryVersion !== undefined && !isV4(x.primaryVersion)) refusePrimaryMismatch(s, { version: x.primaryVersion });
       return withoutUnreachable(x.v4 ? planTenants(s, x.a) : planStandby(s, x.a), x.a.hosts);
     }),
+  leftAlone: (s, x) => (x.v4 ? failoverLeftStopped(s, x.a) : []),
   planDelete: (s, x) =>
     refusing(s, () => {
       refuseDeleteUnreachable(x.a.hosts);

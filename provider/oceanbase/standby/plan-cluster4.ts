@@ -85,6 +85,12 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
   if (a.standby && !a.standby.ok) {
     const error = a.standby.error.split("\n")[0];
     if (/\bERROR 1045\b/.test(error)) throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${error}): check standbyPassword (default: primary.password)`);
+    // Some observers run but sys has no majority: those stopped over data they were started on
+    // are started again (as in failover mode); the tenants are planned once sys answers.
+    const stopped = members.filter((m) => m.probe.pid === null && startedHere(s, name, m));
+    for (const m of stopped) precheckHost(s, name, m);
+    const starts = startObservers(s, name, members, (m) => stopped.includes(m));
+    if (starts.length > 0) return { phases: starts, t, ep, view: undefined };
     throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} does not answer (${error}): an observer just started may still be loading (run up again), else its log (${s.observer.home}/log/observer.log) says why. Nothing was changed`);
   }
   const self = standbyView(a);

@@ -155,21 +155,27 @@ function planTenantSteps(s: StandbyClusterSpec, primary: Side, standby: Side): P
   return phases;
 }
 
-/** Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE STANDBY TENANT); stopped observers started again first. */
+/**
+ * Lossy failover: the standby tenants take the primary role with the log they have (ACTIVATE
+ * STANDBY TENANT). Stopped observers are started again, but never before the ACTIVATE nor in its
+ * way: a round that promotes plans the ACTIVATE alone (the next round, after it, starts them), and
+ * a host damaged with the primary (its build gone, a port taken) is left out of the starts, never
+ * a refusal: named in the ACTIVATE's step, then by `failoverLeftStopped` (the up's warnings).
+ */
 function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const name = clusterName4(s, a);
   if (!name) throw new PlanRefusal(`failover: the standby cluster ${s.clusterId} was never started by this resource and the primary cannot be reached: nothing to promote`);
   if (s.failover!.confirm !== name) throw new PlanRefusal(`failover.confirm is ${JSON.stringify(s.failover!.confirm)}, not the primary being given up (${name}, its cluster name): failover is never implicit`);
   if (a.primary.ok) throw new PlanRefusal(`the primary ${name} at ${s.primary.host}:${s.primary.port} answers: failover is for a lost primary; for a planned role change remove failover and keep role: "primary" (a switchover loses nothing)`);
-  // Observers stopped over the data they were started on are drift here too (before the failover
-  // or after it): started again, which promotes nothing; the tenants are planned once sys answers.
+  // Observers stopped over the data they were started on are drift here too: started again, which
+  // promotes nothing; the tenants are planned once sys answers (none running, or too few for sys's majority).
   const members = members4(s, a);
-  const ours = (m: Member) => startedHere(s, name, m);
-  for (const m of members.filter((x) => x.probe.pid === null && ours(x))) precheckHost(s, name, m);
-  const starts = startObservers(s, name, members, ours);
+  const { startable, unstartable } = failoverStarts(s, name, members);
+  const starts = startObservers(s, name, members, (m) => startable.includes(m));
   const view = standbyView(a);
-  if (!view && a.standby === null && starts.length > 0) return starts;
-  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first`);
+  if (!view && starts.length > 0) return starts;
+  const skipped = unstartable.map((x) => x.why).join("; ");
+  if (!view) throw new PlanRefusal(`failover: the standby cluster's sys at ${bootOf(members).address}:${s.observer.sqlPort} does not answer (${a.standby && !a.standby.ok ? a.standby.error.split("\n")[0] : "no observer runs"}): start its observers first${skipped ? `; none stopped can be started here: ${skipped}` : ""}`);
   const standby: Side = { label: `standby cluster ${s.clusterId}`, ...sysOf(s, a, "failover"), view };
   const mine = standby.view.tenants.filter((t) => s.tenants === undefined || s.tenants.includes(t.name));
   const absent = (s.tenants ?? []).filter((n) => !mine.some((t) => t.name === n));
@@ -177,11 +183,36 @@ function failover(s: StandbyClusterSpec, a: TenantsActual): Plan {
   const promote = mine.filter((t) => t.role === "STANDBY");
   if (promote.length === 0) return starts;
   const statements = promote.map((t) => TENANT_SQL.activate(t.name));
-  return [...starts, { title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
+  const stopped = [...startable, ...unstartable.map((x) => x.m)].map((m) => m.address);
+  const later = stopped.length > 0 ? `; stopped observers (${stopped.join(", ")}) are started after it${skipped ? `, except where they cannot be (${skipped})` : ""}` : "";
+  return [{ title: "failover", operations: [sqlOp(standby.t, standby.ep, statements, {
     describe: `${statements.join("; ")} (the primary ${name} is given up: its tenants must be rebuilt as standby tenants of these)`,
-    reason: `failover confirmed for ${name}: the primary is lost; what it wrote after the standby tenants' last applied log is lost`,
+    reason: `failover confirmed for ${name}: the primary is lost; what it wrote after the standby tenants' last applied log is lost${later}`,
     timeoutMs: 300_000,
   })] }];
+}
+
+/** With the failover inputs: the observers left stopped as they cannot be started here, each with why and what to do. */
+export function failoverLeftStopped(s: StandbyClusterSpec, a: TenantsActual): string[] {
+  const name = clusterName4(s, a);
+  if (!s.failover || !name) return [];
+  return failoverStarts(s, name, members4(s, a)).unstartable.map((x) => `failover: the observer on ${x.m.address} is left stopped (it cannot be started here): ${x.why}; fix that host (the next up starts it) or leave it out of zones`);
+}
+
+/** The stopped members over this resource's data, split by the precheck: a failing one is left stopped with its reason, never a refusal of the failover. */
+function failoverStarts(s: StandbyClusterSpec, name: string, members: Member[]): { startable: Member[]; unstartable: { m: Member; why: string }[] } {
+  const startable: Member[] = [];
+  const unstartable: { m: Member; why: string }[] = [];
+  for (const m of members.filter((x) => x.probe.pid === null && startedHere(s, name, x))) {
+    try {
+      precheckHost(s, name, m);
+      startable.push(m);
+    } catch (err) {
+      if (!(err instanceof PlanRefusal)) throw err;
+      unstartable.push({ m, why: err.message.replace(/^precheck: /, "") });
+    }
+  }
+  return { startable, unstartable };
 }
 
 /**

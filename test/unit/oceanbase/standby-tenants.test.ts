@@ -5,7 +5,7 @@
  * holds (read back by the lab server's own tokenizer).
  */
 import { connectionKey, parseConnection } from "../../../provider/core/connection";
-import { planTenants, planTenantsDelete } from "../../../provider/oceanbase/standby/plan-tenants";
+import { failoverLeftStopped, planTenants, planTenantsDelete } from "../../../provider/oceanbase/standby/plan-tenants";
 import type { HostProbe } from "../../../provider/oceanbase/standby/read";
 import type { SideView, TenantsActual, TenantView } from "../../../provider/oceanbase/standby/read-tenants";
 import { passwordLine } from "../../../provider/oceanbase/script";
@@ -208,10 +208,12 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   const plan = planTenants(spec({ role: "primary", failover: { confirm: "obcluster" } }), lost);
   expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
   expect(steps(plan)).toEqual(["failover: 10.0.1.1 sql"]);
-  // The first zone's RootServer is down too: started again, and ACTIVATE runs on a member whose observer runs.
+  // The first zone's RootServer is down too: ACTIVATE alone, on a member whose observer runs (the restart comes next round, after it).
   const fo = spec({ role: "primary", failover: { confirm: "obcluster" } });
   const down1 = [{ ...probe(1), pid: null }, probe(2)];
-  expect(steps(planTenants(fo, { ...lost, hosts: down1 }))).toEqual(["start observers: 10.0.1.1 start", "failover: 10.0.1.2 sql"]);
+  const activate = planTenants(fo, { ...lost, hosts: down1 });
+  expect(steps(activate)).toEqual(["failover: 10.0.1.2 sql"]);
+  expect(activate[0].operations[0].reason).toMatch(/stopped observers \(10\.0\.1\.1\) are started after it$/);
   const failedOver = { ...lost, standby: { ok: true as const, view: side(tenant("t1", "PRIMARY")) } };
   expect(planTenants(fo, failedOver)).toEqual([]);
   // After the failover a stopped observer is drift as in standby mode: started again, nothing promoted or demoted.
@@ -223,6 +225,46 @@ test("failover: only with the primary's cluster name confirmed (the standby clus
   expect(steps(planTenants(fo, { ...lost, standby: null, hosts: [{ ...probe(1), pid: null }, { ...probe(2), pid: null }] }))).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start"]);
   expect(() => planTenants(fo, { ...lost, standby: null, hosts: [probe(1, false), probe(2, false)] })).toThrow(/was never started by this resource and the primary cannot be reached: nothing to promote/);
   expect(planTenants(fo, { ...failedOver, hosts: [{ ...probe(1), pid: null, marker: "cluster=other id=9 dataDir=/data/1/store" }, probe(2)] })).toEqual([]);
+});
+
+test("failover: a host damaged with the primary (its build gone, a port taken) never blocks the ACTIVATE nor the other starts: it stays stopped, named in the step and in the up's warnings, never refused", () => {
+  const fo = spec({ role: "primary", failover: { confirm: "obcluster" } });
+  const lost: TenantsActual = { primary: { ok: false, error: "timed out" }, standby: { ok: true, view: side(tenant("t1", "STANDBY")) }, hosts: running };
+  const damaged = [{ ...probe(1), pid: null, binaryVersion: "" }, probe(2)];
+  const plan = planTenants(fo, { ...lost, hosts: damaged });
+  expect(steps(plan)).toEqual(["failover: 10.0.1.2 sql"]);
+  expect(plan[0].operations[0].stdin).toContain("ALTER SYSTEM ACTIVATE STANDBY TENANT = t1;");
+  expect(plan[0].operations[0].reason).toMatch(/except where they cannot be \(10\.0\.1\.1: \/home\/admin\/oceanbase\/bin\/observer is missing, not 4\.2\.1/);
+  expect(failoverLeftStopped(fo, { ...lost, hosts: damaged })).toEqual([expect.stringMatching(/^failover: the observer on 10\.0\.1\.1 is left stopped \(it cannot be started here\): 10\.0\.1\.1: \/home\/admin\/oceanbase\/bin\/observer is missing.*; fix that host \(the next up starts it\) or leave it out of zones$/)]);
+  // After it: the startable observers start, the damaged one is left out; with nothing else left, the plan is empty and the warning names it.
+  const failedOver = { ...lost, standby: { ok: true as const, view: side(tenant("t1", "PRIMARY")) } };
+  const three = spec({ role: "primary", failover: { confirm: "obcluster" }, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })) });
+  const busy = { ...probe(3), pid: null, busy: [2881] };
+  expect(steps(planTenants(three, { ...failedOver, hosts: [{ ...probe(1), pid: null }, probe(2), busy] }))).toEqual(["start observers: 10.0.1.1 start"]);
+  expect(planTenants(three, { ...failedOver, hosts: [probe(1), probe(2), busy] })).toEqual([]);
+  expect(failoverLeftStopped(three, { ...failedOver, hosts: [probe(1), probe(2), busy] })).toEqual([expect.stringContaining("10.0.1.3: port 2881 already in use and no observer of this cluster runs there")]);
+  // Nothing is left alone without the failover inputs (standby mode refuses such a host in its precheck).
+  expect(failoverLeftStopped(spec(), { ...failedOver, hosts: [probe(1), probe(2), busy] })).toEqual([]);
+  // Sys does not answer and no stopped observer can start: refused with why.
+  expect(() => planTenants(fo, { ...lost, standby: null, hosts: [{ ...probe(1), pid: null, binaryVersion: "4.1.0" }, { ...probe(2), pid: null, binaryVersion: "4.1.0" }] })).toThrow(/does not answer \(no observer runs\): start its observers first; none stopped can be started here: 10\.0\.1\.1: .*build 4\.1\.0/);
+});
+
+test("standby mode: some observers run but sys has no majority (it does not answer): the stopped ones are started, the tenants planned once sys answers", () => {
+  const three = spec({ zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })) });
+  const noMajority: TenantsActual = { primary: { ok: true, view: side(tenant("t1", "PRIMARY")) }, standby: { ok: false, error: "OceanBase refused a read: ERROR 4012: Timeout" }, hosts: [{ ...probe(1), pid: null }, { ...probe(2), pid: null }, probe(3)] };
+  const plan = planTenants(three, noMajority);
+  expect(steps(plan)).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start"]);
+  // Each is started with the whole RootServer list, not only the stopped ones'.
+  expect(plan[0].operations[0].command).toContain("10.0.1.3");
+  expect(() => planTenants(three, { ...noMajority, hosts: [probe(1), probe(2), probe(3)] })).toThrow(/does not answer \(OceanBase refused a read: ERROR 4012: Timeout\): an observer just started may still be loading/);
+});
+
+test("failover: some observers run but sys has no majority (it does not answer): the stopped ones are started, the ACTIVATE planned once sys answers", () => {
+  const fo = spec({ role: "primary", failover: { confirm: "obcluster" }, zones: [1, 2, 3].map((i) => ({ name: `z${i}`, idc: `idc${i}`, hosts: [host(i)] })) });
+  const noMajority: TenantsActual = { primary: { ok: false, error: "timed out" }, standby: { ok: false, error: "OceanBase refused a read: ERROR 4012: Timeout" }, hosts: [{ ...probe(1), pid: null }, { ...probe(2), pid: null }, probe(3)] };
+  expect(steps(planTenants(fo, noMajority))).toEqual(["start observers: 10.0.1.1 start, 10.0.1.2 start"]);
+  // Nothing stopped to start: refused with sys's error.
+  expect(() => planTenants(fo, { ...noMajority, hosts: [probe(1), probe(2), probe(3)] })).toThrow(/does not answer \(OceanBase refused a read: ERROR 4012: Timeout\): start its observers first$/);
 });
 
 test("the log restore source and root@sys's password are one SQL literal whatever the password holds (the lab server's tokenizer reads it back exactly)", () => {
