@@ -304,7 +304,12 @@ test("4.x, the shared directory unmounted from one OBServer's host while the obs
   const alarms = fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "nfs4", "alarms.tsv"), "utf8");
   expect(alarms).toMatch(/^log_backup_delay\t"t1"\t\S+\tlog archiving is INTERRUPTED, not DOING: .*an NFS not mounted on an OBServer host.*then run pulumi up, which restarts archiving$/m);
   expect(alarms).toMatch(new RegExp(`^backup_failed\\t"t1"\\t\\S+\\tthe full data backup \\(set \\d+\\) FAILED \\(result ${-OB_ERRORS.backupPermissionDenied.code}\\): .*remount`, "m"));
-  // Still unmounted: up's storage test fails on that host, saying why, and nothing is stopped or restarted.
+  // refresh shows the interrupted round and the alarms; still unmounted, up's storage test fails on that host, saying
+  // why, and nothing is stopped or restarted.
+  const refresh = await nfs4.engine("refresh");
+  expect(refresh.out).toMatch(/drift: the next up would run:/);
+  expect(refresh.out).toMatch(/NOARCHIVELOG TENANT = t1/);
+  expect(fs.readFileSync(nfs4.stateFile(), "utf8")).toContain("log archiving is INTERRUPTED, not DOING");
   const refused = await nfs4.engine("up");
   expect(refused.code).not.toBe(0);
   expect(refused.out).toMatch(new RegExp(`${ob.cluster.servers[2].address} storage-test .*FAILED`));
@@ -312,6 +317,7 @@ test("4.x, the shared directory unmounted from one OBServer's host while the obs
   expect((await q("SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002"))[0][0]).toBe("INTERRUPTED");
   // Mounted again: up stops the interrupted round and starts a new one.
   await ob.lab.fault(lost, "mount-shared");
+  expect(outcome(await nfs4.engine("refresh"))).toEqual({ code: 0, tail: "" });
   const up = await nfs4.engine("up");
   expect(outcome(up)).toEqual({ code: 0, tail: "" });
   expect(up.out).toMatch(/ sql ALTER SYSTEM NOARCHIVELOG TENANT = t1 .*ok/);
