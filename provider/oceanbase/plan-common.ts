@@ -20,6 +20,9 @@ export const COMPACTION_WAIT_SECONDS = 3600;
  * destination change they run only after keys.fp is written, so that an up cut in between leaves
  * archiving STOP and the next up applies the destination again), and the waits.
  */
+/** STOP, or INTERRUPTED, which the plan stops first (nothing is being archived then: stopping loses nothing). */
+export const stopOrInterrupted = (status: string): boolean => status === "STOP" || status === "INTERRUPTED";
+
 export interface ClusterSteps {
   readonly testStorage: Pick<BackupPolicySpec["storage"], "file" | "oss">[];
   readonly statements: string[];
@@ -27,6 +30,8 @@ export interface ClusterSteps {
   readonly restart: string[];
   readonly restartWhy: string[];
   readonly wait: Operation[];
+  /** An INTERRUPTED round: NOARCHIVELOG and the wait for STOP, run once the storage test passed from every OBServer host. */
+  readonly stop: Operation[];
 }
 
 function target(conn: BackupPolicySpec["job"]["connection"]): Target {

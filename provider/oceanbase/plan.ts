@@ -108,6 +108,7 @@ export function planPolicy(spec: BackupPolicySpec, a: PolicyActual, begin: strin
   return [
     { title: "test the backup storage", operations: test.write },
     { title: "test the backup storage (read from the other hosts)", operations: test.read },
+    { title: "stop the interrupted log archiving", operations: c.stop },
     { title: "backup destination and log archiving", operations: [...test.remove, ...(apart ? sql(c.statements, c.why) : sql([...c.statements, ...c.restart], [...c.why, ...c.restartWhy]))] },
     { title: "record the destinations' OSS keys", operations: keys },
     { title: "restart log archiving", operations: apart ? sql(c.restart, c.restartWhy) : [] },

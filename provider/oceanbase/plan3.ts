@@ -5,7 +5,7 @@
  */
 import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
-import { ARCHIVE_WAIT_SECONDS, PlanRefusal, copyWindowDays, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, stopOrInterrupted, copyWindowDays, desiredOption, endpoint, type ClusterSteps } from "./plan-common";
 import { destUri, sameDest, withoutKeys } from "./storage";
 import { keysVerdict, parseKeysFile, type KeyTarget } from "./keys";
 
@@ -18,7 +18,7 @@ import { SQL3, backupBackupDestOption, copyExpiryDays, destOption } from "./sql"
 export function keyTargets3(spec: BackupPolicySpec, a: PolicyActual): KeyTarget[] {
   const c = a.cluster;
   const dest = destUri(spec.storage);
-  const out: KeyTarget[] = [{ target: "backup_dest", oss: spec.storage.oss, dest, set: c.backupDest !== "" && sameDest(c.backupDest, dest), settable: c.archiveStatus === "STOP" && c.running.length === 0 }];
+  const out: KeyTarget[] = [{ target: "backup_dest", oss: spec.storage.oss, dest, set: c.backupDest !== "" && sameDest(c.backupDest, dest), settable: stopOrInterrupted(c.archiveStatus) && c.running.length === 0 }];
   if (spec.secondary) {
     const second = destUri(spec.secondary.storage);
     out.push({ target: "backup_backup_dest", oss: spec.secondary.storage.oss, dest: second, set: c.backupBackupDest !== "" && sameDest(c.backupBackupDest, second), settable: true });
@@ -44,7 +44,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
     const what = moved ? `backup_dest is ${JSON.stringify(withoutKeys(c.backupDest))}` : `the OSS keys of backup_dest ${withoutKeys(dest)} are not the ones declared (rotated)`;
     const todo = moved ? "To move the backups" : "To give it the new keys";
     if (c.running.length > 0) throw new PlanRefusal(`${what} and backup set ${c.running[0].setId} is running: OceanBase refuses to change the destination during a backup (9036). Wait for it to finish (CDB_OB_BACKUP_PROGRESS), then run up again`);
-    if (c.archiveStatus !== "STOP") throw new PlanRefusal(`${what} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. ${todo}, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
+    if (!stopOrInterrupted(c.archiveStatus)) throw new PlanRefusal(`${what} and log archiving is ${c.archiveStatus} (round ${c.archiveRound}): OceanBase refuses to change the destination while archiving runs. ${todo}, stop archiving (ALTER SYSTEM NOARCHIVELOG, wait for STOP in CDB_OB_BACKUP_ARCHIVELOG), then run up again`);
     // OceanBase refuses a new backup_dest while backup_backup_dest is set (1235): clear it first.
     if (secondNow !== "") statements.push(SQL3.setBackupBackupDest(""));
     secondNow = "";
@@ -54,7 +54,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   }
   if (!sameOption(c.backupDestOption, option)) {
     const pieceOn = (o: Record<string, string>) => (o.log_archive_piece_switch_interval ?? "0").replace(/d$/, "") !== "0";
-    if (c.archiveStatus !== "STOP" && pieceOn(c.backupDestOption) !== pieceOn(option)) {
+    if (!stopOrInterrupted(c.archiveStatus) && pieceOn(c.backupDestOption) !== pieceOn(option)) {
       throw new PlanRefusal(`turning log pieces on needs archiving stopped (OceanBase refuses to change the piece mode while it runs; archiving is ${c.archiveStatus}): ALTER SYSTEM NOARCHIVELOG, wait for STOP, then run up again`);
     }
     statements.push(SQL3.setBackupDestOption(destOption({ recoveryWindowDays: Number(option.recovery_window.replace(/d$/, "")), pieceSwitchDays: Number(option.log_archive_piece_switch_interval.replace(/d$/, "")) })));
@@ -77,17 +77,24 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const wait: Operation[] = [];
   const archiveQuery = SQL3.archiveStatus;
   const restart: string[] = [];
-  if (c.archiveStatus === "STOP") {
+  const stop: Operation[] = [];
+  if (stopOrInterrupted(c.archiveStatus)) {
     restart.push(SQL3.archivelog);
   } else if (c.archiveStatus === "STOPPING") {
     throw new PlanRefusal("log archiving is STOPPING (someone ran NOARCHIVELOG): wait for STOP in CDB_OB_BACKUP_ARCHIVELOG and run up again to turn it back on");
-  } else if (c.archiveStatus === "INTERRUPTED") {
-    throw new PlanRefusal(`log archiving is INTERRUPTED: check that ${withoutKeys(c.backupDest)} is mounted (or OSS reachable) and writable on every OBServer, then run ALTER SYSTEM NOARCHIVELOG, wait for STOP, and run up again`);
+  }
+  if (c.archiveStatus === "INTERRUPTED") {
+    // Restarted only once the storage works again from every OBServer host (keys, mounts).
+    if (testStorage.length === 0) testStorage.push(spec.storage);
+    stop.push(
+      sqlOp(t, ep, [SQL3.noarchivelog], { describe: SQL3.noarchivelog, reason: `log archiving is INTERRUPTED (round ${c.archiveRound}) and the storage test of ${withoutKeys(dest)} passed from every OBServer host: the round is stopped, then restarted (OceanBase starts a new round)` }),
+      waitOp(t, ep, SQL3.archiveStatus, "STOP", ARCHIVE_WAIT_SECONDS, { describe: "wait for log archiving to be STOP", reason: "an interrupted round is started again from STOP", hint: "see CDB_OB_BACKUP_ARCHIVELOG" }),
+    );
   }
   if (restart.length > 0 || c.archiveStatus === "BEGINNING") {
     wait.push(waitOp(t, ep, archiveQuery, "DOING", ARCHIVE_WAIT_SECONDS, { describe: "wait for log archiving to be DOING", reason: "a data backup may start only once archiving is DOING", hint: "see CDB_OB_BACKUP_ARCHIVELOG; the destination must be writable from every OBServer" }));
   }
-  return { testStorage, statements, why, restart, restartWhy: restart.length > 0 ? ["log archiving is STOP"] : [], wait };
+  return { testStorage, statements, why, restart, restartWhy: restart.length > 0 ? [`log archiving is ${c.archiveStatus}`] : [], wait, stop };
 }
 
 

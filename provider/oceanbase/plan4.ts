@@ -6,7 +6,7 @@
  */
 import type { Operation } from "../core/operation";
 import { sqlOp, waitOp, type Target } from "./commands";
-import { ARCHIVE_WAIT_SECONDS, PlanRefusal, endpoint, windowDays, type ClusterSteps } from "./plan-common";
+import { ARCHIVE_WAIT_SECONDS, PlanRefusal, stopOrInterrupted, endpoint, windowDays, type ClusterSteps } from "./plan-common";
 import { destUri, sameDest, withoutKeys } from "./storage";
 import { keysVerdict, parseKeysFile, type KeyTarget } from "./keys";
 import type { PolicyActual, TenantBackupState } from "./read";
@@ -32,7 +32,7 @@ export function keyTargets4(spec: BackupPolicySpec, a: PolicyActual): KeyTarget[
   return chosenTenants(spec, a).map((x) => {
     const dest = dataUri(spec, x.name);
     const set = x.dataDest !== "" && sameDest(x.dataDest, dest) && sameDest(x.archiveDest.path ?? "", archiveUri(spec, x.name));
-    return { target: x.name, oss: spec.storage.oss, dest, set, settable: x.archiveStatus === "STOP" && x.running.length === 0 };
+    return { target: x.name, oss: spec.storage.oss, dest, set, settable: stopOrInterrupted(x.archiveStatus) && x.running.length === 0 };
   });
 }
 
@@ -49,6 +49,7 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
   const keys = keyTargets4(spec, a);
   const restart: string[] = [];
   const restartWhy: string[] = [];
+  const interrupted = tenants.filter((x) => x.archiveStatus === "INTERRUPTED");
   tenants.forEach((x, i) => {
     const arch = archiveUri(spec, x.name);
     const data = dataUri(spec, x.name);
@@ -57,7 +58,7 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
     const rotated = verdict === "rotated" || reapply;
     const archOk = sameDest(x.archiveDest.path ?? "", arch) && (x.archiveDest.piece_switch_interval ?? "1d") === piece && !rotated;
     if (!archOk) {
-      if (x.archiveStatus !== "STOP") {
+      if (!stopOrInterrupted(x.archiveStatus)) {
         const what = rotated ? `the OSS keys of LOG_ARCHIVE_DEST ${withoutKeys(arch)} are not the ones declared (rotated)` : `LOG_ARCHIVE_DEST is ${JSON.stringify(withoutKeys(x.archiveDest.path ?? ""))} (piece ${x.archiveDest.piece_switch_interval ?? "-"})`;
         throw new PlanRefusal(`tenant ${x.name}: ${what} and archiving is ${x.archiveStatus}: OceanBase refuses to change the archive destination while archiving runs (1235), new keys too. Stop it (ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP in CDB_OB_ARCHIVELOG), then run up again`);
       }
@@ -69,9 +70,9 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
       statements.push(SQL4.setDataDest(data, x.name));
       why.push(reapply ? `${x.name}: the data destination is set again with the declared OSS keys` : rotated ? `${x.name}: the data destination gets the rotated OSS keys` : `${x.name}: data destination ${JSON.stringify(withoutKeys(x.dataDest))}, want ${withoutKeys(data)}`);
     }
-    if (x.archiveStatus === "STOP") {
+    if (stopOrInterrupted(x.archiveStatus)) {
       restart.push(SQL4.archivelog(x.name));
-      restartWhy.push(`${x.name}: archiving is STOP`);
+      restartWhy.push(`${x.name}: archiving is ${x.archiveStatus}`);
     } else if (x.archiveStatus !== "DOING" && x.archiveStatus !== "BEGINNING" && x.archiveStatus !== "PREPARE") {
       throw new PlanRefusal(`tenant ${x.name}: log archiving is ${x.archiveStatus}: check that ${x.archiveDest.path ?? "the destination"} is mounted and writable on every OBServer; ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP, then run up again`);
     }
@@ -88,8 +89,13 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
       why.push(`${x.name}: delete policy window ${x.recoveryWindowDays ?? "none"}, want ${want}d`);
     }
   });
-  const testStorage = statements.some((s) => /_DEST =/.test(s)) ? [spec.storage] : [];
-  return { testStorage, statements, why, restart, restartWhy, wait };
+  // An interrupted round is restarted only once the storage works again from every OBServer host (keys, mounts).
+  const testStorage = statements.some((s) => /_DEST =/.test(s)) || interrupted.length > 0 ? [spec.storage] : [];
+  const stop = interrupted.length === 0 ? [] : [
+    sqlOp(t, ep, interrupted.map((x) => SQL4.noarchivelog(x.name)), { describe: interrupted.map((x) => SQL4.noarchivelog(x.name)).join("; "), reason: `log archiving is INTERRUPTED for ${interrupted.map((x) => x.name).join(", ")} (see CDB_OB_ARCHIVELOG's COMMENT) and the storage test passed from every OBServer host: the round is stopped, then restarted (OceanBase starts a new round)` }),
+    ...interrupted.map((x) => waitOp(t, ep, SQL4.archiveStatus(x.id), "STOP", ARCHIVE_WAIT_SECONDS, { describe: `wait for tenant ${x.name}'s log archiving to be STOP`, reason: "an interrupted round is started again from STOP", hint: "see CDB_OB_ARCHIVELOG" })),
+  ];
+  return { testStorage, statements, why, restart, restartWhy, wait, stop };
 }
 
 /**

@@ -31,7 +31,7 @@ export interface TargetSql {
   readonly archiveCheckpoint: string;
   /** Alarms: when the last successful data backup ended (a datetime, or NULL). */
   readonly lastSuccess: string;
-  /** Alarms: the newest finished data backup as set id, type, status (no row when there is none; asked last). */
+  /** Alarms: the newest finished data backup as set id, type, status, result (no row when there is none; asked last). */
   readonly lastSet: string;
 }
 
@@ -154,21 +154,22 @@ function alarmsBlock(p: ScriptParams): string {
   const targets = p.targets.map((t, i) => `  alarm_target ${i} ${quote(t.tenant === null ? "null" : JSON.stringify(t.tenant))}`).join("\n");
   return `ALARM_COMMAND=${quote(a.command)}
 alarm_target() { # index tenant-json: appends open alarms to $cur
-  local i="$1" who="$2" n st cp cp_s last base set_id set_type set_st set_mode
+  local i="$1" who="$2" n st cp cp_s last base set_id set_type set_st set_res set_mode
   # One session for the five answers (each query returns exactly one row but the last, which may return none).
   local -a r; mapfile -t r < <(q "$(v runningBefore "$i" | sed "s/@CUTOFF@/$cut_run/"); $(v archiveStatusOne "$i"); $(v archiveCheckpoint "$i"); $(v lastSuccess "$i"); $(v lastSet "$i")")
   n="\${r[0]-}"; st="\${r[1]-}"; cp="\${r[2]-}"; last="\${r[3]-}"; [ "$st" = NULL ] && st=""
-  IFS=$'\t' read -r set_id set_type set_st <<< "\${r[4]-}"
+  IFS=$'\t' read -r set_id set_type set_st set_res <<< "\${r[4]-}"
   if [ "$set_st" = FAILED ]; then
     case "$set_type" in D|FULL) set_mode=full;; *) set_mode=incremental;; esac
-    cur+="backup_failed\t$who\tthe $set_mode data backup (set $set_id) FAILED\n"
+    cur+="backup_failed\t$who\tthe $set_mode data backup (set $set_id) FAILED (result \${set_res:-unknown}): its COMMENT in CDB_OB_BACKUP_JOB_HISTORY (4.x) or the OBServer logs say where (an OBServer host without the NFS mount, OSS refusing the keys); fix that (remount, or the new keys in the program and pulumi up); the next successful backup clears this\n"
     # The run that started it recorded "started"; the outcome is recorded once, when the job first sees it.
     if ! grep -F "\"tenant\":$who," "$log" 2>/dev/null | grep -qF "\"result\":\"failed\",\"setId\":$set_id,"; then
       record "$who" failed "the data backup set $set_id FAILED on the server (see its result and comment in the backup views)" "$set_id" "$set_mode"
     fi
   fi
   if [ "$n" != 0 ]; then cur+="backup_timeout\t$who\ta data backup has run for more than ${a.backupTimeoutHours}h\n"; fi
-  if [ "$st" != DOING ]; then cur+="log_backup_delay\t$who\tlog archiving is \${st:-not set up}, not DOING\n"
+  if [ "$st" = INTERRUPTED ]; then cur+="log_backup_delay\t$who\tlog archiving is INTERRUPTED, not DOING: the servers could not write to the archive destination (revoked OSS keys, or an NFS not mounted on an OBServer host: CDB_OB_ARCHIVELOG's COMMENT on 4.x says which); fix that (the new keys in the program, or remount), then run pulumi up, which restarts archiving\n"
+  elif [ "$st" != DOING ]; then cur+="log_backup_delay\t$who\tlog archiving is \${st:-not set up}, not DOING\n"
   else
     cp_s=$(date -u -d "$cp" +%s 2>/dev/null || echo 0)
     if [ $((now_s - cp_s)) -gt ${a.logDelayMinutes * 60} ]; then cur+="log_backup_delay\t$who\tlog backup is $(( (now_s - cp_s) / 60 )) minutes behind (threshold ${a.logDelayMinutes})\n"; fi

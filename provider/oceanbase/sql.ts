@@ -75,7 +75,7 @@ export function targetSql3(): TargetSql {
     archiveStatusOne: "SELECT max(status) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
     archiveCheckpoint: "SELECT max(max_next_time) FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1",
     lastSuccess: "SELECT max(completion_time) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 AND status = 'SUCCESS'",
-    lastSet: "SELECT bs_key, backup_type, status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key DESC LIMIT 1",
+    lastSet: "SELECT bs_key, backup_type, status, result FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 AND copy_id = 0 ORDER BY bs_key DESC LIMIT 1",
   };
 }
 
@@ -126,7 +126,7 @@ export function targetSql4(t: { id: number; name: string }): TargetSql {
     archiveStatusOne: `SELECT max(status) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${t.id}`,
     archiveCheckpoint: `SELECT max(checkpoint_scn_display) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = ${t.id}`,
     lastSuccess: `SELECT max(end_timestamp) FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = ${t.id} AND status = 'SUCCESS'`,
-    lastSet: `SELECT backup_set_id, backup_type, status FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE tenant_id = ${t.id} ORDER BY job_id DESC LIMIT 1`,
+    lastSet: `SELECT backup_set_id, backup_type, status, result FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE tenant_id = ${t.id} ORDER BY job_id DESC LIMIT 1`,
   };
 }
 

@@ -17,6 +17,7 @@ import { obClient, startObLab, waitFor, type ObLab } from "./helpers";
 import type { LabJson, LabObCluster } from "../../lab/hosts/lab-json";
 import { runLabCli } from "../helpers/lab";
 import { withoutSdkDebug } from "../helpers/engine-cli";
+import { OB_ERRORS } from "../../lab/sim/oceanbase/errors";
 
 jest.setTimeout(600_000);
 
@@ -208,59 +209,50 @@ test("a capacity alarm on OSS storage is refused by check, naming the field and 
   expect(preview.out).toContain("storage.capacityAlarmPercent: OSS has no capacity to fill (a bucket grows without limit; OSS reports only the bytes used)");
 });
 
-test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuses them; up refuses while archiving runs, saying what to do; with no keys.fp it records nothing and says so; with archiving stopped it gives both clusters the new pair (an up cut before archiving restarts is finished by the next), recorded by fingerprint only; backups work again", async () => {
+test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuses them: archiving INTERRUPTED (4.x's COMMENT says why), so the scheduled backups do not start; alarmed with what to do and reported by refresh; up with the new pair tests it, stops the interrupted rounds, sets the new keys and restarts archiving (3.x: an up cut before archiving restarts is finished by the next), recorded by fingerprint only; backups work again", async () => {
   const rotated = JSON.parse((await runLabCli(["oceanbase", "oss-rotate", "--dir", ob.lab.dir])).stdout) as { accessId: string };
   const newKey = JSON.parse(fs.readFileSync(oss.credentialsFile, "utf8")).accessKey as string;
   expect(rotated.accessId).not.toBe(oss.accessId);
-  // The servers still hold the old pair: the next day's backups fail with OSS's refusal.
+  // The servers still hold the old pair: archiving's next write (within archive_lag_target) is refused by OSS and the
+  // rounds are INTERRUPTED, 4.x saying why in COMMENT; the next day's scheduled backups do not start without archiving.
+  const runsBefore = jobRuns("oss-obcluster").length;
   await ob.clock("1d");
   await waitFor("the backups to end", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS"))[0][0] === "0" && (await ob3sql.rows("host2", "SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_PROGRESS"))[0][0] === "0" ? true : undefined));
   const last4 = async () => (await q("SELECT status, comment FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE tenant_id = 1002 ORDER BY job_id DESC LIMIT 1"))[0];
   const last3 = async () => (await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key DESC LIMIT 1"))[0][0];
-  expect(await last4()).toEqual(["FAILED", expect.stringContaining("InvalidAccessKeyId")]);
-  expect(await last3()).toBe("FAILED");
-  // The program now declares the new pair. OceanBase takes new keys only as a destination change: not while archiving runs.
-  const refused4 = await oss4.engine("up");
-  expect(refused4.code).not.toBe(0);
-  expect(refused4.out).toMatch(/tenant t1: the OSS keys of LOG_ARCHIVE_DEST oss:\/\/\S+\/t1\/log_archive\?host=\S+ are not the ones declared \(rotated\) and archiving is DOING: OceanBase refuses to change the archive destination while archiving runs \(1235\), new keys too\. Stop it \(ALTER SYSTEM NOARCHIVELOG TENANT = t1/);
-  const refused3 = await oss3.engine("up");
-  expect(refused3.code).not.toBe(0);
-  expect(refused3.out).toMatch(/the OSS keys of backup_dest oss:\/\/\S+\/ob3\?host=\S+ are not the ones declared \(rotated\) and log archiving is DOING .*To give it the new keys, stop archiving \(ALTER SYSTEM NOARCHIVELOG/);
-  // A policy from before rotation existed has no keys.fp: what keys the servers hold is not known. While archiving
-  // runs nothing is recorded (nor refused): the policy's outputs say so, and what to do.
+  expect(jobRuns("oss-obcluster").slice(runsBefore)).toContainEqual(expect.objectContaining({ tenant: "t1", result: "failed", message: expect.stringContaining("log archiving is INTERRUPTED, not DOING") }));
+  expect(await q("SELECT tenant_id, status FROM oceanbase.CDB_OB_ARCHIVELOG ORDER BY tenant_id")).toEqual([["1002", "INTERRUPTED"], ["1004", "INTERRUPTED"]]);
+  expect((await q("SELECT comment FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002"))[0][0]).toContain("InvalidAccessKeyId");
+  expect((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0]).toBe("INTERRUPTED");
+  // The job's hourly check alarms it, saying what to do; refresh reports it.
+  const alarmsOf = (policy: string) => fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "alarms.tsv"), "utf8");
+  for (const policy of ["oss-obcluster", "oss-ob3"]) expect(alarmsOf(policy)).toMatch(/^log_backup_delay\t\S+\t\S+\tlog archiving is INTERRUPTED, not DOING: .*revoked OSS keys.*\(the new keys in the program, or remount\), then run pulumi up, which restarts archiving$/m);
+  expect(outcome(await oss4.engine("refresh"))).toEqual({ code: 0, tail: "" });
+  expect(fs.readFileSync(oss4.stateFile(), "utf8")).toContain("log archiving is INTERRUPTED, not DOING");
+  // The program now declares the new pair: up tests it from every OBServer host, stops the interrupted rounds, gives the
+  // destinations the new keys and restarts archiving (OceanBase takes new keys only as a destination change, from STOP).
   const keysFp = (policy: string) => path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "keys.fp");
-  fs.rmSync(keysFp("oss-obcluster"));
-  const unknown = await oss4.engine("up");
-  expect(outcome(unknown)).toEqual({ code: 0, tail: "" });
-  expect(remoteSteps(unknown)).toEqual([]);
-  expect(fs.existsSync(keysFp("oss-obcluster"))).toBe(false);
-  expect((await oss4.outputs()).observed.unverifiedKeys).toEqual(["t1", "t2"].map((t) => expect.stringMatching(new RegExp(`^${t}: the OSS keys the server holds are not known .* stop archiving \\(ALTER SYSTEM NOARCHIVELOG TENANT = ${t}\\), wait for STOP, then run up again$`))));
-  // As the refusals say: stop archiving, wait for STOP, up again.
-  expect((await ob.sql("host2", "ALTER SYSTEM NOARCHIVELOG TENANT = t1; ALTER SYSTEM NOARCHIVELOG TENANT = t2")).code).toBe(0);
+  const up4 = await oss4.engine("up");
+  expect(outcome(up4)).toEqual({ code: 0, tail: "" });
+  expect(up4.out).toMatch(/storage-test put and delete a test object in oss:\/\/.* ok/);
+  expect(up4.out).toMatch(/ sql ALTER SYSTEM NOARCHIVELOG TENANT = t1; ALTER SYSTEM NOARCHIVELOG TENANT = t2 .*ok/);
+  expect(up4.out).toMatch(/t1: the archive destination gets the rotated OSS keys/);
+  expect(withoutSdkDebug(up4.out)).not.toContain(newKey);
+  // 3.x: stopped by hand, then an up cut after the destination SQL (the ARCHIVELOG after it fails). The new pair was
+  // recorded before archiving restarts, so archiving stays STOP and the next up finishes (it does not refuse as rotated).
   expect((await ob3sql.sql("host2", "ALTER SYSTEM NOARCHIVELOG")).code).toBe(0);
-  await waitFor("archiving STOP", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_ARCHIVELOG WHERE status = 'STOP'"))[0][0] === "2" && (await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0] === "STOP" ? true : undefined));
-  // 3.x: an up cut after the destination SQL (the ARCHIVELOG after it fails). The new pair was recorded before
-  // archiving restarts, so archiving stays STOP and the next up finishes (it does not refuse as rotated).
+  await waitFor("3.x archiving STOP", async () => ((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0] === "STOP" ? true : undefined));
   await ob.lab.fault(ob3.servers[0].host, "fail", "obclient", 1, 1);
   const cut = await oss3.engine("up");
   expect(cut.code).not.toBe(0);
   expect(cut.out).toMatch(/gets the rotated OSS keys/);
   expect(cut.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG .*FAILED/);
   expect((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0]).toBe("STOP");
-  // The 4.x policy's inputs are already the state's (the up above): refresh finds the destinations to set again.
-  expect((await oss4.engine("refresh")).out).toMatch(/drift: the next up would run:.*LOG_ARCHIVE_DEST.*TENANT = t1/);
+  const up3 = await oss3.engine("up");
+  expect(outcome(up3)).toEqual({ code: 0, tail: "" });
+  expect(up3.out).not.toMatch(/rotated/);
+  expect(up3.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG .*ok/);
   for (const s of [oss4, oss3]) {
-    const up = await s.engine("up");
-    expect(outcome(up)).toEqual({ code: 0, tail: "" });
-    if (s === oss4) {
-      // No record, archiving STOP: both tenants' destinations are set again with the declared pair (tested first).
-      expect(up.out).toMatch(/t1: the archive destination was set before its OSS keys were recorded: set again with the declared keys/);
-      expect(up.out).toMatch(/storage-test put and delete a test object in oss:\/\/.* ok/);
-    } else {
-      expect(up.out).not.toMatch(/rotated/);
-      expect(up.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG .*ok/);
-    }
-    expect(withoutSdkDebug(up.out)).not.toContain(newKey);
     const again = await s.engine("up");
     expect(again.summary).toMatchObject({ same: 2 });
     expect(remoteSteps(again)).toEqual([]);
@@ -284,4 +276,54 @@ test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuse
   expect(fs.existsSync(ossDir(ob.cluster.name, "t1", "data", `backup_set_${id4}_${type4 === "FULL" ? "full" : "inc"}`, "macro_block_data"))).toBe(true);
   const id3 = (await ob3sql.rows("host2", "SELECT bs_key FROM oceanbase.CDB_OB_BACKUP_SET_FILES WHERE tenant_id = 1 ORDER BY bs_key DESC LIMIT 1"))[0][0];
   expect(fs.existsSync(ossDir("ob3", "ob3", String(ob3.clusterId), "incarnation_1", "1", "data", `backup_set_${id3}`, "macro_block_data"))).toBe(true);
+});
+
+test("4.x, the shared directory unmounted from one OBServer's host while the observers run: a tenant's backup to it FAILED naming the host, archiving INTERRUPTED, both alarmed with what to do; up refuses at the storage test until it is mounted again, then restarts archiving; a second up is quiet", async () => {
+  // The OSS policy goes (archiving stays on OSS for t2); t1 is stopped by hand and gets a file policy on the shared directory.
+  expect(outcome(await oss4.engine("destroy"))).toEqual({ code: 0, tail: "" });
+  expect((await ob.sql("host2", "ALTER SYSTEM NOARCHIVELOG TENANT = t1")).code).toBe(0);
+  await waitFor("t1 STOP", async () => ((await q("SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002"))[0][0] === "STOP" ? true : undefined));
+  const dir = path.join(ob.cluster.sharedDir, "nfs4");
+  fs.mkdirSync(dir, { recursive: true });
+  const nfs4 = stackOn(ob.lab, OSS_POLICY, "nfs4-state", { OB_FILE_DIR: dir, OB_POLICY: "nfs4", OB_TENANTS: "t1" });
+  expect(outcome(await nfs4.engine("up"))).toEqual({ code: 0, tail: "" });
+  expect(await q("SELECT status, path FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002")).toEqual([["DOING", `file://${dir}/t1/log_archive`]]);
+  const lost = ob.cluster.servers[2].host;
+  await ob.lab.fault(lost, "unmount-shared");
+  // A backup started now (before archiving's next write): the servers on the host without the mount cannot write it.
+  expect((await ob.sql("host2", "ALTER SYSTEM BACKUP TENANT = t1")).code).toBe(0);
+  await waitFor("the backup to end", async () => ((await q("SELECT count(*) FROM oceanbase.CDB_OB_BACKUP_JOBS"))[0][0] === "0" ? true : undefined));
+  const [status, result, comment] = (await q("SELECT status, result, comment FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE tenant_id = 1002 ORDER BY job_id DESC LIMIT 1"))[0];
+  expect([status, result]).toEqual(["FAILED", String(-OB_ERRORS.backupPermissionDenied.code)]);
+  expect(comment).toContain(lost);
+  // An hour on: archiving's next write from that host failed too; the hourly check alarms both, saying where and what to do.
+  await ob.clock("1h");
+  const [arch, archComment] = (await q("SELECT status, comment FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002"))[0];
+  expect(arch).toBe("INTERRUPTED");
+  expect(archComment).toContain(`not mounted on the server host ${lost}`);
+  const alarms = fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "nfs4", "alarms.tsv"), "utf8");
+  expect(alarms).toMatch(/^log_backup_delay\t"t1"\t\S+\tlog archiving is INTERRUPTED, not DOING: .*an NFS not mounted on an OBServer host.*then run pulumi up, which restarts archiving$/m);
+  expect(alarms).toMatch(new RegExp(`^backup_failed\\t"t1"\\t\\S+\\tthe full data backup \\(set \\d+\\) FAILED \\(result ${-OB_ERRORS.backupPermissionDenied.code}\\): .*remount`, "m"));
+  // refresh shows the interrupted round and the alarms; still unmounted, up's storage test fails on that host, saying
+  // why, and nothing is stopped or restarted.
+  const refresh = await nfs4.engine("refresh");
+  expect(refresh.out).toMatch(/drift: the next up would run:/);
+  expect(refresh.out).toMatch(/NOARCHIVELOG TENANT = t1/);
+  expect(fs.readFileSync(nfs4.stateFile(), "utf8")).toContain("log archiving is INTERRUPTED, not DOING");
+  const refused = await nfs4.engine("up");
+  expect(refused.code).not.toBe(0);
+  expect(refused.out).toMatch(new RegExp(`${ob.cluster.servers[2].address} storage-test .*FAILED`));
+  expect(refused.out).not.toMatch(/ sql ALTER SYSTEM NOARCHIVELOG .*ok/);
+  expect((await q("SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002"))[0][0]).toBe("INTERRUPTED");
+  // Mounted again: up stops the interrupted round and starts a new one.
+  await ob.lab.fault(lost, "mount-shared");
+  expect(outcome(await nfs4.engine("refresh"))).toEqual({ code: 0, tail: "" });
+  const up = await nfs4.engine("up");
+  expect(outcome(up)).toEqual({ code: 0, tail: "" });
+  expect(up.out).toMatch(/ sql ALTER SYSTEM NOARCHIVELOG TENANT = t1 .*ok/);
+  expect(up.out).toMatch(/ sql ALTER SYSTEM ARCHIVELOG TENANT = t1 .*ok/);
+  expect(await q("SELECT status FROM oceanbase.CDB_OB_ARCHIVELOG WHERE tenant_id = 1002")).toEqual([["DOING"]]);
+  const again = await nfs4.engine("up");
+  expect(again.summary).toMatchObject({ same: 2 });
+  expect(remoteSteps(again)).toEqual([]);
 });

@@ -100,7 +100,7 @@ test("the shared directory unmounted from an OBServer's host while the observers
   expect([status, result]).toEqual(["FAILED", String(-OB_ERRORS.backupMountFileNotValid.code)]);
   expect(runs()).toContainEqual(expect.objectContaining({ result: "failed", setId: Number(setId), message: expect.stringContaining(`set ${setId} FAILED`) }));
   expect(open()).toContain("backup_failed");
-  expect(delivered()).toContainEqual(expect.objectContaining({ state: "firing", kind: "backup_failed", target: null, message: expect.stringMatching(new RegExp(`^the (full|incremental) data backup \\(set ${setId}\\) FAILED$`)) }));
+  expect(delivered()).toContainEqual(expect.objectContaining({ state: "firing", kind: "backup_failed", target: null, message: expect.stringMatching(new RegExp(`^the (full|incremental) data backup \\(set ${setId}\\) FAILED \\(result ${-OB_ERRORS.backupMountFileNotValid.code}\\): .*OBServer host without the NFS mount.*remount`)) }));
   expect((await refreshedAlarms(stack)).map((a) => a.kind)).toContain("backup_failed");
   await ob.lab.fault("host2", "mount-shared");
   await ob.clock("1d");

@@ -44,6 +44,14 @@ export const OB_ERRORS = {
   // OB_BACKUP_MOUNT_FILE_NOT_VALID (3.x ObBackupMountFile::check_mount_file: the round's mount_file
   // is not there, "maybe nfs is not mount properly"); no source here shows its number or user text.
   backupMountFileNotValid: { code: 9071, sqlState: "HY000", text: "backup mount file is not valid, maybe nfs is not mount properly", guess: true },
+  // 4.x: the connectivity check's write that fails for want of access (share/backup/ob_backup_connectivity.cpp:
+  // a permission error becomes OB_BACKUP_PERMISSION_DENIED); that a server whose host lost the NFS mount fails a
+  // tenant's backup with it, the number and the text are guesses.
+  backupPermissionDenied: { code: 9116, sqlState: "HY000", text: "no I/O operation permission at the backup destination", guess: true },
+  // Archiving's failed write to its destination (4.x logservice ObLogExternalStorageHandler::convert_ret_code_
+  // turns OB_OBJECT_STORAGE_PERMISSION_DENIED into OB_OBJECT_STORAGE_IO_ERROR; the round goes INTERRUPTED).
+  // The number and the text are guesses; the comment's detail (OSS's code, the missing directory) is the lab's.
+  archiveIoError: { code: 9081, sqlState: "HY000", text: "archive write to the destination failed (OB_OBJECT_STORAGE_IO_ERROR)", guess: true },
   noBackupData: { code: 9050, sqlState: "HY000", text: "no backup data to be backuped up" },
   alreadyArchivelog: { code: 9091, sqlState: "HY000", text: "Already in ARCHIVELOG mode" },
   alreadyNoarchivelog: { code: 9092, sqlState: "HY000", text: "Already in NOARCHIVELOG mode" },

@@ -8,7 +8,10 @@ import type { ClusterState } from "./state";
  * unmount keeps its own view of the shared directory (lab/hosts/mounts.ts), but 3.x checks the
  * archive round's mount_file under the destination before each backup task; on a host that lost
  * the NFS mount the file is not there, and the server's tasks fail. Every server of a 3.x
- * cluster backs up its own partitions, so one host without the mount fails the whole set.
+ * cluster backs up its own partitions, so one host without the mount fails the whole set. 4.x
+ * backs up per log stream on the servers holding the tenant's units, and its connectivity check
+ * writes under the destination from them: the same host fails a 4.x tenant's backup (and the
+ * leader archiving there interrupts the tenant's round).
  *
  * Returns the first server host of `s` whose shared directory holding `dir` is unmounted.
  */

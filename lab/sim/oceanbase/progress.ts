@@ -21,11 +21,13 @@ export const DURATIONS = {
   fullBackupMs: 2500,
   incBackupMs: 1200,
   mergeMs: 1500,
+  /** How often a DOING round writes to its destination: 4.x archive_lag_target's and 3.x log_archive_checkpoint_interval's default, 120 s. */
+  archiveWriteMs: 120_000,
 } as const;
 
 /** `labDir`: where the hosts' faults are (a running server meets the shared directory's unmount). */
 export function settle(s: ClusterState, now: number, labDir?: string): void {
-  for (const [tenantId, a] of Object.entries(s.archive)) settleArchive(s, Number(tenantId), a, now);
+  for (const [tenantId, a] of Object.entries(s.archive)) settleArchive(s, Number(tenantId), a, now, labDir);
   for (const j of s.jobs) if (j.status === "RUNNING" && !s.hangBackups) settleJob(s, j, now, labDir);
   for (const m of Object.values(s.merge)) {
     if (m.status === "MERGING" && now >= m.startedAt + DURATIONS.mergeMs) {
@@ -39,22 +41,38 @@ export function settle(s: ClusterState, now: number, labDir?: string): void {
   if (!isV4(s)) expireCopies(s, now);
 }
 
-function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now: number): void {
+function settleArchive(s: ClusterState, tenantId: number, a: ArchiveRecord, now: number, labDir: string | undefined): void {
   if (a.status === "BEGINNING" && now >= a.changedAt + DURATIONS.archiveStartMs) {
     a.status = "DOING";
     a.changedAt += DURATIONS.archiveStartMs;
     a.startedAt = a.changedAt;
-    writeArchivePiece(s, tenantId, a);
+    a.comment = undefined;
+    writeArchivePiece(s, tenantId, a, a.changedAt);
   } else if (a.status === "STOPPING" && now >= a.changedAt + DURATIONS.archiveStopMs) {
     a.status = "STOP";
     a.changedAt += DURATIONS.archiveStopMs;
   }
-  // Archiving into a directory that vanished (an unmounted NFS) stops with INTERRUPTED.
+  if (a.status !== "DOING") return;
   const dir = filePath(a.dest);
-  if (a.status === "DOING" && dir !== undefined && !fs.existsSync(dir)) {
-    a.status = "INTERRUPTED";
-    a.changedAt = now;
+  // Archiving into a directory that vanished (an unmounted NFS) stops with INTERRUPTED.
+  if (dir !== undefined && !fs.existsSync(dir)) return interrupt(a, now, `${OB_ERRORS.archiveIoError.text}: ${dir} is not there`);
+  if (now < (a.wroteAt ?? a.startedAt ?? a.changedAt) + DURATIONS.archiveWriteMs) return;
+  if (dir === undefined) {
+    // OSS: the round writes with the keys it started with; once they are revoked its next write fails.
+    writeArchivePiece(s, tenantId, a, now);
+  } else {
+    // 4.x: each log stream's leader archives its own logs, so its next write from a server host
+    // without the mount fails (3.x: not modelled, see the README).
+    const lost = isV4(s) && labDir !== undefined ? hostWithoutMount(labDir, s, dir) : undefined;
+    if (lost !== undefined) return interrupt(a, now, `${OB_ERRORS.archiveIoError.text}: ${dir} is not mounted on the server host ${lost}`);
+    a.wroteAt = now;
   }
+}
+
+function interrupt(a: ArchiveRecord, now: number, comment: string): void {
+  a.status = "INTERRUPTED";
+  a.changedAt = now;
+  a.comment = comment;
 }
 
 const durationOf = (type: BackupKind) => (type === "full" ? DURATIONS.fullBackupMs : DURATIONS.incBackupMs);
@@ -64,9 +82,9 @@ function settleJob(s: ClusterState, j: JobRecord, now: number, labDir: string | 
   if (now < end) return;
   const rel = setRel(s, j.tenantId, j.setId, j.type);
   const dir = filePath(j.dest);
-  const unmounted = !isV4(s) && dir !== undefined && labDir !== undefined ? hostWithoutMount(labDir, s, dir) : undefined;
+  const unmounted = dir !== undefined && labDir !== undefined ? hostWithoutMount(labDir, s, dir) : undefined;
   if (unmounted !== undefined) {
-    const e = OB_ERRORS.backupMountFileNotValid;
+    const e = isV4(s) ? OB_ERRORS.backupPermissionDenied : OB_ERRORS.backupMountFileNotValid;
     j.status = "FAILED";
     j.end = end;
     j.result = -e.code;
@@ -104,12 +122,14 @@ function writeBackupSet(rel: string, s: ClusterState, j: JobRecord): number {
   return putFiles(j.dest, rel, [[SET_FILES[0], data], [SET_FILES[1], JSON.stringify(info) + "\n"]]);
 }
 
-function writeArchivePiece(s: ClusterState, tenantId: number, a: ArchiveRecord): void {
+function writeArchivePiece(s: ClusterState, tenantId: number, a: ArchiveRecord, at: number): void {
   const rel = isV4(s) ? `piece_d1r${a.round}p1` : [s.name, String(s.clusterId), "incarnation_1", String(tenantId), "clog", String(a.round)].join("/");
+  const first = a.wroteAt === undefined;
   try {
-    putFiles(a.dest, rel, [["archive_key", JSON.stringify({ tenantId, round: a.round, start: new Date(a.changedAt).toISOString() }) + "\n"]]);
-  } catch {
-    a.status = "INTERRUPTED";
+    putFiles(a.dest, rel, first ? [["archive_key", JSON.stringify({ tenantId, round: a.round, start: new Date(a.changedAt).toISOString() }) + "\n"]] : [["checkpoint_info", JSON.stringify({ tenantId, round: a.round, checkpoint: new Date(at).toISOString() }) + "\n"]]);
+    a.wroteAt = at;
+  } catch (e) {
+    interrupt(a, at, `${OB_ERRORS.archiveIoError.text}: ${(e as Error).message}`);
   }
 }
 

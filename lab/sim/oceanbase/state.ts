@@ -39,6 +39,10 @@ export interface ArchiveRecord {
   /** The destination the round archives to (3.x backup_dest, 4.x LOG_ARCHIVE_DEST's LOCATION). */
   dest: string;
   pieceSwitchDays: number;
+  /** Why the round went INTERRUPTED (4.x CDB_OB_ARCHIVELOG.COMMENT). */
+  comment?: string;
+  /** Lab ms the round last wrote to its destination (a DOING round writes every ARCHIVE_WRITE_MS). */
+  wroteAt?: number;
 }
 
 export type JobStatus = "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";

@@ -150,3 +150,18 @@ test("an OSS destination set before any keys.fp record (a policy from before rot
   expect(sqlOf(r4)).toEqual([expect.stringMatching(/^ALTER SYSTEM SET LOG_ARCHIVE_DEST = .* TENANT = t1; ALTER SYSTEM SET DATA_BACKUP_DEST = .* TENANT = t1$/), "ALTER SYSTEM ARCHIVELOG TENANT = t1"]);
   expect(ops(r4).some((o) => o.describe.includes("keys.fp"))).toBe(true);
 });
+
+test("3.x archiving INTERRUPTED: the storage is tested from the hosts first, then the round is stopped and waited for STOP, then archiving starts again and is waited for DOING", () => {
+  const { secondary: _drop, ...rest } = spec();
+  const base = { backupDest: "file:///nfs/backup", backupDestOption: { recovery_window: "0d", auto_delete_obsolete_backup: "false", log_archive_piece_switch_interval: "1d" } };
+  const plan = planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ ...base, archiveStatus: "INTERRUPTED", archiveRound: 3 }), job }, "B", "E");
+  const steps = plan.flatMap((p) => p.operations.map((o) => `${p.title}: ${o.kind} ${o.describe}`));
+  const at = (re: RegExp) => steps.findIndex((x) => re.test(x));
+  expect(at(/^test the backup storage: .*write a test marker into \/nfs\/backup/)).toBe(0);
+  expect(at(/^stop the interrupted log archiving: sql ALTER SYSTEM NOARCHIVELOG$/)).toBeGreaterThan(0);
+  expect(at(/wait wait for log archiving to be STOP$/)).toBe(at(/NOARCHIVELOG$/) + 1);
+  expect(at(/: sql ALTER SYSTEM ARCHIVELOG$/)).toBeGreaterThan(at(/STOP$/));
+  expect(at(/wait for log archiving to be DOING$/)).toBeGreaterThan(at(/: sql ALTER SYSTEM ARCHIVELOG$/));
+  // DOING: nothing of this.
+  expect(planPolicy(rest as ReturnType<typeof spec>, { cluster: cluster3({ ...base, archiveStatus: "DOING" }), job }, "B", "E").flatMap((p) => p.operations).filter((o) => /ARCHIVELOG|test marker/.test(o.describe))).toEqual([]);
+});

@@ -80,12 +80,12 @@ const V4: Record<string, (s: ClusterState, now: number) => Table> = {
 
   CDB_OB_ARCHIVELOG: (s, now) =>
     table(
-      ["TENANT_ID", "DEST_ID", "ROUND_ID", "INCARNATION", "DEST_NO", "STATUS", "START_SCN", "START_SCN_DISPLAY", "CHECKPOINT_SCN", "CHECKPOINT_SCN_DISPLAY", "PIECE_SWITCH_INTERVAL", "PATH"],
+      ["TENANT_ID", "DEST_ID", "ROUND_ID", "INCARNATION", "DEST_NO", "STATUS", "START_SCN", "START_SCN_DISPLAY", "CHECKPOINT_SCN", "CHECKPOINT_SCN_DISPLAY", "PIECE_SWITCH_INTERVAL", "PATH", "COMMENT"],
       userTenants(s).flatMap((t) => {
         const a = s.archive[String(t.id)];
         if (!a || a.round === 0) return [];
         const cp = a.status === "DOING" ? now : a.changedAt;
-        return [{ TENANT_ID: t.id, DEST_ID: 1001, ROUND_ID: a.round, INCARNATION: 1, DEST_NO: 0, STATUS: a.status, START_SCN: scn(a.startedAt), START_SCN_DISPLAY: datetime(a.startedAt), CHECKPOINT_SCN: scn(cp), CHECKPOINT_SCN_DISPLAY: datetime(cp), PIECE_SWITCH_INTERVAL: `${a.pieceSwitchDays}d`, PATH: displayDest(a.dest) }];
+        return [{ TENANT_ID: t.id, DEST_ID: 1001, ROUND_ID: a.round, INCARNATION: 1, DEST_NO: 0, STATUS: a.status, START_SCN: scn(a.startedAt), START_SCN_DISPLAY: datetime(a.startedAt), CHECKPOINT_SCN: scn(cp), CHECKPOINT_SCN_DISPLAY: datetime(cp), PIECE_SWITCH_INTERVAL: `${a.pieceSwitchDays}d`, PATH: displayDest(a.dest), COMMENT: a.comment ?? "" }];
       }),
     ),
   CDB_OB_ARCHIVE_DEST: (s) =>
