@@ -104,7 +104,7 @@ backup_target() { # index tenant-json
   running=$(q "$(v running "$i")") || { record "$who" failed "$running" "" "$mode"; return 1; }
   if [ "$running" != 0 ]; then record "$who" skipped "a data backup is already running (never two at once)" "" "$mode"; return 0; fi
   arch=$(q "$(v archiveStatus "$i")") || { record "$who" failed "$arch" "" "$mode"; return 1; }
-  if [ "$arch" != DOING ]; then record "$who" failed "log archiving is \${arch:-not set up}, not DOING: a data backup needs it (pulumi up repairs the policy)" "" "$mode"; return 1; fi
+  if [ "$arch" != DOING ]; then record "$who" failed "log archiving is \${arch:-not set up}, not DOING: a data backup needs it (pulumi up --refresh repairs the policy)" "" "$mode"; return 1; fi
   if [ "$mode" = incremental ]; then
     fulls=$(q "$(v fulls "$i")") || { record "$who" failed "$fulls" "" "$mode"; return 1; }
     if [ "$fulls" = 0 ]; then mode=full; note="no full backup exists, so the scheduled incremental ran as a full. "; fi
@@ -161,14 +161,14 @@ alarm_target() { # index tenant-json: appends open alarms to $cur
   IFS=$'\t' read -r set_id set_type set_st set_res <<< "\${r[4]-}"
   if [ "$set_st" = FAILED ]; then
     case "$set_type" in D|FULL) set_mode=full;; *) set_mode=incremental;; esac
-    cur+="backup_failed\t$who\tthe $set_mode data backup (set $set_id) FAILED (result \${set_res:-unknown}): its COMMENT in CDB_OB_BACKUP_JOB_HISTORY (4.x) or the OBServer logs say where (an OBServer host without the NFS mount, OSS refusing the keys); fix that (remount, or the new keys in the program and pulumi up); the next successful backup clears this\n"
+    cur+="backup_failed\t$who\tthe $set_mode data backup (set $set_id) FAILED (result \${set_res:-unknown}): its COMMENT in CDB_OB_BACKUP_JOB_HISTORY (4.x) or the OBServer logs say where (an OBServer host without the NFS mount, OSS refusing the keys); fix that (remount, or the new keys in the program), then run pulumi up --refresh (an up alone compares inputs only); the next successful backup clears this\n"
     # The run that started it recorded "started"; the outcome is recorded once, when the job first sees it.
     if ! grep -F "\"tenant\":$who," "$log" 2>/dev/null | grep -qF "\"result\":\"failed\",\"setId\":$set_id,"; then
       record "$who" failed "the data backup set $set_id FAILED on the server (see its result and comment in the backup views)" "$set_id" "$set_mode"
     fi
   fi
   if [ "$n" != 0 ]; then cur+="backup_timeout\t$who\ta data backup has run for more than ${a.backupTimeoutHours}h\n"; fi
-  if [ "$st" = INTERRUPTED ]; then cur+="log_backup_delay\t$who\tlog archiving is INTERRUPTED, not DOING: the servers could not write to the archive destination (revoked OSS keys, or an NFS not mounted on an OBServer host: CDB_OB_ARCHIVELOG's COMMENT on 4.x says which); fix that (the new keys in the program, or remount), then run pulumi up, which restarts archiving\n"
+  if [ "$st" = INTERRUPTED ]; then cur+="log_backup_delay\t$who\tlog archiving is INTERRUPTED, not DOING: the servers could not write to the archive destination (revoked OSS keys, or an NFS not mounted on an OBServer host: CDB_OB_ARCHIVELOG's COMMENT on 4.x says which); fix that (the new keys in the program, or remount), then run pulumi up --refresh (an up alone compares inputs only), which restarts archiving\n"
   elif [ "$st" != DOING ]; then cur+="log_backup_delay\t$who\tlog archiving is \${st:-not set up}, not DOING\n"
   else
     cp_s=$(date -u -d "$cp" +%s 2>/dev/null || echo 0)

@@ -226,7 +226,7 @@ test("OSS keys rotated: the servers' writes with the old pair fail as OSS refuse
   expect((await ob3sql.rows("host2", "SELECT status FROM oceanbase.CDB_OB_BACKUP_ARCHIVELOG WHERE tenant_id = 1"))[0][0]).toBe("INTERRUPTED");
   // The job's hourly check alarms it, saying what to do; refresh reports it.
   const alarmsOf = (policy: string) => fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", policy, "alarms.tsv"), "utf8");
-  for (const policy of ["oss-obcluster", "oss-ob3"]) expect(alarmsOf(policy)).toMatch(/^log_backup_delay\t\S+\t\S+\tlog archiving is INTERRUPTED, not DOING: .*revoked OSS keys.*\(the new keys in the program, or remount\), then run pulumi up, which restarts archiving$/m);
+  for (const policy of ["oss-obcluster", "oss-ob3"]) expect(alarmsOf(policy)).toMatch(/^log_backup_delay\t\S+\t\S+\tlog archiving is INTERRUPTED, not DOING: .*revoked OSS keys.*\(the new keys in the program, or remount\), then run pulumi up --refresh \(an up alone compares inputs only\), which restarts archiving$/m);
   expect(outcome(await oss4.engine("refresh"))).toEqual({ code: 0, tail: "" });
   expect(fs.readFileSync(oss4.stateFile(), "utf8")).toContain("log archiving is INTERRUPTED, not DOING");
   // The program now declares the new pair: up tests it from every OBServer host, stops the interrupted rounds, gives the
@@ -302,7 +302,7 @@ test("4.x, the shared directory unmounted from one OBServer's host while the obs
   expect(arch).toBe("INTERRUPTED");
   expect(archComment).toContain(`not mounted on the server host ${lost}`);
   const alarms = fs.readFileSync(path.join(ob.lab.host(JOB).hostDir, "home", ".dbcluster", "ob-backup", "nfs4", "alarms.tsv"), "utf8");
-  expect(alarms).toMatch(/^log_backup_delay\t"t1"\t\S+\tlog archiving is INTERRUPTED, not DOING: .*an NFS not mounted on an OBServer host.*then run pulumi up, which restarts archiving$/m);
+  expect(alarms).toMatch(/^log_backup_delay\t"t1"\t\S+\tlog archiving is INTERRUPTED, not DOING: .*an NFS not mounted on an OBServer host.*then run pulumi up --refresh \(an up alone compares inputs only\), which restarts archiving$/m);
   expect(alarms).toMatch(new RegExp(`^backup_failed\\t"t1"\\t\\S+\\tthe full data backup \\(set \\d+\\) FAILED \\(result ${-OB_ERRORS.backupPermissionDenied.code}\\): .*remount`, "m"));
   // refresh shows the interrupted round and the alarms; still unmounted, up's storage test fails on that host, saying
   // why, and nothing is stopped or restarted.
