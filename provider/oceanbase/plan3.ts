@@ -81,7 +81,7 @@ export function clusterSteps3(spec: BackupPolicySpec, a: PolicyActual, t: Target
   if (stopOrInterrupted(c.archiveStatus)) {
     restart.push(SQL3.archivelog);
   } else if (c.archiveStatus === "STOPPING") {
-    throw new PlanRefusal("log archiving is STOPPING (someone ran NOARCHIVELOG): wait for STOP in CDB_OB_BACKUP_ARCHIVELOG and run up again to turn it back on");
+    throw new PlanRefusal("log archiving is STOPPING (NOARCHIVELOG ran: by hand, or an up cut while it restarted an INTERRUPTED round): wait for STOP in CDB_OB_BACKUP_ARCHIVELOG and run up again to turn it back on");
   }
   if (c.archiveStatus === "INTERRUPTED") {
     // Restarted only once the storage works again from every OBServer host (keys, mounts).

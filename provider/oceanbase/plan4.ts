@@ -73,6 +73,8 @@ export function clusterSteps4(spec: BackupPolicySpec, a: PolicyActual, t: Target
     if (stopOrInterrupted(x.archiveStatus)) {
       restart.push(SQL4.archivelog(x.name));
       restartWhy.push(`${x.name}: archiving is ${x.archiveStatus}`);
+    } else if (x.archiveStatus === "STOPPING") {
+      throw new PlanRefusal(`tenant ${x.name}: log archiving is STOPPING (NOARCHIVELOG ran: by hand, or an up cut while it restarted an INTERRUPTED round): wait for STOP in CDB_OB_ARCHIVELOG, then run up again to turn it back on`);
     } else if (x.archiveStatus !== "DOING" && x.archiveStatus !== "BEGINNING" && x.archiveStatus !== "PREPARE") {
       throw new PlanRefusal(`tenant ${x.name}: log archiving is ${x.archiveStatus}: check that ${x.archiveDest.path ?? "the destination"} is mounted and writable on every OBServer; ALTER SYSTEM NOARCHIVELOG TENANT = ${x.name}, wait for STOP, then run up again`);
     }
