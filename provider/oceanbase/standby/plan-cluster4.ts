@@ -86,7 +86,9 @@ export function planCluster4(s: StandbyClusterSpec, a: TenantsActual): Cluster4P
     const error = a.standby.error.split("\n")[0];
     if (/\bERROR 1045\b/.test(error)) throw new PlanRefusal(`the standby cluster's sys at ${boot.address}:${s.observer.sqlPort} refuses root@sys (${error}): check standbyPassword (default: primary.password)`);
     // Some observers run but sys has no majority: those stopped over data they were started on
-    // are started again (as in failover mode); the tenants are planned once sys answers.
+    // are started again; the tenants are planned once sys answers. Unlike failover mode (which
+    // leaves a host that fails the precheck stopped and warns, so the confirmed ACTIVATE is never
+    // held up), nothing is urgent here: a failed precheck refuses, naming the host.
     const stopped = members.filter((m) => m.probe.pid === null && startedHere(s, name, m));
     for (const m of stopped) precheckHost(s, name, m);
     const starts = startObservers(s, name, members, (m) => stopped.includes(m));

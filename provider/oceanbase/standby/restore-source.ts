@@ -26,6 +26,8 @@ export function parseSource(type: string, value: string): SourceSeen | undefined
     case "SERVICE": {
       const fields = new Map<string, string>();
       // IP_LIST and USER come first; whatever follows PASSWORD= is not read (the password may hold a comma).
+      // A second guard: TENANT_READ.source already has the server cut VALUE before ',PASSWORD=',
+      // so the password never leaves it; keep that cut, this one is not enough on its own.
       for (const part of value.split(/,PASSWORD=/i)[0].split(",")) {
         const i = part.indexOf("=");
         if (i > 0) fields.set(part.slice(0, i).trim().toUpperCase(), part.slice(i + 1).trim());
